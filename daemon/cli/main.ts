@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+/**
+ * `configurator` — the command-line entry point. Each command group lives in its own file under
+ * commands/; this file only wires them together and maps errors to exit codes.
+ */
+import { Command, CommanderError } from 'commander';
+import { registerUriCommands } from './commands/uri.js';
+import { registerDemoCommand } from './commands/demo.js';
+import { CliExit } from './exit.js';
+
+export function buildProgram(): Command {
+  const program = new Command('configurator')
+    .description('Wi-Fi Easy Connect (DPP) configurator for batches of headless IoT devices')
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  registerUriCommands(program);
+  registerDemoCommand(program);
+  return program;
+}
+
+async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return 0;
+  } catch (e) {
+    if (e instanceof CliExit) {
+      if (e.message) process.stderr.write(`configurator: ${e.message}\n`);
+      return e.exitCode;
+    }
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    process.stderr.write(`configurator: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv);

@@ -1,0 +1,98 @@
+/**
+ * The one error type of the project. Callers branch on `code`, never on message text.
+ * Codes are grouped by area in blocks of 100 so a log reader can tell the area at a glance.
+ */
+export enum ErrorCode {
+  // 100–199: decoding untrusted bytes (frames, attributes, TLVs)
+  DecodeTruncated = 100,
+  DecodeOversized = 101,
+  DecodeBadHeader = 102,
+  DecodeUnknownFrameType = 103,
+  DecodeAttributeOverrun = 104,
+  DecodeDuplicateAttribute = 105,
+  DecodeMissingAttribute = 106,
+  DecodeUnexpectedAttribute = 107,
+  DecodeAttributeOrder = 108,
+  DecodeBadAttributeLength = 109,
+  DecodeBadValue = 110,
+  DecodeTrailingBytes = 111,
+  DecodeBadJson = 112,
+  DecodeBadGas = 113,
+
+  // 200–299: bootstrapping URI and keys
+  UriSyntax = 200,
+  UriMissingKey = 201,
+  UriBadKey = 202,
+  UriUnsupportedCurve = 203,
+  UriBadChannel = 204,
+  UriBadMac = 205,
+  UriBadInfo = 206,
+  UriBadVersion = 207,
+  UriBadHost = 208,
+  UriDuplicateToken = 209,
+  UriBadSupportedCurves = 210,
+  KeyNotOnCurve = 211,
+  KeyBadEncoding = 212,
+
+  // 300–399: cryptography and authentication
+  CryptoUnwrapFailed = 300,
+  CryptoBadAuthTag = 301,
+  CryptoBadPoint = 302,
+  CryptoKeyMismatch = 303,
+  AuthNotForUs = 304,
+  AuthMutualRequired = 305,
+  AuthUnknownInitiator = 306,
+  AuthStatusFailure = 307,
+  AuthNonceMismatch = 308,
+  AuthCapabilities = 309,
+  AuthVersion = 310,
+  AuthTimeout = 311,
+  AuthUnexpectedFrame = 312,
+
+  // 400–499: configuration exchange
+  ConfigBadRequest = 400,
+  ConfigBadObject = 401,
+  ConfigRejected = 402,
+  ConfigTooLarge = 403,
+
+  // 500–599: transports and framing
+  TransportFrameTooLarge = 500,
+  TransportClosed = 501,
+
+  // 600–699: whitelist
+  WhitelistNotFound = 600,
+  WhitelistRefused = 601,
+
+  // 700–799: configuration of the daemon itself
+  ConfigurationInvalid = 700,
+}
+
+export class DppError extends Error {
+  override readonly name = 'DppError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+
+  /** `E110 bad value: …` — the form every refusal is logged in. */
+  describe(): string {
+    return `E${this.code} ${ErrorCode[this.code]}: ${this.message}`;
+  }
+}
+
+export function isDppError(e: unknown, code?: ErrorCode): e is DppError {
+  return e instanceof DppError && (code === undefined || e.code === code);
+}
+
+/** Result type for total decoders: a value, or a typed error, never a throw. */
+export type Result<T> = { ok: true; value: T } | { ok: false; error: DppError };
+
+export function ok<T>(value: T): Result<T> {
+  return { ok: true, value };
+}
+
+export function fail<T>(code: ErrorCode, message: string): Result<T> {
+  return { ok: false, error: new DppError(code, message) };
+}
