@@ -48,6 +48,7 @@ export enum ErrorCode {
   AuthVersion = 310,
   AuthTimeout = 311,
   AuthUnexpectedFrame = 312,
+  SessionAborted = 313,
 
   // 400–499: configuration exchange
   ConfigBadRequest = 400,

@@ -263,7 +263,9 @@ function processAuthResponseOrThrow(state: InitiatorState, frame: DppFrame): Aut
       concatBytes(confirmBefore, attr(AttributeId.WrappedData, wrappedIAuth)),
     ),
   );
-  return { confirm, ke, mutual, peerVersion, iNonce: state.iNonce, rNonce: c.rNonce };
+  // Both sides use the lower of the two versions from here on.
+  const version = Math.min(peerVersion, params.protocolVersion ?? OWN_PROTOCOL_VERSION);
+  return { confirm, ke, mutual, peerVersion: version, iNonce: state.iNonce, rNonce: c.rNonce };
 }
 
 export function statusName(status: number): string {

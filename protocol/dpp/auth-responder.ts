@@ -178,18 +178,16 @@ function processAuthRequestOrThrow(params: ResponderParams, frame: DppFrame): Re
     biX: mutual ? xCoordinate(params.peer!.key.point) : undefined,
   };
   const wrappedRAuth = wrap(ke, attr(AttributeId.ResponderAuthTag, computeRAuth(tagInputs)), []);
-  // Answer with the version we share: ours, capped at the peer's; omitted for a version-1 peer as hostap does.
-  const version = Math.min(
-    params.protocolVersion ?? OWN_PROTOCOL_VERSION,
-    Math.max(peerVersion, 1),
-  );
+  // We state our own version to an R2+ peer and nothing to a version-1 peer, as hostap does;
+  // both sides then use the lower of the two.
+  const ownVersion = params.protocolVersion ?? OWN_PROTOCOL_VERSION;
   const before = concatBytes(
     statusAttr(DppStatus.Ok),
     attr(AttributeId.ResponderBootstrappingKeyHash, params.own.hash),
     mutual ? attr(AttributeId.InitiatorBootstrappingKeyHash, params.peer!.hash) : new Uint8Array(0),
     attr(AttributeId.ResponderProtocolKey, protocolKey.publicKey),
-    peerVersion >= 2
-      ? attr(AttributeId.ProtocolVersion, Uint8Array.of(version))
+    ownVersion >= 2 && peerVersion >= 2
+      ? attr(AttributeId.ProtocolVersion, Uint8Array.of(ownVersion))
       : new Uint8Array(0),
   );
   const inner = concatBytes(
@@ -209,7 +207,7 @@ function processAuthRequestOrThrow(params: ResponderParams, frame: DppFrame): Re
   return {
     params,
     mutual,
-    peerVersion: Math.min(peerVersion, version),
+    peerVersion: Math.min(peerVersion, ownVersion),
     iNonce: c.iNonce,
     rNonce,
     ke,

@@ -1,0 +1,289 @@
+/**
+ * The Configurator's session as a pure state machine, in either authentication role:
+ *  - initiator: after an Enrollee's Presence Announcement (our main flow over ESP-NOW);
+ *  - responder: when an Enrollee initiates (DPP over TCP).
+ * Then, as Configurator: Configuration Request → (engine decides) → Configuration Response →
+ * Configuration Result → optional Connection Status Result.
+ */
+import { DppError, ErrorCode } from '../../errors.js';
+import { DppStatus } from '../attributes.js';
+import type { BootstrapIdentity, PeerBootstrap } from '../auth-common.js';
+import { buildAuthRequest, processAuthResponse, statusName, type AuthResult, type Channel, type InitiatorState } from '../auth-initiator.js';
+import { processAuthConfirm, processAuthRequest, type ResponderState } from '../auth-responder.js';
+import { parseConfigurationRequest } from '../config-object.js';
+import {
+  buildConfigurationResponse,
+  parseConfigurationRequestQuery,
+  parseConfigurationResult,
+  parseConnectionStatusResult,
+} from '../config-exchange.js';
+import type { KeyPair } from '../crypto/p256.js';
+import { decodeMessage, FrameType, frameTypeName, type DppMessage } from '../frames.js';
+import { accepted, answerDuplicate, initialLink, noteError, retransmit, send, stopTimers, type LinkState } from './link.js';
+import { DEFAULT_TIMINGS, type Effect, type Input, type Outcome, type SessionTimings, type Step } from './types.js';
+
+export type ConfiguratorStage =
+  | { readonly name: 'idle' }
+  | { readonly name: 'awaitAuthResponse'; readonly initiator: InitiatorState }
+  | { readonly name: 'awaitAuthRequest' }
+  | { readonly name: 'awaitAuthConfirm'; readonly responder: ResponderState }
+  | { readonly name: 'awaitConfigRequest'; readonly auth: AuthResult }
+  | { readonly name: 'awaitConfigDecision'; readonly auth: AuthResult; readonly eNonce: Uint8Array; readonly dialogToken: number }
+  | { readonly name: 'awaitConfigResult'; readonly auth: AuthResult; readonly eNonce: Uint8Array; readonly sendConnStatus: boolean }
+  | { readonly name: 'awaitConnStatus'; readonly auth: AuthResult; readonly eNonce: Uint8Array }
+  | { readonly name: 'done'; readonly outcome: Outcome };
+
+export interface ConfiguratorSession {
+  readonly role: 'initiator' | 'responder';
+  readonly stage: ConfiguratorStage;
+  readonly link: LinkState;
+  readonly initiatorParams?: ConfiguratorInitiatorParams | undefined;
+  readonly responderParams?: ConfiguratorResponderParams | undefined;
+}
+
+export interface ConfiguratorInitiatorParams {
+  /** The Enrollee's bootstrapping key (whitelist entry matched by its chirp). */
+  readonly peer: PeerBootstrap;
+  /** Our bootstrapping key, for mutual authentication. */
+  readonly own?: BootstrapIdentity | undefined;
+  readonly requireMutual: boolean;
+  readonly channel?: Channel | undefined;
+  readonly timings?: SessionTimings | undefined;
+  readonly protocolKey?: KeyPair | undefined;
+  readonly nonce?: Uint8Array | undefined;
+}
+
+export interface ConfiguratorResponderParams {
+  readonly own: BootstrapIdentity;
+  /** The Enrollee's bootstrapping key, looked up by the hash its request names. */
+  readonly peer?: PeerBootstrap | undefined;
+  readonly requireMutual: boolean;
+  readonly timings?: SessionTimings | undefined;
+  readonly protocolKey?: KeyPair | undefined;
+  readonly nonce?: Uint8Array | undefined;
+}
+
+export function createConfiguratorInitiator(params: ConfiguratorInitiatorParams): ConfiguratorSession {
+  return { role: 'initiator', stage: { name: 'idle' }, link: initialLink(params.timings ?? DEFAULT_TIMINGS), initiatorParams: params };
+}
+
+/** A responder session; feed it the Authentication Request as its first `message` input. */
+export function createConfiguratorResponder(params: ConfiguratorResponderParams): ConfiguratorSession {
+  return {
+    role: 'responder',
+    stage: { name: 'awaitAuthRequest' },
+    link: initialLink(params.timings ?? DEFAULT_TIMINGS),
+    responderParams: params,
+  };
+}
+
+export function stepConfigurator(session: ConfiguratorSession, input: Input): Step<ConfiguratorSession> {
+  const effects: Effect[] = [];
+  if (session.stage.name === 'done') return { session, effects };
+  const next = dispatch(session, input, effects);
+  return { session: next, effects };
+}
+
+function dispatch(s: ConfiguratorSession, input: Input, effects: Effect[]): ConfiguratorSession {
+  const timings = s.link.timings;
+  switch (input.type) {
+    case 'start': {
+      if (s.stage.name !== 'idle' || !s.initiatorParams) return s;
+      const p = s.initiatorParams;
+      const initiator = buildAuthRequest({ ...p, role: 'configurator' });
+      effects.push({ type: 'setTimer', timer: 'stage', ms: timings.authTimeoutMs });
+      const link = send(s.link, initiator.request, 'Authentication Request', effects);
+      return { ...s, link, stage: { name: 'awaitAuthResponse', initiator } };
+    }
+    case 'timer':
+      if (input.timer === 'retransmit') return { ...s, link: retransmit(s.link, effects) };
+      return stageTimeout(s, effects);
+    case 'abort':
+      return finish(s, { result: 'failed', error: new DppError(ErrorCode.SessionAborted, `aborted: ${input.reason}`) }, effects);
+    case 'configure':
+    case 'refuseConfiguration':
+      return decide(s, input, effects);
+    case 'message':
+      return receive(s, input.bytes, effects);
+    default:
+      return s;
+  }
+}
+
+function stageTimeout(s: ConfiguratorSession, effects: Effect[]): ConfiguratorSession {
+  const stage = s.stage.name;
+  if (stage === 'awaitConnStatus') {
+    return finish(s, { result: 'provisioned', note: 'no Connection Status Result before the deadline' }, effects);
+  }
+  const waitingFor: Record<string, string> = {
+    awaitAuthResponse: 'Authentication Response',
+    awaitAuthRequest: 'Authentication Request',
+    awaitAuthConfirm: 'Authentication Confirm',
+    awaitConfigRequest: 'Configuration Request',
+    awaitConfigDecision: 'a configuration decision',
+    awaitConfigResult: 'Configuration Result',
+  };
+  const last = s.link.lastError ? `; last refusal: ${s.link.lastError.describe()}` : '';
+  const error = new DppError(ErrorCode.AuthTimeout, `timed out waiting for ${waitingFor[stage] ?? stage}${last}`);
+  return finish(s, { result: 'failed', error }, effects);
+}
+
+function finish(s: ConfiguratorSession, outcome: Outcome, effects: Effect[]): ConfiguratorSession {
+  stopTimers(effects);
+  effects.push({ type: 'finished', outcome });
+  return { ...s, stage: { name: 'done', outcome } };
+}
+
+function decide(s: ConfiguratorSession, input: Extract<Input, { type: 'configure' | 'refuseConfiguration' }>, effects: Effect[]): ConfiguratorSession {
+  if (s.stage.name !== 'awaitConfigDecision') return s;
+  const { auth, eNonce, dialogToken } = s.stage;
+  const timings = s.link.timings;
+  if (input.type === 'refuseConfiguration') {
+    const response = buildConfigurationResponse(auth.ke, dialogToken, { status: input.status, eNonce, configObjects: [], sendConnStatus: false });
+    const link = send(s.link, response, 'Configuration Response (refusal)', effects, s.link.lastReceived);
+    const error = new DppError(ErrorCode.ConfigRejected, `configuration refused: ${input.reason}`);
+    return finish({ ...s, link }, { result: 'failed', error }, effects);
+  }
+  // Send Conn Status is an R2 feature: never ask a version-1 Enrollee for it.
+  const sendConnStatus = input.sendConnStatus && auth.peerVersion >= 2;
+  const response = buildConfigurationResponse(auth.ke, dialogToken, {
+    status: DppStatus.Ok,
+    eNonce,
+    configObjects: [input.configObject],
+    sendConnStatus,
+  });
+  const link = send(s.link, response, 'Configuration Response', effects, s.link.lastReceived);
+  if (auth.peerVersion < 2) {
+    // A version-1 Enrollee sends no Configuration Result: delivery is all we can know.
+    return finish({ ...s, link }, { result: 'provisioned', note: 'DPP version 1 peer: no Configuration Result' }, effects);
+  }
+  effects.push({ type: 'setTimer', timer: 'stage', ms: timings.configTimeoutMs });
+  return { ...s, link, stage: { name: 'awaitConfigResult', auth, eNonce, sendConnStatus } };
+}
+
+function receive(s: ConfiguratorSession, bytes: Uint8Array, effects: Effect[]): ConfiguratorSession {
+  if (answerDuplicate(s.link, bytes, effects)) return s;
+  const decoded = decodeMessage(bytes);
+  if (!decoded.ok) return { ...s, link: noteError(s.link, decoded.error, effects) };
+  const msg = decoded.value;
+  const r = handle(s, msg, bytes, effects);
+  if (r instanceof DppError) return { ...s, link: noteError(s.link, r, effects) };
+  return r;
+}
+
+function unexpected(s: ConfiguratorSession, msg: DppMessage): DppError {
+  const what = msg.kind === 'dpp' ? frameTypeName(msg.frameType) : msg.kind;
+  return new DppError(ErrorCode.AuthUnexpectedFrame, `${what} is not expected while ${s.stage.name}`);
+}
+
+function handle(s: ConfiguratorSession, msg: DppMessage, bytes: Uint8Array, effects: Effect[]): ConfiguratorSession | DppError {
+  const stage = s.stage;
+  const timings = s.link.timings;
+  switch (stage.name) {
+    case 'awaitAuthResponse': {
+      if (msg.kind !== 'dpp' || msg.frameType !== FrameType.AuthenticationResponse) return unexpected(s, msg);
+      const r = processAuthResponse(stage.initiator, msg);
+      if (!r.ok) {
+        if (r.error.code === ErrorCode.AuthStatusFailure) return finish(s, { result: 'failed', error: r.error }, effects);
+        return r.error;
+      }
+      const auth = r.value;
+      effects.push({ type: 'authenticated', mutual: auth.mutual, peerVersion: auth.peerVersion });
+      effects.push({ type: 'setTimer', timer: 'stage', ms: timings.configTimeoutMs });
+      // A repeated Response (the Enrollee missed our Confirm) is answered with the same Confirm.
+      const link = send(s.link, auth.confirm, 'Authentication Confirm', effects, bytes);
+      return { ...s, link, stage: { name: 'awaitConfigRequest', auth } };
+    }
+    case 'awaitAuthRequest': {
+      if (msg.kind !== 'dpp' || msg.frameType !== FrameType.AuthenticationRequest) return unexpected(s, msg);
+      const p = s.responderParams!;
+      const r = processAuthRequest({ ...p, role: 'configurator' }, msg);
+      if (!r.ok) return r.error;
+      effects.push({ type: 'setTimer', timer: 'stage', ms: timings.authTimeoutMs });
+      const link = send(s.link, r.value.response, 'Authentication Response', effects, bytes);
+      return { ...s, link, stage: { name: 'awaitAuthConfirm', responder: r.value } };
+    }
+    case 'awaitAuthConfirm': {
+      if (msg.kind !== 'dpp' || msg.frameType !== FrameType.AuthenticationConfirm) return unexpected(s, msg);
+      const r = processAuthConfirm(stage.responder, msg);
+      if (!r.ok) {
+        if (r.error.code === ErrorCode.AuthStatusFailure) return finish(s, { result: 'failed', error: r.error }, effects);
+        return r.error;
+      }
+      effects.push({ type: 'authenticated', mutual: r.value.mutual, peerVersion: r.value.peerVersion });
+      effects.push({ type: 'clearTimer', timer: 'retransmit' });
+      effects.push({ type: 'setTimer', timer: 'stage', ms: timings.configTimeoutMs });
+      return { ...s, link: accepted(s.link, bytes), stage: { name: 'awaitConfigRequest', auth: r.value } };
+    }
+    case 'awaitConfigRequest': {
+      if (msg.kind !== 'gasInitialRequest') return unexpected(s, msg);
+      const q = parseConfigurationRequestQuery(stage.auth.ke, msg);
+      if (!q.ok) return q.error;
+      let request;
+      try {
+        request = parseConfigurationRequest(q.value.configAttrib);
+      } catch (e) {
+        if (!(e instanceof DppError)) throw e;
+        // An authenticated peer sent a request we cannot serve: answer with a failure status.
+        const response = buildConfigurationResponse(stage.auth.ke, msg.dialogToken, {
+          status: DppStatus.ConfigureFailure,
+          eNonce: q.value.eNonce,
+          configObjects: [],
+          sendConnStatus: false,
+        });
+        const link = send(s.link, response, 'Configuration Response (failure)', effects, bytes);
+        return finish({ ...s, link }, { result: 'failed', error: e }, effects);
+      }
+      if (request.netRole !== 'sta' || request.wifiTech !== 'infra') {
+        const response = buildConfigurationResponse(stage.auth.ke, msg.dialogToken, {
+          status: DppStatus.ConfigureFailure,
+          eNonce: q.value.eNonce,
+          configObjects: [],
+          sendConnStatus: false,
+        });
+        const link = send(s.link, response, 'Configuration Response (failure)', effects, bytes);
+        const error = new DppError(ErrorCode.ConfigBadRequest, `enrollee asks for netRole "${request.netRole}" over "${request.wifiTech}"; only an infrastructure station ("sta", "infra") is configured`);
+        return finish({ ...s, link }, { result: 'failed', error }, effects);
+      }
+      effects.push({ type: 'clearTimer', timer: 'retransmit' });
+      effects.push({ type: 'configurationRequested', request });
+      return {
+        ...s,
+        link: accepted(s.link, bytes),
+        stage: { name: 'awaitConfigDecision', auth: stage.auth, eNonce: q.value.eNonce, dialogToken: msg.dialogToken },
+      };
+    }
+    case 'awaitConfigDecision':
+      return unexpected(s, msg);
+    case 'awaitConfigResult': {
+      if (stage.sendConnStatus && msg.kind === 'dpp' && msg.frameType === FrameType.ConnectionStatusResult) {
+        // The Enrollee sends this only after a successful Configuration Result, so it also
+        // stands for a Configuration Result that was lost on the way.
+        const r = parseConnectionStatusResult(stage.auth.ke, stage.eNonce, msg);
+        if (!r.ok) return r.error;
+        return finish({ ...s, link: accepted(s.link, bytes) }, { result: 'connected', connStatus: r.value }, effects);
+      }
+      if (msg.kind !== 'dpp' || msg.frameType !== FrameType.ConfigurationResult) return unexpected(s, msg);
+      const r = parseConfigurationResult(stage.auth.ke, stage.eNonce, msg);
+      if (!r.ok) return r.error;
+      if (r.value !== DppStatus.Ok) {
+        const error = new DppError(ErrorCode.ConfigRejected, `enrollee rejected the configuration: status ${statusName(r.value)}`);
+        return finish(s, { result: 'failed', error }, effects);
+      }
+      if (!stage.sendConnStatus) return finish({ ...s, link: accepted(s.link, bytes) }, { result: 'provisioned' }, effects);
+      effects.push({ type: 'setTimer', timer: 'stage', ms: timings.connStatusTimeoutMs });
+      // Keep the Configuration Response as the message to repeat: an Enrollee that sees it again
+      // repeats its last message, which recovers a lost Connection Status Result.
+      return { ...s, link: { ...accepted(s.link, bytes), transmissions: 1 }, stage: { name: 'awaitConnStatus', auth: stage.auth, eNonce: stage.eNonce } };
+    }
+    case 'awaitConnStatus': {
+      if (msg.kind !== 'dpp' || msg.frameType !== FrameType.ConnectionStatusResult) return unexpected(s, msg);
+      const r = parseConnectionStatusResult(stage.auth.ke, stage.eNonce, msg);
+      if (!r.ok) return r.error;
+      return finish({ ...s, link: accepted(s.link, bytes) }, { result: 'connected', connStatus: r.value }, effects);
+    }
+    case 'idle':
+    case 'done':
+      return unexpected(s, msg);
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * Send/receive bookkeeping shared by both session machines: what was sent last (for
+ * retransmission on a timer), and what was received last (a byte-identical repeat means the peer
+ * missed our answer, so the answer is sent again instead of being recomputed).
+ */
+import { bytesEqual } from '../../bytes.js';
+import type { DppError } from '../../errors.js';
+import type { Effect, SessionTimings } from './types.js';
+
+export interface LinkState {
+  readonly timings: SessionTimings;
+  /** The last message we sent and how often. */
+  readonly lastSent?: { readonly message: Uint8Array; readonly what: string } | undefined;
+  readonly transmissions: number;
+  /** The last message we accepted, and the answer we gave to it (if any). */
+  readonly lastReceived?: Uint8Array | undefined;
+  readonly answer?: Uint8Array | undefined;
+  /** The most recent reason a message was dropped: the failure reason if the stage then times out. */
+  readonly lastError?: DppError | undefined;
+}
+
+export function initialLink(timings: SessionTimings): LinkState {
+  return { timings, transmissions: 0 };
+}
+
+/** Send a new message; it becomes the one retransmitted on the timer. */
+export function send(link: LinkState, message: Uint8Array, what: string, effects: Effect[], answers?: Uint8Array): LinkState {
+  effects.push({ type: 'send', message, what, retransmission: false });
+  if (link.timings.retransmitMs > 0) effects.push({ type: 'setTimer', timer: 'retransmit', ms: link.timings.retransmitMs });
+  return {
+    ...link,
+    lastSent: { message, what },
+    transmissions: 1,
+    lastReceived: answers ?? link.lastReceived,
+    answer: answers ? message : link.answer,
+  };
+}
+
+/** A message was accepted that needs no answer (yet): remember it for duplicate detection. */
+export function accepted(link: LinkState, message: Uint8Array): LinkState {
+  return { ...link, lastReceived: message, answer: undefined };
+}
+
+/** The retransmit timer fired: send the last message again, up to the limit. */
+export function retransmit(link: LinkState, effects: Effect[]): LinkState {
+  if (!link.lastSent || link.transmissions >= link.timings.maxTransmissions || link.timings.retransmitMs === 0) return link;
+  effects.push({ type: 'send', message: link.lastSent.message, what: link.lastSent.what, retransmission: true });
+  effects.push({ type: 'setTimer', timer: 'retransmit', ms: link.timings.retransmitMs });
+  return { ...link, transmissions: link.transmissions + 1 };
+}
+
+/** True (and the answer re-sent) when `bytes` repeats the last message we accepted. */
+export function answerDuplicate(link: LinkState, bytes: Uint8Array, effects: Effect[]): boolean {
+  if (!link.lastReceived || !bytesEqual(bytes, link.lastReceived)) return false;
+  if (link.answer) {
+    const what = link.lastSent?.message === link.answer ? link.lastSent.what : 'answer';
+    effects.push({ type: 'send', message: link.answer, what, retransmission: true });
+  }
+  return true;
+}
+
+export function stopTimers(effects: Effect[]): void {
+  effects.push({ type: 'clearTimer', timer: 'retransmit' }, { type: 'clearTimer', timer: 'stage' });
+}
+
+export function noteError(link: LinkState, error: DppError, effects: Effect[]): LinkState {
+  effects.push({ type: 'ignored', error });
+  return { ...link, lastError: error };
+}

@@ -1,0 +1,67 @@
+/**
+ * Inputs and effects of the pure DPP session machines. A machine owns no timers and no sockets:
+ * `step(session, input) → { session, effects }`; the engine around it sends the bytes, runs the
+ * timers and feeds frames and expiries back in.
+ */
+import type { DppError } from '../../errors.js';
+import type { ConfigurationRequest } from '../config-object.js';
+
+/** `retransmit` re-sends the last message; `stage` is the deadline of the current stage. */
+export type TimerName = 'retransmit' | 'stage';
+
+export interface SessionTimings {
+  /** Re-send the last message after this long without an answer; 0 disables (reliable links like TCP). */
+  readonly retransmitMs: number;
+  /** Transmissions of one message at most, the first included. */
+  readonly maxTransmissions: number;
+  /** Deadline for authentication to complete. */
+  readonly authTimeoutMs: number;
+  /** Deadline for each step of the configuration exchange. */
+  readonly configTimeoutMs: number;
+  /** How long the Configurator waits for a Connection Status Result (the device must join the AP first). */
+  readonly connStatusTimeoutMs: number;
+}
+
+export const DEFAULT_TIMINGS: SessionTimings = {
+  retransmitMs: 1000,
+  maxTransmissions: 5,
+  authTimeoutMs: 10_000,
+  configTimeoutMs: 10_000,
+  connStatusTimeoutMs: 30_000,
+};
+
+export type Input =
+  | { readonly type: 'start' }
+  | { readonly type: 'message'; readonly bytes: Uint8Array }
+  | { readonly type: 'timer'; readonly timer: TimerName }
+  | { readonly type: 'abort'; readonly reason: string }
+  /** Configurator: the configuration to deliver for the request it announced (or a refusal status). */
+  | { readonly type: 'configure'; readonly configObject: Uint8Array; readonly sendConnStatus: boolean }
+  | { readonly type: 'refuseConfiguration'; readonly status: number; readonly reason: string }
+  /** Enrollee: whether it accepted and applied the configuration (DPP status, 0 = OK). */
+  | { readonly type: 'configApplied'; readonly status: number }
+  /** Enrollee: the result of its attempt to join the network, a Connection Status JSON object. */
+  | { readonly type: 'connectionAttempted'; readonly connStatus: Uint8Array };
+
+export type Effect =
+  | { readonly type: 'send'; readonly message: Uint8Array; readonly what: string; readonly retransmission: boolean }
+  | { readonly type: 'setTimer'; readonly timer: TimerName; readonly ms: number }
+  | { readonly type: 'clearTimer'; readonly timer: TimerName }
+  | { readonly type: 'authenticated'; readonly mutual: boolean; readonly peerVersion: number }
+  | { readonly type: 'configurationRequested'; readonly request: ConfigurationRequest }
+  | { readonly type: 'configurationReceived'; readonly configObjects: readonly Uint8Array[]; readonly sendConnStatus: boolean }
+  /** A message that was dropped, with the reason; the session goes on. */
+  | { readonly type: 'ignored'; readonly error: DppError }
+  | { readonly type: 'finished'; readonly outcome: Outcome };
+
+export type Outcome =
+  | { readonly result: 'provisioned'; readonly note?: string | undefined }
+  | { readonly result: 'connected'; readonly connStatus: Uint8Array }
+  /** Enrollee only: configuration received and applied. */
+  | { readonly result: 'configured'; readonly configObjects: readonly Uint8Array[] }
+  | { readonly result: 'failed'; readonly error: DppError };
+
+export interface Step<S> {
+  readonly session: S;
+  readonly effects: Effect[];
+}
