@@ -17,14 +17,7 @@ import {
   type DppRole,
   type PeerBootstrap,
 } from './auth-common.js';
-import {
-  addPoints,
-  ecdhX,
-  generateKeyPair,
-  isOnCurve,
-  randomNonce,
-  type KeyPair,
-} from './crypto/p256.js';
+import { addPoints, ecdhX, generateKeyPair, randomNonce, type KeyPair } from './crypto/p256.js';
 import {
   computeIAuth,
   computeRAuth,
@@ -186,8 +179,6 @@ function processAuthResponseOrThrow(state: InitiatorState, frame: DppFrame): Aut
       `${what}: missing ResponderProtocolKey attribute`,
     );
   const pr = a.responderProtocolKey;
-  if (!isOnCurve(pr))
-    throw new DppError(ErrorCode.CryptoBadPoint, `${what}: Responder Protocol Key is not on P-256`);
   const mutual = a.initiatorHash !== undefined;
   if (mutual) {
     if (!params.own || !bytesEqual(a.initiatorHash!, params.own.hash)) {
@@ -206,7 +197,8 @@ function processAuthResponseOrThrow(state: InitiatorState, frame: DppFrame): Aut
   if (peerVersion < 1)
     throw new DppError(ErrorCode.AuthVersion, `${what}: invalid protocol version 0`);
 
-  const nx = ecdhX(state.protocolKey.privateKey, pr);
+  // ecdhX validates the point (CryptoBadPoint) before anything is derived from it.
+  const nx = ecdhX(state.protocolKey.privateKey, pr, `${what}: Responder Protocol Key`);
   const k2 = deriveK2(nx);
   const clear = unwrap(k2, split.wrapped, ad, what);
   const c = must(

@@ -22,7 +22,6 @@ import {
   addScalarsModN,
   ecdhX,
   generateKeyPair,
-  isOnCurve,
   randomNonce,
   type KeyPair,
 } from './crypto/p256.js';
@@ -142,13 +141,12 @@ function processAuthRequestOrThrow(params: ResponderParams, frame: DppFrame): Re
     );
   }
   const pi = a.initiatorProtocolKey;
-  if (!isOnCurve(pi))
-    throw new DppError(ErrorCode.CryptoBadPoint, `${what}: Initiator Protocol Key is not on P-256`);
   const peerVersion = a.version ? a.version[0]! : 1;
   if (peerVersion < 1)
     throw new DppError(ErrorCode.AuthVersion, `${what}: invalid protocol version 0`);
 
-  const mx = ecdhX(params.own.privateKey, pi);
+  // ecdhX validates the point (CryptoBadPoint) before anything is derived from it.
+  const mx = ecdhX(params.own.privateKey, pi, `${what}: Initiator Protocol Key`);
   const k1 = deriveK1(mx);
   const clear = unwrap(k1, split.wrapped, [frame.header, split.before], what);
   const c = must(

@@ -39,8 +39,16 @@ function guard<T>(fn: () => T): Result<T> {
   }
 }
 
-export function buildConfigurationRequest(ke: Uint8Array, eNonce: Uint8Array, configAttrib: Uint8Array, dialogToken: number): Uint8Array {
-  const clear = concatBytes(attr(AttributeId.EnrolleeNonce, eNonce), attr(AttributeId.ConfigurationRequestObject, configAttrib));
+export function buildConfigurationRequest(
+  ke: Uint8Array,
+  eNonce: Uint8Array,
+  configAttrib: Uint8Array,
+  dialogToken: number,
+): Uint8Array {
+  const clear = concatBytes(
+    attr(AttributeId.EnrolleeNonce, eNonce),
+    attr(AttributeId.ConfigurationRequestObject, configAttrib),
+  );
   const query = attr(AttributeId.WrappedData, wrap(ke, clear, []));
   return encodeMessage({ kind: 'gasInitialRequest', dialogToken, query });
 }
@@ -50,7 +58,10 @@ export interface ConfigurationRequestContent {
   readonly configAttrib: Uint8Array;
 }
 
-export function parseConfigurationRequestQuery(ke: Uint8Array, gas: GasInitialRequest): Result<ConfigurationRequestContent> {
+export function parseConfigurationRequestQuery(
+  ke: Uint8Array,
+  gas: GasInitialRequest,
+): Result<ConfigurationRequestContent> {
   return guard(() => {
     const what = 'Configuration Request';
     const attrs = must(decodeAttributes(gas.query));
@@ -89,7 +100,13 @@ export function buildConfigurationResponse(
     content.sendConnStatus ? attr(AttributeId.SendConnStatus, EMPTY) : EMPTY,
   );
   const query = concatBytes(before, attr(AttributeId.WrappedData, wrap(ke, clear, [before])));
-  return encodeMessage({ kind: 'gasInitialResponse', dialogToken, statusCode: GAS_STATUS_SUCCESS, comebackDelay: 0, query });
+  return encodeMessage({
+    kind: 'gasInitialResponse',
+    dialogToken,
+    statusCode: GAS_STATUS_SUCCESS,
+    comebackDelay: 0,
+    query,
+  });
 }
 
 export function parseConfigurationResponseQuery(
@@ -99,21 +116,49 @@ export function parseConfigurationResponseQuery(
 ): Result<ConfigurationResponseContent> {
   return guard(() => {
     const what = 'Configuration Response';
-    if (gas.statusCode !== GAS_STATUS_SUCCESS) throw new DppError(ErrorCode.DecodeBadGas, `${what}: GAS status ${gas.statusCode}`);
+    if (gas.statusCode !== GAS_STATUS_SUCCESS)
+      throw new DppError(ErrorCode.DecodeBadGas, `${what}: GAS status ${gas.statusCode}`);
     if (gas.comebackDelay !== 0 || gas.query.length === 0) {
-      throw new DppError(ErrorCode.DecodeBadGas, `${what}: GAS comeback is not supported on this link`);
+      throw new DppError(
+        ErrorCode.DecodeBadGas,
+        `${what}: GAS comeback is not supported on this link`,
+      );
     }
     const attrs = must(decodeAttributes(gas.query));
     const split = must(splitAtWrappedData(gas.query, attrs, what));
     const a = must(pickAttributes(attrs, { status: { id: AttributeId.Status, length: 1 } }, what));
     const clear = unwrap(ke, split.wrapped, [split.before], what);
     const inner = must(decodeAttributes(clear));
-    const c = must(pickAttributes(inner, { eNonce: { id: AttributeId.EnrolleeNonce, length: NONCE_LEN }, sendConnStatus: { id: AttributeId.SendConnStatus, optional: true } }, `${what} (wrapped)`));
-    if (!bytesEqual(c.eNonce, expectedENonce)) throw new DppError(ErrorCode.AuthNonceMismatch, `${what}: E-nonce does not match our request`);
-    const configObjects = inner.filter((x) => x.id === AttributeId.ConfigurationObject).map((x) => x.value);
+    const c = must(
+      pickAttributes(
+        inner,
+        {
+          eNonce: { id: AttributeId.EnrolleeNonce, length: NONCE_LEN },
+          sendConnStatus: { id: AttributeId.SendConnStatus, optional: true },
+        },
+        `${what} (wrapped)`,
+      ),
+    );
+    if (!bytesEqual(c.eNonce, expectedENonce))
+      throw new DppError(
+        ErrorCode.AuthNonceMismatch,
+        `${what}: E-nonce does not match our request`,
+      );
+    const configObjects = inner
+      .filter((x) => x.id === AttributeId.ConfigurationObject)
+      .map((x) => x.value);
     const status = a.status[0]!;
-    if (status === DppStatus.Ok && configObjects.length === 0) throw new DppError(ErrorCode.DecodeMissingAttribute, `${what}: status OK without a Configuration Object`);
-    return { status, eNonce: c.eNonce, configObjects, sendConnStatus: c.sendConnStatus !== undefined };
+    if (status === DppStatus.Ok && configObjects.length === 0)
+      throw new DppError(
+        ErrorCode.DecodeMissingAttribute,
+        `${what}: status OK without a Configuration Object`,
+      );
+    return {
+      status,
+      eNonce: c.eNonce,
+      configObjects,
+      sendConnStatus: c.sendConnStatus !== undefined,
+    };
   });
 }
 
@@ -124,53 +169,109 @@ function buildWrappedFrame(frameType: number, ke: Uint8Array, clear: Uint8Array)
 }
 
 function unwrapFrame(frame: DppFrame, frameType: number, ke: Uint8Array, what: string): Uint8Array {
-  if (frame.frameType !== frameType) throw new DppError(ErrorCode.AuthUnexpectedFrame, `expected ${what}`);
+  if (frame.frameType !== frameType)
+    throw new DppError(ErrorCode.AuthUnexpectedFrame, `expected ${what}`);
   const split = must(splitAtWrappedData(frame.body, frame.attributes, what));
   return unwrap(ke, split.wrapped, [frame.header, split.before], what);
 }
 
-export function buildConfigurationResult(ke: Uint8Array, eNonce: Uint8Array, status: number): Uint8Array {
-  return buildWrappedFrame(FrameType.ConfigurationResult, ke, concatBytes(statusAttr(status), attr(AttributeId.EnrolleeNonce, eNonce)));
+export function buildConfigurationResult(
+  ke: Uint8Array,
+  eNonce: Uint8Array,
+  status: number,
+): Uint8Array {
+  return buildWrappedFrame(
+    FrameType.ConfigurationResult,
+    ke,
+    concatBytes(statusAttr(status), attr(AttributeId.EnrolleeNonce, eNonce)),
+  );
 }
 
-export function parseConfigurationResult(ke: Uint8Array, eNonce: Uint8Array, frame: DppFrame): Result<number> {
+export function parseConfigurationResult(
+  ke: Uint8Array,
+  eNonce: Uint8Array,
+  frame: DppFrame,
+): Result<number> {
   return guard(() => {
     const what = 'Configuration Result';
     const clear = unwrapFrame(frame, FrameType.ConfigurationResult, ke, what);
-    const c = must(pickAttributes(must(decodeAttributes(clear)), { status: { id: AttributeId.Status, length: 1 }, eNonce: { id: AttributeId.EnrolleeNonce, length: NONCE_LEN } }, `${what} (wrapped)`));
-    if (!bytesEqual(c.eNonce, eNonce)) throw new DppError(ErrorCode.AuthNonceMismatch, `${what}: E-nonce does not match`);
+    const c = must(
+      pickAttributes(
+        must(decodeAttributes(clear)),
+        {
+          status: { id: AttributeId.Status, length: 1 },
+          eNonce: { id: AttributeId.EnrolleeNonce, length: NONCE_LEN },
+        },
+        `${what} (wrapped)`,
+      ),
+    );
+    if (!bytesEqual(c.eNonce, eNonce))
+      throw new DppError(ErrorCode.AuthNonceMismatch, `${what}: E-nonce does not match`);
     return c.status[0]!;
   });
 }
 
-export function buildConnectionStatusResult(ke: Uint8Array, eNonce: Uint8Array, connStatusJson: Uint8Array): Uint8Array {
+export function buildConnectionStatusResult(
+  ke: Uint8Array,
+  eNonce: Uint8Array,
+  connStatusJson: Uint8Array,
+): Uint8Array {
   return buildWrappedFrame(
     FrameType.ConnectionStatusResult,
     ke,
-    concatBytes(attr(AttributeId.EnrolleeNonce, eNonce), attr(AttributeId.ConnStatus, connStatusJson)),
+    concatBytes(
+      attr(AttributeId.EnrolleeNonce, eNonce),
+      attr(AttributeId.ConnStatus, connStatusJson),
+    ),
   );
 }
 
-export function parseConnectionStatusResult(ke: Uint8Array, eNonce: Uint8Array, frame: DppFrame): Result<Uint8Array> {
+export function parseConnectionStatusResult(
+  ke: Uint8Array,
+  eNonce: Uint8Array,
+  frame: DppFrame,
+): Result<Uint8Array> {
   return guard(() => {
     const what = 'Connection Status Result';
     const clear = unwrapFrame(frame, FrameType.ConnectionStatusResult, ke, what);
-    const c = must(pickAttributes(must(decodeAttributes(clear)), { eNonce: { id: AttributeId.EnrolleeNonce, length: NONCE_LEN }, status: { id: AttributeId.ConnStatus } }, `${what} (wrapped)`));
-    if (!bytesEqual(c.eNonce, eNonce)) throw new DppError(ErrorCode.AuthNonceMismatch, `${what}: E-nonce does not match`);
+    const c = must(
+      pickAttributes(
+        must(decodeAttributes(clear)),
+        {
+          eNonce: { id: AttributeId.EnrolleeNonce, length: NONCE_LEN },
+          status: { id: AttributeId.ConnStatus },
+        },
+        `${what} (wrapped)`,
+      ),
+    );
+    if (!bytesEqual(c.eNonce, eNonce))
+      throw new DppError(ErrorCode.AuthNonceMismatch, `${what}: E-nonce does not match`);
     return c.status;
   });
 }
 
 /** Presence Announcement (frame 13): the chirp, carrying SHA-256("chirp" ‖ bootstrapping key). */
 export function buildPresenceAnnouncement(chirpHash: Uint8Array): Uint8Array {
-  return encodeMessage(makeDppFrame(FrameType.PresenceAnnouncement, attr(AttributeId.ResponderBootstrappingKeyHash, chirpHash)));
+  return encodeMessage(
+    makeDppFrame(
+      FrameType.PresenceAnnouncement,
+      attr(AttributeId.ResponderBootstrappingKeyHash, chirpHash),
+    ),
+  );
 }
 
 export function parsePresenceAnnouncement(frame: DppFrame): Result<Uint8Array> {
   if (frame.frameType !== FrameType.PresenceAnnouncement) {
-    return { ok: false, error: new DppError(ErrorCode.AuthUnexpectedFrame, 'not a Presence Announcement') };
+    return {
+      ok: false,
+      error: new DppError(ErrorCode.AuthUnexpectedFrame, 'not a Presence Announcement'),
+    };
   }
-  const a = pickAttributes(frame.attributes, { chirp: { id: AttributeId.ResponderBootstrappingKeyHash, length: 32 } }, 'Presence Announcement');
+  const a = pickAttributes(
+    frame.attributes,
+    { chirp: { id: AttributeId.ResponderBootstrappingKeyHash, length: 32 } },
+    'Presence Announcement',
+  );
   if (!a.ok) return a;
   return ok(a.value.chirp);
 }

@@ -65,14 +65,19 @@ function bad(message: string): DppError {
 }
 
 function parseJsonObject(text: Uint8Array, what: string): Record<string, unknown> {
-  if (text.length > MAX_JSON_LEN) throw new DppError(ErrorCode.ConfigTooLarge, `${what}: ${text.length} bytes exceeds ${MAX_JSON_LEN}`);
+  if (text.length > MAX_JSON_LEN)
+    throw new DppError(
+      ErrorCode.ConfigTooLarge,
+      `${what}: ${text.length} bytes exceeds ${MAX_JSON_LEN}`,
+    );
   let value: unknown;
   try {
     value = JSON.parse(td.decode(text));
   } catch {
     throw new DppError(ErrorCode.DecodeBadJson, `${what}: not valid UTF-8 JSON`);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new DppError(ErrorCode.DecodeBadJson, `${what}: not a JSON object`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new DppError(ErrorCode.DecodeBadJson, `${what}: not a JSON object`);
   return value as Record<string, unknown>;
 }
 
@@ -86,14 +91,16 @@ function str(obj: Record<string, unknown>, key: string, what: string): string | 
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 export function validateCredential(c: WifiCredential): void {
-  if (c.akm !== 'psk' && c.akm !== 'sae' && c.akm !== 'psk+sae') throw bad(`cred: unsupported akm "${String(c.akm)}"`);
+  if (c.akm !== 'psk' && c.akm !== 'sae' && c.akm !== 'psk+sae')
+    throw bad(`cred: unsupported akm "${String(c.akm)}"`);
   if (c.pskHex !== undefined) {
     if (c.akm !== 'psk') throw bad('cred: "psk_hex" is only valid with akm "psk"');
     if (c.pass !== undefined) throw bad('cred: give "pass" or "psk_hex", not both');
     if (!/^[0-9a-fA-F]{64}$/.test(c.pskHex)) throw bad('cred: "psk_hex" must be 64 hex digits');
     return;
   }
-  if (c.pass === undefined) throw bad(`cred: akm "${c.akm}" needs "pass"${c.akm === 'psk' ? ' or "psk_hex"' : ''}`);
+  if (c.pass === undefined)
+    throw bad(`cred: akm "${c.akm}" needs "pass"${c.akm === 'psk' ? ' or "psk_hex"' : ''}`);
   if (c.akm === 'sae') {
     const n = te.encode(c.pass).length;
     if (n < 1 || n > 128) throw bad('cred: SAE password must be 1–128 bytes');
@@ -103,7 +110,8 @@ export function validateCredential(c: WifiCredential): void {
 }
 
 function validateSsid(ssid: Uint8Array): void {
-  if (ssid.length < 1 || ssid.length > 32) throw bad(`discovery: SSID must be 1–32 bytes, got ${ssid.length}`);
+  if (ssid.length < 1 || ssid.length > 32)
+    throw bad(`discovery: SSID must be 1–32 bytes, got ${ssid.length}`);
 }
 
 export function base64url(bytes: Uint8Array): string {
@@ -133,9 +141,14 @@ export function encodeConfigurationObject(obj: ConfigurationObject): Uint8Array 
   validateSsid(obj.ssid);
   validateCredential(obj.credential);
   if (obj.lwm2mBundle && obj.lwm2mBundle.length > MAX_LWM2M_BUNDLE_LEN) {
-    throw new DppError(ErrorCode.ConfigTooLarge, `LwM2M bundle of ${obj.lwm2mBundle.length} bytes exceeds ${MAX_LWM2M_BUNDLE_LEN}`);
+    throw new DppError(
+      ErrorCode.ConfigTooLarge,
+      `LwM2M bundle of ${obj.lwm2mBundle.length} bytes exceeds ${MAX_LWM2M_BUNDLE_LEN}`,
+    );
   }
-  const discovery = isUtf8(obj.ssid) ? { ssid: td.decode(obj.ssid) } : { ssid64: base64url(obj.ssid) };
+  const discovery = isUtf8(obj.ssid)
+    ? { ssid: td.decode(obj.ssid) }
+    : { ssid64: base64url(obj.ssid) };
   const cred: Record<string, string> = { akm: obj.credential.akm };
   if (obj.credential.pskHex !== undefined) cred.psk_hex = obj.credential.pskHex.toLowerCase();
   else cred.pass = obj.credential.pass!;
@@ -148,30 +161,43 @@ export function parseConfigurationObject(text: Uint8Array): ConfigurationObject 
   const what = 'Configuration Object';
   const o = parseJsonObject(text, what);
   const tech = str(o, 'wi-fi_tech', what);
-  if (tech !== 'infra') throw bad(`${what}: "wi-fi_tech" must be "infra", got ${JSON.stringify(tech)}`);
+  if (tech !== 'infra')
+    throw bad(`${what}: "wi-fi_tech" must be "infra", got ${JSON.stringify(tech)}`);
   const discovery = o.discovery;
-  if (typeof discovery !== 'object' || discovery === null || Array.isArray(discovery)) throw bad(`${what}: "discovery" object missing`);
+  if (typeof discovery !== 'object' || discovery === null || Array.isArray(discovery))
+    throw bad(`${what}: "discovery" object missing`);
   const d = discovery as Record<string, unknown>;
   const ssidText = str(d, 'ssid', 'discovery');
   const ssid64 = str(d, 'ssid64', 'discovery');
-  if ((ssidText === undefined) === (ssid64 === undefined)) throw bad('discovery: exactly one of "ssid" and "ssid64" is required');
-  const ssid = ssidText !== undefined ? te.encode(ssidText) : fromBase64url(ssid64!, 'discovery.ssid64');
+  if ((ssidText === undefined) === (ssid64 === undefined))
+    throw bad('discovery: exactly one of "ssid" and "ssid64" is required');
+  const ssid =
+    ssidText !== undefined ? te.encode(ssidText) : fromBase64url(ssid64!, 'discovery.ssid64');
   validateSsid(ssid);
   const cred = o.cred;
-  if (typeof cred !== 'object' || cred === null || Array.isArray(cred)) throw bad(`${what}: "cred" object missing`);
+  if (typeof cred !== 'object' || cred === null || Array.isArray(cred))
+    throw bad(`${what}: "cred" object missing`);
   const c = cred as Record<string, unknown>;
   const akm = str(c, 'akm', 'cred');
   if (akm === undefined) throw bad('cred: "akm" missing');
-  if (akm === 'dpp' || akm.includes('dpp')) throw bad(`cred: akm "${akm}" needs a Connector, which this configurator does not issue`);
+  if (akm === 'dpp' || akm.includes('dpp'))
+    throw bad(`cred: akm "${akm}" needs a Connector, which this configurator does not issue`);
   const pass = str(c, 'pass', 'cred');
   const pskHex = str(c, 'psk_hex', 'cred');
-  const credential: WifiCredential = { akm: akm as Akm, ...(pass !== undefined && { pass }), ...(pskHex !== undefined && { pskHex }) };
+  const credential: WifiCredential = {
+    akm: akm as Akm,
+    ...(pass !== undefined && { pass }),
+    ...(pskHex !== undefined && { pskHex }),
+  };
   validateCredential(credential);
   let lwm2mBundle: Uint8Array | undefined;
   const bundle = str(o, LWM2M_BUNDLE_MEMBER, what);
   if (bundle !== undefined) {
     if (bundle.length > Math.ceil((MAX_LWM2M_BUNDLE_LEN * 4) / 3) + 2) {
-      throw new DppError(ErrorCode.ConfigTooLarge, `${what}: "${LWM2M_BUNDLE_MEMBER}" exceeds ${MAX_LWM2M_BUNDLE_LEN} bytes`);
+      throw new DppError(
+        ErrorCode.ConfigTooLarge,
+        `${what}: "${LWM2M_BUNDLE_MEMBER}" exceeds ${MAX_LWM2M_BUNDLE_LEN} bytes`,
+      );
     }
     lwm2mBundle = fromBase64url(bundle, LWM2M_BUNDLE_MEMBER);
     if (lwm2mBundle.length === 0) throw bad(`${what}: "${LWM2M_BUNDLE_MEMBER}" is empty`);
@@ -183,16 +209,23 @@ const DEVICE_INFO_KEYS = ['manufacturer', 'model', 'serial', 'firmware'] as cons
 const MAX_NAME_LEN = 64;
 
 function checkText(value: string, what: string, max: number): void {
-  if (value.length > max) throw new DppError(ErrorCode.ConfigBadRequest, `${what}: longer than ${max} characters`);
+  if (value.length > max)
+    throw new DppError(ErrorCode.ConfigBadRequest, `${what}: longer than ${max} characters`);
   // Printable Unicode only: no control characters that could corrupt logs or terminals.
-  if (/[\u0000-\u001f\u007f-\u009f]/.test(value)) throw new DppError(ErrorCode.ConfigBadRequest, `${what}: contains control characters`);
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(value))
+    throw new DppError(ErrorCode.ConfigBadRequest, `${what}: contains control characters`);
 }
 
 export function encodeConfigurationRequest(req: ConfigurationRequest): Uint8Array {
-  const json: Record<string, unknown> = { name: req.name, 'wi-fi_tech': req.wifiTech, netRole: req.netRole };
+  const json: Record<string, unknown> = {
+    name: req.name,
+    'wi-fi_tech': req.wifiTech,
+    netRole: req.netRole,
+  };
   if (req.deviceInfo) {
     const info: Record<string, string> = {};
-    for (const k of DEVICE_INFO_KEYS) if (req.deviceInfo[k] !== undefined) info[k] = req.deviceInfo[k]!;
+    for (const k of DEVICE_INFO_KEYS)
+      if (req.deviceInfo[k] !== undefined) info[k] = req.deviceInfo[k]!;
     json[DEVICE_INFO_MEMBER] = info;
   }
   return te.encode(JSON.stringify(json));
@@ -210,7 +243,8 @@ export function parseConfigurationRequest(text: Uint8Array): ConfigurationReques
   }
   const req = (key: string): string => {
     const v = o[key];
-    if (typeof v !== 'string') throw new DppError(ErrorCode.ConfigBadRequest, `${what}: "${key}" must be a string`);
+    if (typeof v !== 'string')
+      throw new DppError(ErrorCode.ConfigBadRequest, `${what}: "${key}" must be a string`);
     checkText(v, `${what}: "${key}"`, MAX_NAME_LEN);
     return v;
   };
@@ -220,12 +254,20 @@ export function parseConfigurationRequest(text: Uint8Array): ConfigurationReques
   let deviceInfo: DeviceInfo | undefined;
   const di = o[DEVICE_INFO_MEMBER];
   if (di !== undefined) {
-    if (typeof di !== 'object' || di === null || Array.isArray(di)) throw new DppError(ErrorCode.ConfigBadRequest, `${what}: "${DEVICE_INFO_MEMBER}" must be an object`);
+    if (typeof di !== 'object' || di === null || Array.isArray(di))
+      throw new DppError(
+        ErrorCode.ConfigBadRequest,
+        `${what}: "${DEVICE_INFO_MEMBER}" must be an object`,
+      );
     const info: Record<string, string> = {};
     for (const k of DEVICE_INFO_KEYS) {
       const v = (di as Record<string, unknown>)[k];
       if (v === undefined) continue;
-      if (typeof v !== 'string') throw new DppError(ErrorCode.ConfigBadRequest, `${what}: "${DEVICE_INFO_MEMBER}.${k}" must be a string`);
+      if (typeof v !== 'string')
+        throw new DppError(
+          ErrorCode.ConfigBadRequest,
+          `${what}: "${DEVICE_INFO_MEMBER}.${k}" must be a string`,
+        );
       checkText(v, `${what}: "${DEVICE_INFO_MEMBER}.${k}"`, MAX_NAME_LEN);
       info[k] = v;
     }
@@ -245,9 +287,14 @@ export function parseConnectionStatus(text: Uint8Array): ConnectionStatus {
   const what = 'Connection Status';
   const o = parseJsonObject(text, what);
   const result = o.result;
-  if (typeof result !== 'number' || !Number.isInteger(result) || result < 0 || result > 255) throw bad(`${what}: "result" must be an integer 0–255`);
+  if (typeof result !== 'number' || !Number.isInteger(result) || result < 0 || result > 255)
+    throw bad(`${what}: "result" must be an integer 0–255`);
   const ssid64 = str(o, 'ssid64', what);
   const channelList = str(o, 'channelList', what);
   if (channelList !== undefined) checkText(channelList, `${what}: "channelList"`, 256);
-  return { result, ssid: ssid64 !== undefined ? fromBase64url(ssid64, 'ssid64') : undefined, channelList };
+  return {
+    result,
+    ssid: ssid64 !== undefined ? fromBase64url(ssid64, 'ssid64') : undefined,
+    channelList,
+  };
 }

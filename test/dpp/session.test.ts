@@ -7,10 +7,19 @@ import assert from 'node:assert/strict';
 import { DppStatus } from '../../protocol/dpp/attributes.js';
 import { makeIdentity, makePeer, type BootstrapIdentity } from '../../protocol/dpp/auth-common.js';
 import { encodeBootstrapKey } from '../../protocol/dpp/bootstrap-key.js';
-import { parseConfigurationObject, parseConnectionStatus } from '../../protocol/dpp/config-object.js';
+import {
+  parseConfigurationObject,
+  parseConnectionStatus,
+} from '../../protocol/dpp/config-object.js';
 import { generateKeyPair } from '../../protocol/dpp/crypto/p256.js';
-import { createConfiguratorInitiator, createConfiguratorResponder } from '../../protocol/dpp/session/configurator.js';
-import { createEnrolleeInitiator, createEnrolleeResponder } from '../../protocol/dpp/session/enrollee.js';
+import {
+  createConfiguratorInitiator,
+  createConfiguratorResponder,
+} from '../../protocol/dpp/session/configurator.js';
+import {
+  createEnrolleeInitiator,
+  createEnrolleeResponder,
+} from '../../protocol/dpp/session/enrollee.js';
 import { DEFAULT_TIMINGS, type Outcome } from '../../protocol/dpp/session/types.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { runPair, TEST_CONFIG, type PairResult } from '../support/session-pair.js';
@@ -20,19 +29,29 @@ function identity(): BootstrapIdentity {
   return makeIdentity(encodeBootstrapKey(pair.publicKey), pair.privateKey);
 }
 
-const configRequest = { name: 'sensor-17', wifiTech: 'infra', netRole: 'sta', deviceInfo: { model: 'TH-2', serial: 'SN0017' } };
+const configRequest = {
+  name: 'sensor-17',
+  wifiTech: 'infra',
+  netRole: 'sta',
+  deviceInfo: { model: 'TH-2', serial: 'SN0017' },
+};
 
 function failedWith(outcome: Outcome | undefined, code: ErrorCode): string {
   assert.ok(outcome, 'session finished');
   assert.equal(outcome.result, 'failed', `expected failure, got ${outcome.result}`);
-  assert.equal(outcome.result === 'failed' && outcome.error.code, code, outcome.result === 'failed' ? outcome.error.describe() : '');
+  assert.equal(
+    outcome.result === 'failed' && outcome.error.code,
+    code,
+    outcome.result === 'failed' ? outcome.error.describe() : '',
+  );
   return outcome.result === 'failed' ? outcome.error.message : '';
 }
 
 function assertProvisioned(r: PairResult): void {
   assert.equal(r.configuratorOutcome?.result, 'connected', JSON.stringify(r.configuratorOutcome));
   assert.equal(r.enrolleeOutcome?.result, 'configured');
-  if (r.enrolleeOutcome?.result !== 'configured' || r.configuratorOutcome?.result !== 'connected') return;
+  if (r.enrolleeOutcome?.result !== 'configured' || r.configuratorOutcome?.result !== 'connected')
+    return;
   const received = parseConfigurationObject(r.enrolleeOutcome.configObjects[0]!);
   assert.deepEqual(received, TEST_CONFIG);
   assert.equal(parseConnectionStatus(r.configuratorOutcome.connStatus).result, DppStatus.Ok);
@@ -50,13 +69,20 @@ describe('DPP sessions in memory', () => {
   const enrolleeId = identity();
   const configuratorId = identity();
 
-  function chirpFlow(opts: { mutual?: boolean; requireMutualEnrollee?: boolean; enrolleePins?: BootstrapIdentity } = {}) {
+  function chirpFlow(
+    opts: {
+      mutual?: boolean;
+      requireMutualEnrollee?: boolean;
+      enrolleePins?: BootstrapIdentity;
+    } = {},
+  ) {
     const configurator = createConfiguratorInitiator({
       peer: makePeer(enrolleeId.key),
       own: opts.mutual ? configuratorId : undefined,
       requireMutual: opts.mutual ?? false,
     });
-    const pinned = opts.enrolleePins ?? (opts.mutual || opts.requireMutualEnrollee ? configuratorId : undefined);
+    const pinned =
+      opts.enrolleePins ?? (opts.mutual || opts.requireMutualEnrollee ? configuratorId : undefined);
     const enrollee = createEnrolleeResponder({
       own: enrolleeId,
       peer: pinned ? makePeer(pinned.key) : undefined,
@@ -93,44 +119,89 @@ describe('DPP sessions in memory', () => {
   });
 
   it('provisions when the enrollee initiates and the configurator responds (mutual, as over TCP)', () => {
-    const configurator = createConfiguratorResponder({ own: configuratorId, peer: makePeer(enrolleeId.key), requireMutual: true, timings: { ...DEFAULT_TIMINGS, retransmitMs: 0 } });
-    const enrollee = createEnrolleeInitiator({ peer: makePeer(configuratorId.key), own: enrolleeId, requireMutual: true, configRequest, timings: { ...DEFAULT_TIMINGS, retransmitMs: 0 } });
+    const configurator = createConfiguratorResponder({
+      own: configuratorId,
+      peer: makePeer(enrolleeId.key),
+      requireMutual: true,
+      timings: { ...DEFAULT_TIMINGS, retransmitMs: 0 },
+    });
+    const enrollee = createEnrolleeInitiator({
+      peer: makePeer(configuratorId.key),
+      own: enrolleeId,
+      requireMutual: true,
+      configRequest,
+      timings: { ...DEFAULT_TIMINGS, retransmitMs: 0 },
+    });
     const r = runPair(configurator, enrollee);
     assertProvisioned(r);
     assert.deepEqual(authenticatedMutual(r), [true, true]);
   });
 
   it('configurator as responder refuses an enrollee that does not prove its bootstrapping key', () => {
-    const configurator = createConfiguratorResponder({ own: configuratorId, peer: makePeer(enrolleeId.key), requireMutual: true });
+    const configurator = createConfiguratorResponder({
+      own: configuratorId,
+      peer: makePeer(enrolleeId.key),
+      requireMutual: true,
+    });
     // The initiator names no bootstrapping key of its own, so it cannot be authenticated.
-    const enrollee = createEnrolleeInitiator({ peer: makePeer(configuratorId.key), requireMutual: false, configRequest });
+    const enrollee = createEnrolleeInitiator({
+      peer: makePeer(configuratorId.key),
+      requireMutual: false,
+      configRequest,
+    });
     const r = runPair(configurator, enrollee);
-    const ignored = r.effects.filter((e) => e.side === 'configurator' && e.effect.type === 'ignored');
+    const ignored = r.effects.filter(
+      (e) => e.side === 'configurator' && e.effect.type === 'ignored',
+    );
     assert.ok(ignored.length > 0);
-    assert.ok(ignored.every((e) => e.effect.type === 'ignored' && e.effect.error.code === ErrorCode.AuthMutualRequired));
+    assert.ok(
+      ignored.every(
+        (e) => e.effect.type === 'ignored' && e.effect.error.code === ErrorCode.AuthMutualRequired,
+      ),
+    );
     failedWith(r.enrolleeOutcome, ErrorCode.AuthTimeout);
     assert.equal(r.configurator.stage.name, 'awaitAuthRequest');
   });
 
   it('a device that announces a whitelisted hash without the private key learns nothing', () => {
     const spoofer = identity();
-    const configurator = createConfiguratorInitiator({ peer: makePeer(enrolleeId.key), requireMutual: false });
+    const configurator = createConfiguratorInitiator({
+      peer: makePeer(enrolleeId.key),
+      requireMutual: false,
+    });
     // The spoofer answers to the whitelisted hash but holds a different private key.
-    const enrollee = createEnrolleeResponder({ own: { ...spoofer, hash: enrolleeId.hash }, requireMutual: false, configRequest });
+    const enrollee = createEnrolleeResponder({
+      own: { ...spoofer, hash: enrolleeId.hash },
+      requireMutual: false,
+      configRequest,
+    });
     const r = runPair(configurator, enrollee);
     const msg = failedWith(r.configuratorOutcome, ErrorCode.AuthTimeout);
     assert.match(msg, /Authentication Response/);
     const refusals = r.effects.filter((e) => e.side === 'enrollee' && e.effect.type === 'ignored');
     assert.ok(refusals.length >= 1);
-    assert.ok(refusals.every((e) => e.effect.type === 'ignored' && e.effect.error.code === ErrorCode.CryptoUnwrapFailed));
+    assert.ok(
+      refusals.every(
+        (e) => e.effect.type === 'ignored' && e.effect.error.code === ErrorCode.CryptoUnwrapFailed,
+      ),
+    );
     assert.equal(sends(r, 'Authentication Request'), DEFAULT_TIMINGS.maxTransmissions);
     assert.equal(sends(r, 'Configuration Response'), 0);
   });
 
   it('an enrollee that pins its configurator refuses a rogue configurator', () => {
     const rogue = identity();
-    const configurator = createConfiguratorInitiator({ peer: makePeer(enrolleeId.key), own: rogue, requireMutual: false });
-    const enrollee = createEnrolleeResponder({ own: enrolleeId, peer: makePeer(configuratorId.key), requireMutual: true, configRequest });
+    const configurator = createConfiguratorInitiator({
+      peer: makePeer(enrolleeId.key),
+      own: rogue,
+      requireMutual: false,
+    });
+    const enrollee = createEnrolleeResponder({
+      own: enrolleeId,
+      peer: makePeer(configuratorId.key),
+      requireMutual: true,
+      configRequest,
+    });
     const r = runPair(configurator, enrollee);
     failedWith(r.configuratorOutcome, ErrorCode.AuthTimeout);
     const refusal = r.effects.find((e) => e.side === 'enrollee' && e.effect.type === 'ignored');
@@ -140,8 +211,16 @@ describe('DPP sessions in memory', () => {
   });
 
   it('a configurator that requires mutual authentication refuses a responder-only answer', () => {
-    const configurator = createConfiguratorInitiator({ peer: makePeer(enrolleeId.key), own: configuratorId, requireMutual: true });
-    const enrollee = createEnrolleeResponder({ own: enrolleeId, requireMutual: false, configRequest }); // does not know our key
+    const configurator = createConfiguratorInitiator({
+      peer: makePeer(enrolleeId.key),
+      own: configuratorId,
+      requireMutual: true,
+    });
+    const enrollee = createEnrolleeResponder({
+      own: enrolleeId,
+      requireMutual: false,
+      configRequest,
+    }); // does not know our key
     const r = runPair(configurator, enrollee);
     const msg = failedWith(r.configuratorOutcome, ErrorCode.AuthTimeout);
     assert.match(msg, /mutual/);
@@ -152,7 +231,12 @@ describe('DPP sessions in memory', () => {
     const r = runPair(configurator, enrollee, {
       channel: (t, i) =>
         t.what === 'Authentication Response' && i === 0
-          ? { tamper: (b) => { b[b.length - 3]! ^= 0x80; return b; } }
+          ? {
+              tamper: (b) => {
+                b[b.length - 3]! ^= 0x80;
+                return b;
+              },
+            }
           : 'deliver',
     });
     assertProvisioned(r);
@@ -166,11 +250,23 @@ describe('DPP sessions in memory', () => {
     const r = runPair(configurator, enrollee, {
       channel: (t, i) =>
         t.what === 'Configuration Response' && i === 0
-          ? { tamper: (b) => { b[b.length - 40]! ^= 0x01; return b; } }
+          ? {
+              tamper: (b) => {
+                b[b.length - 40]! ^= 0x01;
+                return b;
+              },
+            }
           : 'deliver',
     });
     assertProvisioned(r);
-    assert.ok(r.effects.some((e) => e.side === 'enrollee' && e.effect.type === 'ignored' && e.effect.error.code === ErrorCode.CryptoUnwrapFailed));
+    assert.ok(
+      r.effects.some(
+        (e) =>
+          e.side === 'enrollee' &&
+          e.effect.type === 'ignored' &&
+          e.effect.error.code === ErrorCode.CryptoUnwrapFailed,
+      ),
+    );
   });
 
   for (const lost of [
@@ -184,7 +280,9 @@ describe('DPP sessions in memory', () => {
   ]) {
     it(`recovers from a lost ${lost}`, () => {
       const { configurator, enrollee } = chirpFlow({ mutual: true, requireMutualEnrollee: true });
-      const r = runPair(configurator, enrollee, { channel: (t, i) => (t.what === lost && i === 0 ? 'drop' : 'deliver') });
+      const r = runPair(configurator, enrollee, {
+        channel: (t, i) => (t.what === lost && i === 0 ? 'drop' : 'deliver'),
+      });
       assertProvisioned(r);
       // A lost Configuration Result is covered by the Connection Status Result that follows it.
       if (lost !== 'Configuration Result') assert.ok(sends(r, lost) >= 2, `${lost} sent again`);
@@ -204,7 +302,18 @@ describe('DPP sessions in memory', () => {
       channel: (t, i) => (t.what === 'Configuration Response' && i < 2 ? 'drop' : 'deliver'),
       decide: () => {
         decisions++;
-        return { type: 'configure', configObject: new TextEncoder().encode(JSON.stringify({ 'wi-fi_tech': 'infra', discovery: { ssid: 'factory-floor' }, cred: { akm: 'psk', pass: 'correct horse battery' }, lwm2m_bundle: 'gaIAZg' })), sendConnStatus: true };
+        return {
+          type: 'configure',
+          configObject: new TextEncoder().encode(
+            JSON.stringify({
+              'wi-fi_tech': 'infra',
+              discovery: { ssid: 'factory-floor' },
+              cred: { akm: 'psk', pass: 'correct horse battery' },
+              lwm2m_bundle: 'gaIAZg',
+            }),
+          ),
+          sendConnStatus: true,
+        };
       },
     });
     assertProvisioned(r);
@@ -216,7 +325,9 @@ describe('DPP sessions in memory', () => {
 
   it('times out after the configured number of transmissions when the enrollee is gone', () => {
     const { configurator, enrollee } = chirpFlow();
-    const r = runPair(configurator, enrollee, { channel: (t) => (t.from === 'configurator' ? 'drop' : 'deliver') });
+    const r = runPair(configurator, enrollee, {
+      channel: (t) => (t.from === 'configurator' ? 'drop' : 'deliver'),
+    });
     failedWith(r.configuratorOutcome, ErrorCode.AuthTimeout);
     assert.equal(sends(r, 'Authentication Request'), DEFAULT_TIMINGS.maxTransmissions);
     assert.equal(r.elapsedMs, DEFAULT_TIMINGS.authTimeoutMs);
@@ -224,7 +335,9 @@ describe('DPP sessions in memory', () => {
 
   it('ends provisioned (not connected) when no Connection Status Result ever arrives', () => {
     const { configurator, enrollee } = chirpFlow();
-    const r = runPair(configurator, enrollee, { channel: (t) => (t.what === 'Connection Status Result' ? 'drop' : 'deliver') });
+    const r = runPair(configurator, enrollee, {
+      channel: (t) => (t.what === 'Connection Status Result' ? 'drop' : 'deliver'),
+    });
     assert.equal(r.configuratorOutcome?.result, 'provisioned');
   });
 
@@ -232,12 +345,19 @@ describe('DPP sessions in memory', () => {
     const { configurator, enrollee } = chirpFlow();
     const r = runPair(configurator, enrollee, { connectResult: DppStatus.NoAp });
     assert.equal(r.configuratorOutcome?.result, 'connected');
-    if (r.configuratorOutcome?.result === 'connected') assert.equal(parseConnectionStatus(r.configuratorOutcome.connStatus).result, DppStatus.NoAp);
+    if (r.configuratorOutcome?.result === 'connected')
+      assert.equal(parseConnectionStatus(r.configuratorOutcome.connStatus).result, DppStatus.NoAp);
   });
 
   it('fails both sides when the configurator refuses the configuration', () => {
     const { configurator, enrollee } = chirpFlow();
-    const r = runPair(configurator, enrollee, { decide: () => ({ type: 'refuseConfiguration', status: DppStatus.ConfigureFailure, reason: 'device already provisioned' }) });
+    const r = runPair(configurator, enrollee, {
+      decide: () => ({
+        type: 'refuseConfiguration',
+        status: DppStatus.ConfigureFailure,
+        reason: 'device already provisioned',
+      }),
+    });
     failedWith(r.configuratorOutcome, ErrorCode.ConfigRejected);
     const msg = failedWith(r.enrolleeOutcome, ErrorCode.ConfigRejected);
     assert.match(msg, /ConfigureFailure/);
@@ -255,13 +375,21 @@ describe('DPP sessions in memory', () => {
     let s = configurator;
     // Feed junk before starting: decoding errors are reported, not thrown.
     const { stepConfigurator } = configuratorModule;
-    for (const junk of [new Uint8Array(0), Uint8Array.of(0x09), Uint8Array.of(0x42, 1, 2), new Uint8Array(20000)]) {
+    for (const junk of [
+      new Uint8Array(0),
+      Uint8Array.of(0x09),
+      Uint8Array.of(0x42, 1, 2),
+      new Uint8Array(20000),
+    ]) {
       const r = stepConfigurator(s, { type: 'message', bytes: junk });
       s = r.session;
     }
     const started = stepConfigurator(s, { type: 'start' });
     assert.equal(started.session.stage.name, 'awaitAuthResponse');
-    const junk = stepConfigurator(started.session, { type: 'message', bytes: Uint8Array.of(0x09, 0x50, 0x6f, 0x9a, 0x1a, 0x01, 0x0b) });
+    const junk = stepConfigurator(started.session, {
+      type: 'message',
+      bytes: Uint8Array.of(0x09, 0x50, 0x6f, 0x9a, 0x1a, 0x01, 0x0b),
+    });
     assert.equal(junk.session.stage.name, 'awaitAuthResponse');
     assert.equal(junk.effects[0]?.type, 'ignored');
   });

@@ -4,8 +4,15 @@
  * timers, configuration decisions, applying the configuration, joining the network.
  */
 import { DppStatus } from '../../protocol/dpp/attributes.js';
-import { encodeConfigurationObject, encodeConnectionStatus, type ConfigurationObject } from '../../protocol/dpp/config-object.js';
-import { stepConfigurator, type ConfiguratorSession } from '../../protocol/dpp/session/configurator.js';
+import {
+  encodeConfigurationObject,
+  encodeConnectionStatus,
+  type ConfigurationObject,
+} from '../../protocol/dpp/config-object.js';
+import {
+  stepConfigurator,
+  type ConfiguratorSession,
+} from '../../protocol/dpp/session/configurator.js';
 import { stepEnrollee, type EnrolleeSession } from '../../protocol/dpp/session/enrollee.js';
 import type { Effect, Input, Outcome, TimerName } from '../../protocol/dpp/session/types.js';
 import { utf8 } from '../../protocol/bytes.js';
@@ -21,7 +28,8 @@ export interface Transmission {
 }
 
 /** What the channel does with the n-th message (0-based, per sender) of a kind. */
-export type ChannelAction = 'deliver' | 'drop' | 'duplicate' | { tamper: (bytes: Uint8Array) => Uint8Array };
+export type ChannelAction =
+  'deliver' | 'drop' | 'duplicate' | { tamper: (bytes: Uint8Array) => Uint8Array };
 export type ChannelPolicy = (t: Transmission, index: number) => ChannelAction;
 
 export const TEST_CONFIG: ConfigurationObject = {
@@ -59,25 +67,42 @@ interface Pending {
   input: Input;
 }
 
-export function runPair(configurator: ConfiguratorSession, enrollee: EnrolleeSession, opts: PairOptions = {}): PairResult {
+export function runPair(
+  configurator: ConfiguratorSession,
+  enrollee: EnrolleeSession,
+  opts: PairOptions = {},
+): PairResult {
   const latency = opts.latencyMs ?? 5;
   const limit = opts.limitMs ?? 120_000;
   const channel = opts.channel ?? (() => 'deliver');
   const counters = new Map<string, number>();
   const queue: Pending[] = [];
   const timers = new Map<string, number>();
-  const result: PairResult = { configurator, enrollee, transmissions: [], effects: [], elapsedMs: 0 };
+  const result: PairResult = {
+    configurator,
+    enrollee,
+    transmissions: [],
+    effects: [],
+    elapsedMs: 0,
+  };
   let now = 0;
   let seq = 0;
 
-  const schedule = (at: number, to: Side, input: Input) => queue.push({ at, seq: seq++, to, input });
+  const schedule = (at: number, to: Side, input: Input) =>
+    queue.push({ at, seq: seq++, to, input });
 
   const apply = (side: Side, effects: Effect[]) => {
     for (const effect of effects) {
       result.effects.push({ side, effect, at: now });
       switch (effect.type) {
         case 'send': {
-          const t: Transmission = { from: side, what: effect.what, bytes: effect.message, retransmission: effect.retransmission, at: now };
+          const t: Transmission = {
+            from: side,
+            what: effect.what,
+            bytes: effect.message,
+            retransmission: effect.retransmission,
+            at: now,
+          };
           result.transmissions.push(t);
           const key = `${side}:${effect.what}`;
           const index = counters.get(key) ?? 0;
@@ -85,11 +110,16 @@ export function runPair(configurator: ConfiguratorSession, enrollee: EnrolleeSes
           const action = channel(t, index);
           const to: Side = side === 'configurator' ? 'enrollee' : 'configurator';
           if (action === 'drop') break;
-          if (action === 'deliver') schedule(now + latency, to, { type: 'message', bytes: effect.message });
+          if (action === 'deliver')
+            schedule(now + latency, to, { type: 'message', bytes: effect.message });
           else if (action === 'duplicate') {
             schedule(now + latency, to, { type: 'message', bytes: effect.message });
             schedule(now + latency + 1, to, { type: 'message', bytes: effect.message });
-          } else schedule(now + latency, to, { type: 'message', bytes: action.tamper(new Uint8Array(effect.message)) });
+          } else
+            schedule(now + latency, to, {
+              type: 'message',
+              bytes: action.tamper(new Uint8Array(effect.message)),
+            });
           break;
         }
         case 'setTimer':
@@ -99,12 +129,28 @@ export function runPair(configurator: ConfiguratorSession, enrollee: EnrolleeSes
           timers.delete(`${side}:${effect.timer}`);
           break;
         case 'configurationRequested':
-          schedule(now, side, opts.decide ? opts.decide() : { type: 'configure', configObject: encodeConfigurationObject(TEST_CONFIG), sendConnStatus: true });
+          schedule(
+            now,
+            side,
+            opts.decide
+              ? opts.decide()
+              : {
+                  type: 'configure',
+                  configObject: encodeConfigurationObject(TEST_CONFIG),
+                  sendConnStatus: true,
+                },
+          );
           break;
         case 'configurationReceived': {
-          schedule(now + 1, side, { type: 'configApplied', status: opts.applyStatus ?? DppStatus.Ok });
+          schedule(now + 1, side, {
+            type: 'configApplied',
+            status: opts.applyStatus ?? DppStatus.Ok,
+          });
           if (effect.sendConnStatus && (opts.applyStatus ?? DppStatus.Ok) === DppStatus.Ok) {
-            const connStatus = encodeConnectionStatus({ result: opts.connectResult ?? DppStatus.Ok, ssid: TEST_CONFIG.ssid });
+            const connStatus = encodeConnectionStatus({
+              result: opts.connectResult ?? DppStatus.Ok,
+              ssid: TEST_CONFIG.ssid,
+            });
             schedule(now + 200, side, { type: 'connectionAttempted', connStatus });
           }
           break;
@@ -135,7 +181,8 @@ export function runPair(configurator: ConfiguratorSession, enrollee: EnrolleeSes
   else deliver('enrollee', { type: 'start' });
 
   while (now <= limit) {
-    const bothDone = result.configurator.stage.name === 'done' && result.enrollee.stage.name === 'done';
+    const bothDone =
+      result.configurator.stage.name === 'done' && result.enrollee.stage.name === 'done';
     if (bothDone && queue.length === 0) break;
     let nextTimer: [string, number] | undefined;
     for (const entry of timers) if (!nextTimer || entry[1] < nextTimer[1]) nextTimer = entry;

@@ -7,7 +7,7 @@
  *   I-auth = H(R-nonce ‖ I-nonce ‖ PR.x ‖ PI.x ‖ BR.x ‖ [BI.x ‖] 1)
  * An empty HKDF salt equals HMAC with a zero-length key, which is what hostap computes.
  */
-import { createHash, hkdfSync } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { concatBytes, utf8 } from '../../bytes.js';
 
 export const HASH_LEN = 32;
@@ -15,8 +15,15 @@ export const NONCE_LEN = 16;
 
 const EMPTY = new Uint8Array(0);
 
+/**
+ * RFC 5869 HKDF-SHA256 for one output block (L = 32): PRK = HMAC(salt, IKM), OKM = HMAC(PRK, info ‖ 0x01).
+ * Two HMACs directly: node's hkdfSync builds KeyObjects and costs 3× more here (docs/benchmarks.md).
+ */
 function hkdf(salt: Uint8Array, ikm: Uint8Array, info: string): Uint8Array {
-  return new Uint8Array(hkdfSync('sha256', ikm, salt, utf8(info), HASH_LEN));
+  const prk = createHmac('sha256', salt).update(ikm).digest();
+  return new Uint8Array(
+    createHmac('sha256', prk).update(utf8(info)).update(Uint8Array.of(1)).digest(),
+  );
 }
 
 export function deriveK1(mx: Uint8Array): Uint8Array {

@@ -15,6 +15,19 @@ export const P256_ORDER = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9
 export const P256_COORD_LEN = 32;
 export const P256_POINT_LEN = 64;
 
+/**
+ * The elliptic-curve operations DPP needs. node:crypto serves them in production; the benchmark
+ * swaps in @noble/curves to measure the difference on the real code path (useEcBackend).
+ */
+export interface EcBackend {
+  readonly name: string;
+  generateKeyPair(): KeyPair;
+  publicKeyOf(privateKey: Uint8Array): Uint8Array;
+  isOnCurve(point: Uint8Array): boolean;
+  /** x-coordinate of privateKey·point; throws on a point not on the curve. */
+  ecdhX(privateKey: Uint8Array, point: Uint8Array): Uint8Array;
+}
+
 export interface KeyPair {
   /** 32-byte scalar. */
   readonly privateKey: Uint8Array;
@@ -28,60 +41,143 @@ function withPrefix(point: Uint8Array): Buffer {
   return Buffer.from(concatBytes(UNCOMPRESSED_PREFIX, point));
 }
 
+/**
+ * OpenSSL ECDH contexts by private-key array: setPrivateKey costs a scalar multiplication, and a
+ * protocol key is used twice and a bootstrapping key once per exchange. Weak, so keys that are
+ * dropped take their contexts with them. Callers never mutate key arrays.
+ */
+const ecdhByPrivateKey = new WeakMap<Uint8Array, ECDH>();
+
+export const nodeEcBackend: EcBackend = {
+  name: 'node:crypto',
+  generateKeyPair(): KeyPair {
+    const ecdh = createECDH('prime256v1');
+    const pub = ecdh.generateKeys();
+    const privateKey = leftPad32(ecdh.getPrivateKey());
+    ecdhByPrivateKey.set(privateKey, ecdh);
+    return { privateKey, publicKey: new Uint8Array(pub.subarray(1)) };
+  },
+  publicKeyOf(privateKey: Uint8Array): Uint8Array {
+    const ecdh = createECDH('prime256v1');
+    ecdh.setPrivateKey(Buffer.from(privateKey));
+    return new Uint8Array(ecdh.getPublicKey().subarray(1));
+  },
+  isOnCurve(point: Uint8Array): boolean {
+    try {
+      ECDH.convertKey(withPrefix(point), 'prime256v1', undefined, undefined, 'uncompressed');
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  ecdhX(privateKey: Uint8Array, point: Uint8Array): Uint8Array {
+    let ecdh = ecdhByPrivateKey.get(privateKey);
+    if (!ecdh) {
+      ecdh = createECDH('prime256v1');
+      ecdh.setPrivateKey(Buffer.from(privateKey));
+      ecdhByPrivateKey.set(privateKey, ecdh);
+    }
+    return leftPad32(ecdh.computeSecret(withPrefix(point)));
+  },
+};
+
+export const nobleEcBackend: EcBackend = {
+  name: '@noble/curves',
+  generateKeyPair(): KeyPair {
+    const { secretKey, publicKey } = p256.keygen();
+    return {
+      privateKey: secretKey,
+      publicKey: p256.Point.fromBytes(publicKey).toBytes(false).subarray(1),
+    };
+  },
+  publicKeyOf(privateKey: Uint8Array): Uint8Array {
+    return p256.getPublicKey(privateKey, false).subarray(1);
+  },
+  isOnCurve(point: Uint8Array): boolean {
+    try {
+      p256.Point.fromBytes(withPrefix(point)).assertValidity();
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  ecdhX(privateKey: Uint8Array, point: Uint8Array): Uint8Array {
+    return p256.getSharedSecret(privateKey, withPrefix(point), true).subarray(1);
+  },
+};
+
+let backend: EcBackend = nodeEcBackend;
+
+/** Benchmark use only: run the protocol code on another backend. */
+export function useEcBackend(next: EcBackend): void {
+  backend = next;
+}
+
 export function generateKeyPair(): KeyPair {
-  const ecdh = createECDH('prime256v1');
-  const pub = ecdh.generateKeys();
-  return {
-    privateKey: leftPad32(ecdh.getPrivateKey()),
-    publicKey: new Uint8Array(pub.subarray(1)),
-  };
+  return backend.generateKeyPair();
 }
 
 /** The public key of a scalar. Throws KeyBadEncoding for 0 or a scalar ≥ n. */
 export function publicKeyOf(privateKey: Uint8Array): Uint8Array {
   assertScalar(privateKey);
-  const ecdh = createECDH('prime256v1');
-  ecdh.setPrivateKey(Buffer.from(privateKey));
-  return new Uint8Array(ecdh.getPublicKey().subarray(1));
+  return backend.publicKeyOf(privateKey);
 }
 
 /** True when `point` (x‖y) is a valid point on P-256 other than infinity. */
 export function isOnCurve(point: Uint8Array): boolean {
-  if (point.length !== P256_POINT_LEN) return false;
-  try {
-    ECDH.convertKey(withPrefix(point), 'prime256v1', undefined, undefined, 'uncompressed');
-    return true;
-  } catch {
-    return false;
-  }
+  return point.length === P256_POINT_LEN && backend.isOnCurve(point);
 }
 
 /** x-coordinate of privateKey·point. Throws CryptoBadPoint when the point is not on the curve. */
-export function ecdhX(privateKey: Uint8Array, point: Uint8Array): Uint8Array {
+export function ecdhX(privateKey: Uint8Array, point: Uint8Array, what = 'peer point'): Uint8Array {
   assertScalar(privateKey);
   if (point.length !== P256_POINT_LEN) {
-    throw new DppError(ErrorCode.CryptoBadPoint, `point must be 64 bytes, got ${point.length}`);
+    throw new DppError(ErrorCode.CryptoBadPoint, `${what} must be 64 bytes, got ${point.length}`);
   }
-  const ecdh = createECDH('prime256v1');
-  ecdh.setPrivateKey(Buffer.from(privateKey));
   try {
-    return leftPad32(ecdh.computeSecret(withPrefix(point)));
+    return backend.ecdhX(privateKey, point);
   } catch {
-    throw new DppError(ErrorCode.CryptoBadPoint, 'peer point is not on P-256');
+    throw new DppError(ErrorCode.CryptoBadPoint, `${what} is not on P-256`);
   }
 }
 
-/** a + b on the curve (x‖y). Inputs must already be validated points. */
-export function addPoints(a: Uint8Array, b: Uint8Array): Uint8Array {
-  try {
-    const sum = p256.Point.fromBytes(withPrefix(a)).add(p256.Point.fromBytes(withPrefix(b)));
-    return sum.toBytes(false).subarray(1);
-  } catch {
-    throw new DppError(
-      ErrorCode.CryptoBadPoint,
-      'point addition gave the point at infinity or a bad point',
-    );
+const P256_P = 0xffffffff00000001000000000000000000000000ffffffffffffffffffffffffn;
+
+/** a⁻¹ mod p by the extended Euclidean algorithm (inputs are public points: no secret timing). */
+function invertModP(a: bigint): bigint {
+  let r0 = P256_P;
+  let r1 = ((a % P256_P) + P256_P) % P256_P;
+  let t0 = 0n;
+  let t1 = 1n;
+  while (r1 !== 0n) {
+    const q = r0 / r1;
+    [r0, r1] = [r1, r0 - q * r1];
+    [t0, t1] = [t1, t0 - q * t1];
   }
+  return ((t0 % P256_P) + P256_P) % P256_P;
+}
+
+function modP(v: bigint): bigint {
+  const r = v % P256_P;
+  return r < 0n ? r + P256_P : r;
+}
+
+/**
+ * a + b on the curve (x‖y), for mutual authentication's L = bI·(BR + PR). Affine addition in
+ * BigInt: both inputs are public keys already validated as curve points. Twice as fast as
+ * @noble/curves' projective add + toAffine here; checked against it in the tests.
+ * Equal x-coordinates (a = ±b) cannot happen between honest keys and are refused.
+ */
+export function addPoints(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const x1 = toBigInt(a.subarray(0, 32));
+  const y1 = toBigInt(a.subarray(32, 64));
+  const x2 = toBigInt(b.subarray(0, 32));
+  const y2 = toBigInt(b.subarray(32, 64));
+  if (x1 === x2) throw new DppError(ErrorCode.CryptoBadPoint, 'point addition of P and ±P refused');
+  const lambda = modP((y2 - y1) * invertModP(x2 - x1));
+  const x3 = modP(lambda * lambda - x1 - x2);
+  const y3 = modP(lambda * (x1 - x3) - y1);
+  return concatBytes(fromBigInt(x3), fromBigInt(y3));
 }
 
 /** (a + b) mod n as a 32-byte scalar. */

@@ -4,7 +4,7 @@
  * (and hostap) does; an empty component is not the same as no component in S2V, so callers say
  * which they mean.
  */
-import { aessiv } from '@noble/ciphers/aes.js';
+import { aesSivDecrypt, aesSivEncrypt } from './aes-siv.js';
 import { DppError, ErrorCode } from '../../errors.js';
 
 export const SIV_TAG_LEN = 16;
@@ -14,7 +14,7 @@ export function wrap(
   plaintext: Uint8Array,
   ad: readonly Uint8Array[],
 ): Uint8Array {
-  return aessiv(key, ...ad).encrypt(plaintext);
+  return aesSivEncrypt(key, plaintext, ad);
 }
 
 /** Throws DppError(CryptoUnwrapFailed) when the tag does not verify. */
@@ -30,9 +30,8 @@ export function unwrap(
       `${what}: wrapped data shorter than the SIV tag`,
     );
   }
-  try {
-    return aessiv(key, ...ad).decrypt(wrapped);
-  } catch {
+  const clear = aesSivDecrypt(key, wrapped, ad);
+  if (!clear)
     throw new DppError(ErrorCode.CryptoUnwrapFailed, `${what}: wrapped data does not authenticate`);
-  }
+  return clear;
 }

@@ -8,7 +8,14 @@
 import { DppError, ErrorCode } from '../../errors.js';
 import { DppStatus } from '../attributes.js';
 import type { BootstrapIdentity, PeerBootstrap } from '../auth-common.js';
-import { buildAuthRequest, processAuthResponse, statusName, type AuthResult, type Channel, type InitiatorState } from '../auth-initiator.js';
+import {
+  buildAuthRequest,
+  processAuthResponse,
+  statusName,
+  type AuthResult,
+  type Channel,
+  type InitiatorState,
+} from '../auth-initiator.js';
 import { processAuthConfirm, processAuthRequest, type ResponderState } from '../auth-responder.js';
 import { parseConfigurationRequest } from '../config-object.js';
 import {
@@ -19,8 +26,24 @@ import {
 } from '../config-exchange.js';
 import type { KeyPair } from '../crypto/p256.js';
 import { decodeMessage, FrameType, frameTypeName, type DppMessage } from '../frames.js';
-import { accepted, answerDuplicate, initialLink, noteError, retransmit, send, stopTimers, type LinkState } from './link.js';
-import { DEFAULT_TIMINGS, type Effect, type Input, type Outcome, type SessionTimings, type Step } from './types.js';
+import {
+  accepted,
+  answerDuplicate,
+  initialLink,
+  noteError,
+  retransmit,
+  send,
+  stopTimers,
+  type LinkState,
+} from './link.js';
+import {
+  DEFAULT_TIMINGS,
+  type Effect,
+  type Input,
+  type Outcome,
+  type SessionTimings,
+  type Step,
+} from './types.js';
 
 export type ConfiguratorStage =
   | { readonly name: 'idle' }
@@ -28,8 +51,18 @@ export type ConfiguratorStage =
   | { readonly name: 'awaitAuthRequest' }
   | { readonly name: 'awaitAuthConfirm'; readonly responder: ResponderState }
   | { readonly name: 'awaitConfigRequest'; readonly auth: AuthResult }
-  | { readonly name: 'awaitConfigDecision'; readonly auth: AuthResult; readonly eNonce: Uint8Array; readonly dialogToken: number }
-  | { readonly name: 'awaitConfigResult'; readonly auth: AuthResult; readonly eNonce: Uint8Array; readonly sendConnStatus: boolean }
+  | {
+      readonly name: 'awaitConfigDecision';
+      readonly auth: AuthResult;
+      readonly eNonce: Uint8Array;
+      readonly dialogToken: number;
+    }
+  | {
+      readonly name: 'awaitConfigResult';
+      readonly auth: AuthResult;
+      readonly eNonce: Uint8Array;
+      readonly sendConnStatus: boolean;
+    }
   | { readonly name: 'awaitConnStatus'; readonly auth: AuthResult; readonly eNonce: Uint8Array }
   | { readonly name: 'done'; readonly outcome: Outcome };
 
@@ -63,12 +96,21 @@ export interface ConfiguratorResponderParams {
   readonly nonce?: Uint8Array | undefined;
 }
 
-export function createConfiguratorInitiator(params: ConfiguratorInitiatorParams): ConfiguratorSession {
-  return { role: 'initiator', stage: { name: 'idle' }, link: initialLink(params.timings ?? DEFAULT_TIMINGS), initiatorParams: params };
+export function createConfiguratorInitiator(
+  params: ConfiguratorInitiatorParams,
+): ConfiguratorSession {
+  return {
+    role: 'initiator',
+    stage: { name: 'idle' },
+    link: initialLink(params.timings ?? DEFAULT_TIMINGS),
+    initiatorParams: params,
+  };
 }
 
 /** A responder session; feed it the Authentication Request as its first `message` input. */
-export function createConfiguratorResponder(params: ConfiguratorResponderParams): ConfiguratorSession {
+export function createConfiguratorResponder(
+  params: ConfiguratorResponderParams,
+): ConfiguratorSession {
   return {
     role: 'responder',
     stage: { name: 'awaitAuthRequest' },
@@ -77,7 +119,10 @@ export function createConfiguratorResponder(params: ConfiguratorResponderParams)
   };
 }
 
-export function stepConfigurator(session: ConfiguratorSession, input: Input): Step<ConfiguratorSession> {
+export function stepConfigurator(
+  session: ConfiguratorSession,
+  input: Input,
+): Step<ConfiguratorSession> {
   const effects: Effect[] = [];
   if (session.stage.name === 'done') return { session, effects };
   const next = dispatch(session, input, effects);
@@ -99,7 +144,14 @@ function dispatch(s: ConfiguratorSession, input: Input, effects: Effect[]): Conf
       if (input.timer === 'retransmit') return { ...s, link: retransmit(s.link, effects) };
       return stageTimeout(s, effects);
     case 'abort':
-      return finish(s, { result: 'failed', error: new DppError(ErrorCode.SessionAborted, `aborted: ${input.reason}`) }, effects);
+      return finish(
+        s,
+        {
+          result: 'failed',
+          error: new DppError(ErrorCode.SessionAborted, `aborted: ${input.reason}`),
+        },
+        effects,
+      );
     case 'configure':
     case 'refuseConfiguration':
       return decide(s, input, effects);
@@ -113,7 +165,11 @@ function dispatch(s: ConfiguratorSession, input: Input, effects: Effect[]): Conf
 function stageTimeout(s: ConfiguratorSession, effects: Effect[]): ConfiguratorSession {
   const stage = s.stage.name;
   if (stage === 'awaitConnStatus') {
-    return finish(s, { result: 'provisioned', note: 'no Connection Status Result before the deadline' }, effects);
+    return finish(
+      s,
+      { result: 'provisioned', note: 'no Connection Status Result before the deadline' },
+      effects,
+    );
   }
   const waitingFor: Record<string, string> = {
     awaitAuthResponse: 'Authentication Response',
@@ -124,7 +180,10 @@ function stageTimeout(s: ConfiguratorSession, effects: Effect[]): ConfiguratorSe
     awaitConfigResult: 'Configuration Result',
   };
   const last = s.link.lastError ? `; last refusal: ${s.link.lastError.describe()}` : '';
-  const error = new DppError(ErrorCode.AuthTimeout, `timed out waiting for ${waitingFor[stage] ?? stage}${last}`);
+  const error = new DppError(
+    ErrorCode.AuthTimeout,
+    `timed out waiting for ${waitingFor[stage] ?? stage}${last}`,
+  );
   return finish(s, { result: 'failed', error }, effects);
 }
 
@@ -134,13 +193,28 @@ function finish(s: ConfiguratorSession, outcome: Outcome, effects: Effect[]): Co
   return { ...s, stage: { name: 'done', outcome } };
 }
 
-function decide(s: ConfiguratorSession, input: Extract<Input, { type: 'configure' | 'refuseConfiguration' }>, effects: Effect[]): ConfiguratorSession {
+function decide(
+  s: ConfiguratorSession,
+  input: Extract<Input, { type: 'configure' | 'refuseConfiguration' }>,
+  effects: Effect[],
+): ConfiguratorSession {
   if (s.stage.name !== 'awaitConfigDecision') return s;
   const { auth, eNonce, dialogToken } = s.stage;
   const timings = s.link.timings;
   if (input.type === 'refuseConfiguration') {
-    const response = buildConfigurationResponse(auth.ke, dialogToken, { status: input.status, eNonce, configObjects: [], sendConnStatus: false });
-    const link = send(s.link, response, 'Configuration Response (refusal)', effects, s.link.lastReceived);
+    const response = buildConfigurationResponse(auth.ke, dialogToken, {
+      status: input.status,
+      eNonce,
+      configObjects: [],
+      sendConnStatus: false,
+    });
+    const link = send(
+      s.link,
+      response,
+      'Configuration Response (refusal)',
+      effects,
+      s.link.lastReceived,
+    );
     const error = new DppError(ErrorCode.ConfigRejected, `configuration refused: ${input.reason}`);
     return finish({ ...s, link }, { result: 'failed', error }, effects);
   }
@@ -155,13 +229,21 @@ function decide(s: ConfiguratorSession, input: Extract<Input, { type: 'configure
   const link = send(s.link, response, 'Configuration Response', effects, s.link.lastReceived);
   if (auth.peerVersion < 2) {
     // A version-1 Enrollee sends no Configuration Result: delivery is all we can know.
-    return finish({ ...s, link }, { result: 'provisioned', note: 'DPP version 1 peer: no Configuration Result' }, effects);
+    return finish(
+      { ...s, link },
+      { result: 'provisioned', note: 'DPP version 1 peer: no Configuration Result' },
+      effects,
+    );
   }
   effects.push({ type: 'setTimer', timer: 'stage', ms: timings.configTimeoutMs });
   return { ...s, link, stage: { name: 'awaitConfigResult', auth, eNonce, sendConnStatus } };
 }
 
-function receive(s: ConfiguratorSession, bytes: Uint8Array, effects: Effect[]): ConfiguratorSession {
+function receive(
+  s: ConfiguratorSession,
+  bytes: Uint8Array,
+  effects: Effect[],
+): ConfiguratorSession {
   if (answerDuplicate(s.link, bytes, effects)) return s;
   const decoded = decodeMessage(bytes);
   if (!decoded.ok) return { ...s, link: noteError(s.link, decoded.error, effects) };
@@ -173,18 +255,28 @@ function receive(s: ConfiguratorSession, bytes: Uint8Array, effects: Effect[]): 
 
 function unexpected(s: ConfiguratorSession, msg: DppMessage): DppError {
   const what = msg.kind === 'dpp' ? frameTypeName(msg.frameType) : msg.kind;
-  return new DppError(ErrorCode.AuthUnexpectedFrame, `${what} is not expected while ${s.stage.name}`);
+  return new DppError(
+    ErrorCode.AuthUnexpectedFrame,
+    `${what} is not expected while ${s.stage.name}`,
+  );
 }
 
-function handle(s: ConfiguratorSession, msg: DppMessage, bytes: Uint8Array, effects: Effect[]): ConfiguratorSession | DppError {
+function handle(
+  s: ConfiguratorSession,
+  msg: DppMessage,
+  bytes: Uint8Array,
+  effects: Effect[],
+): ConfiguratorSession | DppError {
   const stage = s.stage;
   const timings = s.link.timings;
   switch (stage.name) {
     case 'awaitAuthResponse': {
-      if (msg.kind !== 'dpp' || msg.frameType !== FrameType.AuthenticationResponse) return unexpected(s, msg);
+      if (msg.kind !== 'dpp' || msg.frameType !== FrameType.AuthenticationResponse)
+        return unexpected(s, msg);
       const r = processAuthResponse(stage.initiator, msg);
       if (!r.ok) {
-        if (r.error.code === ErrorCode.AuthStatusFailure) return finish(s, { result: 'failed', error: r.error }, effects);
+        if (r.error.code === ErrorCode.AuthStatusFailure)
+          return finish(s, { result: 'failed', error: r.error }, effects);
         return r.error;
       }
       const auth = r.value;
@@ -195,7 +287,8 @@ function handle(s: ConfiguratorSession, msg: DppMessage, bytes: Uint8Array, effe
       return { ...s, link, stage: { name: 'awaitConfigRequest', auth } };
     }
     case 'awaitAuthRequest': {
-      if (msg.kind !== 'dpp' || msg.frameType !== FrameType.AuthenticationRequest) return unexpected(s, msg);
+      if (msg.kind !== 'dpp' || msg.frameType !== FrameType.AuthenticationRequest)
+        return unexpected(s, msg);
       const p = s.responderParams!;
       const r = processAuthRequest({ ...p, role: 'configurator' }, msg);
       if (!r.ok) return r.error;
@@ -204,16 +297,26 @@ function handle(s: ConfiguratorSession, msg: DppMessage, bytes: Uint8Array, effe
       return { ...s, link, stage: { name: 'awaitAuthConfirm', responder: r.value } };
     }
     case 'awaitAuthConfirm': {
-      if (msg.kind !== 'dpp' || msg.frameType !== FrameType.AuthenticationConfirm) return unexpected(s, msg);
+      if (msg.kind !== 'dpp' || msg.frameType !== FrameType.AuthenticationConfirm)
+        return unexpected(s, msg);
       const r = processAuthConfirm(stage.responder, msg);
       if (!r.ok) {
-        if (r.error.code === ErrorCode.AuthStatusFailure) return finish(s, { result: 'failed', error: r.error }, effects);
+        if (r.error.code === ErrorCode.AuthStatusFailure)
+          return finish(s, { result: 'failed', error: r.error }, effects);
         return r.error;
       }
-      effects.push({ type: 'authenticated', mutual: r.value.mutual, peerVersion: r.value.peerVersion });
+      effects.push({
+        type: 'authenticated',
+        mutual: r.value.mutual,
+        peerVersion: r.value.peerVersion,
+      });
       effects.push({ type: 'clearTimer', timer: 'retransmit' });
       effects.push({ type: 'setTimer', timer: 'stage', ms: timings.configTimeoutMs });
-      return { ...s, link: accepted(s.link, bytes), stage: { name: 'awaitConfigRequest', auth: r.value } };
+      return {
+        ...s,
+        link: accepted(s.link, bytes),
+        stage: { name: 'awaitConfigRequest', auth: r.value },
+      };
     }
     case 'awaitConfigRequest': {
       if (msg.kind !== 'gasInitialRequest') return unexpected(s, msg);
@@ -242,7 +345,10 @@ function handle(s: ConfiguratorSession, msg: DppMessage, bytes: Uint8Array, effe
           sendConnStatus: false,
         });
         const link = send(s.link, response, 'Configuration Response (failure)', effects, bytes);
-        const error = new DppError(ErrorCode.ConfigBadRequest, `enrollee asks for netRole "${request.netRole}" over "${request.wifiTech}"; only an infrastructure station ("sta", "infra") is configured`);
+        const error = new DppError(
+          ErrorCode.ConfigBadRequest,
+          `enrollee asks for netRole "${request.netRole}" over "${request.wifiTech}"; only an infrastructure station ("sta", "infra") is configured`,
+        );
         return finish({ ...s, link }, { result: 'failed', error }, effects);
       }
       effects.push({ type: 'clearTimer', timer: 'retransmit' });
@@ -250,37 +356,64 @@ function handle(s: ConfiguratorSession, msg: DppMessage, bytes: Uint8Array, effe
       return {
         ...s,
         link: accepted(s.link, bytes),
-        stage: { name: 'awaitConfigDecision', auth: stage.auth, eNonce: q.value.eNonce, dialogToken: msg.dialogToken },
+        stage: {
+          name: 'awaitConfigDecision',
+          auth: stage.auth,
+          eNonce: q.value.eNonce,
+          dialogToken: msg.dialogToken,
+        },
       };
     }
     case 'awaitConfigDecision':
       return unexpected(s, msg);
     case 'awaitConfigResult': {
-      if (stage.sendConnStatus && msg.kind === 'dpp' && msg.frameType === FrameType.ConnectionStatusResult) {
+      if (
+        stage.sendConnStatus &&
+        msg.kind === 'dpp' &&
+        msg.frameType === FrameType.ConnectionStatusResult
+      ) {
         // The Enrollee sends this only after a successful Configuration Result, so it also
         // stands for a Configuration Result that was lost on the way.
         const r = parseConnectionStatusResult(stage.auth.ke, stage.eNonce, msg);
         if (!r.ok) return r.error;
-        return finish({ ...s, link: accepted(s.link, bytes) }, { result: 'connected', connStatus: r.value }, effects);
+        return finish(
+          { ...s, link: accepted(s.link, bytes) },
+          { result: 'connected', connStatus: r.value },
+          effects,
+        );
       }
-      if (msg.kind !== 'dpp' || msg.frameType !== FrameType.ConfigurationResult) return unexpected(s, msg);
+      if (msg.kind !== 'dpp' || msg.frameType !== FrameType.ConfigurationResult)
+        return unexpected(s, msg);
       const r = parseConfigurationResult(stage.auth.ke, stage.eNonce, msg);
       if (!r.ok) return r.error;
       if (r.value !== DppStatus.Ok) {
-        const error = new DppError(ErrorCode.ConfigRejected, `enrollee rejected the configuration: status ${statusName(r.value)}`);
+        const error = new DppError(
+          ErrorCode.ConfigRejected,
+          `enrollee rejected the configuration: status ${statusName(r.value)}`,
+        );
         return finish(s, { result: 'failed', error }, effects);
       }
-      if (!stage.sendConnStatus) return finish({ ...s, link: accepted(s.link, bytes) }, { result: 'provisioned' }, effects);
+      if (!stage.sendConnStatus)
+        return finish({ ...s, link: accepted(s.link, bytes) }, { result: 'provisioned' }, effects);
       effects.push({ type: 'setTimer', timer: 'stage', ms: timings.connStatusTimeoutMs });
       // Keep the Configuration Response as the message to repeat: an Enrollee that sees it again
       // repeats its last message, which recovers a lost Connection Status Result.
-      return { ...s, link: { ...accepted(s.link, bytes), transmissions: 1 }, stage: { name: 'awaitConnStatus', auth: stage.auth, eNonce: stage.eNonce } };
+      return {
+        ...s,
+        link: { ...accepted(s.link, bytes), transmissions: 1 },
+        stage: { name: 'awaitConnStatus', auth: stage.auth, eNonce: stage.eNonce },
+      };
     }
     case 'awaitConnStatus': {
-      if (msg.kind !== 'dpp' || msg.frameType !== FrameType.ConnectionStatusResult) return unexpected(s, msg);
+      if (msg.kind !== 'dpp' || msg.frameType !== FrameType.ConnectionStatusResult)
+        return unexpected(s, msg);
       const r = parseConnectionStatusResult(stage.auth.ke, stage.eNonce, msg);
       if (!r.ok) return r.error;
-      return finish({ ...s, link: accepted(s.link, bytes) }, { result: 'connected', connStatus: r.value }, effects);
+      return finish(
+        { ...s, link: accepted(s.link, bytes) },
+        { result: 'connected', connStatus: r.value },
+        effects,
+      );
     }
     case 'idle':
     case 'done':

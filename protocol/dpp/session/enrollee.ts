@@ -9,7 +9,14 @@
 import { DppError, ErrorCode } from '../../errors.js';
 import { DppStatus } from '../attributes.js';
 import type { BootstrapIdentity, PeerBootstrap } from '../auth-common.js';
-import { buildAuthRequest, processAuthResponse, statusName, type AuthResult, type Channel, type InitiatorState } from '../auth-initiator.js';
+import {
+  buildAuthRequest,
+  processAuthResponse,
+  statusName,
+  type AuthResult,
+  type Channel,
+  type InitiatorState,
+} from '../auth-initiator.js';
 import { processAuthConfirm, processAuthRequest, type ResponderState } from '../auth-responder.js';
 import { encodeConfigurationRequest, type ConfigurationRequest } from '../config-object.js';
 import {
@@ -21,8 +28,24 @@ import {
 import { NONCE_LEN } from '../crypto/kdf.js';
 import { randomNonce, type KeyPair } from '../crypto/p256.js';
 import { decodeMessage, FrameType, frameTypeName, type DppMessage } from '../frames.js';
-import { accepted, answerDuplicate, initialLink, noteError, retransmit, send, stopTimers, type LinkState } from './link.js';
-import { DEFAULT_TIMINGS, type Effect, type Input, type Outcome, type SessionTimings, type Step } from './types.js';
+import {
+  accepted,
+  answerDuplicate,
+  initialLink,
+  noteError,
+  retransmit,
+  send,
+  stopTimers,
+  type LinkState,
+} from './link.js';
+import {
+  DEFAULT_TIMINGS,
+  type Effect,
+  type Input,
+  type Outcome,
+  type SessionTimings,
+  type Step,
+} from './types.js';
 
 export type EnrolleeStage =
   | { readonly name: 'idle' }
@@ -30,8 +53,19 @@ export type EnrolleeStage =
   | { readonly name: 'awaitAuthRequest' }
   | { readonly name: 'awaitAuthConfirm'; readonly responder: ResponderState }
   | { readonly name: 'awaitConfigResponse'; readonly auth: AuthResult; readonly eNonce: Uint8Array }
-  | { readonly name: 'awaitApply'; readonly auth: AuthResult; readonly eNonce: Uint8Array; readonly sendConnStatus: boolean; readonly configObjects: readonly Uint8Array[] }
-  | { readonly name: 'awaitConnectionAttempt'; readonly auth: AuthResult; readonly eNonce: Uint8Array; readonly configObjects: readonly Uint8Array[] }
+  | {
+      readonly name: 'awaitApply';
+      readonly auth: AuthResult;
+      readonly eNonce: Uint8Array;
+      readonly sendConnStatus: boolean;
+      readonly configObjects: readonly Uint8Array[];
+    }
+  | {
+      readonly name: 'awaitConnectionAttempt';
+      readonly auth: AuthResult;
+      readonly eNonce: Uint8Array;
+      readonly configObjects: readonly Uint8Array[];
+    }
   | { readonly name: 'done'; readonly outcome: Outcome };
 
 interface EnrolleeCommon {
@@ -67,11 +101,23 @@ export interface EnrolleeSession {
 }
 
 export function createEnrolleeResponder(params: EnrolleeResponderParams): EnrolleeSession {
-  return { role: 'responder', stage: { name: 'awaitAuthRequest' }, link: initialLink(params.timings ?? DEFAULT_TIMINGS), common: params, responderParams: params };
+  return {
+    role: 'responder',
+    stage: { name: 'awaitAuthRequest' },
+    link: initialLink(params.timings ?? DEFAULT_TIMINGS),
+    common: params,
+    responderParams: params,
+  };
 }
 
 export function createEnrolleeInitiator(params: EnrolleeInitiatorParams): EnrolleeSession {
-  return { role: 'initiator', stage: { name: 'idle' }, link: initialLink(params.timings ?? DEFAULT_TIMINGS), common: params, initiatorParams: params };
+  return {
+    role: 'initiator',
+    stage: { name: 'idle' },
+    link: initialLink(params.timings ?? DEFAULT_TIMINGS),
+    common: params,
+    initiatorParams: params,
+  };
 }
 
 export function stepEnrollee(session: EnrolleeSession, input: Input): Step<EnrolleeSession> {
@@ -99,7 +145,14 @@ function dispatch(s: EnrolleeSession, input: Input, effects: Effect[]): Enrollee
       if (input.timer === 'retransmit') return { ...s, link: retransmit(s.link, effects) };
       return timeout(s, effects);
     case 'abort':
-      return finish(s, { result: 'failed', error: new DppError(ErrorCode.SessionAborted, `aborted: ${input.reason}`) }, effects);
+      return finish(
+        s,
+        {
+          result: 'failed',
+          error: new DppError(ErrorCode.SessionAborted, `aborted: ${input.reason}`),
+        },
+        effects,
+      );
     case 'configApplied':
       return applied(s, input.status, effects);
     case 'connectionAttempted':
@@ -113,7 +166,14 @@ function dispatch(s: EnrolleeSession, input: Input, effects: Effect[]): Enrollee
 
 function timeout(s: EnrolleeSession, effects: Effect[]): EnrolleeSession {
   const last = s.link.lastError ? `; last refusal: ${s.link.lastError.describe()}` : '';
-  return finish(s, { result: 'failed', error: new DppError(ErrorCode.AuthTimeout, `timed out while ${s.stage.name}${last}`) }, effects);
+  return finish(
+    s,
+    {
+      result: 'failed',
+      error: new DppError(ErrorCode.AuthTimeout, `timed out while ${s.stage.name}${last}`),
+    },
+    effects,
+  );
 }
 
 function finish(s: EnrolleeSession, outcome: Outcome, effects: Effect[]): EnrolleeSession {
@@ -123,12 +183,27 @@ function finish(s: EnrolleeSession, outcome: Outcome, effects: Effect[]): Enroll
 }
 
 /** Authenticated: ask for the configuration. */
-function requestConfiguration(s: EnrolleeSession, auth: AuthResult, link: LinkState, effects: Effect[], answers?: Uint8Array): EnrolleeSession {
+function requestConfiguration(
+  s: EnrolleeSession,
+  auth: AuthResult,
+  link: LinkState,
+  effects: Effect[],
+  answers?: Uint8Array,
+): EnrolleeSession {
   const eNonce = s.common.eNonce ?? randomNonce(NONCE_LEN);
-  const request = buildConfigurationRequest(auth.ke, eNonce, encodeConfigurationRequest(s.common.configRequest), eNonce[0]!);
+  const request = buildConfigurationRequest(
+    auth.ke,
+    eNonce,
+    encodeConfigurationRequest(s.common.configRequest),
+    eNonce[0]!,
+  );
   effects.push({ type: 'authenticated', mutual: auth.mutual, peerVersion: auth.peerVersion });
   effects.push({ type: 'setTimer', timer: 'stage', ms: s.link.timings.configTimeoutMs });
-  return { ...s, link: send(link, request, 'Configuration Request', effects, answers), stage: { name: 'awaitConfigResponse', auth, eNonce } };
+  return {
+    ...s,
+    link: send(link, request, 'Configuration Request', effects, answers),
+    stage: { name: 'awaitConfigResponse', auth, eNonce },
+  };
 }
 
 function applied(s: EnrolleeSession, status: number, effects: Effect[]): EnrolleeSession {
@@ -137,22 +212,52 @@ function applied(s: EnrolleeSession, status: number, effects: Effect[]): Enrolle
   if (auth.peerVersion < 2) {
     return status === DppStatus.Ok
       ? finish(s, { result: 'configured', configObjects }, effects)
-      : finish(s, { result: 'failed', error: new DppError(ErrorCode.ConfigRejected, `configuration not applied: ${statusName(status)}`) }, effects);
+      : finish(
+          s,
+          {
+            result: 'failed',
+            error: new DppError(
+              ErrorCode.ConfigRejected,
+              `configuration not applied: ${statusName(status)}`,
+            ),
+          },
+          effects,
+        );
   }
   // The Configuration Result answers the Configuration Response; a repeated Response gets it again.
   const result = buildConfigurationResult(auth.ke, eNonce, status);
   const link = send(s.link, result, 'Configuration Result', [], s.link.lastReceived);
-  effects.push({ type: 'send', message: result, what: 'Configuration Result', retransmission: false });
+  effects.push({
+    type: 'send',
+    message: result,
+    what: 'Configuration Result',
+    retransmission: false,
+  });
   if (status !== DppStatus.Ok) {
-    return finish({ ...s, link }, { result: 'failed', error: new DppError(ErrorCode.ConfigRejected, `configuration not applied: ${statusName(status)}`) }, effects);
+    return finish(
+      { ...s, link },
+      {
+        result: 'failed',
+        error: new DppError(
+          ErrorCode.ConfigRejected,
+          `configuration not applied: ${statusName(status)}`,
+        ),
+      },
+      effects,
+    );
   }
-  if (!sendConnStatus) return finish({ ...s, link }, { result: 'configured', configObjects }, effects);
+  if (!sendConnStatus)
+    return finish({ ...s, link }, { result: 'configured', configObjects }, effects);
   effects.push({ type: 'clearTimer', timer: 'retransmit' });
   effects.push({ type: 'setTimer', timer: 'stage', ms: s.link.timings.connStatusTimeoutMs });
   return { ...s, link, stage: { name: 'awaitConnectionAttempt', auth, eNonce, configObjects } };
 }
 
-function connectionAttempted(s: EnrolleeSession, connStatus: Uint8Array, effects: Effect[]): EnrolleeSession {
+function connectionAttempted(
+  s: EnrolleeSession,
+  connStatus: Uint8Array,
+  effects: Effect[],
+): EnrolleeSession {
   if (s.stage.name !== 'awaitConnectionAttempt') return s;
   const { auth, eNonce, configObjects } = s.stage;
   const message = buildConnectionStatusResult(auth.ke, eNonce, connStatus);
@@ -172,14 +277,23 @@ function receive(s: EnrolleeSession, bytes: Uint8Array, effects: Effect[]): Enro
 
 function unexpected(s: EnrolleeSession, msg: DppMessage): DppError {
   const what = msg.kind === 'dpp' ? frameTypeName(msg.frameType) : msg.kind;
-  return new DppError(ErrorCode.AuthUnexpectedFrame, `${what} is not expected while ${s.stage.name}`);
+  return new DppError(
+    ErrorCode.AuthUnexpectedFrame,
+    `${what} is not expected while ${s.stage.name}`,
+  );
 }
 
-function handle(s: EnrolleeSession, msg: DppMessage, bytes: Uint8Array, effects: Effect[]): EnrolleeSession | DppError {
+function handle(
+  s: EnrolleeSession,
+  msg: DppMessage,
+  bytes: Uint8Array,
+  effects: Effect[],
+): EnrolleeSession | DppError {
   const stage = s.stage;
   switch (stage.name) {
     case 'awaitAuthRequest': {
-      if (msg.kind !== 'dpp' || msg.frameType !== FrameType.AuthenticationRequest) return unexpected(s, msg);
+      if (msg.kind !== 'dpp' || msg.frameType !== FrameType.AuthenticationRequest)
+        return unexpected(s, msg);
       const r = processAuthRequest({ ...s.responderParams!, role: 'enrollee' }, msg);
       if (!r.ok) return r.error;
       effects.push({ type: 'setTimer', timer: 'stage', ms: s.link.timings.authTimeoutMs });
@@ -187,25 +301,34 @@ function handle(s: EnrolleeSession, msg: DppMessage, bytes: Uint8Array, effects:
       return { ...s, link, stage: { name: 'awaitAuthConfirm', responder: r.value } };
     }
     case 'awaitAuthConfirm': {
-      if (msg.kind !== 'dpp' || msg.frameType !== FrameType.AuthenticationConfirm) return unexpected(s, msg);
+      if (msg.kind !== 'dpp' || msg.frameType !== FrameType.AuthenticationConfirm)
+        return unexpected(s, msg);
       const r = processAuthConfirm(stage.responder, msg);
       if (!r.ok) {
-        if (r.error.code === ErrorCode.AuthStatusFailure) return finish(s, { result: 'failed', error: r.error }, effects);
+        if (r.error.code === ErrorCode.AuthStatusFailure)
+          return finish(s, { result: 'failed', error: r.error }, effects);
         return r.error;
       }
       // The Configuration Request answers the Confirm: a repeated Confirm gets the Request again.
       return requestConfiguration(s, r.value, s.link, effects, bytes);
     }
     case 'awaitAuthResponse': {
-      if (msg.kind !== 'dpp' || msg.frameType !== FrameType.AuthenticationResponse) return unexpected(s, msg);
+      if (msg.kind !== 'dpp' || msg.frameType !== FrameType.AuthenticationResponse)
+        return unexpected(s, msg);
       const r = processAuthResponse(stage.initiator, msg);
       if (!r.ok) {
-        if (r.error.code === ErrorCode.AuthStatusFailure) return finish(s, { result: 'failed', error: r.error }, effects);
+        if (r.error.code === ErrorCode.AuthStatusFailure)
+          return finish(s, { result: 'failed', error: r.error }, effects);
         return r.error;
       }
       // Confirm, then the Configuration Request right behind it; a repeated Response re-sends the Confirm.
       const link = send(s.link, r.value.confirm, 'Authentication Confirm', effects, bytes);
-      return requestConfiguration(s, r.value, { ...link, lastReceived: bytes, answer: r.value.confirm }, effects);
+      return requestConfiguration(
+        s,
+        r.value,
+        { ...link, lastReceived: bytes, answer: r.value.confirm },
+        effects,
+      );
     }
     case 'awaitConfigResponse': {
       if (msg.kind !== 'gasInitialResponse') return unexpected(s, msg);
@@ -214,14 +337,27 @@ function handle(s: EnrolleeSession, msg: DppMessage, bytes: Uint8Array, effects:
       const link = accepted(s.link, bytes);
       effects.push({ type: 'clearTimer', timer: 'retransmit' });
       if (r.value.status !== DppStatus.Ok) {
-        const error = new DppError(ErrorCode.ConfigRejected, `configurator refused to configure us: status ${statusName(r.value.status)}`);
+        const error = new DppError(
+          ErrorCode.ConfigRejected,
+          `configurator refused to configure us: status ${statusName(r.value.status)}`,
+        );
         return finish({ ...s, link }, { result: 'failed', error }, effects);
       }
-      effects.push({ type: 'configurationReceived', configObjects: r.value.configObjects, sendConnStatus: r.value.sendConnStatus });
+      effects.push({
+        type: 'configurationReceived',
+        configObjects: r.value.configObjects,
+        sendConnStatus: r.value.sendConnStatus,
+      });
       return {
         ...s,
         link,
-        stage: { name: 'awaitApply', auth: stage.auth, eNonce: stage.eNonce, sendConnStatus: r.value.sendConnStatus, configObjects: r.value.configObjects },
+        stage: {
+          name: 'awaitApply',
+          auth: stage.auth,
+          eNonce: stage.eNonce,
+          sendConnStatus: r.value.sendConnStatus,
+          configObjects: r.value.configObjects,
+        },
       };
     }
     case 'awaitApply':

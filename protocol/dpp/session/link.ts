@@ -24,9 +24,16 @@ export function initialLink(timings: SessionTimings): LinkState {
 }
 
 /** Send a new message; it becomes the one retransmitted on the timer. */
-export function send(link: LinkState, message: Uint8Array, what: string, effects: Effect[], answers?: Uint8Array): LinkState {
+export function send(
+  link: LinkState,
+  message: Uint8Array,
+  what: string,
+  effects: Effect[],
+  answers?: Uint8Array,
+): LinkState {
   effects.push({ type: 'send', message, what, retransmission: false });
-  if (link.timings.retransmitMs > 0) effects.push({ type: 'setTimer', timer: 'retransmit', ms: link.timings.retransmitMs });
+  if (link.timings.retransmitMs > 0)
+    effects.push({ type: 'setTimer', timer: 'retransmit', ms: link.timings.retransmitMs });
   return {
     ...link,
     lastSent: { message, what },
@@ -43,8 +50,18 @@ export function accepted(link: LinkState, message: Uint8Array): LinkState {
 
 /** The retransmit timer fired: send the last message again, up to the limit. */
 export function retransmit(link: LinkState, effects: Effect[]): LinkState {
-  if (!link.lastSent || link.transmissions >= link.timings.maxTransmissions || link.timings.retransmitMs === 0) return link;
-  effects.push({ type: 'send', message: link.lastSent.message, what: link.lastSent.what, retransmission: true });
+  if (
+    !link.lastSent ||
+    link.transmissions >= link.timings.maxTransmissions ||
+    link.timings.retransmitMs === 0
+  )
+    return link;
+  effects.push({
+    type: 'send',
+    message: link.lastSent.message,
+    what: link.lastSent.what,
+    retransmission: true,
+  });
   effects.push({ type: 'setTimer', timer: 'retransmit', ms: link.timings.retransmitMs });
   return { ...link, transmissions: link.transmissions + 1 };
 }

@@ -36,7 +36,11 @@ export type Input =
   | { readonly type: 'timer'; readonly timer: TimerName }
   | { readonly type: 'abort'; readonly reason: string }
   /** Configurator: the configuration to deliver for the request it announced (or a refusal status). */
-  | { readonly type: 'configure'; readonly configObject: Uint8Array; readonly sendConnStatus: boolean }
+  | {
+      readonly type: 'configure';
+      readonly configObject: Uint8Array;
+      readonly sendConnStatus: boolean;
+    }
   | { readonly type: 'refuseConfiguration'; readonly status: number; readonly reason: string }
   /** Enrollee: whether it accepted and applied the configuration (DPP status, 0 = OK). */
   | { readonly type: 'configApplied'; readonly status: number }
@@ -44,12 +48,21 @@ export type Input =
   | { readonly type: 'connectionAttempted'; readonly connStatus: Uint8Array };
 
 export type Effect =
-  | { readonly type: 'send'; readonly message: Uint8Array; readonly what: string; readonly retransmission: boolean }
+  | {
+      readonly type: 'send';
+      readonly message: Uint8Array;
+      readonly what: string;
+      readonly retransmission: boolean;
+    }
   | { readonly type: 'setTimer'; readonly timer: TimerName; readonly ms: number }
   | { readonly type: 'clearTimer'; readonly timer: TimerName }
   | { readonly type: 'authenticated'; readonly mutual: boolean; readonly peerVersion: number }
   | { readonly type: 'configurationRequested'; readonly request: ConfigurationRequest }
-  | { readonly type: 'configurationReceived'; readonly configObjects: readonly Uint8Array[]; readonly sendConnStatus: boolean }
+  | {
+      readonly type: 'configurationReceived';
+      readonly configObjects: readonly Uint8Array[];
+      readonly sendConnStatus: boolean;
+    }
   /** A message that was dropped, with the reason; the session goes on. */
   | { readonly type: 'ignored'; readonly error: DppError }
   | { readonly type: 'finished'; readonly outcome: Outcome };
