@@ -56,7 +56,7 @@ function oneExchange(
 ): [bigint, bigint] {
   let conf: ConfiguratorSession = createConfiguratorInitiator({
     peer: makePeer(enrolleeId.key),
-    own: mutual ? configuratorId : undefined,
+    own: configuratorId,
     requireMutual: mutual,
   });
   let enr: EnrolleeSession = createEnrolleeResponder({
@@ -104,10 +104,15 @@ function oneExchange(
   return [confNs, enrNs];
 }
 
+/**
+ * Median over `rounds` rounds of `exchanges` exchanges each: this machine is a shared VM, and the
+ * median of rounds is far steadier than one long mean.
+ */
 export function measureExchangeCost(
   backend: EcBackend,
   mutual: boolean,
   exchanges: number,
+  rounds = 5,
 ): ExchangeCost {
   useEcBackend(backend);
   try {
@@ -115,21 +120,32 @@ export function measureExchangeCost(
     const enrolleeId = identity();
     for (let i = 0; i < Math.min(20, exchanges); i++)
       oneExchange(configuratorId, enrolleeId, mutual); // warm-up
-    let confNs = 0n;
-    let enrNs = 0n;
-    for (let i = 0; i < exchanges; i++) {
-      const [c, e] = oneExchange(configuratorId, enrolleeId, mutual);
-      confNs += c;
-      enrNs += e;
+    const conf: number[] = [];
+    const enr: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      let confNs = 0n;
+      let enrNs = 0n;
+      for (let i = 0; i < exchanges; i++) {
+        const [c, e] = oneExchange(configuratorId, enrolleeId, mutual);
+        confNs += c;
+        enrNs += e;
+      }
+      conf.push(Number(confNs) / 1e6 / exchanges);
+      enr.push(Number(enrNs) / 1e6 / exchanges);
     }
     return {
       backend: backend.name,
       mutual,
-      exchanges,
-      configuratorMsPerExchange: Number(confNs) / 1e6 / exchanges,
-      enrolleeMsPerExchange: Number(enrNs) / 1e6 / exchanges,
+      exchanges: exchanges * rounds,
+      configuratorMsPerExchange: median(conf),
+      enrolleeMsPerExchange: median(enr),
     };
   } finally {
     useEcBackend(backendDefault);
   }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
 }

@@ -45,8 +45,11 @@ export interface InitiatorParams {
   readonly role: DppRole;
   /** The responder's bootstrapping key (from its URI, the whitelist or its announcement). */
   readonly peer: PeerBootstrap;
-  /** Our bootstrapping key; when given, its hash is sent and mutual authentication becomes possible. */
-  readonly own?: BootstrapIdentity | undefined;
+  /**
+   * Our bootstrapping key. Its hash is always sent: hostap's responders drop a request without
+   * one. Mutual authentication happens when the responder knows this key.
+   */
+  readonly own: BootstrapIdentity;
   /** Refuse a responder that answers without mutual authentication. */
   readonly requireMutual: boolean;
   readonly channel?: Channel | undefined;
@@ -84,9 +87,7 @@ export function buildAuthRequest(params: InitiatorParams): InitiatorState {
 
   const before = concatBytes(
     attr(AttributeId.ResponderBootstrappingKeyHash, params.peer.hash),
-    params.own
-      ? attr(AttributeId.InitiatorBootstrappingKeyHash, params.own.hash)
-      : new Uint8Array(0),
+    attr(AttributeId.InitiatorBootstrappingKeyHash, params.own.hash),
     attr(AttributeId.InitiatorProtocolKey, protocolKey.publicKey),
     params.channel
       ? attr(AttributeId.Channel, Uint8Array.of(params.channel.opClass, params.channel.channel))
@@ -181,7 +182,7 @@ function processAuthResponseOrThrow(state: InitiatorState, frame: DppFrame): Aut
   const pr = a.responderProtocolKey;
   const mutual = a.initiatorHash !== undefined;
   if (mutual) {
-    if (!params.own || !bytesEqual(a.initiatorHash!, params.own.hash)) {
+    if (!bytesEqual(a.initiatorHash!, params.own.hash)) {
       throw new DppError(
         ErrorCode.AuthNotForUs,
         `${what}: Initiator Bootstrapping Key Hash is not ours`,
@@ -213,7 +214,7 @@ function processAuthResponseOrThrow(state: InitiatorState, frame: DppFrame): Aut
     );
   }
   const lx = mutual
-    ? ecdhX(params.own!.privateKey, addPoints(params.peer.key.point, pr))
+    ? ecdhX(params.own.privateKey, addPoints(params.peer.key.point, pr))
     : undefined;
   const ke = deriveKe(state.iNonce, c.rNonce, state.mx, nx, lx);
   const tagInputs = {
@@ -222,7 +223,7 @@ function processAuthResponseOrThrow(state: InitiatorState, frame: DppFrame): Aut
     piX: xCoordinate(state.protocolKey.publicKey),
     prX: xCoordinate(pr),
     brX: xCoordinate(params.peer.key.point),
-    biX: mutual ? xCoordinate(params.own!.key.point) : undefined,
+    biX: mutual ? xCoordinate(params.own.key.point) : undefined,
   };
   const innerClear = unwrap(ke, c.wrappedRAuth, [], `${what} (R-auth)`);
   const rAuth = must(
@@ -242,7 +243,7 @@ function processAuthResponseOrThrow(state: InitiatorState, frame: DppFrame): Aut
   const confirmBefore = concatBytes(
     statusAttr(DppStatus.Ok),
     attr(AttributeId.ResponderBootstrappingKeyHash, params.peer.hash),
-    mutual ? attr(AttributeId.InitiatorBootstrappingKeyHash, params.own!.hash) : new Uint8Array(0),
+    mutual ? attr(AttributeId.InitiatorBootstrappingKeyHash, params.own.hash) : new Uint8Array(0),
   );
   const confirmHeader = dppHeader(FrameType.AuthenticationConfirm);
   const wrappedIAuth = wrap(ke, attr(AttributeId.InitiatorAuthTag, computeIAuth(tagInputs)), [

@@ -30,7 +30,7 @@ export interface WifiCredential {
 }
 
 export interface ConfigurationObject {
-  /** SSID bytes as text when valid UTF-8; else carried as ssid64. */
+  /** SSID bytes: sent as "ssid" when printable ASCII, else as "ssid64". */
   readonly ssid: Uint8Array;
   readonly credential: WifiCredential;
   readonly lwm2mBundle?: Uint8Array | undefined;
@@ -127,27 +127,22 @@ export function fromBase64url(text: string, what: string): Uint8Array {
   return new Uint8Array(Buffer.from(body, 'base64url'));
 }
 
-function isUtf8(bytes: Uint8Array): boolean {
-  try {
-    td.decode(bytes);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The JSON text of a Configuration Object, with members in hostap's order. */
 export function encodeConfigurationObject(obj: ConfigurationObject): Uint8Array {
   validateSsid(obj.ssid);
   validateCredential(obj.credential);
+  if (obj.lwm2mBundle && obj.lwm2mBundle.length === 0) throw bad('LwM2M bundle is empty');
   if (obj.lwm2mBundle && obj.lwm2mBundle.length > MAX_LWM2M_BUNDLE_LEN) {
     throw new DppError(
       ErrorCode.ConfigTooLarge,
       `LwM2M bundle of ${obj.lwm2mBundle.length} bytes exceeds ${MAX_LWM2M_BUNDLE_LEN}`,
     );
   }
-  const discovery = isUtf8(obj.ssid)
-    ? { ssid: td.decode(obj.ssid) }
+  // hostap's JSON writer and parser treat non-ASCII byte by byte: only printable ASCII SSIDs go
+  // as "ssid", every other SSID as "ssid64".
+  const asText = String.fromCharCode(...obj.ssid);
+  const discovery = PRINTABLE_ASCII.test(asText)
+    ? { ssid: asText }
     : { ssid64: base64url(obj.ssid) };
   const cred: Record<string, string> = { akm: obj.credential.akm };
   if (obj.credential.pskHex !== undefined) cred.psk_hex = obj.credential.pskHex.toLowerCase();
@@ -200,6 +195,12 @@ export function parseConfigurationObject(text: Uint8Array): ConfigurationObject 
       );
     }
     lwm2mBundle = fromBase64url(bundle, LWM2M_BUNDLE_MEMBER);
+    if (lwm2mBundle.length > MAX_LWM2M_BUNDLE_LEN) {
+      throw new DppError(
+        ErrorCode.ConfigTooLarge,
+        `${what}: "${LWM2M_BUNDLE_MEMBER}" of ${lwm2mBundle.length} bytes exceeds ${MAX_LWM2M_BUNDLE_LEN}`,
+      );
+    }
     if (lwm2mBundle.length === 0) throw bad(`${what}: "${LWM2M_BUNDLE_MEMBER}" is empty`);
   }
   return { ssid, credential, ...(lwm2mBundle && { lwm2mBundle }) };
@@ -212,7 +213,7 @@ function checkText(value: string, what: string, max: number): void {
   if (value.length > max)
     throw new DppError(ErrorCode.ConfigBadRequest, `${what}: longer than ${max} characters`);
   // Printable Unicode only: no control characters that could corrupt logs or terminals.
-  if (/[\u0000-\u001f\u007f-\u009f]/.test(value))
+  if (/\p{Cc}/u.test(value))
     throw new DppError(ErrorCode.ConfigBadRequest, `${what}: contains control characters`);
 }
 

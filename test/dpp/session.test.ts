@@ -78,7 +78,7 @@ describe('DPP sessions in memory', () => {
   ) {
     const configurator = createConfiguratorInitiator({
       peer: makePeer(enrolleeId.key),
-      own: opts.mutual ? configuratorId : undefined,
+      own: configuratorId,
       requireMutual: opts.mutual ?? false,
     });
     const pinned =
@@ -143,9 +143,10 @@ describe('DPP sessions in memory', () => {
       peer: makePeer(enrolleeId.key),
       requireMutual: true,
     });
-    // The initiator names no bootstrapping key of its own, so it cannot be authenticated.
+    // The initiator's key is not the one the whitelist holds, so it cannot be authenticated.
     const enrollee = createEnrolleeInitiator({
       peer: makePeer(configuratorId.key),
+      own: identity(),
       requireMutual: false,
       configRequest,
     });
@@ -167,6 +168,7 @@ describe('DPP sessions in memory', () => {
     const spoofer = identity();
     const configurator = createConfiguratorInitiator({
       peer: makePeer(enrolleeId.key),
+      own: configuratorId,
       requireMutual: false,
     });
     // The spoofer answers to the whitelisted hash but holds a different private key.

@@ -77,8 +77,8 @@ export interface ConfiguratorSession {
 export interface ConfiguratorInitiatorParams {
   /** The Enrollee's bootstrapping key (whitelist entry matched by its chirp). */
   readonly peer: PeerBootstrap;
-  /** Our bootstrapping key, for mutual authentication. */
-  readonly own?: BootstrapIdentity | undefined;
+  /** Our bootstrapping key (`configurator identity`); mutual when the Enrollee knows it. */
+  readonly own: BootstrapIdentity;
   readonly requireMutual: boolean;
   readonly channel?: Channel | undefined;
   readonly timings?: SessionTimings | undefined;

@@ -86,7 +86,7 @@ export interface EnrolleeResponderParams extends EnrolleeCommon {
 export interface EnrolleeInitiatorParams extends EnrolleeCommon {
   /** The Configurator's bootstrapping key (from its URI). */
   readonly peer: PeerBootstrap;
-  readonly own?: BootstrapIdentity | undefined;
+  readonly own: BootstrapIdentity;
   readonly requireMutual: boolean;
   readonly channel?: Channel | undefined;
 }

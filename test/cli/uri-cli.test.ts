@@ -1,0 +1,156 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readPrivateKeyFile } from '../../daemon/keys/key-file.js';
+import { parseDppUri } from '../../protocol/dpp/uri.js';
+
+const MAIN = fileURLToPath(new URL('../../daemon/cli/main.js', import.meta.url));
+const KEY = 'MDkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDIgADM2206avxHJaHXgLMkq/24e0rsrfMP9K1Tm8gx+ovP0I=';
+const KEY_HASH = 'bc4cbe2a7f4735f6db5ea817ee468d46110e47fa58833f4ecaacce775b657302';
+const CHIRP_HASH = '826b2bffc761da0840bdde90a504fc1f2a243c77e2ed054d4ba2774f4ee571d3';
+
+function run(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function lines(text: string): string[] {
+  return text.split('\n').filter((l) => l !== '');
+}
+
+describe('configurator uri (CLI)', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'dpp-uri-cli-'));
+  });
+  after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe('uri parse', () => {
+    it('prints the field-notes key as one JSON line', () => {
+      const r = run('uri', 'parse', `DPP:K:${KEY};;`);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(
+        r.stdout,
+        `{"keyHash":"${KEY_HASH}","chirpHash":"${CHIRP_HASH}","curve":"P-256","channels":[],"mac":null,"info":null,"version":null,"host":null}\n`,
+      );
+      assert.equal(r.stderr, '');
+    });
+
+    it('prints every token of a full URI', () => {
+      const r = run(
+        'uri',
+        'parse',
+        `DPP:C:81/1,115/36;M:5254005828E5;I:SN=4774LH2b4044;V:2;B:12;H:192.168.1.1:12345;Z:later;K:${KEY};;`,
+      );
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(
+        r.stdout,
+        `{"keyHash":"${KEY_HASH}","chirpHash":"${CHIRP_HASH}","curve":"P-256",` +
+          `"channels":[{"opClass":81,"channel":1},{"opClass":115,"channel":36}],` +
+          `"mac":"52:54:00:58:28:e5","info":"SN=4774LH2b4044","version":2,"host":"192.168.1.1:12345"}\n`,
+      );
+    });
+
+    it('trims surrounding whitespace and newlines before parsing', () => {
+      const r = run('uri', 'parse', `  DPP:K:${KEY};;\r\n`);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(JSON.parse(r.stdout).keyHash, KEY_HASH);
+    });
+
+    for (const [name, uri, reason] of [
+      ['bad channel', `DPP:C:81/1a;K:${KEY};;`, /C: /],
+      ['missing key', 'DPP:C:81/1;;', /K:/],
+      ['not a URI', 'hello\nworld', /DPP:/],
+    ] as const) {
+      it(`refuses a URI with a ${name}: exit 2, one stderr line`, () => {
+        const r = run('uri', 'parse', uri);
+        assert.equal(r.status, 2);
+        assert.equal(r.stdout, '');
+        const err = lines(r.stderr);
+        assert.equal(err.length, 1, r.stderr);
+        assert.match(err[0]!, /^configurator: invalid DPP URI: /);
+        assert.match(err[0]!, reason);
+      });
+    }
+  });
+
+  describe('uri generate', () => {
+    it('prints a URI that parses and notes on stderr that the key was not saved', () => {
+      const r = run(
+        'uri',
+        'generate',
+        '--channel',
+        '81/1,115/36',
+        '--mac',
+        'AA:BB:CC:DD:EE:FF',
+        '--info',
+        'unit 7',
+        '--host',
+        'cfg.example:8908',
+      );
+      assert.equal(r.status, 0, r.stderr);
+      const out = lines(r.stdout);
+      assert.equal(out.length, 1);
+      const parsed = parseDppUri(out[0]!);
+      assert.ok(parsed.ok, out[0]);
+      assert.deepEqual(parsed.value.channels, [
+        { opClass: 81, channel: 1 },
+        { opClass: 115, channel: 36 },
+      ]);
+      assert.deepEqual(parsed.value.mac, Uint8Array.of(0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff));
+      assert.equal(parsed.value.info, 'unit 7');
+      assert.equal(parsed.value.host, 'cfg.example:8908');
+      assert.equal(parsed.value.key.der.length, 59);
+      const err = lines(r.stderr);
+      assert.equal(err.length, 1);
+      assert.match(err[0]!, /not saved/);
+    });
+
+    it('--out-key writes a 0600 key file that matches the printed URI', () => {
+      const file = join(dir, 'bootstrap.pem');
+      const r = run('uri', 'generate', '--out-key', file);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stderr, '');
+      assert.equal(statSync(file).mode & 0o777, 0o600);
+      assert.match(readFileSync(file, 'utf8'), /^-----BEGIN PRIVATE KEY-----\n/);
+      const parsed = parseDppUri(r.stdout.trim());
+      assert.ok(parsed.ok, r.stdout);
+      assert.deepEqual(readPrivateKeyFile(file).publicKey, parsed.value.key.point);
+    });
+
+    it('--out-key refuses to overwrite an existing file', () => {
+      const file = join(dir, 'existing.pem');
+      writeFileSync(file, 'keep me');
+      const r = run('uri', 'generate', '--out-key', file);
+      assert.equal(r.status, 2);
+      assert.equal(r.stdout, '');
+      const err = lines(r.stderr);
+      assert.equal(err.length, 1);
+      assert.match(err[0]!, /^configurator: refusing to overwrite .*existing\.pem/);
+      assert.equal(readFileSync(file, 'utf8'), 'keep me');
+    });
+
+    for (const [flag, value] of [
+      ['--channel', '81/1,,6'],
+      ['--mac', 'aa:bb:cc'],
+      ['--info', 'semi;colon'],
+      ['--host', 'bad host'],
+    ] as const) {
+      it(`refuses an invalid ${flag}: exit 2, one stderr line, no key file`, () => {
+        const file = join(dir, `never-${flag.slice(2)}.pem`);
+        const r = run('uri', 'generate', flag, value, '--out-key', file);
+        assert.equal(r.status, 2);
+        assert.equal(r.stdout, '');
+        const err = lines(r.stderr);
+        assert.equal(err.length, 1);
+        assert.match(err[0]!, new RegExp(`^configurator: invalid ${flag}: `));
+        assert.throws(() => statSync(file), { code: 'ENOENT' });
+      });
+    }
+  });
+});
