@@ -37,9 +37,10 @@ function refusedWith(text: string, code: ErrorCode): DppError {
   return r.error;
 }
 
+/** Format, parse back, compare. Unknown tokens are ignored on parse and not written back. */
 function assertRoundTrip(uri: DppUri): string {
   const text = formatDppUri(uri);
-  assert.deepEqual(parsed(text), uri, text);
+  assert.deepEqual(parsed(text), { ...uri, unknownTokens: [] }, text);
   return text;
 }
 
@@ -219,7 +220,7 @@ describe('DPP URI', () => {
       const uri = parsed(`DPP:Z:somedata;K:${KEY_B};;`);
       assert.deepEqual(uri.unknownTokens, ['Z']);
       assert.deepEqual(parsed(`DPP:Q:;C:81/1;Z:x y;K:${KEY_B};;`).unknownTokens, ['Q', 'Z']);
-      assertRoundTrip(uri);
+      assert.doesNotMatch(assertRoundTrip(uri), /Z:/, 'not written back');
     });
 
     it('unknown token with a non-printable value: UriSyntax', () => {
