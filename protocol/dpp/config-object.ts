@@ -124,7 +124,10 @@ export function fromBase64url(text: string, what: string): Uint8Array {
   // Padding is tolerated on input (some implementations send it), never produced.
   const body = text.replace(/=+$/, '');
   if (!BASE64URL_RE.test(body) || body.length % 4 === 1) throw bad(`${what}: not base64url`);
-  return new Uint8Array(Buffer.from(body, 'base64url'));
+  const bytes = new Uint8Array(Buffer.from(body, 'base64url'));
+  // Canonical only: unused trailing bits must be zero ("YR" is not another spelling of "YQ").
+  if (base64url(bytes) !== body) throw bad(`${what}: not canonical base64url`);
+  return bytes;
 }
 
 /** The JSON text of a Configuration Object, with members in hostap's order. */
@@ -209,12 +212,15 @@ export function parseConfigurationObject(text: Uint8Array): ConfigurationObject 
 const DEVICE_INFO_KEYS = ['manufacturer', 'model', 'serial', 'firmware'] as const;
 const MAX_NAME_LEN = 64;
 
-function checkText(value: string, what: string, max: number): void {
-  if (value.length > max)
-    throw new DppError(ErrorCode.ConfigBadRequest, `${what}: longer than ${max} characters`);
+function checkText(
+  value: string,
+  what: string,
+  max: number,
+  code = ErrorCode.ConfigBadRequest,
+): void {
+  if (value.length > max) throw new DppError(code, `${what}: longer than ${max} characters`);
   // Printable Unicode only: no control characters that could corrupt logs or terminals.
-  if (/\p{Cc}/u.test(value))
-    throw new DppError(ErrorCode.ConfigBadRequest, `${what}: contains control characters`);
+  if (/\p{Cc}/u.test(value)) throw new DppError(code, `${what}: contains control characters`);
 }
 
 export function encodeConfigurationRequest(req: ConfigurationRequest): Uint8Array {
@@ -292,10 +298,9 @@ export function parseConnectionStatus(text: Uint8Array): ConnectionStatus {
     throw bad(`${what}: "result" must be an integer 0–255`);
   const ssid64 = str(o, 'ssid64', what);
   const channelList = str(o, 'channelList', what);
-  if (channelList !== undefined) checkText(channelList, `${what}: "channelList"`, 256);
-  return {
-    result,
-    ssid: ssid64 !== undefined ? fromBase64url(ssid64, 'ssid64') : undefined,
-    channelList,
-  };
+  if (channelList !== undefined)
+    checkText(channelList, `${what}: "channelList"`, 256, ErrorCode.ConfigBadObject);
+  const ssid = ssid64 !== undefined ? fromBase64url(ssid64, 'ssid64') : undefined;
+  if (ssid) validateSsid(ssid);
+  return { result, ssid, channelList };
 }

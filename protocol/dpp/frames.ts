@@ -132,7 +132,23 @@ export function makeDppFrame(frameType: number, body: Uint8Array): DppFrame {
   return { kind: 'dpp', frameType, header: dppHeader(frameType), body, attributes: attrs.value };
 }
 
+function checkField(value: number, max: number, name: string): void {
+  if (!Number.isInteger(value) || value < 0 || value > max)
+    throw new RangeError(`${name} ${value} is outside 0..${max}`);
+}
+
+/** Encode our own message; field values out of range are a programming error (RangeError). */
 export function encodeMessage(msg: DppMessage): Uint8Array {
+  if (msg.kind === 'dpp') checkField(msg.frameType, 0xff, 'frame type');
+  else {
+    checkField(msg.dialogToken, 0xff, 'dialog token');
+    if (msg.kind !== 'gasComebackRequest') checkField(msg.query.length, 0xffff, 'GAS query length');
+    if (msg.kind === 'gasInitialResponse' || msg.kind === 'gasComebackResponse') {
+      checkField(msg.statusCode, 0xffff, 'GAS status code');
+      checkField(msg.comebackDelay, 0xffff, 'GAS comeback delay');
+    }
+    if (msg.kind === 'gasComebackResponse') checkField(msg.fragmentId, 0xff, 'GAS fragment id');
+  }
   switch (msg.kind) {
     case 'dpp':
       return concatBytes(Uint8Array.of(PublicAction.VendorSpecific), msg.header, msg.body);
