@@ -343,12 +343,15 @@ describe('DPP sessions in memory', () => {
     assert.equal(r.configuratorOutcome?.result, 'provisioned');
   });
 
-  it('reports an enrollee that could not join the network', () => {
+  it('ends provisioned, with the reason, when the enrollee could not join the network', () => {
     const { configurator, enrollee } = chirpFlow();
     const r = runPair(configurator, enrollee, { connectResult: DppStatus.NoAp });
-    assert.equal(r.configuratorOutcome?.result, 'connected');
-    if (r.configuratorOutcome?.result === 'connected')
-      assert.equal(parseConnectionStatus(r.configuratorOutcome.connStatus).result, DppStatus.NoAp);
+    const outcome = r.configuratorOutcome;
+    assert.equal(outcome?.result, 'provisioned');
+    if (outcome?.result === 'provisioned') {
+      assert.match(outcome.note ?? '', /could not join the network: status NoAp/);
+      assert.equal(parseConnectionStatus(outcome.connStatus!).result, DppStatus.NoAp);
+    }
   });
 
   it('fails both sides when the configurator refuses the configuration', () => {

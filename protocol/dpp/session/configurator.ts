@@ -17,7 +17,7 @@ import {
   type InitiatorState,
 } from '../auth-initiator.js';
 import { processAuthConfirm, processAuthRequest, type ResponderState } from '../auth-responder.js';
-import { parseConfigurationRequest } from '../config-object.js';
+import { parseConfigurationRequest, parseConnectionStatus } from '../config-object.js';
 import {
   buildConfigurationResponse,
   parseConfigurationRequestQuery,
@@ -185,6 +185,26 @@ function stageTimeout(s: ConfiguratorSession, effects: Effect[]): ConfiguratorSe
     `timed out waiting for ${waitingFor[stage] ?? stage}${last}`,
   );
   return finish(s, { result: 'failed', error }, effects);
+}
+
+/**
+ * `connected` only when the device says it joined the network (result 0); any other result —
+ * NO_AP, AUTH_FAILURE (wrong passphrase), 255 (timed out) — leaves it `provisioned`, with why.
+ */
+function connectionOutcome(connStatus: Uint8Array): Outcome {
+  let result: number;
+  try {
+    result = parseConnectionStatus(connStatus).result;
+  } catch (e) {
+    if (!(e instanceof DppError)) throw e;
+    return { result: 'provisioned', note: `unreadable Connection Status: ${e.message}` };
+  }
+  if (result === DppStatus.Ok) return { result: 'connected', connStatus };
+  return {
+    result: 'provisioned',
+    note: `device could not join the network: status ${statusName(result)}`,
+    connStatus,
+  };
 }
 
 function finish(s: ConfiguratorSession, outcome: Outcome, effects: Effect[]): ConfiguratorSession {
@@ -376,11 +396,7 @@ function handle(
         // stands for a Configuration Result that was lost on the way.
         const r = parseConnectionStatusResult(stage.auth.ke, stage.eNonce, msg);
         if (!r.ok) return r.error;
-        return finish(
-          { ...s, link: accepted(s.link, bytes) },
-          { result: 'connected', connStatus: r.value },
-          effects,
-        );
+        return finish({ ...s, link: accepted(s.link, bytes) }, connectionOutcome(r.value), effects);
       }
       if (msg.kind !== 'dpp' || msg.frameType !== FrameType.ConfigurationResult)
         return unexpected(s, msg);
@@ -409,11 +425,7 @@ function handle(
         return unexpected(s, msg);
       const r = parseConnectionStatusResult(stage.auth.ke, stage.eNonce, msg);
       if (!r.ok) return r.error;
-      return finish(
-        { ...s, link: accepted(s.link, bytes) },
-        { result: 'connected', connStatus: r.value },
-        effects,
-      );
+      return finish({ ...s, link: accepted(s.link, bytes) }, connectionOutcome(r.value), effects);
     }
     case 'idle':
     case 'done':

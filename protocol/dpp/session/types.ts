@@ -68,7 +68,11 @@ export type Effect =
   | { readonly type: 'finished'; readonly outcome: Outcome };
 
 export type Outcome =
-  | { readonly result: 'provisioned'; readonly note?: string | undefined }
+  | {
+      readonly result: 'provisioned';
+      readonly note?: string | undefined;
+      readonly connStatus?: Uint8Array | undefined;
+    }
   | { readonly result: 'connected'; readonly connStatus: Uint8Array }
   /** Enrollee only: configuration received and applied. */
   | { readonly result: 'configured'; readonly configObjects: readonly Uint8Array[] }
