@@ -33,6 +33,7 @@ export enum ErrorCode {
   UriBadSupportedCurves = 210,
   KeyNotOnCurve = 211,
   KeyBadEncoding = 212,
+  KeyChirpMismatch = 213,
 
   // 300–399: cryptography and authentication
   CryptoUnwrapFailed = 300,
@@ -59,6 +60,16 @@ export enum ErrorCode {
   // 500–599: transports and framing
   TransportFrameTooLarge = 500,
   TransportClosed = 501,
+  BridgeBadFraming = 502,
+  BridgeBadCrc = 503,
+  BridgeOversize = 504,
+  BridgeUnknownType = 505,
+  BridgeTruncated = 506,
+  BridgeTrailingBytes = 507,
+  BridgeBadPayloadLength = 508,
+  BridgeBadText = 509,
+  BridgeFieldRange = 510,
+  EspNowBadFragment = 511,
 
   // 600–699: whitelist
   WhitelistNotFound = 600,

@@ -13,6 +13,12 @@ import { DppError, ErrorCode, ok, type Result } from '../errors.js';
 import { AttributeId, DppStatus, decodeAttributes, pickAttributes } from './attributes.js';
 import { attr, statusAttr } from './auth-common.js';
 import { must } from './auth-initiator.js';
+import {
+  bootstrapKeyHash,
+  chirpHash as chirpHashOf,
+  parseBootstrapKey,
+  type BootstrapKey,
+} from './bootstrap-key.js';
 import { NONCE_LEN } from './crypto/kdf.js';
 import { unwrap, wrap } from './crypto/wrap.js';
 import {
@@ -250,28 +256,69 @@ export function parseConnectionStatusResult(
   });
 }
 
-/** Presence Announcement (frame 13): the chirp, carrying SHA-256("chirp" ‖ bootstrapping key). */
-export function buildPresenceAnnouncement(chirpHash: Uint8Array): Uint8Array {
+/**
+ * Presence Announcement (frame 13): the chirp, carrying SHA-256("chirp" ‖ bootstrapping key DER),
+ * and optionally the whole key in a Bootstrapping Key attribute (0x100F) after it, so that a
+ * whitelist of key hashes can be checked without a scan (docs/espnow-binding.md).
+ */
+export function buildPresenceAnnouncement(
+  chirpHash: Uint8Array,
+  bootstrapKeyDer?: Uint8Array,
+): Uint8Array {
   return encodeMessage(
     makeDppFrame(
       FrameType.PresenceAnnouncement,
-      attr(AttributeId.ResponderBootstrappingKeyHash, chirpHash),
+      concatBytes(
+        attr(AttributeId.ResponderBootstrappingKeyHash, chirpHash),
+        bootstrapKeyDer ? attr(AttributeId.BootstrappingKey, bootstrapKeyDer) : EMPTY,
+      ),
     ),
   );
 }
 
-export function parsePresenceAnnouncement(frame: DppFrame): Result<Uint8Array> {
+export interface PresenceAnnouncement {
+  /** SHA-256("chirp" ‖ DER): what a chirp always carries. */
+  readonly chirpHash: Uint8Array;
+  /** The announced key, present only if it is a P-256 key whose chirp hash is `chirpHash`. */
+  readonly key?: BootstrapKey;
+  /** SHA-256(DER) of `key`: the bootstrapping key hash a whitelist is looked up by. */
+  readonly keyHash?: Uint8Array;
+}
+
+/**
+ * Parse a Presence Announcement. A Bootstrapping Key attribute must hold a P-256
+ * SubjectPublicKeyInfo (else the parseBootstrapKey refusal: KeyBadEncoding, UriUnsupportedCurve,
+ * KeyNotOnCurve) whose chirp hash is the announced one (else KeyChirpMismatch). The key is
+ * trusted for nothing but choosing whom to challenge: authentication still proves possession.
+ */
+export function parsePresenceAnnouncement(frame: DppFrame): Result<PresenceAnnouncement> {
+  const what = 'Presence Announcement';
   if (frame.frameType !== FrameType.PresenceAnnouncement) {
     return {
       ok: false,
-      error: new DppError(ErrorCode.AuthUnexpectedFrame, 'not a Presence Announcement'),
+      error: new DppError(ErrorCode.AuthUnexpectedFrame, `not a ${what}`),
     };
   }
   const a = pickAttributes(
     frame.attributes,
-    { chirp: { id: AttributeId.ResponderBootstrappingKeyHash, length: 32 } },
-    'Presence Announcement',
+    {
+      chirp: { id: AttributeId.ResponderBootstrappingKeyHash, length: 32 },
+      key: { id: AttributeId.BootstrappingKey, optional: true },
+    },
+    what,
   );
   if (!a.ok) return a;
-  return ok(a.value.chirp);
+  const announced = Uint8Array.from(a.value.chirp);
+  const der = a.value.key;
+  if (der === undefined) return ok({ chirpHash: announced });
+  return guard(() => {
+    const key = parseBootstrapKey(der);
+    if (!bytesEqual(chirpHashOf(key), announced)) {
+      throw new DppError(
+        ErrorCode.KeyChirpMismatch,
+        `${what}: the Bootstrapping Key does not hash to the announced chirp hash`,
+      );
+    }
+    return { chirpHash: announced, key, keyHash: bootstrapKeyHash(key) };
+  });
 }
