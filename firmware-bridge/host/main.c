@@ -1,0 +1,634 @@
+/* bridge-host: the bridge core on a POSIX host, for tests and demos.
+ *
+ * Serial port: a pseudo-terminal. Its slave path is printed on stdout as
+ * the first line, "PTY /dev/pts/N" (and --link PATH makes a symlink to it).
+ * Radio: a UDP client of the simulated-radio hub of docs/simulated-radio.md
+ * on 127.0.0.1:--radio-port. Nothing but 127.0.0.1 is ever addressed.
+ *
+ * One thread, one poll() loop. SIGTERM/SIGINT exit cleanly (LEAVE is sent,
+ * the link removed). When the program on the other end of the pty closes
+ * it, the bridge keeps running and serves the next one that opens it. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bridge.h"
+
+#define FIRMWARE_NAME "dpp-bridge-host 0.1.0"
+#define DEFAULT_RADIO_PORT 47474
+#define DEFAULT_CHANNEL 6
+#define HUP_RECHECK_MS 50u
+#define JOIN_INTERVAL_MS 2000u
+#define TICK_MS 20u
+
+/* simulated-radio datagram (version 1) */
+#define SR_HDR 22u
+#define SR_JOIN 1u
+#define SR_FRAME 2u
+#define SR_TX_STATUS 3u
+#define SR_LEAVE 4u
+static const uint8_t SR_MAGIC[4] = {'E', 'S', 'N', 'R'};
+static const uint8_t MAC_BROADCAST[PROTO_MAC_LEN] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+
+typedef struct {
+    /* options */
+    uint8_t mac[PROTO_MAC_LEN];
+    uint8_t channel;
+    uint16_t radio_port;
+    unsigned long baud; /* 0: unthrottled */
+    bool v2;
+    const char *link;
+    bool verbose;
+
+    /* serial (pty master) */
+    int master;
+    char slave[128];
+    bool hung_up;
+    bool ever_connected;
+    uint64_t hup_check_at;
+    bool want_pollout;
+    double tokens;
+    uint64_t tokens_at_us;
+    uint8_t in[4096];
+    size_t in_len, in_off;
+
+    /* radio */
+    int udp;
+    uint64_t next_join_ms;
+
+    uint64_t t0_us;
+} host_t;
+
+static host_t H;
+static bridge_t B;
+static int sig_pipe[2] = {-1, -1};
+
+/* ---- utilities ----------------------------------------------------------------- */
+
+static uint64_t mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static uint64_t now_ms64(void) { return (mono_us() - H.t0_us) / 1000u; }
+
+static void log_msg(const char *fmt, const char *arg)
+{
+    if (H.verbose) {
+        fprintf(stderr, "bridge-host: ");
+        fprintf(stderr, fmt, arg);
+        fputc('\n', stderr);
+    }
+}
+
+static bool parse_mac(const char *s, uint8_t mac[PROTO_MAC_LEN])
+{
+    unsigned v[PROTO_MAC_LEN];
+    char tail;
+    if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &tail) != 6) {
+        return false;
+    }
+    if (strlen(s) != 17) {
+        return false;
+    }
+    for (size_t i = 0; i < PROTO_MAC_LEN; i++) {
+        mac[i] = (uint8_t)v[i];
+    }
+    return true;
+}
+
+static bool parse_ulong(const char *s, unsigned long lo, unsigned long hi, unsigned long *out)
+{
+    char *end = NULL;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (errno != 0 || end == s || *end != '\0' || s[0] == '-' || v < lo || v > hi) {
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+/* ---- radio: UDP client of the hub ------------------------------------------------- */
+
+static void sr_header(uint8_t *d, uint8_t type, const uint8_t dst[PROTO_MAC_LEN], uint16_t seq)
+{
+    memcpy(d, SR_MAGIC, 4);
+    d[4] = 1;
+    d[5] = type;
+    memcpy(d + 6, H.mac, PROTO_MAC_LEN);
+    memcpy(d + 12, dst, PROTO_MAC_LEN);
+    d[18] = H.channel;
+    d[19] = 0;
+    d[20] = (uint8_t)seq;
+    d[21] = (uint8_t)(seq >> 8);
+}
+
+static int sr_send(const uint8_t *d, size_t len)
+{
+    for (int tries = 0; tries < 2; tries++) {
+        ssize_t n = send(H.udp, d, len, 0);
+        if (n == (ssize_t)len) {
+            return 0;
+        }
+        /* ECONNREFUSED reports an earlier datagram that found no hub; try once more. */
+        if (n < 0 && errno != ECONNREFUSED && errno != EINTR) {
+            break;
+        }
+    }
+    return -1;
+}
+
+static void sr_join(void)
+{
+    uint8_t d[SR_HDR + 1];
+    sr_header(d, SR_JOIN, MAC_BROADCAST, 0);
+    d[SR_HDR] = H.v2 ? 1u : 0u;
+    (void)sr_send(d, sizeof(d));
+    H.next_join_ms = now_ms64() + JOIN_INTERVAL_MS;
+}
+
+static void sr_leave(void)
+{
+    uint8_t d[SR_HDR];
+    sr_header(d, SR_LEAVE, MAC_BROADCAST, 0);
+    (void)sr_send(d, sizeof(d));
+}
+
+static void sr_receive(void)
+{
+    static uint8_t d[SR_HDR + 2048];
+    for (int budget = 0; budget < 256; budget++) {
+        ssize_t n = recv(H.udp, d, sizeof(d), MSG_DONTWAIT);
+        if (n < 0) {
+            return; /* EAGAIN, or ECONNREFUSED from a send to an absent hub */
+        }
+        if ((size_t)n < SR_HDR || memcmp(d, SR_MAGIC, 4) != 0 || d[4] != 1) {
+            continue;
+        }
+        const uint8_t type = d[5];
+        const uint16_t seq = (uint16_t)(d[20] | (d[21] << 8));
+        const size_t body = (size_t)n - SR_HDR;
+        if (type == SR_FRAME) {
+            const uint8_t *dst = d + 12;
+            const bool bcast = memcmp(dst, MAC_BROADCAST, PROTO_MAC_LEN) == 0;
+            if (!bcast && memcmp(dst, H.mac, PROTO_MAC_LEN) != 0) {
+                continue;
+            }
+            if (memcmp(d + 6, H.mac, PROTO_MAC_LEN) == 0) {
+                continue; /* our own frame */
+            }
+            bridge_on_radio_receive(&B, d + 6, (int8_t)d[19], d[18], bcast, d + SR_HDR, body);
+        } else if (type == SR_TX_STATUS && body >= 1) {
+            bridge_on_radio_send_done(&B, seq, d[SR_HDR] == 0);
+        }
+    }
+}
+
+/* ---- serial: pty master ------------------------------------------------------- */
+
+static void refill_tokens(void)
+{
+    if (H.baud == 0) {
+        return;
+    }
+    const uint64_t t = mono_us();
+    const double rate = (double)H.baud / 10.0; /* 10 bits per byte */
+    double burst = rate / 200.0;               /* 5 ms worth */
+    if (burst < 16.0) {
+        burst = 16.0;
+    }
+    H.tokens += (double)(t - H.tokens_at_us) * rate / 1e6;
+    if (H.tokens > burst) {
+        H.tokens = burst;
+    }
+    H.tokens_at_us = t;
+}
+
+static void hang_up(void)
+{
+    if (H.hung_up) {
+        return;
+    }
+    H.hung_up = true;
+    H.want_pollout = false;
+    H.in_len = H.in_off = 0;
+    /* Nobody holds the slave: drop what it had not read yet, so the next
+     * program to open it starts clean. */
+    (void)tcflush(H.master, TCIOFLUSH);
+    H.hup_check_at = now_ms64() + HUP_RECHECK_MS;
+    log_msg("%s closed by the host", H.slave);
+}
+
+static void check_reconnect(void)
+{
+    struct pollfd p = {.fd = H.master, .events = POLLIN};
+    if (poll(&p, 1, 0) >= 0 && (p.revents & POLLHUP) == 0) {
+        H.hung_up = false;
+        H.want_pollout = false;
+        if (H.ever_connected) {
+            bridge_on_serial_reconnect(&B);
+        }
+        H.ever_connected = true;
+        log_msg("%s opened by the host", H.slave);
+    } else {
+        H.hup_check_at = now_ms64() + HUP_RECHECK_MS;
+    }
+}
+
+static size_t p_serial_write(void *ctx, const uint8_t *data, size_t len)
+{
+    (void)ctx;
+    if (H.hung_up) {
+        return 0;
+    }
+    size_t allowed = len;
+    if (H.baud != 0) {
+        refill_tokens();
+        if (H.tokens < 1.0) {
+            return 0;
+        }
+        if ((double)allowed > H.tokens) {
+            allowed = (size_t)H.tokens;
+        }
+    }
+    ssize_t n = write(H.master, data, allowed);
+    if (n < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+            H.want_pollout = true;
+        } else {
+            hang_up();
+        }
+        return 0;
+    }
+    if (H.baud != 0) {
+        H.tokens -= (double)n;
+    }
+    if ((size_t)n < allowed) {
+        H.want_pollout = true;
+    }
+    return (size_t)n;
+}
+
+static void serial_read(void)
+{
+    if (H.in_off < H.in_len) {
+        return; /* the bridge has not taken the previous chunk yet */
+    }
+    ssize_t n = read(H.master, H.in, sizeof(H.in));
+    if (n > 0) {
+        H.in_len = (size_t)n;
+        H.in_off = 0;
+    } else if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+        hang_up(); /* EIO: the slave side was closed */
+    }
+}
+
+static void serial_feed(void)
+{
+    if (H.in_off < H.in_len) {
+        H.in_off += bridge_on_serial_bytes(&B, H.in + H.in_off, H.in_len - H.in_off);
+        if (H.in_off >= H.in_len) {
+            H.in_off = H.in_len = 0;
+        }
+    }
+}
+
+static int open_pty(void)
+{
+    int m = posix_openpt(O_RDWR | O_NOCTTY);
+    if (m < 0 || grantpt(m) != 0 || unlockpt(m) != 0) {
+        perror("bridge-host: posix_openpt");
+        return -1;
+    }
+    const char *s = ptsname(m);
+    if (s == NULL || strlen(s) >= sizeof(H.slave)) {
+        perror("bridge-host: ptsname");
+        return -1;
+    }
+    strcpy(H.slave, s);
+    struct termios t;
+    if (tcgetattr(m, &t) == 0) {
+        cfmakeraw(&t); /* no echo, no CR/LF translation: a clean 8-bit link */
+        (void)tcsetattr(m, TCSANOW, &t);
+    }
+    int fl = fcntl(m, F_GETFL);
+    if (fl < 0 || fcntl(m, F_SETFL, fl | O_NONBLOCK) != 0) {
+        perror("bridge-host: fcntl");
+        return -1;
+    }
+    return m;
+}
+
+/* ---- platform for the core ------------------------------------------------------- */
+
+static int p_radio_send(void *ctx, uint16_t handle, const uint8_t dst[PROTO_MAC_LEN], const uint8_t *payload,
+                        size_t len)
+{
+    (void)ctx;
+    static uint8_t d[SR_HDR + PROTO_MAX_PAYLOAD];
+    if (len > PROTO_MAX_PAYLOAD) {
+        return -1;
+    }
+    sr_header(d, SR_FRAME, dst, handle);
+    memcpy(d + SR_HDR, payload, len);
+    return sr_send(d, SR_HDR + len);
+}
+
+static int p_set_channel(void *ctx, uint8_t channel)
+{
+    (void)ctx;
+    H.channel = channel;
+    sr_join(); /* JOIN again: the hub moves us to the new channel */
+    return 0;
+}
+
+static uint32_t p_uptime_ms(void *ctx)
+{
+    (void)ctx;
+    return (uint32_t)now_ms64();
+}
+
+static void p_get_mac(void *ctx, uint8_t mac[PROTO_MAC_LEN])
+{
+    (void)ctx;
+    memcpy(mac, H.mac, PROTO_MAC_LEN);
+}
+
+static uint16_t p_capabilities(void *ctx)
+{
+    (void)ctx;
+    return (uint16_t)(PROTO_CAP_SIMULATED | (H.v2 ? PROTO_CAP_ESPNOW_V2 : 0u));
+}
+
+static uint16_t p_max_payload(void *ctx)
+{
+    (void)ctx;
+    return H.v2 ? (uint16_t)PROTO_MAX_PAYLOAD : (uint16_t)PROTO_V1_PAYLOAD;
+}
+
+/* ---- main ------------------------------------------------------------------------- */
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    int saved = errno;
+    if (sig_pipe[1] >= 0) {
+        (void)!write(sig_pipe[1], "x", 1);
+    }
+    errno = saved;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: bridge-host [--mac AA:BB:CC:DD:EE:FF] [--channel 1-14] [--radio-port PORT]\n"
+            "                   [--baud B] [--v2] [--link PATH] [--verbose]\n"
+            "The first line on stdout is \"PTY <slave path>\". The radio hub is 127.0.0.1:PORT\n"
+            "(default %d). --baud throttles the pty output to B/10 bytes per second.\n",
+            DEFAULT_RADIO_PORT);
+}
+
+static void remove_link(void)
+{
+    if (H.link == NULL) {
+        return;
+    }
+    char target[sizeof(H.slave)];
+    ssize_t n = readlink(H.link, target, sizeof(target) - 1);
+    if (n > 0) {
+        target[n] = '\0';
+        if (strcmp(target, H.slave) == 0) {
+            (void)unlink(H.link);
+        }
+    }
+}
+
+int main(int argc, char **argv)
+{
+    static const uint8_t default_mac[PROTO_MAC_LEN] = {0x02, 0x00, 0x00, 0x00, 0xb0, 0x01};
+    memcpy(H.mac, default_mac, PROTO_MAC_LEN);
+    H.channel = DEFAULT_CHANNEL;
+    H.radio_port = DEFAULT_RADIO_PORT;
+    H.master = H.udp = -1;
+
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = (i + 1 < argc) ? argv[i + 1] : NULL;
+        unsigned long n = 0;
+        if (strcmp(a, "--mac") == 0 && v != NULL) {
+            if (!parse_mac(v, H.mac)) {
+                fprintf(stderr, "bridge-host: --mac wants AA:BB:CC:DD:EE:FF\n");
+                return 2;
+            }
+            i++;
+        } else if (strcmp(a, "--channel") == 0 && v != NULL) {
+            if (!parse_ulong(v, 1, 14, &n)) {
+                fprintf(stderr, "bridge-host: --channel wants 1..14\n");
+                return 2;
+            }
+            H.channel = (uint8_t)n;
+            i++;
+        } else if (strcmp(a, "--radio-port") == 0 && v != NULL) {
+            if (!parse_ulong(v, 1, 65535, &n)) {
+                fprintf(stderr, "bridge-host: --radio-port wants 1..65535\n");
+                return 2;
+            }
+            H.radio_port = (uint16_t)n;
+            i++;
+        } else if (strcmp(a, "--baud") == 0 && v != NULL) {
+            if (!parse_ulong(v, 10, 100000000, &n)) {
+                fprintf(stderr, "bridge-host: --baud wants 10..100000000\n");
+                return 2;
+            }
+            H.baud = n;
+            i++;
+        } else if (strcmp(a, "--link") == 0 && v != NULL) {
+            H.link = v;
+            i++;
+        } else if (strcmp(a, "--v2") == 0) {
+            H.v2 = true;
+        } else if (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0) {
+            H.verbose = true;
+        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(stdout);
+            return 0;
+        } else {
+            fprintf(stderr, "bridge-host: unknown or incomplete option %s\n", a);
+            usage(stderr);
+            return 2;
+        }
+    }
+
+    H.t0_us = mono_us();
+    H.tokens_at_us = H.t0_us;
+
+    if (pipe(sig_pipe) != 0) {
+        perror("bridge-host: pipe");
+        return 1;
+    }
+    for (int k = 0; k < 2; k++) {
+        (void)fcntl(sig_pipe[k], F_SETFL, O_NONBLOCK);
+        (void)fcntl(sig_pipe[k], F_SETFD, FD_CLOEXEC);
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    signal(SIGHUP, SIG_IGN);
+
+    /* radio: 127.0.0.1 only */
+    H.udp = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (H.udp < 0) {
+        perror("bridge-host: socket");
+        return 1;
+    }
+    struct sockaddr_in local;
+    memset(&local, 0, sizeof(local));
+    local.sin_family = AF_INET;
+    local.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    local.sin_port = 0;
+    struct sockaddr_in hub = local;
+    hub.sin_port = htons(H.radio_port);
+    if (bind(H.udp, (struct sockaddr *)&local, sizeof(local)) != 0 ||
+        connect(H.udp, (struct sockaddr *)&hub, sizeof(hub)) != 0) {
+        perror("bridge-host: udp 127.0.0.1");
+        return 1;
+    }
+    int sz = 1 << 20;
+    (void)setsockopt(H.udp, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+
+    /* serial: pty */
+    H.master = open_pty();
+    if (H.master < 0) {
+        return 1;
+    }
+    if (H.link != NULL) {
+        struct stat st;
+        if (lstat(H.link, &st) == 0) {
+            if (!S_ISLNK(st.st_mode)) {
+                fprintf(stderr, "bridge-host: --link %s exists and is not a symlink\n", H.link);
+                return 2;
+            }
+            (void)unlink(H.link);
+        }
+        if (symlink(H.slave, H.link) != 0) {
+            perror("bridge-host: symlink");
+            return 1;
+        }
+    }
+    printf("PTY %s\n", H.slave);
+    fflush(stdout);
+
+    /* Until a program opens the slave, the master reports a hangup. */
+    H.hung_up = true;
+    H.hup_check_at = 0;
+
+    const bridge_platform_t plat = {
+        .ctx = NULL,
+        .serial_write = p_serial_write,
+        .radio_send = p_radio_send,
+        .set_channel = p_set_channel,
+        .uptime_ms = p_uptime_ms,
+        .get_mac = p_get_mac,
+        .capabilities = p_capabilities,
+        .max_payload = p_max_payload,
+    };
+    const bridge_config_t cfg = {.channel = H.channel, .firmware = FIRMWARE_NAME, .tx_timeout_ms = 0};
+    sr_join();
+    bridge_init(&B, &plat, &cfg);
+    log_msg("serial port %s", H.slave);
+
+    bool stop = false;
+    while (!stop) {
+        uint64_t now = now_ms64();
+        if (H.hung_up && now >= H.hup_check_at) {
+            check_reconnect();
+        }
+        if (now >= H.next_join_ms) {
+            sr_join(); /* the hub answers nothing: repeat, in case it (re)started after us */
+        }
+        serial_feed();
+        bridge_on_tick(&B);
+
+        struct pollfd fds[3];
+        nfds_t nf = 0;
+        fds[nf++] = (struct pollfd){.fd = sig_pipe[0], .events = POLLIN};
+        fds[nf++] = (struct pollfd){.fd = H.udp, .events = POLLIN};
+        int master_idx = -1;
+        if (!H.hung_up) {
+            short ev = 0;
+            if (H.in_off >= H.in_len) {
+                ev |= POLLIN;
+            }
+            if (H.want_pollout && bridge_output_pending(&B)) {
+                ev |= POLLOUT;
+            }
+            master_idx = (int)nf;
+            fds[nf++] = (struct pollfd){.fd = H.master, .events = ev};
+        }
+
+        int timeout = (int)TICK_MS;
+        now = now_ms64();
+        if (H.hung_up) {
+            int t = H.hup_check_at > now ? (int)(H.hup_check_at - now) : 0;
+            timeout = t < timeout ? t : timeout;
+        }
+        if (!H.hung_up && bridge_output_pending(&B) && !H.want_pollout && H.baud != 0) {
+            timeout = 1; /* waiting for throttle tokens */
+        }
+        if (H.in_off < H.in_len) {
+            timeout = 1; /* input waits for output to drain */
+        }
+
+        int rc = poll(fds, nf, timeout);
+        if (rc < 0 && errno != EINTR) {
+            perror("bridge-host: poll");
+            break;
+        }
+        if (rc > 0 && (fds[0].revents & POLLIN) != 0) {
+            stop = true;
+        }
+        if (rc > 0 && (fds[1].revents & (POLLIN | POLLERR)) != 0) {
+            sr_receive();
+        }
+        if (rc > 0 && master_idx >= 0) {
+            const short re = fds[master_idx].revents;
+            if ((re & POLLOUT) != 0) {
+                H.want_pollout = false;
+            }
+            if ((re & POLLIN) != 0) {
+                serial_read(); /* pending data is read before a hangup is noticed */
+            } else if ((re & (POLLHUP | POLLERR | POLLNVAL)) != 0) {
+                hang_up();
+            }
+        }
+        serial_feed();
+        bridge_pump(&B);
+    }
+
+    sr_leave();
+    remove_link();
+    close(H.master);
+    close(H.udp);
+    log_msg("%s", "stopped");
+    return 0;
+}
