@@ -77,6 +77,36 @@ export enum ErrorCode {
 
   // 700–799: configuration of the daemon itself
   ConfigurationInvalid = 700,
+
+  // 800–899: LwM2M bundle (protocol/lwm2m/): the SenML CBOR codec, then the bundle rules
+  Lwm2mTruncated = 800,
+  Lwm2mMalformed = 801,
+  Lwm2mIndefiniteLength = 802,
+  Lwm2mNonCanonical = 803,
+  Lwm2mTrailingBytes = 804,
+  Lwm2mTooLarge = 805,
+  Lwm2mUnknownLabel = 806,
+  Lwm2mBadPath = 807,
+  Lwm2mWrongType = 808,
+  Lwm2mBadValue = 809,
+  Lwm2mBadDescription = 810,
+  Lwm2mEmptyBundle = 811,
+  Lwm2mDuplicatePath = 812,
+  Lwm2mUnknownResource = 813,
+  Lwm2mUnsupportedResource = 814,
+  Lwm2mExecutableResource = 815,
+  Lwm2mMissingResource = 816,
+  Lwm2mUnsupportedSecurityMode = 817,
+  Lwm2mBadUri = 818,
+  Lwm2mUriSchemeMismatch = 819,
+  Lwm2mMissingCredential = 820,
+  Lwm2mUnexpectedCredential = 821,
+  Lwm2mShortServerIdMismatch = 822,
+  Lwm2mDuplicateShortServerId = 823,
+  Lwm2mOrphanSecurity = 824,
+  Lwm2mBadBinding = 825,
+  Lwm2mMultipleBootstrap = 826,
+  Lwm2mBadDeclaration = 827,
 }
 
 export class DppError extends Error {

@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerUriCommands } from './commands/uri.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerLwm2mCommands } from './commands/lwm2m.js';
 import { CliExit } from './exit.js';
 
 export function buildProgram(): Command {
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerUriCommands(program);
   registerDemoCommand(program);
+  registerLwm2mCommands(program);
   return program;
 }
 
