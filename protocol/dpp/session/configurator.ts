@@ -17,7 +17,11 @@ import {
   type InitiatorState,
 } from '../auth-initiator.js';
 import { processAuthConfirm, processAuthRequest, type ResponderState } from '../auth-responder.js';
-import { parseConfigurationRequest, parseConnectionStatus } from '../config-object.js';
+import {
+  parseConfigurationRequest,
+  parseConnectionStatus,
+  type ConfigurationRequest,
+} from '../config-object.js';
 import {
   buildConfigurationResponse,
   parseConfigurationRequestQuery,
@@ -25,15 +29,15 @@ import {
   parseConnectionStatusResult,
 } from '../config-exchange.js';
 import type { KeyPair } from '../crypto/p256.js';
-import { decodeMessage, FrameType, frameTypeName, type DppMessage } from '../frames.js';
+import { FrameType, type DppMessage } from '../frames.js';
 import {
   accepted,
-  answerDuplicate,
   initialLink,
-  noteError,
+  receiveMessage,
   retransmit,
   send,
   stopTimers,
+  unexpectedMessage,
   type LinkState,
 } from './link.js';
 import {
@@ -187,6 +191,24 @@ function stageTimeout(s: ConfiguratorSession, effects: Effect[]): ConfiguratorSe
   return finish(s, { result: 'failed', error }, effects);
 }
 
+/** The Enrollee's request, if it is one we configure: an infrastructure station. */
+function servableRequest(configAttrib: Uint8Array): ConfigurationRequest | DppError {
+  let request: ConfigurationRequest;
+  try {
+    request = parseConfigurationRequest(configAttrib);
+  } catch (e) {
+    if (e instanceof DppError) return e;
+    throw e;
+  }
+  if (request.netRole !== 'sta' || request.wifiTech !== 'infra') {
+    return new DppError(
+      ErrorCode.ConfigBadRequest,
+      `enrollee asks for netRole "${request.netRole}" over "${request.wifiTech}"; only an infrastructure station ("sta", "infra") is configured`,
+    );
+  }
+  return request;
+}
+
 /**
  * `connected` only when the device says it joined the network (result 0); any other result —
  * NO_AP, AUTH_FAILURE (wrong passphrase), 255 (timed out) — leaves it `provisioned`, with why.
@@ -264,22 +286,11 @@ function receive(
   bytes: Uint8Array,
   effects: Effect[],
 ): ConfiguratorSession {
-  if (answerDuplicate(s.link, bytes, effects)) return s;
-  const decoded = decodeMessage(bytes);
-  if (!decoded.ok) return { ...s, link: noteError(s.link, decoded.error, effects) };
-  const msg = decoded.value;
-  const r = handle(s, msg, bytes, effects);
-  if (r instanceof DppError) return { ...s, link: noteError(s.link, r, effects) };
-  return r;
+  return receiveMessage(s, bytes, effects, handle);
 }
 
-function unexpected(s: ConfiguratorSession, msg: DppMessage): DppError {
-  const what = msg.kind === 'dpp' ? frameTypeName(msg.frameType) : msg.kind;
-  return new DppError(
-    ErrorCode.AuthUnexpectedFrame,
-    `${what} is not expected while ${s.stage.name}`,
-  );
-}
+const unexpected = (s: ConfiguratorSession, msg: DppMessage) =>
+  unexpectedMessage(s.stage.name, msg);
 
 function handle(
   s: ConfiguratorSession,
@@ -342,11 +353,8 @@ function handle(
       if (msg.kind !== 'gasInitialRequest') return unexpected(s, msg);
       const q = parseConfigurationRequestQuery(stage.auth.ke, msg);
       if (!q.ok) return q.error;
-      let request;
-      try {
-        request = parseConfigurationRequest(q.value.configAttrib);
-      } catch (e) {
-        if (!(e instanceof DppError)) throw e;
+      const request = servableRequest(q.value.configAttrib);
+      if (request instanceof DppError) {
         // An authenticated peer sent a request we cannot serve: answer with a failure status.
         const response = buildConfigurationResponse(stage.auth.ke, msg.dialogToken, {
           status: DppStatus.ConfigureFailure,
@@ -355,21 +363,7 @@ function handle(
           sendConnStatus: false,
         });
         const link = send(s.link, response, 'Configuration Response (failure)', effects, bytes);
-        return finish({ ...s, link }, { result: 'failed', error: e }, effects);
-      }
-      if (request.netRole !== 'sta' || request.wifiTech !== 'infra') {
-        const response = buildConfigurationResponse(stage.auth.ke, msg.dialogToken, {
-          status: DppStatus.ConfigureFailure,
-          eNonce: q.value.eNonce,
-          configObjects: [],
-          sendConnStatus: false,
-        });
-        const link = send(s.link, response, 'Configuration Response (failure)', effects, bytes);
-        const error = new DppError(
-          ErrorCode.ConfigBadRequest,
-          `enrollee asks for netRole "${request.netRole}" over "${request.wifiTech}"; only an infrastructure station ("sta", "infra") is configured`,
-        );
-        return finish({ ...s, link }, { result: 'failed', error }, effects);
+        return finish({ ...s, link }, { result: 'failed', error: request }, effects);
       }
       effects.push({ type: 'clearTimer', timer: 'retransmit' });
       effects.push({ type: 'configurationRequested', request });

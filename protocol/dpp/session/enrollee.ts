@@ -27,15 +27,16 @@ import {
 } from '../config-exchange.js';
 import { NONCE_LEN } from '../crypto/kdf.js';
 import { randomNonce, type KeyPair } from '../crypto/p256.js';
-import { decodeMessage, FrameType, frameTypeName, type DppMessage } from '../frames.js';
+import { FrameType, type DppMessage } from '../frames.js';
 import {
   accepted,
   answerDuplicate,
   initialLink,
-  noteError,
+  receiveMessage,
   retransmit,
   send,
   stopTimers,
+  unexpectedMessage,
   type LinkState,
 } from './link.js';
 import {
@@ -267,21 +268,10 @@ function connectionAttempted(
 }
 
 function receive(s: EnrolleeSession, bytes: Uint8Array, effects: Effect[]): EnrolleeSession {
-  if (answerDuplicate(s.link, bytes, effects)) return s;
-  const decoded = decodeMessage(bytes);
-  if (!decoded.ok) return { ...s, link: noteError(s.link, decoded.error, effects) };
-  const r = handle(s, decoded.value, bytes, effects);
-  if (r instanceof DppError) return { ...s, link: noteError(s.link, r, effects) };
-  return r;
+  return receiveMessage(s, bytes, effects, handle);
 }
 
-function unexpected(s: EnrolleeSession, msg: DppMessage): DppError {
-  const what = msg.kind === 'dpp' ? frameTypeName(msg.frameType) : msg.kind;
-  return new DppError(
-    ErrorCode.AuthUnexpectedFrame,
-    `${what} is not expected while ${s.stage.name}`,
-  );
-}
+const unexpected = (s: EnrolleeSession, msg: DppMessage) => unexpectedMessage(s.stage.name, msg);
 
 function handle(
   s: EnrolleeSession,

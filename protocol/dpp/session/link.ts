@@ -4,7 +4,8 @@
  * missed our answer, so the answer is sent again instead of being recomputed).
  */
 import { bytesEqual } from '../../bytes.js';
-import type { DppError } from '../../errors.js';
+import { DppError, ErrorCode } from '../../errors.js';
+import { decodeMessage, frameTypeName, type DppMessage } from '../frames.js';
 import type { Effect, SessionTimings } from './types.js';
 
 export interface LinkState {
@@ -83,4 +84,27 @@ export function stopTimers(effects: Effect[]): void {
 export function noteError(link: LinkState, error: DppError, effects: Effect[]): LinkState {
   effects.push({ type: 'ignored', error });
   return { ...link, lastError: error };
+}
+
+/**
+ * The common path of every received message: a byte-identical repeat is answered as before;
+ * otherwise decode and hand to the machine's handler; anything refused is reported, not fatal.
+ */
+export function receiveMessage<S extends { readonly link: LinkState }>(
+  s: S,
+  bytes: Uint8Array,
+  effects: Effect[],
+  handle: (s: S, msg: DppMessage, bytes: Uint8Array, effects: Effect[]) => S | DppError,
+): S {
+  if (answerDuplicate(s.link, bytes, effects)) return s;
+  const decoded = decodeMessage(bytes);
+  if (!decoded.ok) return { ...s, link: noteError(s.link, decoded.error, effects) };
+  const r = handle(s, decoded.value, bytes, effects);
+  if (r instanceof DppError) return { ...s, link: noteError(s.link, r, effects) };
+  return r;
+}
+
+export function unexpectedMessage(stageName: string, msg: DppMessage): DppError {
+  const what = msg.kind === 'dpp' ? frameTypeName(msg.frameType) : msg.kind;
+  return new DppError(ErrorCode.AuthUnexpectedFrame, `${what} is not expected while ${stageName}`);
 }
