@@ -1,0 +1,166 @@
+/**
+ * An in-memory ESP-NOW radio: the daemon's side is a RadioTransport like the serial bridge, the
+ * devices' side are plain endpoints. For fast unit tests of the daemon without the host bridge;
+ * loss, duplication and delay are scriptable, and a seeded random source keeps runs repeatable.
+ */
+import { DppError, ErrorCode } from '../../protocol/errors.js';
+import {
+  BROADCAST,
+  RadioTransportEmitter,
+  type Mac,
+  type RadioFrame,
+  type RadioInfo,
+  type RadioTransport,
+  type TxResult,
+} from './radio-transport.js';
+
+export interface MemoryRadioFaults {
+  /** Probability a frame is lost (unicast: per attempt, three attempts as ESP-NOW retries). */
+  loss: number;
+  duplicate: number;
+  /** One-way delay in ms; 0 delivers on the next microtask. */
+  delayMs: number;
+}
+
+export interface MemoryEndpoint {
+  readonly mac: Mac;
+  onFrame: (frame: RadioFrame) => void;
+  send(dst: Mac, payload: Uint8Array): Promise<TxResult>;
+  detach(): void;
+}
+
+const UNICAST_ATTEMPTS = 3;
+
+export class MemoryAir {
+  private readonly endpoints = new Map<Mac, (frame: RadioFrame) => void>();
+  faults: MemoryRadioFaults;
+
+  constructor(
+    faults: Partial<MemoryRadioFaults> = {},
+    private readonly random: () => number = Math.random,
+    readonly channel = 6,
+    readonly maxPayload = 250,
+  ) {
+    this.faults = { loss: 0, duplicate: 0, delayMs: 0, ...faults };
+  }
+
+  /** A device on the air. */
+  attach(mac: Mac): MemoryEndpoint {
+    const key = mac.toLowerCase();
+    const endpoint: MemoryEndpoint = {
+      mac: key,
+      onFrame: () => {},
+      send: (dst, payload) => this.transmit(key, dst.toLowerCase(), payload),
+      detach: () => this.endpoints.delete(key),
+    };
+    this.endpoints.set(key, (f) => endpoint.onFrame(f));
+    return endpoint;
+  }
+
+  /** The daemon's side: a RadioTransport whose radio has `mac`. */
+  transport(mac: Mac): MemoryRadioTransport {
+    return new MemoryRadioTransport(this, mac.toLowerCase());
+  }
+
+  /** Internal: used by MemoryRadioTransport to join and leave. */
+  register(mac: Mac, deliver: ((frame: RadioFrame) => void) | null): void {
+    if (deliver) this.endpoints.set(mac, deliver);
+    else this.endpoints.delete(mac);
+  }
+
+  transmit(src: Mac, dst: Mac, payload: Uint8Array): Promise<TxResult> {
+    if (payload.length === 0 || payload.length > this.maxPayload) return Promise.resolve('refused');
+    const broadcast = dst === BROADCAST;
+    const targets = broadcast
+      ? [...this.endpoints.entries()].filter(([m]) => m !== src)
+      : [...this.endpoints.entries()].filter(([m]) => m === dst);
+    let acked = broadcast;
+    for (const [, deliver] of targets) {
+      const attempts = broadcast ? 1 : UNICAST_ATTEMPTS;
+      let arrived = false;
+      for (let i = 0; i < attempts && !arrived; i++) arrived = this.random() >= this.faults.loss;
+      if (!arrived) continue;
+      acked = true;
+      const frame: RadioFrame = {
+        src,
+        rssi: -55,
+        channel: this.channel,
+        broadcast,
+        payload: new Uint8Array(payload),
+      };
+      const copies = this.random() < this.faults.duplicate ? 2 : 1;
+      for (let c = 0; c < copies; c++) this.later(() => deliver(frame));
+    }
+    return new Promise((resolve) => this.later(() => resolve(acked ? 'acked' : 'notAcked')));
+  }
+
+  private later(fn: () => void): void {
+    if (this.faults.delayMs > 0) setTimeout(fn, this.faults.delayMs);
+    else queueMicrotask(fn);
+  }
+}
+
+export class MemoryRadioTransport extends RadioTransportEmitter implements RadioTransport {
+  readonly name = 'memory radio';
+  private current: RadioInfo | null = null;
+
+  constructor(
+    private readonly air: MemoryAir,
+    private readonly mac: Mac,
+  ) {
+    super();
+  }
+
+  get info(): RadioInfo | null {
+    return this.current;
+  }
+
+  async start(): Promise<void> {
+    this.air.register(this.mac, (frame) => this.emit('frame', frame));
+    this.current = {
+      mac: this.mac,
+      channel: this.air.channel,
+      maxPayload: this.air.maxPayload,
+      firmware: 'memory radio',
+    };
+    this.emit('up', this.current);
+  }
+
+  async stop(): Promise<void> {
+    this.air.register(this.mac, null);
+    if (this.current) {
+      this.current = null;
+      this.emit('down', 'stopped');
+    }
+  }
+
+  /** Test hook: the link drops as if the bridge were unplugged; `restore()` brings it back. */
+  drop(reason = 'link dropped'): void {
+    this.air.register(this.mac, null);
+    this.current = null;
+    this.emit('down', reason);
+  }
+
+  restore(): Promise<void> {
+    return this.start();
+  }
+
+  send(dst: Mac, payload: Uint8Array): Promise<TxResult> {
+    if (!this.current) return Promise.resolve('linkDown');
+    if (payload.length > this.current.maxPayload) {
+      this.emit(
+        'problem',
+        new DppError(
+          ErrorCode.TransportFrameTooLarge,
+          `payload of ${payload.length} bytes exceeds ${this.current.maxPayload}`,
+        ),
+      );
+      return Promise.resolve('refused');
+    }
+    return this.air.transmit(this.mac, dst.toLowerCase(), payload);
+  }
+
+  async setChannel(channel: number): Promise<boolean> {
+    return channel === this.air.channel;
+  }
+}
