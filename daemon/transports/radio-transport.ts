@@ -48,8 +48,14 @@ export interface RadioTransport {
   /** Send one ESP-NOW payload; never throws for link problems, resolves with the outcome. */
   send(dst: Mac, payload: Uint8Array): Promise<TxResult>;
   setChannel(channel: number): Promise<boolean>;
-  on<E extends keyof RadioTransportEvents>(event: E, listener: (...args: RadioTransportEvents[E]) => void): this;
-  off<E extends keyof RadioTransportEvents>(event: E, listener: (...args: RadioTransportEvents[E]) => void): this;
+  on<E extends keyof RadioTransportEvents>(
+    event: E,
+    listener: (...args: RadioTransportEvents[E]) => void,
+  ): this;
+  off<E extends keyof RadioTransportEvents>(
+    event: E,
+    listener: (...args: RadioTransportEvents[E]) => void,
+  ): this;
 }
 
 /** EventEmitter with the transport's event map, for implementations to extend. */
