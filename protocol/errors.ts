@@ -138,3 +138,19 @@ export function ok<T>(value: T): Result<T> {
 export function fail<T>(code: ErrorCode, message: string): Result<T> {
   return { ok: false, error: new DppError(code, message) };
 }
+
+/** Unwrap a Result inside code that reports failures by throwing DppError. */
+export function must<T>(r: Result<T>): T {
+  if (!r.ok) throw r.error;
+  return r.value;
+}
+
+/** Run code that throws DppError and give its outcome as a Result; other errors still throw. */
+export function attempt<T>(fn: () => T): Result<T> {
+  try {
+    return ok(fn());
+  } catch (e) {
+    if (e instanceof DppError) return { ok: false, error: e };
+    throw e;
+  }
+}

@@ -4,7 +4,7 @@
  * Pure functions; randomness enters through `protocolKey` and `nonce` so tests can pin them.
  */
 import { bytesEqual, concatBytes } from '../bytes.js';
-import { DppError, ErrorCode, ok, type Result } from '../errors.js';
+import { attempt, DppError, ErrorCode, must, type Result } from '../errors.js';
 import { AttributeId, DppStatus, decodeAttributes, pickAttributes } from './attributes.js';
 import {
   attr,
@@ -133,12 +133,7 @@ export function processAuthResponse(
   state: InitiatorState,
   frame: DppFrame,
 ): Result<AuthResponseOutcome> {
-  try {
-    return ok(processAuthResponseOrThrow(state, frame));
-  } catch (e) {
-    if (e instanceof DppError) return { ok: false, error: e };
-    throw e;
-  }
+  return attempt(() => processAuthResponseOrThrow(state, frame));
 }
 
 function processAuthResponseOrThrow(state: InitiatorState, frame: DppFrame): AuthResponseOutcome {
@@ -265,10 +260,4 @@ export function statusName(status: number): string {
   for (const [name, value] of Object.entries(DppStatus))
     if (value === status) return `${name} (${status})`;
   return `unknown (${status})`;
-}
-
-/** Unwrap a Result inside the throwing helpers above. */
-export function must<T>(r: Result<T>): T {
-  if (!r.ok) throw r.error;
-  return r.value;
 }

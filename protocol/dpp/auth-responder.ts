@@ -4,7 +4,7 @@
  * Pure functions; randomness enters through `protocolKey` and `nonce` so tests can pin them.
  */
 import { bytesEqual, concatBytes } from '../bytes.js';
-import { DppError, ErrorCode, ok, type Result } from '../errors.js';
+import { attempt, DppError, ErrorCode, must, ok, type Result } from '../errors.js';
 import { AttributeId, DppStatus, decodeAttributes, pickAttributes } from './attributes.js';
 import {
   attr,
@@ -17,7 +17,7 @@ import {
   type DppRole,
   type PeerBootstrap,
 } from './auth-common.js';
-import { must, statusName, type AuthResult } from './auth-initiator.js';
+import { statusName, type AuthResult } from './auth-initiator.js';
 import {
   addScalarsModN,
   ecdhX,
@@ -113,7 +113,7 @@ export function processAuthRequest(
   params: ResponderParams,
   frame: DppFrame,
 ): Result<ResponderState> {
-  return guard(() => processAuthRequestOrThrow(params, frame));
+  return attempt(() => processAuthRequestOrThrow(params, frame));
 }
 
 function processAuthRequestOrThrow(params: ResponderParams, frame: DppFrame): ResponderState {
@@ -217,7 +217,7 @@ function processAuthRequestOrThrow(params: ResponderParams, frame: DppFrame): Re
 
 /** Check the Authentication Confirm: the initiator proves it derived ke (and, if mutual, holds bI). */
 export function processAuthConfirm(state: ResponderState, frame: DppFrame): Result<AuthResult> {
-  return guard(() => processAuthConfirmOrThrow(state, frame));
+  return attempt(() => processAuthConfirmOrThrow(state, frame));
 }
 
 function processAuthConfirmOrThrow(state: ResponderState, frame: DppFrame): AuthResult {
@@ -279,13 +279,4 @@ function processAuthConfirmOrThrow(state: ResponderState, frame: DppFrame): Auth
     iNonce: state.iNonce,
     rNonce: state.rNonce,
   };
-}
-
-function guard<T>(fn: () => T): Result<T> {
-  try {
-    return ok(fn());
-  } catch (e) {
-    if (e instanceof DppError) return { ok: false, error: e };
-    throw e;
-  }
 }

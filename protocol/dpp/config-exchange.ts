@@ -9,10 +9,9 @@
  * (or an earlier) exchange does not verify.
  */
 import { bytesEqual, concatBytes } from '../bytes.js';
-import { DppError, ErrorCode, ok, type Result } from '../errors.js';
+import { attempt, DppError, ErrorCode, must, ok, type Result } from '../errors.js';
 import { AttributeId, DppStatus, decodeAttributes, pickAttributes } from './attributes.js';
 import { attr, statusAttr } from './auth-common.js';
-import { must } from './auth-initiator.js';
 import {
   bootstrapKeyHash,
   chirpHash as chirpHashOf,
@@ -35,15 +34,6 @@ import {
 /** GAS status code for success (IEEE 802.11 status code 0). */
 export const GAS_STATUS_SUCCESS = 0;
 const EMPTY = new Uint8Array(0);
-
-function guard<T>(fn: () => T): Result<T> {
-  try {
-    return ok(fn());
-  } catch (e) {
-    if (e instanceof DppError) return { ok: false, error: e };
-    throw e;
-  }
-}
 
 export function buildConfigurationRequest(
   ke: Uint8Array,
@@ -68,7 +58,7 @@ export function parseConfigurationRequestQuery(
   ke: Uint8Array,
   gas: GasInitialRequest,
 ): Result<ConfigurationRequestContent> {
-  return guard(() => {
+  return attempt(() => {
     const what = 'Configuration Request';
     const attrs = must(decodeAttributes(gas.query));
     const a = must(pickAttributes(attrs, { wrapped: { id: AttributeId.WrappedData } }, what));
@@ -120,7 +110,7 @@ export function parseConfigurationResponseQuery(
   expectedENonce: Uint8Array,
   gas: GasInitialResponse,
 ): Result<ConfigurationResponseContent> {
-  return guard(() => {
+  return attempt(() => {
     const what = 'Configuration Response';
     if (gas.statusCode !== GAS_STATUS_SUCCESS)
       throw new DppError(ErrorCode.DecodeBadGas, `${what}: GAS status ${gas.statusCode}`);
@@ -198,7 +188,7 @@ export function parseConfigurationResult(
   eNonce: Uint8Array,
   frame: DppFrame,
 ): Result<number> {
-  return guard(() => {
+  return attempt(() => {
     const what = 'Configuration Result';
     const clear = unwrapFrame(frame, FrameType.ConfigurationResult, ke, what);
     const c = must(
@@ -237,7 +227,7 @@ export function parseConnectionStatusResult(
   eNonce: Uint8Array,
   frame: DppFrame,
 ): Result<Uint8Array> {
-  return guard(() => {
+  return attempt(() => {
     const what = 'Connection Status Result';
     const clear = unwrapFrame(frame, FrameType.ConnectionStatusResult, ke, what);
     const c = must(
@@ -311,7 +301,7 @@ export function parsePresenceAnnouncement(frame: DppFrame): Result<PresenceAnnou
   const announced = Uint8Array.from(a.value.chirp);
   const der = a.value.key;
   if (der === undefined) return ok({ chirpHash: announced });
-  return guard(() => {
+  return attempt(() => {
     const key = parseBootstrapKey(der);
     if (!bytesEqual(chirpHashOf(key), announced)) {
       throw new DppError(
