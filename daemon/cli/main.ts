@@ -8,11 +8,16 @@ import { registerUriCommands } from './commands/uri.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerLwm2mCommands } from './commands/lwm2m.js';
 import { CliExit } from './exit.js';
+import { DATA_DIR_ENV } from './data-dir.js';
 
 export function buildProgram(): Command {
   const program = new Command('configurator')
     .description('Wi-Fi Easy Connect (DPP) configurator for batches of headless IoT devices')
     .version('0.1.0')
+    .option(
+      '--data-dir <dir>',
+      `state directory (database, keys); default $${DATA_DIR_ENV} or ~/.local/share/dpp-configurator`,
+    )
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerUriCommands(program);
