@@ -142,10 +142,22 @@ function sha256(...parts: Uint8Array[]): Uint8Array {
 
 /** Bootstrapping key hash: SHA-256(DER). Carried in Auth Request/Response/Confirm. */
 export function bootstrapKeyHash(key: BootstrapKey): Uint8Array {
-  return sha256(key.der);
+  return keyHashOfDer(key.der);
 }
 
 /** Chirp hash: SHA-256("chirp" ‖ DER). Carried in the Presence Announcement. */
 export function chirpHash(key: BootstrapKey): Uint8Array {
-  return sha256(utf8('chirp'), key.der);
+  return chirpHashOfDer(key.der);
+}
+
+/**
+ * The same two hashes from DER bytes not yet parsed: a whitelist lookup costs a hash, not the
+ * curve arithmetic of validating the key (parseBootstrapKey does that, for admitted keys only).
+ */
+export function keyHashOfDer(der: Uint8Array): Uint8Array {
+  return sha256(der);
+}
+
+export function chirpHashOfDer(der: Uint8Array): Uint8Array {
+  return sha256(utf8('chirp'), der);
 }

@@ -275,13 +275,17 @@ export interface PresenceAnnouncement {
   readonly keyHash?: Uint8Array;
 }
 
+/** What an announcement says, before any curve arithmetic: the chirp hash and the raw key DER. */
+export interface AnnouncementPeek {
+  readonly chirpHash: Uint8Array;
+  readonly keyDer?: Uint8Array | undefined;
+}
+
 /**
- * Parse a Presence Announcement. A Bootstrapping Key attribute must hold a P-256
- * SubjectPublicKeyInfo (else the parseBootstrapKey refusal: KeyBadEncoding, UriUnsupportedCurve,
- * KeyNotOnCurve) whose chirp hash is the announced one (else KeyChirpMismatch). The key is
- * trusted for nothing but choosing whom to challenge: authentication still proves possession.
+ * The attribute checks of parsePresenceAnnouncement without parsing the key: enough to look the
+ * device up (keyHashOfDer / chirpHashOfDer are plain hashes), so an unknown device costs no EC work.
  */
-export function parsePresenceAnnouncement(frame: DppFrame): Result<PresenceAnnouncement> {
+export function peekPresenceAnnouncement(frame: DppFrame): Result<AnnouncementPeek> {
   const what = 'Presence Announcement';
   if (frame.frameType !== FrameType.PresenceAnnouncement) {
     return {
@@ -298,8 +302,24 @@ export function parsePresenceAnnouncement(frame: DppFrame): Result<PresenceAnnou
     what,
   );
   if (!a.ok) return a;
-  const announced = Uint8Array.from(a.value.chirp);
-  const der = a.value.key;
+  return ok({
+    chirpHash: Uint8Array.from(a.value.chirp),
+    keyDer: a.value.key === undefined ? undefined : Uint8Array.from(a.value.key),
+  });
+}
+
+/**
+ * Parse a Presence Announcement. A Bootstrapping Key attribute must hold a P-256
+ * SubjectPublicKeyInfo (else the parseBootstrapKey refusal: KeyBadEncoding, UriUnsupportedCurve,
+ * KeyNotOnCurve) whose chirp hash is the announced one (else KeyChirpMismatch). The key is
+ * trusted for nothing but choosing whom to challenge: authentication still proves possession.
+ */
+export function parsePresenceAnnouncement(frame: DppFrame): Result<PresenceAnnouncement> {
+  const what = 'Presence Announcement';
+  const a = peekPresenceAnnouncement(frame);
+  if (!a.ok) return a;
+  const announced = a.value.chirpHash;
+  const der = a.value.keyDer;
   if (der === undefined) return ok({ chirpHash: announced });
   return attempt(() => {
     const key = parseBootstrapKey(der);

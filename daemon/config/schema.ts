@@ -1,0 +1,83 @@
+/**
+ * The daemon's configuration file (YAML or JSON), as a zod schema: every key, its default and its
+ * bounds. Unknown keys are errors (a typo must not silently fall back to a default).
+ */
+import { z } from 'zod';
+import { DPP_TCP_PORT } from '../../protocol/dpp/tcp-framing.js';
+
+const port = z.number().int().min(0).max(65535);
+const ms = (min: number, max: number) => z.number().int().min(min).max(max);
+
+/** WPA2 passphrase (8–63 printable ASCII) or WPA3 SAE password, given inline or in a file. */
+export const wifiSchema = z
+  .strictObject({
+    ssid: z.string().min(1).max(32),
+    /** psk: WPA2-Personal; sae: WPA3-Personal; psk+sae: transition mode (one password for both). */
+    akm: z.enum(['psk', 'sae', 'psk+sae']).default('psk'),
+    passphrase: z.string().optional(),
+    /** A file holding the passphrase (first line), so the config file itself holds no secret. */
+    passphraseFile: z.string().optional(),
+  })
+  .refine((w) => (w.passphrase === undefined) !== (w.passphraseFile === undefined), {
+    message: 'give exactly one of passphrase and passphraseFile',
+  });
+
+export const profileSchema = z.strictObject({
+  wifi: wifiSchema,
+  /** Only devices that also authenticate us (they know our bootstrapping key) get this profile. */
+  requireMutual: z.boolean().default(false),
+  /** Whether a device that was provisioned may be provisioned again (it gets the same credentials). */
+  allowReprovision: z.boolean().default(true),
+  /** Ask the device for a Connection Status Result (it reports whether it joined the network). */
+  connectionStatus: z.boolean().default(true),
+  /** The LwM2M factory bundle template (docs/lwm2m.md); checked when the daemon loads it. */
+  lwm2m: z.unknown().optional(),
+});
+
+export const configSchema = z.strictObject({
+  radio: z
+    .strictObject({
+      /** Serial port of the ESP32 bridge: a path, `auto` (discover by USB id), or `none`. */
+      port: z.string().min(1).default('auto'),
+      baud: z.number().int().min(9600).max(4_000_000).default(921_600),
+      /** Wi-Fi channel ESP-NOW runs on (the bridge's and the devices'). */
+      channel: z.number().int().min(1).max(14).default(6),
+    })
+    .prefault({}),
+  tcp: z
+    .strictObject({
+      /** Listen for DPP over TCP (enrollee-initiated sessions, relayed announcements). */
+      enabled: z.boolean().default(true),
+      host: z.string().min(1).default('127.0.0.1'),
+      port: port.default(DPP_TCP_PORT),
+    })
+    .prefault({}),
+  sessions: z
+    .strictObject({
+      maxConcurrent: z.number().int().min(1).max(100_000).default(1000),
+      retransmitMs: ms(50, 60_000).default(1000),
+      maxTransmissions: z.number().int().min(1).max(20).default(5),
+      authTimeoutMs: ms(100, 600_000).default(10_000),
+      configTimeoutMs: ms(100, 600_000).default(10_000),
+      connStatusTimeoutMs: ms(100, 600_000).default(30_000),
+      /** At most one announcement per peer is acted on in this interval; the rest are dropped. */
+      announceIntervalMs: ms(0, 600_000).default(1000),
+      /** How long to wait for sessions to finish on SIGINT/SIGTERM before parking them. */
+      shutdownGraceMs: ms(0, 600_000).default(5000),
+    })
+    .prefault({}),
+  /** The profile a whitelist entry without one gets. */
+  defaultProfile: z.string().min(1).default('default'),
+  profiles: z.record(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/), profileSchema).default({}),
+  log: z
+    .strictObject({
+      level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
+      /** auto: readable on a terminal, JSON lines otherwise (journald, files). */
+      format: z.enum(['auto', 'pretty', 'json']).default('auto'),
+    })
+    .prefault({}),
+});
+
+export type ConfigFile = z.infer<typeof configSchema>;
+export type ProfileConfig = z.infer<typeof profileSchema>;
+export type WifiConfig = z.infer<typeof wifiSchema>;

@@ -1,0 +1,91 @@
+/**
+ * What the session engine needs from storage, as narrow interfaces: the SQLite stores implement
+ * them in production (store-adapter.ts), tests may hand in anything that behaves the same.
+ * Every call is synchronous and durable when it returns (SQLite WAL), so a crash right after it
+ * loses nothing that was reported done.
+ */
+export type WhitelistStatus = 'active' | 'inactive' | 'revoked';
+
+export type DeviceState =
+  | 'announced'
+  | 'authenticating'
+  | 'configuring'
+  | 'provisioned'
+  | 'connected'
+  | 'failed'
+  | 'refused';
+
+export const FINAL_STATES: ReadonlySet<DeviceState> = new Set([
+  'provisioned',
+  'connected',
+  'failed',
+  'refused',
+]);
+
+export interface WhitelistView {
+  readonly keyHash: string;
+  /** DER SubjectPublicKeyInfo, when the entry was added by URI or key. */
+  readonly publicKey?: Uint8Array | undefined;
+  readonly status: WhitelistStatus;
+  readonly profile?: string | undefined;
+  readonly label?: string | undefined;
+}
+
+export interface WhitelistPort {
+  get(keyHash: string): WhitelistView | undefined;
+  findByChirpHash(chirpHash: string): WhitelistView | undefined;
+  markSeen(keyHash: string, at: Date): void;
+  markProvisioned(keyHash: string, at: Date): void;
+}
+
+export interface DeviceView {
+  readonly state: DeviceState;
+  readonly provisionedCount: number;
+}
+
+export interface DeviceInfoFields {
+  readonly reason?: string | undefined;
+  readonly deviceInfo?: string | undefined;
+  readonly connStatus?: string | undefined;
+}
+
+export interface DevicePort {
+  get(keyHash: string): DeviceView | undefined;
+  /** A session starts: state authenticating, attempts + 1, address and transport noted. */
+  sessionStarted(
+    keyHash: string,
+    info: { address: string; transport: string; profile: string; at: Date },
+  ): void;
+  setState(keyHash: string, state: DeviceState, at: Date, fields?: DeviceInfoFields): void;
+  /** A Configuration Response with credentials went out: provisioned_count + 1. */
+  delivered(keyHash: string, at: Date): void;
+  /** A whitelisted device was refused before any session (inactive, revoked …). */
+  refused(keyHash: string, address: string, transport: string, reason: string, at: Date): void;
+}
+
+export interface AuditRecord {
+  readonly kind: string;
+  readonly keyHash?: string | undefined;
+  readonly peer?: string | undefined;
+  readonly reason?: string | undefined;
+  readonly detail?: Record<string, unknown> | undefined;
+  /** Who did it: 'daemon', or 'cli:<user>' for an admin's edit. */
+  readonly actor?: string | undefined;
+  readonly at?: Date | undefined;
+}
+
+export interface AuditPort {
+  append(record: AuditRecord): void;
+}
+
+export interface SecretPort {
+  /** The device's secrets, created by `generate` on first use, identical on every later call. */
+  getOrCreate(
+    keyHash: string,
+    profile: string,
+    generate: () => string,
+  ): {
+    secrets: string;
+    created: boolean;
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * The configurator's own bootstrapping key: created at first start, kept as
+ * `<dataDir>/configurator-key.pem` (PKCS#8, mode 0600, in a 0700 directory). Enrollees that pin it
+ * (from `configurator identity`'s URI or QR code) get mutual authentication.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeIdentity, type BootstrapIdentity } from '../../protocol/dpp/auth-common.js';
+import { encodeBootstrapKey } from '../../protocol/dpp/bootstrap-key.js';
+import { generateKeyPair } from '../../protocol/dpp/crypto/p256.js';
+import { formatDppUri, type DppChannel } from '../../protocol/dpp/uri.js';
+import { readPrivateKeyFile, writePrivateKeyFile } from './key-file.js';
+
+export const IDENTITY_FILE = 'configurator-key.pem';
+
+export function identityPath(dataDir: string): string {
+  return join(dataDir, IDENTITY_FILE);
+}
+
+export function loadIdentity(dataDir: string): BootstrapIdentity | undefined {
+  const path = identityPath(dataDir);
+  if (!existsSync(path)) return undefined;
+  const pair = readPrivateKeyFile(path);
+  return makeIdentity(encodeBootstrapKey(pair.publicKey), pair.privateKey);
+}
+
+export function loadOrCreateIdentity(dataDir: string): {
+  identity: BootstrapIdentity;
+  created: boolean;
+} {
+  const existing = loadIdentity(dataDir);
+  if (existing !== undefined) return { identity: existing, created: false };
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const pair = generateKeyPair();
+  writePrivateKeyFile(identityPath(dataDir), pair);
+  return {
+    identity: makeIdentity(encodeBootstrapKey(pair.publicKey), pair.privateKey),
+    created: true,
+  };
+}
+
+/** Our DPP URI: the key, and the ESP-NOW channel (operating class 81 = 2.4 GHz) when known. */
+export function identityUri(
+  identity: BootstrapIdentity,
+  options: { channel?: number; host?: string; info?: string } = {},
+): string {
+  const channels: DppChannel[] =
+    options.channel === undefined ? [] : [{ opClass: 81, channel: options.channel }];
+  return formatDppUri({
+    key: identity.key,
+    channels,
+    mac: null,
+    info: options.info ?? null,
+    version: 2,
+    host: options.host ?? null,
+    supportedCurves: null,
+    unknownTokens: [],
+  });
+}

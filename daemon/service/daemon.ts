@@ -1,0 +1,173 @@
+/**
+ * The running configurator: storage, our identity, the session engine, and the transports that
+ * feed it (the ESP32 bridge's radio, DPP over TCP). Built from a validated configuration; every
+ * part can be handed in instead (tests, the demo) so the same code runs everywhere.
+ */
+import type { Logger } from 'pino';
+import type { BootstrapIdentity } from '../../protocol/dpp/auth-common.js';
+import type { DaemonConfig } from '../config/load.js';
+import { Delivery, type BundleBuilder } from '../engine/delivery.js';
+import { SessionEngine } from '../engine/engine.js';
+import { EspnowDppLink } from '../engine/espnow-link.js';
+import type { PeerChannel } from '../engine/peer-channel.js';
+import type { AuditPort, DevicePort, SecretPort, WhitelistPort } from '../engine/ports.js';
+import { loadOrCreateIdentity } from '../keys/identity.js';
+import { DppTcpListener } from '../transports/dpp-tcp.js';
+import type { Mac, RadioTransport } from '../transports/radio-transport.js';
+
+export interface Stores {
+  readonly whitelist: WhitelistPort;
+  readonly devices: DevicePort;
+  readonly audit: AuditPort;
+  readonly secrets: SecretPort;
+  close(): void;
+}
+
+export interface DaemonParts {
+  readonly config: DaemonConfig;
+  readonly dataDir: string;
+  readonly log: Logger;
+  readonly stores: Stores;
+  /** The radio (the serial bridge, or the in-memory radio in tests); none: TCP only. */
+  readonly radio?: RadioTransport | undefined;
+  readonly bundles?: BundleBuilder | undefined;
+  /** Overrides for the TCP listener (tests use port 0). */
+  readonly tcpPort?: number | undefined;
+}
+
+export class ConfiguratorDaemon {
+  readonly engine: SessionEngine;
+  readonly espnow: EspnowDppLink | undefined;
+  private tcp: DppTcpListener | undefined;
+  tcpPort: number | undefined;
+  private stopped = false;
+
+  private constructor(
+    private readonly parts: DaemonParts,
+    readonly identity: BootstrapIdentity,
+  ) {
+    const { config, log, stores } = parts;
+    this.engine = new SessionEngine({
+      settings: {
+        maxConcurrent: config.sessions.maxConcurrent,
+        timings: {
+          retransmitMs: config.sessions.retransmitMs,
+          maxTransmissions: config.sessions.maxTransmissions,
+          authTimeoutMs: config.sessions.authTimeoutMs,
+          configTimeoutMs: config.sessions.configTimeoutMs,
+          connStatusTimeoutMs: config.sessions.connStatusTimeoutMs,
+        },
+        announceIntervalMs: config.sessions.announceIntervalMs,
+        defaultProfile: config.defaultProfile,
+        profiles: config.profiles,
+      },
+      identity,
+      whitelist: stores.whitelist,
+      devices: stores.devices,
+      audit: stores.audit,
+      delivery: new Delivery(stores.secrets, parts.bundles),
+      log,
+    });
+    this.espnow = parts.radio === undefined ? undefined : this.attachRadio(parts.radio);
+  }
+
+  static async start(parts: DaemonParts): Promise<ConfiguratorDaemon> {
+    const { identity, created } = loadOrCreateIdentity(parts.dataDir);
+    if (created) {
+      parts.stores.audit.append({ kind: 'identity-created', actor: 'daemon' });
+      parts.log.info('created the configurator bootstrapping key (configurator identity shows it)');
+    }
+    const daemon = new ConfiguratorDaemon(parts, identity);
+    try {
+      await daemon.startTransports();
+    } catch (e) {
+      await daemon.stop(0);
+      throw e;
+    }
+    return daemon;
+  }
+
+  private attachRadio(radio: RadioTransport): EspnowDppLink {
+    const { log, config } = this.parts;
+    const link = new EspnowDppLink(radio);
+    const channels = new Map<Mac, PeerChannel>();
+    const channelFor = (mac: Mac): PeerChannel => {
+      let c = channels.get(mac);
+      if (c === undefined) {
+        c = {
+          id: `espnow:${mac}`,
+          transport: 'espnow',
+          address: mac,
+          send: (message) => {
+            // The outcome is the retransmission timer's business; failures are counted by the link.
+            void link.send(mac, message);
+          },
+          close: () => channels.delete(mac),
+        };
+        channels.set(mac, c);
+      }
+      return c;
+    };
+    link.on('message', (m) => this.engine.onMessage(channelFor(m.src), m.bytes));
+    radio.on('up', (info) => {
+      log.info(
+        {
+          mac: info.mac,
+          channel: info.channel,
+          maxPayload: info.maxPayload,
+          firmware: info.firmware,
+        },
+        'radio up',
+      );
+      if (info.channel !== config.radio.channel) {
+        void radio.setChannel(config.radio.channel).then((okay) => {
+          if (!okay)
+            log.error(
+              { channel: config.radio.channel },
+              'the bridge refused the configured channel',
+            );
+        });
+      }
+    });
+    radio.on('down', (reason) =>
+      log.warn({ reason }, 'radio down: sessions keep their timers and resume if it returns'),
+    );
+    radio.on('problem', (e) => log.debug({ code: e.code }, `radio: ${e.message}`));
+    return link;
+  }
+
+  private async startTransports(): Promise<void> {
+    const { config, log } = this.parts;
+    if (this.parts.radio !== undefined) await this.parts.radio.start();
+    if (config.tcp.enabled) {
+      this.tcp = new DppTcpListener(
+        {
+          host: config.tcp.host,
+          port: this.parts.tcpPort ?? config.tcp.port,
+          maxConnections: config.sessions.maxConcurrent,
+          idleMs:
+            Math.max(config.sessions.authTimeoutMs, config.sessions.connStatusTimeoutMs) + 5000,
+        },
+        this.engine,
+        log,
+      );
+      this.tcpPort = await this.tcp.start();
+      log.info({ host: config.tcp.host, port: this.tcpPort }, 'listening for DPP over TCP');
+    }
+  }
+
+  /** Finish or park running sessions, then close everything. Safe to call twice. */
+  async stop(
+    graceMs = this.parts.config.sessions.shutdownGraceMs,
+  ): Promise<{ finished: number; parked: number }> {
+    if (this.stopped) return { finished: 0, parked: 0 };
+    this.stopped = true;
+    // Stop accepting first; open connections end with their sessions (or are parked below).
+    const tcpClosed = this.tcp?.stop();
+    const result = await this.engine.shutdown(graceMs);
+    await tcpClosed;
+    await this.parts.radio?.stop();
+    this.parts.stores.close();
+    return result;
+  }
+}
