@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { registerUriCommands } from './commands/uri.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerLwm2mCommands } from './commands/lwm2m.js';
+import { registerIdentityCommand } from './commands/identity.js';
 import { CliExit } from './exit.js';
 import { DATA_DIR_ENV } from './data-dir.js';
 
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerUriCommands(program);
   registerDemoCommand(program);
   registerLwm2mCommands(program);
+  registerIdentityCommand(program);
   return program;
 }
 

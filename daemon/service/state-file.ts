@@ -1,0 +1,57 @@
+/**
+ * `<dataDir>/daemon.json`: what the running daemon says about itself (pid, since when, where it
+ * listens, the radio, live counters), rewritten every few seconds, so `configurator status` can
+ * tell a running daemon from a stale file without any socket of its own.
+ */
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const STATE_FILE = 'daemon.json';
+
+export interface DaemonState {
+  readonly pid: number;
+  readonly startedAt: string;
+  readonly updatedAt: string;
+  readonly version: string;
+  readonly tcp: { host: string; port: number } | null;
+  readonly radio: {
+    port: string;
+    up: boolean;
+    mac?: string | undefined;
+    channel?: number | undefined;
+    firmware?: string | undefined;
+  } | null;
+  readonly activeSessions: number;
+  readonly counters: Readonly<Record<string, number>>;
+}
+
+export function writeDaemonState(dataDir: string, state: DaemonState): void {
+  const path = join(dataDir, STATE_FILE);
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  renameSync(tmp, path);
+}
+
+export function removeDaemonState(dataDir: string): void {
+  rmSync(join(dataDir, STATE_FILE), { force: true });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The state of a running daemon, or undefined when none runs on this data dir. */
+export function readDaemonState(dataDir: string): DaemonState | undefined {
+  let state: DaemonState;
+  try {
+    state = JSON.parse(readFileSync(join(dataDir, STATE_FILE), 'utf8')) as DaemonState;
+  } catch {
+    return undefined;
+  }
+  return typeof state.pid === 'number' && alive(state.pid) ? state : undefined;
+}

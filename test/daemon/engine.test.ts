@@ -1,0 +1,239 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { makePeer } from '../../protocol/dpp/auth-common.js';
+import { DppStatus } from '../../protocol/dpp/attributes.js';
+import type { BundleBuilder } from '../../daemon/engine/delivery.js';
+import { AirEnrollee, TEST_PASSPHRASE, TEST_SSID } from '../support/air-enrollee.js';
+import { startHarness, type Harness } from '../support/daemon-harness.js';
+import { newIdentity } from '../support/dpp-fixtures.js';
+
+let macCounter = 0x10;
+function nextMac(): string {
+  macCounter++;
+  return `02:00:00:00:e0:${macCounter.toString(16).padStart(2, '0')}`;
+}
+
+function kinds(h: Harness, keyHash?: string): string[] {
+  return h.stores.auditRecords
+    .filter((r) => keyHash === undefined || r.keyHash === keyHash)
+    .map((r) => r.kind);
+}
+
+async function settle(ms: number): Promise<void> {
+  await new Promise((r) => setTimeout(r, ms));
+}
+
+describe('session engine on the in-memory air', () => {
+  let h: Harness;
+  const enrollees: AirEnrollee[] = [];
+  afterEach(async () => {
+    for (const e of enrollees.splice(0)) e.stop();
+    await h.close();
+  });
+
+  function enrollee(options: ConstructorParameters<typeof AirEnrollee>[1]): AirEnrollee {
+    const e = new AirEnrollee(h.air.attach(nextMac()), options);
+    enrollees.push(e);
+    return e.start();
+  }
+
+  it('provisions a whitelisted device and records it connected', async () => {
+    h = await startHarness();
+    const id = newIdentity();
+    const keyHash = h.stores.addKey(id.key);
+    const e = enrollee({ identity: id, serial: 'SN-42' });
+    const outcome = await e.done;
+    assert.equal(outcome.result, 'configured');
+    assert.equal(new TextDecoder().decode(e.config!.ssid), TEST_SSID);
+    assert.equal(e.config!.credential.pass, TEST_PASSPHRASE);
+    await settle(20);
+    const d = h.stores.deviceRecords.get(keyHash)!;
+    assert.equal(d.state, 'connected');
+    assert.equal(d.provisionedCount, 1);
+    assert.equal(JSON.parse(d.deviceInfo!).serial, 'SN-42');
+    assert.deepEqual(kinds(h, keyHash), [
+      'admitted',
+      'authenticated',
+      'configuration-delivered',
+      'connected',
+    ]);
+  });
+
+  it('finds a device by its chirp hash when the announcement carries no key', async () => {
+    h = await startHarness();
+    const id = newIdentity();
+    const keyHash = h.stores.addKey(id.key);
+    const e = enrollee({ identity: id, announceKey: false });
+    assert.equal((await e.done).result, 'configured');
+    await settle(20);
+    assert.equal(h.stores.deviceRecords.get(keyHash)!.state, 'connected');
+  });
+
+  it('refuses an unknown device without starting a session, and says why', async () => {
+    h = await startHarness();
+    const e = enrollee({ identity: newIdentity() });
+    await settle(150);
+    assert.equal(h.daemon.engine.counters.admitted, 0);
+    assert.ok(h.daemon.engine.counters.refused >= 1);
+    const refusal = h.stores.auditRecords.find((r) => r.kind === 'refused');
+    assert.equal(refusal?.reason, 'not on the whitelist');
+    assert.equal(e.outcome, undefined);
+  });
+
+  it('refuses a hash-only entry whose device announces no key (nothing to check the chirp against)', async () => {
+    h = await startHarness();
+    const id = newIdentity();
+    h.stores.addKey(id.key, { byHashOnly: true });
+    enrollee({ identity: id, announceKey: false });
+    await settle(150);
+    assert.equal(h.daemon.engine.counters.admitted, 0);
+    assert.match(h.stores.auditRecords.find((r) => r.kind === 'refused')?.reason ?? '', /chirp hash/);
+  });
+
+  it('admits a hash-only entry when the announcement carries the key', async () => {
+    h = await startHarness();
+    const id = newIdentity();
+    const keyHash = h.stores.addKey(id.key, { byHashOnly: true });
+    assert.equal((await enrollee({ identity: id }).done).result, 'configured');
+    await settle(20);
+    assert.equal(h.stores.deviceRecords.get(keyHash)!.state, 'connected');
+  });
+
+  for (const status of ['inactive', 'revoked'] as const) {
+    it(`refuses an ${status} whitelist entry and records the device as refused`, async () => {
+      h = await startHarness();
+      const id = newIdentity();
+      const keyHash = h.stores.addKey(id.key, { status });
+      enrollee({ identity: id });
+      await settle(150);
+      assert.equal(h.daemon.engine.counters.admitted, 0);
+      const d = h.stores.deviceRecords.get(keyHash)!;
+      assert.equal(d.state, 'refused');
+      assert.equal(d.reason, `whitelist entry is ${status}`);
+    });
+  }
+
+  it('never configures a spoofer that announces a whitelisted key without holding its private key', async () => {
+    h = await startHarness({ sessions: { authTimeoutMs: 600 } });
+    const victim = newIdentity();
+    const keyHash = h.stores.addKey(victim.key);
+    const spoofer = enrollee({ identity: newIdentity(), announcedKey: victim.key });
+    await settle(1200);
+    assert.equal(spoofer.config, undefined);
+    assert.equal(h.stores.deviceRecords.get(keyHash)?.provisionedCount ?? 0, 0);
+    assert.ok(!kinds(h, keyHash).includes('configuration-delivered'));
+    assert.ok(kinds(h, keyHash).includes('session-failed'));
+  });
+
+  it('with mutual authentication required: configures a device that pins our key, fails one that does not', async () => {
+    h = await startHarness({ profile: { requireMutual: true }, sessions: { authTimeoutMs: 600 } });
+    const pinned = newIdentity();
+    const pinnedHash = h.stores.addKey(pinned.key);
+    const e = enrollee({ identity: pinned, pinnedConfigurator: makePeer(h.daemon.identity.key) });
+    assert.equal((await e.done).result, 'configured');
+    const auth = h.stores.auditRecords.find(
+      (r) => r.kind === 'authenticated' && r.keyHash === pinnedHash,
+    );
+    assert.equal(auth?.detail?.['mutual'], true);
+
+    const plain = newIdentity();
+    const plainHash = h.stores.addKey(plain.key);
+    const p = enrollee({ identity: plain });
+    await settle(1000);
+    assert.equal(p.config, undefined);
+    assert.ok(!kinds(h, plainHash).includes('configuration-delivered'));
+  });
+
+  it('a revoke during the session takes effect before any credential leaves', async () => {
+    h = await startHarness();
+    const id = newIdentity();
+    const keyHash = h.stores.addKey(id.key);
+    h.daemon.engine.on('device', (ev) => {
+      if (ev.keyHash === keyHash && ev.state === 'configuring')
+        h.stores.setStatus(keyHash, 'revoked');
+    });
+    const e = enrollee({ identity: id });
+    const outcome = await e.done;
+    assert.equal(outcome.result, 'failed');
+    assert.equal(e.config, undefined);
+    assert.ok(!kinds(h, keyHash).includes('configuration-delivered'));
+    assert.ok(
+      h.stores.auditRecords.some(
+        (r) => r.kind === 'refused' && /revoked during the session/.test(r.reason ?? ''),
+      ),
+    );
+  });
+
+  it('delivers the same per-device secrets on re-provisioning, generated once', async () => {
+    let generated = 0;
+    const bundles: BundleBuilder = {
+      generateSecrets: () => {
+        generated++;
+        return randomBytes(16).toString('hex');
+      },
+      render: (_p, _d, secrets) => ({ ok: true, value: new TextEncoder().encode(secrets) }),
+    };
+    h = await startHarness({ profile: { lwm2m: {} }, bundles });
+    const id = newIdentity();
+    const keyHash = h.stores.addKey(id.key);
+    const first = enrollee({ identity: id });
+    await first.done;
+    const second = enrollee({ identity: id });
+    await second.done;
+    assert.equal(generated, 1);
+    assert.deepEqual(second.config!.lwm2mBundle, first.config!.lwm2mBundle);
+    assert.equal(h.stores.deviceRecords.get(keyHash)!.provisionedCount, 2);
+  });
+
+  it('refuses a provisioned device again when its profile does not allow re-provisioning', async () => {
+    h = await startHarness({ profile: { allowReprovision: false } });
+    const id = newIdentity();
+    const keyHash = h.stores.addKey(id.key);
+    await enrollee({ identity: id }).done;
+    await settle(20);
+    const again = enrollee({ identity: id });
+    await settle(200);
+    assert.equal(again.config, undefined);
+    assert.equal(h.stores.deviceRecords.get(keyHash)!.state, 'connected');
+    assert.match(
+      h.stores.deviceRecords.get(keyHash)!.reason ?? '',
+      /does not allow re-provisioning/,
+    );
+  });
+
+  it('summarises a flood of unknown announcements instead of writing one record each', async () => {
+    h = await startHarness();
+    for (let i = 0; i < 300; i++) enrollee({ identity: newIdentity(), chirpMs: 60_000 });
+    await settle(1300);
+    assert.equal(h.daemon.engine.counters.admitted, 0);
+    assert.equal(h.daemon.engine.refusalTotals.get('unknown'), 300);
+    const single = h.stores.auditRecords.filter((r) => r.kind === 'refused').length;
+    assert.ok(single <= 60, `${single} single refusal records`);
+    const summary = h.stores.auditRecords.find((r) => r.kind === 'refusals-summarised');
+    assert.ok(summary !== undefined);
+    assert.equal((summary.detail?.['suppressed'] as number) + single, 300);
+  });
+
+  it('parks sessions still running at shutdown', async () => {
+    h = await startHarness({ sessions: { authTimeoutMs: 5000 } });
+    const victim = newIdentity();
+    const keyHash = h.stores.addKey(victim.key);
+    // A spoofer never answers correctly, so its session is still running when we stop.
+    enrollee({ identity: newIdentity(), announcedKey: victim.key });
+    await settle(100);
+    assert.equal(h.daemon.engine.activeSessions, 1);
+    const r = await h.daemon.stop(0);
+    assert.deepEqual(r, { finished: 0, parked: 1 });
+    assert.equal(h.stores.deviceRecords.get(keyHash)!.state, 'announced');
+    assert.ok(kinds(h, keyHash).includes('parked'));
+  });
+
+  it('refuses a configuration with a DPP status when the profile cannot be built', async () => {
+    h = await startHarness({ profile: { lwm2m: {} } }); // lwm2m without a bundle builder
+    const id = newIdentity();
+    h.stores.addKey(id.key);
+    const outcome = await enrollee({ identity: id }).done;
+    assert.equal(outcome.result, 'failed');
+    assert.ok(DppStatus.ConfigureFailure > 0);
+  });
+});

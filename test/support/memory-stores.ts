@@ -1,0 +1,117 @@
+/** In-memory implementations of the engine's storage ports, for engine tests without SQLite. */
+import { toHex } from '../../protocol/bytes.js';
+import type { BootstrapKey } from '../../protocol/dpp/bootstrap-key.js';
+import { bootstrapKeyHash, chirpHash } from '../../protocol/dpp/bootstrap-key.js';
+import type {
+  AuditPort,
+  AuditRecord,
+  DeviceInfoFields,
+  DevicePort,
+  DeviceState,
+  SecretPort,
+  WhitelistPort,
+  WhitelistStatus,
+  WhitelistView,
+} from '../../daemon/engine/ports.js';
+import type { Stores } from '../../daemon/service/daemon.js';
+
+interface Entry extends WhitelistView {
+  chirpHash?: string;
+  status: WhitelistStatus;
+}
+
+export interface MemoryDevice {
+  state: DeviceState;
+  provisionedCount: number;
+  attempts: number;
+  reason?: string | undefined;
+  deviceInfo?: string | undefined;
+  connStatus?: string | undefined;
+}
+
+export class MemoryStores implements Stores {
+  readonly entries = new Map<string, Entry>();
+  readonly deviceRecords = new Map<string, MemoryDevice>();
+  readonly auditRecords: AuditRecord[] = [];
+  readonly secretRecords = new Map<string, string>();
+  closed = false;
+
+  addKey(
+    key: BootstrapKey,
+    fields: { status?: WhitelistStatus; profile?: string; byHashOnly?: boolean } = {},
+  ): string {
+    const keyHash = toHex(bootstrapKeyHash(key));
+    this.entries.set(keyHash, {
+      keyHash,
+      publicKey: fields.byHashOnly ? undefined : key.der,
+      chirpHash: fields.byHashOnly ? undefined : toHex(chirpHash(key)),
+      status: fields.status ?? 'active',
+      profile: fields.profile,
+    });
+    return keyHash;
+  }
+
+  setStatus(keyHash: string, status: WhitelistStatus): void {
+    const e = this.entries.get(keyHash);
+    if (e) e.status = status;
+  }
+
+  readonly whitelist: WhitelistPort = {
+    get: (h) => {
+      const e = this.entries.get(h);
+      return e === undefined ? undefined : { ...e };
+    },
+    findByChirpHash: (c) => [...this.entries.values()].find((e) => e.chirpHash === c),
+    markSeen: () => {},
+    markProvisioned: () => {},
+  };
+
+  private device(keyHash: string): MemoryDevice {
+    let d = this.deviceRecords.get(keyHash);
+    if (d === undefined) {
+      d = { state: 'announced', provisionedCount: 0, attempts: 0 };
+      this.deviceRecords.set(keyHash, d);
+    }
+    return d;
+  }
+
+  readonly devices: DevicePort = {
+    get: (h) => this.deviceRecords.get(h),
+    sessionStarted: (h) => {
+      const d = this.device(h);
+      d.attempts++;
+      d.state = 'authenticating';
+    },
+    setState: (h, state, _at, fields: DeviceInfoFields = {}) => {
+      const d = this.device(h);
+      d.state = state;
+      if ('reason' in fields) d.reason = fields.reason;
+      if (fields.deviceInfo !== undefined) d.deviceInfo = fields.deviceInfo;
+      if (fields.connStatus !== undefined) d.connStatus = fields.connStatus;
+    },
+    delivered: (h) => {
+      this.device(h).provisionedCount++;
+    },
+    refused: (h, _address, _transport, reason) => {
+      const d = this.device(h);
+      if (d.state !== 'provisioned' && d.state !== 'connected') d.state = 'refused';
+      d.reason = reason;
+    },
+  };
+
+  readonly audit: AuditPort = { append: (r) => void this.auditRecords.push(r) };
+
+  readonly secrets: SecretPort = {
+    getOrCreate: (h, _profile, generate) => {
+      const existing = this.secretRecords.get(h);
+      if (existing !== undefined) return { secrets: existing, created: false };
+      const s = generate();
+      this.secretRecords.set(h, s);
+      return { secrets: s, created: true };
+    },
+  };
+
+  close(): void {
+    this.closed = true;
+  }
+}
