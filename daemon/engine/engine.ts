@@ -144,6 +144,28 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
     }
   }
 
+  /**
+   * Start a session as initiator with a whitelisted device over a channel we opened (DPP over TCP
+   * to an enrollee that listens). Returns false, with the refusal recorded, if it is not admitted.
+   */
+  initiate(channel: PeerChannel, keyHash: string): boolean {
+    const entry = this.deps.whitelist.get(keyHash);
+    if (entry === undefined) {
+      this.refuse({
+        subject: keyHash,
+        keyHash,
+        peer: channel,
+        reason: 'not on the whitelist',
+        code: 'unknown',
+      });
+      channel.close();
+      return false;
+    }
+    const before = this.counters.admitted;
+    this.admit(channel, entry, undefined, { role: 'initiator' });
+    return this.counters.admitted > before;
+  }
+
   /** The peer's connection went away (TCP) or its link is gone. */
   onPeerGone(channelId: string, reason: string): void {
     this.sessions.get(channelId)?.runner.input({ type: 'abort', reason });

@@ -12,7 +12,7 @@ import { EspnowDppLink } from '../engine/espnow-link.js';
 import type { PeerChannel } from '../engine/peer-channel.js';
 import type { AuditPort, DevicePort, SecretPort, WhitelistPort } from '../engine/ports.js';
 import { loadOrCreateIdentity } from '../keys/identity.js';
-import { DppTcpListener } from '../transports/dpp-tcp.js';
+import { connectDppTcp, DppTcpListener } from '../transports/dpp-tcp.js';
 import type { Mac, RadioTransport } from '../transports/radio-transport.js';
 
 export interface Stores {
@@ -154,6 +154,22 @@ export class ConfiguratorDaemon {
       this.tcpPort = await this.tcp.start();
       log.info({ host: config.tcp.host, port: this.tcpPort }, 'listening for DPP over TCP');
     }
+  }
+
+  /**
+   * Connect to a whitelisted enrollee listening for DPP over TCP and provision it as initiator
+   * (hostap: `DPP_CONTROLLER_START role=enrollee`). Resolves when the session started (or not).
+   */
+  async connectOut(host: string, port: number, keyHash: string): Promise<boolean> {
+    const { config, log } = this.parts;
+    const channel = await connectDppTcp(
+      host,
+      port,
+      this.engine,
+      log,
+      config.sessions.connStatusTimeoutMs + 5000,
+    );
+    return this.engine.initiate(channel, keyHash);
   }
 
   /** Finish or park running sessions, then close everything. Safe to call twice. */

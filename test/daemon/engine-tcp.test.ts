@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { makePeer } from '../../protocol/dpp/auth-common.js';
+import { startHarness, type Harness } from '../support/daemon-harness.js';
+import { newIdentity } from '../support/dpp-fixtures.js';
+import { listenTcpEnrollee, runTcpEnrollee } from '../support/tcp-enrollee.js';
+import { TEST_SSID } from '../support/air-enrollee.js';
+
+describe('session engine over DPP/TCP (enrollee-initiated)', () => {
+  let h: Harness;
+  afterEach(async () => h.close());
+
+  it('configures a whitelisted device that initiates, with mutual authentication, then closes', async () => {
+    h = await startHarness({ tcp: true });
+    const id = newIdentity();
+    const keyHash = h.stores.addKey(id.key);
+    const r = await runTcpEnrollee(h.daemon.tcpPort!, id, makePeer(h.daemon.identity.key));
+    assert.equal(r.outcome?.result, 'configured');
+    assert.equal(new TextDecoder().decode(r.config!.ssid), TEST_SSID);
+    assert.equal(r.closedByPeer, true);
+    await new Promise((res) => setTimeout(res, 20));
+    assert.equal(h.stores.deviceRecords.get(keyHash)!.state, 'connected');
+    const auth = h.stores.auditRecords.find((a) => a.kind === 'authenticated');
+    assert.equal(auth?.detail?.['mutual'], true);
+  });
+
+  it('refuses an initiating device the whitelist knows only by hash: it could not prove its key', async () => {
+    h = await startHarness({ tcp: true });
+    const id = newIdentity();
+    const keyHash = h.stores.addKey(id.key, { byHashOnly: true });
+    const r = await runTcpEnrollee(h.daemon.tcpPort!, id, makePeer(h.daemon.identity.key));
+    assert.equal(r.config, undefined);
+    assert.equal(r.closedByPeer, true);
+    assert.match(h.stores.deviceRecords.get(keyHash)!.reason ?? '', /only the key hash/);
+  });
+
+  it('refuses an unknown device and closes the connection', async () => {
+    h = await startHarness({ tcp: true });
+    const r = await runTcpEnrollee(
+      h.daemon.tcpPort!,
+      newIdentity(),
+      makePeer(h.daemon.identity.key),
+    );
+    assert.equal(r.config, undefined);
+    assert.equal(r.closedByPeer, true);
+    assert.equal(h.daemon.engine.counters.admitted, 0);
+    assert.equal(
+      h.stores.auditRecords.find((a) => a.kind === 'refused')?.reason,
+      'not on the whitelist',
+    );
+  });
+
+  it('refuses a request addressed to another configurator key', async () => {
+    h = await startHarness({ tcp: true });
+    const id = newIdentity();
+    h.stores.addKey(id.key);
+    const r = await runTcpEnrollee(h.daemon.tcpPort!, id, makePeer(newIdentity().key));
+    assert.equal(r.config, undefined);
+    assert.match(
+      h.stores.auditRecords.find((a) => a.kind === 'refused')?.reason ?? '',
+      /not for our bootstrapping key/,
+    );
+  });
+});
+
+describe('session engine over DPP/TCP (configurator-initiated, connecting out)', () => {
+  let h: Harness;
+  afterEach(async () => h.close());
+
+  it('connects to a listening enrollee and provisions it with responder-only authentication', async () => {
+    h = await startHarness();
+    const id = newIdentity();
+    const keyHash = h.stores.addKey(id.key);
+    const enrollee = await listenTcpEnrollee(id);
+    try {
+      assert.equal(await h.daemon.connectOut('127.0.0.1', enrollee.port, keyHash), true);
+      const r = await enrollee.result;
+      assert.equal(r.outcome?.result, 'configured');
+      assert.equal(new TextDecoder().decode(r.config!.ssid), TEST_SSID);
+      await new Promise((res) => setTimeout(res, 20));
+      assert.equal(h.stores.deviceRecords.get(keyHash)!.state, 'connected');
+    } finally {
+      enrollee.close();
+    }
+  });
+
+  it('does not connect a device that is not whitelisted', async () => {
+    h = await startHarness();
+    const enrollee = await listenTcpEnrollee(newIdentity());
+    try {
+      assert.equal(await h.daemon.connectOut('127.0.0.1', enrollee.port, 'ab'.repeat(32)), false);
+      assert.equal((await enrollee.result).config, undefined);
+    } finally {
+      enrollee.close();
+    }
+  });
+});
