@@ -70,10 +70,30 @@ export enum ErrorCode {
   BridgeBadText = 509,
   BridgeFieldRange = 510,
   EspNowBadFragment = 511,
+  // 530–549: the daemon's serial bridge link (daemon/transports/bridge-link.ts, serial-*.ts)
+  BridgeVersionUnsupported = 530,
+  BridgeReportedError = 531,
+  BridgeUnknownTxId = 532,
+  BridgeTxRefused = 533,
+  BridgeQueueFull = 534,
+  BridgeUnexpectedMessage = 535,
+  BridgeBadHello = 536,
+  BridgeRadioError = 537,
+  BridgeNoSerialPort = 538,
+  BridgeAmbiguousSerialPort = 539,
 
   // 600–699: whitelist
   WhitelistNotFound = 600,
   WhitelistRefused = 601,
+  WhitelistDuplicate = 602,
+  WhitelistBadEntry = 603,
+  WhitelistImportRejected = 604,
+  WhitelistImportTooLarge = 605,
+  WhitelistImportFormat = 606,
+  WhitelistAmbiguousPrefix = 607,
+  StoreSchemaTooNew = 620,
+  StoreOpenFailed = 621,
+  StoreBadRecord = 622,
 
   // 700–799: configuration of the daemon itself
   ConfigurationInvalid = 700,

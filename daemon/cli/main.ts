@@ -8,6 +8,9 @@ import { registerUriCommands } from './commands/uri.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerLwm2mCommands } from './commands/lwm2m.js';
 import { registerIdentityCommand } from './commands/identity.js';
+import { registerWhitelistCommands } from './commands/whitelist.js';
+import { registerStartCommand } from './commands/start.js';
+import { registerStatusCommands } from './commands/status.js';
 import { CliExit } from './exit.js';
 import { DATA_DIR_ENV } from './data-dir.js';
 
@@ -25,6 +28,9 @@ export function buildProgram(): Command {
   registerDemoCommand(program);
   registerLwm2mCommands(program);
   registerIdentityCommand(program);
+  registerWhitelistCommands(program);
+  registerStartCommand(program);
+  registerStatusCommands(program);
   return program;
 }
 

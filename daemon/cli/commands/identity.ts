@@ -45,7 +45,11 @@ export function registerIdentityCommand(program: Command): void {
       if (options.qr !== false) {
         // Small (half-block) QR code; the URI is printed below it for copy and paste.
         process.stdout.write(
-          await QRCode.toString(uri, { type: 'terminal', small: true, errorCorrectionLevel: 'L' }),
+          await QRCode.toString(uri, {
+            type: process.stdout.isTTY ? 'terminal' : 'utf8',
+            small: true,
+            errorCorrectionLevel: 'L',
+          }),
         );
       }
       process.stdout.write(`${uri}\n`);

@@ -1,0 +1,127 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../../config/load.js';
+import { createLogger } from '../../logging.js';
+import { ConfiguratorDaemon } from '../../service/daemon.js';
+import { SystemdNotifier } from '../../service/sd-notify.js';
+import { openStores } from '../../service/stores.js';
+import { createRadio } from '../../service/radio.js';
+import { createBundleBuilder } from '../../service/bundles.js';
+import { removeDaemonState, writeDaemonState } from '../../service/state-file.js';
+import { dataDirOf } from '../data-dir.js';
+import { CliExit, EXIT_INVALID_INPUT } from '../exit.js';
+import { DppError } from '../../../protocol/errors.js';
+
+interface StartOptions {
+  config?: string;
+}
+
+const VERSION = '0.1.0';
+
+/** `configurator start`: run the daemon until SIGINT/SIGTERM. */
+export function registerStartCommand(program: Command): void {
+  program
+    .command('start')
+    .description('run the configurator daemon (until SIGINT or SIGTERM)')
+    .option(
+      '--config <file>',
+      'configuration file, YAML or JSON (default: $CONFIGURATOR_CONFIG or <data dir>/config.yaml)',
+    )
+    .action(async (options: StartOptions, command: Command) => {
+      const dataDir = dataDirOf(command);
+      let config;
+      try {
+        config = loadConfig({ configPath: options.config, dataDir });
+      } catch (e) {
+        if (e instanceof DppError) throw new CliExit(EXIT_INVALID_INPUT, e.message);
+        throw e;
+      }
+      if (config.profiles.size === 0) {
+        throw new CliExit(
+          EXIT_INVALID_INPUT,
+          `no profile configured: write ${dataDir}/config.yaml with at least one profile (see README, "Configuration")`,
+        );
+      }
+      if (!config.profiles.has(config.defaultProfile)) {
+        throw new CliExit(
+          EXIT_INVALID_INPUT,
+          `defaultProfile "${config.defaultProfile}" is not among the profiles (${[...config.profiles.keys()].join(', ')})`,
+        );
+      }
+      const log = createLogger({ level: config.log.level, format: config.log.format });
+      for (const w of config.warnings) log.warn(w);
+      const notifier = new SystemdNotifier(log);
+      const bundles = createBundleBuilder(config);
+      if (!bundles.ok) throw new CliExit(EXIT_INVALID_INPUT, bundles.error.message);
+      const stores = openStores(dataDir);
+      const radio = createRadio(config, log);
+      const daemon = await ConfiguratorDaemon.start({
+        config,
+        dataDir,
+        log,
+        stores,
+        radio,
+        bundles: bundles.value,
+      });
+      const startedAt = new Date().toISOString();
+      const publish = (): void => {
+        const info = radio?.info ?? null;
+        writeDaemonState(dataDir, {
+          pid: process.pid,
+          startedAt,
+          updatedAt: new Date().toISOString(),
+          version: VERSION,
+          tcp:
+            daemon.tcpPort === undefined ? null : { host: config.tcp.host, port: daemon.tcpPort },
+          radio:
+            radio === undefined
+              ? null
+              : {
+                  port: config.radio.port,
+                  up: info !== null,
+                  mac: info?.mac,
+                  channel: info?.channel,
+                  firmware: info?.firmware,
+                },
+          activeSessions: daemon.engine.activeSessions,
+          counters: { ...daemon.engine.counters },
+        });
+      };
+      publish();
+      const stateTimer = setInterval(publish, 2000);
+      stateTimer.unref();
+      log.info(
+        { dataDir, config: config.file ?? '(defaults)', profiles: [...config.profiles.keys()] },
+        'configurator running',
+      );
+      notifier.ready(`running; ${config.profiles.size} profile(s)`);
+
+      await new Promise<void>((resolve) => {
+        let stopping = false;
+        const onSignal = (signal: NodeJS.Signals): void => {
+          if (stopping) {
+            log.warn(`${signal} again: exiting now`);
+            process.exit(1);
+          }
+          stopping = true;
+          log.info(
+            `${signal}: finishing running sessions (up to ${config.sessions.shutdownGraceMs} ms)`,
+          );
+          notifier.stopping();
+          clearInterval(stateTimer);
+          void daemon.stop().then((r) => {
+            log.info(r, 'stopped');
+            removeDaemonState(dataDir);
+            notifier.close();
+            resolve();
+          });
+        };
+        process.on('SIGINT', onSignal);
+        process.on('SIGTERM', onSignal);
+        // A failed promise somewhere must not end the service; a thrown exception leaves unknown
+        // state, so that one ends it and systemd restarts us (sessions resume from the database).
+        process.on('unhandledRejection', (reason) =>
+          log.error({ err: reason }, 'unhandled rejection'),
+        );
+      });
+    });
+}

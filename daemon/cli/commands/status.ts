@@ -1,0 +1,190 @@
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import { databasePath, openDatabase } from '../../../whitelist/database.js';
+import { DeviceStore } from '../../../whitelist/device-store.js';
+import { DEVICE_STATES, type DeviceRecord, type DeviceState } from '../../../whitelist/types.js';
+import { WhitelistStore } from '../../../whitelist/whitelist-store.js';
+import { readDaemonState } from '../../service/state-file.js';
+import { dataDirOf } from '../data-dir.js';
+import { CliExit, EXIT_INVALID_INPUT } from '../exit.js';
+
+interface StatusOptions {
+  json?: boolean;
+  recent?: string;
+}
+
+interface DevicesOptions {
+  json?: boolean;
+  state?: string;
+  limit?: string;
+}
+
+function openStoresReadOnly(dataDir: string): {
+  devices: DeviceStore;
+  whitelist: WhitelistStore;
+  close(): void;
+} {
+  if (!existsSync(databasePath(dataDir))) {
+    throw new CliExit(
+      1,
+      `no database in ${dataDir}: start the daemon or import a whitelist first (--data-dir or $CONFIGURATOR_DATA_DIR)`,
+    );
+  }
+  const db = openDatabase(dataDir, { readonly: true });
+  return {
+    devices: new DeviceStore(db),
+    whitelist: new WhitelistStore(db),
+    close: () => db.close(),
+  };
+}
+
+function positiveInt(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1)
+    throw new CliExit(EXIT_INVALID_INPUT, `${name}: "${text}" is not a positive whole number`);
+  return n;
+}
+
+/** A plain aligned table; columns as wide as their widest cell. */
+export function formatTable(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join('\n') + '\n';
+}
+
+function deviceRow(d: DeviceRecord, labels: Map<string, string | undefined>): string[] {
+  let serial = '';
+  if (d.deviceInfo !== undefined) {
+    try {
+      serial = String((JSON.parse(d.deviceInfo) as { serial?: unknown }).serial ?? '');
+    } catch {
+      serial = '';
+    }
+  }
+  return [
+    d.keyHash.slice(0, 16),
+    labels.get(d.keyHash) ?? '',
+    d.state,
+    d.mac ?? d.transport ?? '',
+    serial,
+    String(d.attempts),
+    d.lastSeen.replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
+    d.reason ?? '',
+  ];
+}
+
+const DEVICE_HEADER = [
+  'KEY HASH',
+  'LABEL',
+  'STATE',
+  'PEER',
+  'SERIAL',
+  'TRIES',
+  'LAST SEEN',
+  'REASON',
+];
+
+export function registerStatusCommands(program: Command): void {
+  program
+    .command('status')
+    .description('is the daemon running; devices by state; the most recent devices')
+    .option('--json', 'one JSON object')
+    .option('--recent <n>', 'how many recent devices to show', '10')
+    .action((options: StatusOptions, command: Command) => {
+      const dataDir = dataDirOf(command);
+      const recent = positiveInt('--recent', options.recent, 10);
+      const daemon = readDaemonState(dataDir);
+      const stores = openStoresReadOnly(dataDir);
+      try {
+        const counts = stores.devices.countsByState();
+        const devices = stores.devices.list({ limit: recent });
+        const whitelisted = stores.whitelist.count();
+        if (options.json === true) {
+          process.stdout.write(
+            `${JSON.stringify({ dataDir, daemon: daemon ?? null, whitelisted, counts, recent: devices })}\n`,
+          );
+          return;
+        }
+        const out: string[] = [];
+        if (daemon === undefined) out.push(`daemon: not running (data dir ${dataDir})`);
+        else {
+          out.push(
+            `daemon: running, pid ${daemon.pid}, since ${daemon.startedAt}, ${daemon.activeSessions} session(s) in progress`,
+          );
+          if (daemon.radio !== null) {
+            out.push(
+              `radio: ${daemon.radio.up ? `up, ${daemon.radio.mac ?? '?'} on channel ${daemon.radio.channel ?? '?'} (${daemon.radio.firmware ?? '?'})` : 'DOWN'} via ${daemon.radio.port}`,
+            );
+          } else out.push('radio: none configured');
+          if (daemon.tcp !== null) out.push(`DPP over TCP: ${daemon.tcp.host}:${daemon.tcp.port}`);
+        }
+        out.push(`whitelist: ${whitelisted} entr${whitelisted === 1 ? 'y' : 'ies'}`);
+        out.push(`devices: ${DEVICE_STATES.map((s) => `${s} ${counts[s]}`).join(', ')}`);
+        process.stdout.write(`${out.join('\n')}\n`);
+        if (devices.length > 0) {
+          const labels = new Map(
+            devices.map((d) => [d.keyHash, stores.whitelist.get(d.keyHash)?.label]),
+          );
+          process.stdout.write(
+            `\n${formatTable(
+              DEVICE_HEADER,
+              devices.map((d) => deviceRow(d, labels)),
+            )}`,
+          );
+        }
+      } finally {
+        stores.close();
+      }
+    });
+
+  program
+    .command('devices')
+    .description('every device the daemon has dealt with, most recently seen first')
+    .option('--json', 'a JSON array')
+    .option('--state <state>', `only this state: ${DEVICE_STATES.join(', ')}`)
+    .option('--limit <n>', 'at most this many')
+    .action((options: DevicesOptions, command: Command) => {
+      const dataDir = dataDirOf(command);
+      if (
+        options.state !== undefined &&
+        !(DEVICE_STATES as readonly string[]).includes(options.state)
+      ) {
+        throw new CliExit(
+          EXIT_INVALID_INPUT,
+          `--state: "${options.state}" is not one of ${DEVICE_STATES.join(', ')}`,
+        );
+      }
+      const limit =
+        options.limit === undefined ? undefined : positiveInt('--limit', options.limit, 1);
+      const stores = openStoresReadOnly(dataDir);
+      try {
+        const devices = stores.devices.list({
+          state: options.state as DeviceState | undefined,
+          limit,
+        });
+        if (options.json === true) {
+          process.stdout.write(`${JSON.stringify(devices)}\n`);
+          return;
+        }
+        const labels = new Map(
+          devices.map((d) => [d.keyHash, stores.whitelist.get(d.keyHash)?.label]),
+        );
+        process.stdout.write(
+          formatTable(
+            DEVICE_HEADER,
+            devices.map((d) => deviceRow(d, labels)),
+          ),
+        );
+      } finally {
+        stores.close();
+      }
+    });
+}

@@ -1,0 +1,489 @@
+/**
+ * `configurator whitelist …`: the admin's view of the whitelist. Every edit goes through the store,
+ * which writes its audit record (actor `cli:<user>`) in the same transaction. The daemon may be
+ * running: SQLite's WAL mode lets both use the database at once, and the daemon re-reads an entry
+ * before it delivers, so a revoke here takes effect at once.
+ */
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import type { Command } from 'commander';
+import { encodeBootstrapKey, parseBootstrapKey } from '../../../protocol/dpp/bootstrap-key.js';
+import { DppError, ErrorCode } from '../../../protocol/errors.js';
+import {
+  databasePath,
+  openDatabase,
+  openMemoryDatabase,
+  type Database,
+} from '../../../whitelist/database.js';
+import { DeviceStore } from '../../../whitelist/device-store.js';
+import { exportWhitelist, isExportFormat, toExported } from '../../../whitelist/export.js';
+import {
+  formatOfFileName,
+  isImportFormat,
+  parseImport,
+  readImportText,
+} from '../../../whitelist/import.js';
+import { isKeyHash, resolveKey, type KeyInput } from '../../../whitelist/key-input.js';
+import { SecretStore } from '../../../whitelist/secret-store.js';
+import {
+  isWhitelistStatus,
+  type EntryUpdate,
+  type WhitelistEntry,
+  type WhitelistStatus,
+} from '../../../whitelist/types.js';
+import { WhitelistStore } from '../../../whitelist/whitelist-store.js';
+import { parsePrivateKey } from '../../keys/key-file.js';
+import { dataDirOf } from '../data-dir.js';
+import { CliExit, EXIT_INVALID_INPUT } from '../exit.js';
+
+const EXIT_FAILURE = 1;
+/** Key files are small; anything larger is not one. */
+const MAX_KEY_FILE_BYTES = 64 * 1024;
+/** Shortest hash prefix `show` and the status commands accept. */
+const MIN_PREFIX = 8;
+
+interface EntryOptions {
+  label?: string;
+  location?: string;
+  profile?: string;
+  notes?: string;
+}
+
+interface AddOptions extends EntryOptions {
+  uri?: string;
+  hash?: string;
+  key?: string;
+}
+
+export function registerWhitelistCommands(program: Command): void {
+  const whitelist = program
+    .command('whitelist')
+    .description('manage the whitelist of devices that may be provisioned');
+
+  whitelist
+    .command('add')
+    .description('add one device by URI, key hash or key file; prints its key hash')
+    .option('--uri <uri>', "the device's DPP URI (DPP:…;;)")
+    .option('--hash <hex>', 'the SHA-256 key hash, 64 hex digits (the device must then send its key)')
+    .option('--key <file>', 'a public key (PEM or DER) or a P-256 private key file')
+    .option('--label <text>', 'a name for people')
+    .option('--location <text>', 'where the device is')
+    .option('--profile <name>', 'configuration profile (default: the daemon\'s default profile)')
+    .option('--notes <text>', 'free text')
+    .action((options: AddOptions, command: Command) => {
+      const given = [options.uri, options.hash, options.key].filter((v) => v !== undefined);
+      if (given.length !== 1) {
+        throw new CliExit(EXIT_INVALID_INPUT, 'give exactly one of --uri, --hash or --key');
+      }
+      const input: KeyInput =
+        options.uri !== undefined
+          ? { uri: options.uri.trim() }
+          : options.hash !== undefined
+            ? { hash: options.hash.trim() }
+            : { publicKey: publicKeyFromFile(options.key!) };
+      const key = resolveKey(input);
+      if (!key.ok) throw new CliExit(EXIT_INVALID_INPUT, key.error.message);
+      const added = withStores(command, true, ({ whitelist: store }) =>
+        store.add(
+          {
+            ...key.value,
+            label: options.label,
+            location: options.location,
+            profile: options.profile,
+            notes: options.notes,
+          },
+          cliActor(),
+        ),
+      );
+      process.stdout.write(`${added.keyHash}\n`);
+    });
+
+  whitelist
+    .command('import')
+    .description('add many devices from a CSV, URI-list or JSON file, all or nothing')
+    .argument('<file>', 'the file (.csv, .json, or .txt with one URI or hash per line)')
+    .option('--format <format>', 'csv, uris or json (default: from the file name)')
+    .option('--skip-invalid', 'import the good rows and report the bad ones')
+    .action(
+      (file: string, options: { format?: string; skipInvalid?: boolean }, command: Command) => {
+        const format = options.format ?? formatOfFileName(file);
+        if (format === undefined) {
+          throw new CliExit(
+            EXIT_INVALID_INPUT,
+            `cannot tell the format of ${file} from its name: use --format csv, uris or json`,
+          );
+        }
+        if (!isImportFormat(format)) {
+          throw new CliExit(EXIT_INVALID_INPUT, `--format: "${format}" is not csv, uris or json`);
+        }
+        const rows = parseImport(readInput(file), format);
+        if (!rows.ok) throw new CliExit(EXIT_INVALID_INPUT, `${file}: ${rows.error.message}`);
+        const outcome = withStores(command, true, ({ whitelist: store }) =>
+          store.importEntries(rows.value, {
+            actor: cliActor(),
+            source: file,
+            skipInvalid: options.skipInvalid === true,
+          }),
+        );
+        for (const p of outcome.problems) process.stderr.write(`${p.where}: ${p.reason}\n`);
+        if (!outcome.applied) {
+          throw new CliExit(
+            EXIT_INVALID_INPUT,
+            `${file}: ${outcome.problems.length} bad ${plural(outcome.problems.length, 'row')}, ` +
+              'nothing imported (--skip-invalid imports the good rows)',
+          );
+        }
+        process.stdout.write(
+          `added ${outcome.added}, unchanged ${outcome.unchanged}, skipped ${outcome.problems.length}\n`,
+        );
+      },
+    );
+
+  whitelist
+    .command('export')
+    .description('write every whitelist entry as CSV or JSON (no secrets)')
+    .option('--format <format>', 'csv or json (default: from --out, else csv)')
+    .option('--out <file>', 'write here instead of stdout (never overwrites)')
+    .action((options: { format?: string; out?: string }, command: Command) => {
+      const fromName = options.out === undefined ? undefined : formatOfFileName(options.out);
+      const format = options.format ?? (fromName === 'json' ? 'json' : 'csv');
+      if (!isExportFormat(format)) {
+        throw new CliExit(EXIT_INVALID_INPUT, `--format: "${format}" is not csv or json`);
+      }
+      const entries = withStores(command, false, ({ whitelist: store }) => store.list());
+      const text = exportWhitelist(entries, format);
+      if (options.out === undefined) {
+        process.stdout.write(text);
+        return;
+      }
+      try {
+        writeFileSync(options.out, text, { flag: 'wx' });
+      } catch (e) {
+        if (isErrno(e, 'EEXIST')) {
+          throw new CliExit(EXIT_INVALID_INPUT, `refusing to overwrite ${options.out}: the file exists`);
+        }
+        throw new CliExit(EXIT_FAILURE, `cannot write ${options.out}: ${messageOf(e)}`);
+      }
+      process.stderr.write(`wrote ${entries.length} ${plural(entries.length, 'entry')} to ${options.out}\n`);
+    });
+
+  whitelist
+    .command('list')
+    .description('list the whitelist (a table on a terminal, tab-separated otherwise)')
+    .option('--json', 'print a JSON array')
+    .option('--status <status>', 'only entries with this status: active, inactive or revoked')
+    .action((options: { json?: boolean; status?: string }, command: Command) => {
+      const status = options.status === undefined ? undefined : statusOption(options.status);
+      const entries = withStores(command, false, ({ whitelist: store }) =>
+        store.list({ status }),
+      );
+      if (options.json === true) {
+        process.stdout.write(`${JSON.stringify(entries.map(toExported), null, 2)}\n`);
+        return;
+      }
+      const tty = process.stdout.isTTY === true;
+      if (entries.length === 0) {
+        if (tty) process.stdout.write('no entries\n');
+        return;
+      }
+      process.stdout.write(formatTable(entries, tty));
+    });
+
+  whitelist
+    .command('show')
+    .description('show one entry, with what the daemon knows of the device')
+    .argument('<hash>', `the key hash, or a unique prefix of at least ${MIN_PREFIX} hex digits`)
+    .option('--json', 'print one JSON object')
+    .action((hash: string, options: { json?: boolean }, command: Command) => {
+      const shown = withStores(command, false, (stores) => {
+        const entry = findEntry(stores.whitelist, hash);
+        const device = stores.devices.get(entry.keyHash);
+        const secrets = stores.secrets.get(entry.keyHash);
+        return { entry, device, secretsCreated: secrets?.createdAt };
+      });
+      if (options.json === true) {
+        process.stdout.write(
+          `${JSON.stringify({ ...toExported(shown.entry), device: shown.device ?? null, secretsCreatedAt: shown.secretsCreated ?? null }, null, 2)}\n`,
+        );
+        return;
+      }
+      process.stdout.write(describeEntry(shown.entry, shown.device, shown.secretsCreated));
+    });
+
+  const statusCommands: readonly [string, WhitelistStatus, string][] = [
+    ['enable', 'active', 'let the device be provisioned (status active)'],
+    ['disable', 'inactive', 'refuse the device until enabled again (status inactive)'],
+    ['revoke', 'revoked', 'refuse the device for good (status revoked)'],
+  ];
+  for (const [name, status, description] of statusCommands) {
+    whitelist
+      .command(name)
+      .description(description)
+      .argument('<hash>', `the key hash, or a unique prefix of at least ${MIN_PREFIX} hex digits`)
+      .action((hash: string, _options: unknown, command: Command) => {
+        const [keyHash, changed] = withStores(command, true, ({ whitelist: store }) => {
+          const entry = findEntry(store, hash);
+          return [entry.keyHash, store.setStatus(entry.keyHash, status, cliActor())] as const;
+        });
+        process.stdout.write(changed ? `${keyHash} ${status}\n` : `${keyHash} was already ${status}\n`);
+      });
+  }
+
+  whitelist
+    .command('remove')
+    .description('delete an entry (its device history, audit records and secrets stay)')
+    .argument('<hash>', `the key hash, or a unique prefix of at least ${MIN_PREFIX} hex digits`)
+    .action((hash: string, _options: unknown, command: Command) => {
+      const removed = withStores(command, true, ({ whitelist: store }) =>
+        store.remove(findEntry(store, hash).keyHash, cliActor()),
+      );
+      process.stdout.write(`${removed.keyHash} removed\n`);
+    });
+
+  whitelist
+    .command('update')
+    .description('change the label, location, profile or notes of an entry ("" clears one)')
+    .argument('<hash>', `the key hash, or a unique prefix of at least ${MIN_PREFIX} hex digits`)
+    .option('--label <text>', 'a name for people')
+    .option('--location <text>', 'where the device is')
+    .option('--profile <name>', 'configuration profile')
+    .option('--notes <text>', 'free text')
+    .action((hash: string, options: EntryOptions, command: Command) => {
+      const update: EntryUpdate = {
+        ...clearable('label', options.label),
+        ...clearable('location', options.location),
+        ...clearable('profile', options.profile),
+        ...clearable('notes', options.notes),
+      };
+      if (Object.keys(update).length === 0) {
+        throw new CliExit(EXIT_INVALID_INPUT, 'nothing to change: give --label, --location, --profile or --notes');
+      }
+      const after = withStores(command, true, ({ whitelist: store }) =>
+        store.update(findEntry(store, hash).keyHash, update, cliActor()),
+      );
+      process.stdout.write(describeEntry(after, undefined, undefined));
+    });
+}
+
+interface Stores {
+  readonly whitelist: WhitelistStore;
+  readonly devices: DeviceStore;
+  readonly secrets: SecretStore;
+}
+
+/**
+ * Run `fn` with the stores of the command's data directory. Reading commands do not create a
+ * database that does not exist yet: they see an empty one.
+ */
+function withStores<T>(command: Command, write: boolean, fn: (stores: Stores) => T): T {
+  const dataDir = dataDirOf(command);
+  let db: Database;
+  try {
+    if (!write && !existsSync(databasePath(dataDir))) {
+      db = openMemoryDatabase();
+    } else {
+      db = openDatabase(dataDir, { readonly: !write });
+    }
+  } catch (e) {
+    throw cliError(e);
+  }
+  try {
+    return fn({
+      whitelist: new WhitelistStore(db),
+      devices: new DeviceStore(db),
+      secrets: new SecretStore(db),
+    });
+  } catch (e) {
+    throw cliError(e);
+  } finally {
+    db.close();
+  }
+}
+
+/** Store errors to exit codes: what the admin typed is wrong → 2, anything else → 1. */
+function cliError(e: unknown): unknown {
+  if (e instanceof CliExit) return e;
+  if (e instanceof DppError) {
+    const input = [
+      ErrorCode.WhitelistNotFound,
+      ErrorCode.WhitelistDuplicate,
+      ErrorCode.WhitelistBadEntry,
+      ErrorCode.WhitelistAmbiguousPrefix,
+    ].includes(e.code);
+    return new CliExit(input ? EXIT_INVALID_INPUT : EXIT_FAILURE, e.message);
+  }
+  return e;
+}
+
+/** The entry a full hash or a unique prefix of at least MIN_PREFIX hex digits names. */
+function findEntry(store: WhitelistStore, text: string): WhitelistEntry {
+  const hash = text.trim().toLowerCase();
+  if (isKeyHash(hash)) {
+    const entry = store.get(hash);
+    if (entry === undefined) {
+      throw new DppError(ErrorCode.WhitelistNotFound, `not on the whitelist: ${hash}`);
+    }
+    return entry;
+  }
+  if (!/^[0-9a-f]+$/.test(hash) || hash.length < MIN_PREFIX) {
+    throw new DppError(
+      ErrorCode.WhitelistBadEntry,
+      `"${text}" is not a key hash or a prefix of at least ${MIN_PREFIX} hex digits`,
+    );
+  }
+  const found = store.findByPrefix(hash, 2);
+  if (found.length === 0) {
+    throw new DppError(ErrorCode.WhitelistNotFound, `no whitelist entry starts with ${hash}`);
+  }
+  if (found.length > 1) {
+    throw new DppError(
+      ErrorCode.WhitelistAmbiguousPrefix,
+      `${hash} is the start of more than one key hash: give more digits`,
+    );
+  }
+  return found[0]!;
+}
+
+/**
+ * The DER public key in a key file: a PEM or DER SubjectPublicKeyInfo, or a private key (PKCS#8 or
+ * SEC1 PEM, hostap hex). Stored in the compressed 59-byte form DPP URIs carry (as hostap writes
+ * them), because the key hash is computed over the DER exactly as the device publishes it.
+ */
+function publicKeyFromFile(path: string): Uint8Array {
+  let bytes: Buffer;
+  try {
+    if (statSync(path).size > MAX_KEY_FILE_BYTES) {
+      throw new CliExit(EXIT_INVALID_INPUT, `${path}: too large for a key file`);
+    }
+    bytes = readFileSync(path);
+  } catch (e) {
+    if (e instanceof CliExit) throw e;
+    throw new CliExit(EXIT_INVALID_INPUT, `cannot read ${path}: ${messageOf(e)}`);
+  }
+  const text = bytes.toString('latin1').trim();
+  try {
+    let der: Uint8Array;
+    const pem = /^-----BEGIN PUBLIC KEY-----([A-Za-z0-9+/=\s]+)-----END PUBLIC KEY-----$/.exec(text);
+    if (pem !== null) {
+      der = new Uint8Array(Buffer.from(pem[1]!.replace(/\s+/g, ''), 'base64'));
+    } else if (bytes[0] === 0x30 && !text.startsWith('-----')) {
+      der = new Uint8Array(bytes);
+    } else {
+      return encodeBootstrapKey(parsePrivateKey(text, path).publicKey).der;
+    }
+    return encodeBootstrapKey(parseBootstrapKey(der).point).der;
+  } catch (e) {
+    if (e instanceof DppError) throw new CliExit(EXIT_INVALID_INPUT, `${path}: ${e.message}`);
+    throw e;
+  }
+}
+
+function readInput(file: string): string {
+  try {
+    return readImportText(file);
+  } catch (e) {
+    if (e instanceof DppError) throw new CliExit(EXIT_INVALID_INPUT, e.message);
+    throw new CliExit(EXIT_INVALID_INPUT, `cannot read ${file}: ${messageOf(e)}`);
+  }
+}
+
+function statusOption(text: string): WhitelistStatus {
+  if (!isWhitelistStatus(text)) {
+    throw new CliExit(EXIT_INVALID_INPUT, `--status: "${text}" is not active, inactive or revoked`);
+  }
+  return text;
+}
+
+function clearable(name: keyof EntryOptions, value: string | undefined): EntryUpdate {
+  if (value === undefined) return {};
+  return { [name]: value === '' ? null : value };
+}
+
+/** The audit actor for edits made here. */
+function cliActor(): string {
+  let name: string | undefined;
+  try {
+    name = userInfo().username;
+  } catch {
+    name = process.env['USER'];
+  }
+  return `cli:${name ?? 'unknown'}`;
+}
+
+/** A table for people (shortened hashes, aligned) or tab-separated lines for scripts. */
+function formatTable(entries: readonly WhitelistEntry[], forPeople: boolean): string {
+  const header = ['KEY HASH', 'STATUS', 'PROFILE', 'LABEL', 'LOCATION', 'LAST SEEN', 'PROVISIONED'];
+  const rows = entries.map((e) => [
+    forPeople ? `${e.keyHash.slice(0, 16)}…` : e.keyHash,
+    e.status,
+    e.profile ?? '-',
+    oneLine(e.label, forPeople),
+    oneLine(e.location, forPeople),
+    e.lastSeen ?? '-',
+    e.provisionedAt ?? '-',
+  ]);
+  if (!forPeople) return [header, ...rows].map((r) => `${r.join('\t')}\n`).join('');
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => [...r[i]!].length)));
+  return [header, ...rows]
+    .map((r) => `${r.map((cell, i) => cell + ' '.repeat(widths[i]! - [...cell].length)).join('  ').trimEnd()}\n`)
+    .join('');
+}
+
+/** Labels may hold newlines and tabs; a table cell may not. */
+function oneLine(text: string | undefined, shorten: boolean): string {
+  if (text === undefined || text === '') return '-';
+  const flat = text.replace(/[\t\r\n]+/g, ' ');
+  const chars = [...flat];
+  return shorten && chars.length > 32 ? `${chars.slice(0, 31).join('')}…` : flat;
+}
+
+function describeEntry(
+  e: WhitelistEntry,
+  device: ReturnType<DeviceStore['get']>,
+  secretsCreated: string | undefined,
+): string {
+  const lines: [string, string | undefined][] = [
+    ['key hash', e.keyHash],
+    ['chirp hash', e.chirpHash ?? '(unknown: added by hash only)'],
+    ['status', e.status],
+    ['profile', e.profile ?? '(default)'],
+    ['label', e.label],
+    ['location', e.location],
+    ['notes', e.notes],
+    ['uri', e.uri],
+    ['created', e.createdAt],
+    ['updated', e.updatedAt],
+    ['last seen', e.lastSeen],
+    ['provisioned', e.provisionedAt],
+  ];
+  if (device !== undefined) {
+    lines.push(
+      ['device state', device.reason === undefined ? device.state : `${device.state} (${device.reason})`],
+      ['sessions', String(device.attempts)],
+      ['deliveries', String(device.provisionedCount)],
+      ['transport', device.transport],
+      ['mac', device.mac],
+      ['device info', device.deviceInfo],
+      ['last error', device.lastError],
+    );
+  }
+  if (secretsCreated !== undefined) lines.push(['secrets', `created ${secretsCreated}`]);
+  const shown = lines.filter((l): l is [string, string] => l[1] !== undefined);
+  const width = Math.max(...shown.map(([k]) => k.length));
+  return shown
+    .map(([k, v]) => `${`${k}:`.padEnd(width + 2)}${v.replace(/\n/g, `\n${' '.repeat(width + 2)}`)}\n`)
+    .join('');
+}
+
+function plural(n: number, word: string): string {
+  if (n === 1) return word;
+  return word.endsWith('y') ? `${word.slice(0, -1)}ies` : `${word}s`;
+}
+
+function isErrno(e: unknown, code: string): boolean {
+  return e instanceof Error && 'code' in e && e.code === code;
+}
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

@@ -1,0 +1,142 @@
+/**
+ * The daemon as a real process on real SQLite: a batch of devices initiating over DPP/TCP, the
+ * daemon killed with SIGKILL in the middle and started again. Every device ends configured, none
+ * gets a second credential set, and no audit record written before the kill is missing after it.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { toHex } from '../../protocol/bytes.js';
+import { makePeer, type BootstrapIdentity } from '../../protocol/dpp/auth-common.js';
+import { bootstrapKeyHash } from '../../protocol/dpp/bootstrap-key.js';
+import { loadIdentity } from '../../daemon/keys/identity.js';
+import { openStores } from '../../daemon/service/stores.js';
+import { readDaemonState } from '../../daemon/service/state-file.js';
+import { newIdentity } from '../support/dpp-fixtures.js';
+import { runTcpEnrollee } from '../support/tcp-enrollee.js';
+
+const MAIN = fileURLToPath(new URL('../../daemon/cli/main.js', import.meta.url));
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      const port = typeof a === 'object' && a !== null ? a.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function startDaemon(dataDir: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [MAIN, '--data-dir', dataDir, 'start'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, CONFIGURATOR_LOG_FORMAT: 'json' },
+  });
+  let stderr = '';
+  child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+  // Ready when the daemon has published its state file (after its transports listen).
+  for (let i = 0; i < 200; i++) {
+    if (child.exitCode !== null) throw new Error(`daemon exited ${child.exitCode}: ${stderr}`);
+    if (readDaemonState(dataDir)?.pid === child.pid) return child;
+    await sleep(25);
+  }
+  throw new Error(`daemon did not start: ${stderr}`);
+}
+
+async function sleep(ms: number): Promise<void> {
+  await new Promise((r) => setTimeout(r, ms));
+}
+
+describe('daemon process: SIGKILL mid-batch and restart (DPP over TCP, SQLite)', function () {
+  this.timeout(60_000);
+  let dataDir: string;
+  let daemon: ChildProcess | undefined;
+
+  before(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'configurator-restart-'));
+  });
+  after(() => {
+    daemon?.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('completes the batch without a second credential set or a lost audit record', async () => {
+    const port = await freePort();
+    writeFileSync(
+      join(dataDir, 'config.yaml'),
+      [
+        'radio: { port: none }',
+        `tcp: { host: 127.0.0.1, port: ${port} }`,
+        'defaultProfile: plant',
+        'profiles:',
+        '  plant:',
+        '    wifi: { ssid: Plant-IoT, passphrase: "correct horse battery staple" }',
+        'log: { level: warn }',
+      ].join('\n'),
+      { mode: 0o600 },
+    );
+    daemon = await startDaemon(dataDir);
+    const configurator = makePeer(loadIdentity(dataDir)!.key);
+    const devices: BootstrapIdentity[] = Array.from({ length: 24 }, () => newIdentity());
+    const admin = openStores(dataDir);
+    for (const d of devices) {
+      admin.whitelistStore.add(
+        { keyHash: toHex(bootstrapKeyHash(d.key)), publicKey: d.key.der },
+        'test',
+      );
+    }
+
+    const configured = new Map<string, string>();
+    let killedAt = -1;
+    let auditBeforeKill = 0;
+    // Each device keeps trying (as a real one re-initiates) until it is configured.
+    const runDevice = async (d: BootstrapIdentity, index: number): Promise<void> => {
+      await sleep(index * 40);
+      for (let attempt = 0; attempt < 40 && !configured.has(toHex(d.hash)); attempt++) {
+        const r = await runTcpEnrollee(port, d, configurator, { timeoutMs: 3000 }).catch(
+          () => undefined,
+        );
+        if (r?.config !== undefined && r.outcome?.result === 'configured') {
+          configured.set(
+            toHex(d.hash),
+            JSON.stringify({ ssid: [...r.config.ssid], pass: r.config.credential.pass }),
+          );
+        } else await sleep(150);
+      }
+    };
+    const batch = Promise.all(devices.map((d, i) => runDevice(d, i)));
+    // Kill once a few devices are through, while others are mid-session.
+    while (configured.size < 6) await sleep(10);
+    auditBeforeKill = admin.auditLog.count();
+    daemon.kill('SIGKILL');
+    killedAt = configured.size;
+    await new Promise((r) => daemon!.once('exit', r));
+    await sleep(300);
+    daemon = await startDaemon(dataDir);
+    await batch;
+
+    assert.ok(killedAt < devices.length, 'the kill happened mid-batch');
+    assert.equal(configured.size, devices.length, 'every device ends configured');
+    assert.equal(new Set(configured.values()).size, 1, 'one Wi-Fi credential set for all');
+    assert.ok(admin.auditLog.count() >= auditBeforeKill, 'no audit record lost');
+    const delivered = admin.auditLog.list({ kind: 'configuration-delivered' });
+    for (const d of devices) {
+      const keyHash = toHex(d.hash);
+      assert.ok(
+        delivered.some((r) => r.keyHash === keyHash),
+        `delivery to ${keyHash} audited`,
+      );
+      const record = admin.deviceStore.get(keyHash)!;
+      assert.ok(
+        record.state === 'connected' || record.state === 'provisioned',
+        `${keyHash}: ${record.state}`,
+      );
+    }
+    admin.close();
+  });
+});

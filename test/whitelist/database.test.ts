@@ -1,0 +1,194 @@
+import assert from 'node:assert/strict';
+import { chmodSync, existsSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { ErrorCode, isDppError } from '../../protocol/errors.js';
+import { appliedVersion, databasePath, migrate, openDatabase } from '../../whitelist/database.js';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../whitelist/migrations.js';
+import { TempDirs } from './fixtures.js';
+
+describe('whitelist database', () => {
+  const temp = new TempDirs();
+  afterEach(() => temp.cleanup());
+
+  for (const umask of [0o000, 0o177]) {
+    it(`creates the directory 0700 and the file 0600 (also -wal, -shm) under umask ${umask.toString(8)}`, () => {
+      const dir = join(temp.make(), 'state');
+      const old = process.umask(umask);
+      let db;
+      try {
+        db = openDatabase(dir);
+        db.prepare('SELECT count(*) FROM whitelist').get();
+      } finally {
+        process.umask(old);
+      }
+      try {
+        assert.equal(statSync(dir).mode & 0o777, 0o700);
+        assert.equal(statSync(databasePath(dir)).mode & 0o777, 0o600);
+        for (const suffix of ['-wal', '-shm']) {
+          const p = databasePath(dir) + suffix;
+          assert.ok(existsSync(p), `${p} exists in WAL mode`);
+          assert.equal(statSync(p).mode & 0o777, 0o600, suffix);
+        }
+      } finally {
+        db.close();
+      }
+    });
+  }
+
+  it('leaves the mode of an existing directory alone', () => {
+    const dir = temp.make();
+    chmodSync(dir, 0o750);
+    openDatabase(dir).close();
+    assert.equal(statSync(dir).mode & 0o777, 0o750);
+  });
+
+  it('sets WAL, synchronous NORMAL, busy timeout and foreign keys', () => {
+    const db = openDatabase(temp.make());
+    try {
+      assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+      assert.equal(db.pragma('synchronous', { simple: true }), 1);
+      assert.equal(db.pragma('busy_timeout', { simple: true }), 5000);
+      assert.equal(db.pragma('foreign_keys', { simple: true }), 1);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('records each migration once, also when opened again', () => {
+    const dir = temp.make();
+    openDatabase(dir).close();
+    const db = openDatabase(dir);
+    try {
+      const rows = db.prepare('SELECT version, applied_at FROM schema_migrations').all();
+      assert.equal(rows.length, MIGRATIONS.length);
+      assert.equal(appliedVersion(db), SCHEMA_VERSION);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('applies a later migration to an existing database in its own transaction', () => {
+    const dir = temp.make();
+    const db = openDatabase(dir);
+    try {
+      const next = [
+        ...MIGRATIONS,
+        { version: SCHEMA_VERSION + 1, name: 'extra', sql: 'CREATE TABLE extra (x INTEGER)' },
+        { version: SCHEMA_VERSION + 2, name: 'broken', sql: 'CREATE TABLE extra (y INTEGER)' },
+      ];
+      assert.throws(() => migrate(db, next), /already exists/);
+      // The good one stayed, the failed one left nothing behind.
+      assert.equal(appliedVersion(db), SCHEMA_VERSION + 1);
+      assert.ok(db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'extra'").get());
+    } finally {
+      db.close();
+    }
+  });
+
+  it('refuses a database from a newer release without touching it', () => {
+    const dir = temp.make();
+    openDatabase(dir).close();
+    const raw = new BetterSqlite3(databasePath(dir));
+    raw.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(
+      SCHEMA_VERSION + 7,
+      'later',
+    );
+    raw.pragma('journal_mode = DELETE');
+    raw.close();
+    const before = statSync(databasePath(dir)).mtimeMs;
+    assert.throws(
+      () => openDatabase(dir),
+      (e: unknown) =>
+        isDppError(e, ErrorCode.StoreSchemaTooNew) &&
+        e.message.includes(`schema version ${SCHEMA_VERSION + 7}`) &&
+        e.message.includes('newer'),
+    );
+    const check = new BetterSqlite3(databasePath(dir), { readonly: true });
+    try {
+      // Still in the journal mode it was left in: we changed nothing, not even that.
+      assert.equal(check.pragma('journal_mode', { simple: true }), 'delete');
+    } finally {
+      check.close();
+    }
+    assert.equal(statSync(databasePath(dir)).mtimeMs, before);
+  });
+
+  it('gives a clear error for a file that is not a database', () => {
+    const dir = temp.make();
+    writeFileSync(join(dir, 'configurator.db'), 'this is not sqlite, just some text'.repeat(100));
+    assert.throws(
+      () => openDatabase(dir),
+      (e: unknown) =>
+        isDppError(e, ErrorCode.StoreOpenFailed) && /configurator\.db/.test(e.message),
+    );
+  });
+
+  it('opens read-only only an existing, current database', () => {
+    const dir = temp.make();
+    assert.throws(() => openDatabase(dir, { readonly: true }), (e: unknown) =>
+      isDppError(e, ErrorCode.StoreOpenFailed),
+    );
+    openDatabase(dir).close();
+    const ro = openDatabase(dir, { readonly: true });
+    try {
+      assert.throws(() => ro.prepare("INSERT INTO audit (at, kind) VALUES ('x', 'y')").run(), /readonly/);
+    } finally {
+      ro.close();
+    }
+  });
+
+  it('lets two connections use the same file at once (WAL: a reader during a write)', () => {
+    const dir = temp.make();
+    const a = openDatabase(dir);
+    const b = openDatabase(dir);
+    try {
+      a.exec('BEGIN IMMEDIATE');
+      a.prepare("INSERT INTO audit (at, kind) VALUES ('2025-01-01T00:00:00.000Z', 'x')").run();
+      // b reads the committed state while a holds the write lock.
+      assert.deepEqual(b.prepare('SELECT count(*) AS n FROM audit').get(), { n: 0 });
+      a.exec('COMMIT');
+      assert.deepEqual(b.prepare('SELECT count(*) AS n FROM audit').get(), { n: 1 });
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
+  it('the schema refuses rows that break its rules', () => {
+    const db = openDatabase(temp.make());
+    try {
+      const at = '2025-01-01T00:00:00.000Z';
+      assert.throws(
+        () =>
+          db
+            .prepare(
+              'INSERT INTO whitelist (key_hash, status, created_at, updated_at) VALUES (?, ?, ?, ?)',
+            )
+            .run('A'.repeat(64), 'active', at, at),
+        /CHECK/,
+      );
+      assert.throws(
+        () =>
+          db
+            .prepare(
+              'INSERT INTO whitelist (key_hash, status, created_at, updated_at) VALUES (?, ?, ?, ?)',
+            )
+            .run('a'.repeat(64), 'maybe', at, at),
+        /CHECK/,
+      );
+      assert.throws(
+        () =>
+          db
+            .prepare(
+              `INSERT INTO devices (key_hash, state, first_seen, last_seen, state_changed_at)
+               VALUES (?, 'lost', ?, ?, ?)`,
+            )
+            .run('a'.repeat(64), at, at, at),
+        /CHECK/,
+      );
+    } finally {
+      db.close();
+    }
+  });
+});

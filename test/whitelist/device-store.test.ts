@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { ErrorCode, isDppError } from '../../protocol/errors.js';
+import { openDatabase, type Database } from '../../whitelist/database.js';
+import { DeviceStore } from '../../whitelist/device-store.js';
+import { TempDirs } from './fixtures.js';
+
+const H = 'ab'.repeat(32);
+const at = (minute: number): Date => new Date(Date.UTC(2025, 4, 1, 12, minute));
+
+describe('DeviceStore', () => {
+  const temp = new TempDirs();
+  let db: Database;
+  let devices: DeviceStore;
+
+  beforeEach(() => {
+    db = openDatabase(temp.make());
+    devices = new DeviceStore(db);
+  });
+  afterEach(() => {
+    db.close();
+    temp.cleanup();
+  });
+
+  it('records an announcement, then bumps last_seen without changing the state', () => {
+    devices.recordAnnounced(H, { mac: 'aa:bb:cc:dd:ee:ff', transport: 'espnow', at: at(0) });
+    const first = devices.get(H)!;
+    assert.equal(first.state, 'announced');
+    assert.equal(first.firstSeen, at(0).toISOString());
+    assert.equal(first.attempts, 0);
+    devices.transition(H, 'failed', { at: at(1), reason: 'timeout' });
+    devices.recordAnnounced(H, { at: at(2) });
+    const again = devices.get(H)!;
+    assert.equal(again.state, 'failed');
+    assert.equal(again.reason, 'timeout');
+    assert.equal(again.lastSeen, at(2).toISOString());
+    assert.equal(again.stateChangedAt, at(1).toISOString());
+    assert.equal(again.mac, 'aa:bb:cc:dd:ee:ff');
+    assert.equal(again.transport, 'espnow');
+  });
+
+  it('counts attempts and deliveries and follows a whole admission', () => {
+    devices.recordAnnounced(H, { at: at(0), transport: 'espnow', mac: '02:00:00:00:00:01' });
+    devices.startAttempt(H, { at: at(1), profile: 'factory' });
+    devices.transition(H, 'failed', { at: at(2), reason: 'no answer', lastError: 'E311 AuthTimeout' });
+    devices.startAttempt(H, { at: at(3) });
+    let d = devices.get(H)!;
+    assert.equal(d.state, 'authenticating');
+    assert.equal(d.attempts, 2);
+    assert.equal(d.reason, undefined, 'a new state clears the old reason');
+    assert.equal(d.lastError, 'E311 AuthTimeout');
+    devices.transition(H, 'configuring', { at: at(4), deviceInfo: '{"model":"X1"}' });
+    devices.recordDelivered(H, { at: at(5) });
+    devices.transition(H, 'provisioned', { at: at(5) });
+    devices.transition(H, 'connected', { at: at(6), connStatus: '{"result":0,"ssid":"plant"}' });
+    d = devices.get(H)!;
+    assert.equal(d.state, 'connected');
+    assert.equal(d.provisionedCount, 1);
+    assert.equal(d.profile, 'factory');
+    assert.equal(d.deviceInfo, '{"model":"X1"}');
+    assert.equal(d.connStatus, '{"result":0,"ssid":"plant"}');
+    assert.equal(d.stateChangedAt, at(6).toISOString());
+    assert.equal(d.firstSeen, at(0).toISOString());
+  });
+
+  it('a refusal keeps a provisioned device provisioned but notes why', () => {
+    devices.transition(H, 'provisioned', { at: at(0) });
+    devices.recordRefused(H, { at: at(1), reason: 'whitelist entry is revoked' });
+    assert.equal(devices.get(H)!.state, 'provisioned');
+    assert.equal(devices.get(H)!.reason, 'whitelist entry is revoked');
+    const other = 'cd'.repeat(32);
+    devices.recordRefused(other, { at: at(1), reason: 'whitelist entry is inactive' });
+    assert.equal(devices.get(other)!.state, 'refused');
+  });
+
+  it('refuses device info that is not JSON and an unknown state', () => {
+    assert.throws(
+      () => devices.transition(H, 'configuring', { at: at(0), deviceInfo: '{model' }),
+      (e: unknown) => isDppError(e, ErrorCode.StoreBadRecord),
+    );
+    assert.throws(
+      () => devices.transition(H, 'lost' as 'failed', { at: at(0) }),
+      (e: unknown) => isDppError(e, ErrorCode.StoreBadRecord),
+    );
+    assert.equal(devices.get(H), undefined);
+  });
+
+  it('lists recent first, by state, with a limit, and counts every state', () => {
+    const hashes = ['01', '02', '03', '04'].map((b) => b.repeat(32));
+    hashes.forEach((h, i) => devices.recordAnnounced(h, { at: at(i) }));
+    devices.transition(hashes[0]!, 'refused', { at: at(9), reason: 'revoked' });
+    assert.deepEqual(
+      devices.list().map((d) => d.keyHash),
+      [hashes[0], hashes[3], hashes[2], hashes[1]],
+    );
+    assert.deepEqual(
+      devices.list({ state: 'announced', limit: 2 }).map((d) => d.keyHash),
+      [hashes[3], hashes[2]],
+    );
+    assert.deepEqual(devices.countsByState(), {
+      announced: 3,
+      authenticating: 0,
+      configuring: 0,
+      provisioned: 0,
+      connected: 0,
+      failed: 0,
+      refused: 1,
+    });
+  });
+});

@@ -1,0 +1,222 @@
+/**
+ * The daemon's view of each device it has dealt with: where it is in admission, how often it was
+ * tried and provisioned, what it reported. Every write is an upsert, so the daemon never has to
+ * ask first whether it has seen a device.
+ */
+import { DppError, ErrorCode } from '../protocol/errors.js';
+import type { Database } from './database.js';
+import { isoTime } from './time.js';
+import {
+  DEVICE_STATES,
+  TRANSPORTS,
+  type DeviceRecord,
+  type DeviceState,
+  type Transport,
+} from './types.js';
+
+/** What the daemon may note about a device along with a state change. */
+export interface DeviceFields {
+  readonly at: Date;
+  readonly mac?: string | undefined;
+  readonly transport?: Transport | undefined;
+  readonly profile?: string | undefined;
+}
+
+export interface TransitionFields extends DeviceFields {
+  /** Why it failed or was refused; when absent, a change of state clears the old reason. */
+  readonly reason?: string | undefined;
+  /** JSON text. */
+  readonly deviceInfo?: string | undefined;
+  /** JSON text of the Connection Status object. */
+  readonly connStatus?: string | undefined;
+  readonly lastError?: string | undefined;
+}
+
+export interface DeviceQuery {
+  readonly state?: DeviceState | undefined;
+  readonly limit?: number | undefined;
+}
+
+interface DeviceRow {
+  key_hash: string;
+  state: DeviceState;
+  reason: string | null;
+  mac: string | null;
+  transport: Transport | null;
+  profile: string | null;
+  first_seen: string;
+  last_seen: string;
+  state_changed_at: string;
+  attempts: number;
+  provisioned_count: number;
+  device_info: string | null;
+  conn_status: string | null;
+  last_error: string | null;
+}
+
+/** States a later refusal does not overwrite: the device already has its configuration. */
+const DELIVERED: readonly DeviceState[] = ['provisioned', 'connected'];
+
+export class DeviceStore {
+  private readonly one;
+  private readonly upsert;
+  private readonly counts;
+
+  constructor(private readonly db: Database) {
+    this.one = db.prepare<[string], DeviceRow>('SELECT * FROM devices WHERE key_hash = ?');
+    // One statement for every write: @keep* keep the stored value when the new one is NULL,
+    // @attempt and @delivered are the increments.
+    this.upsert = db.prepare(
+      `INSERT INTO devices (key_hash, state, reason, mac, transport, profile, first_seen, last_seen,
+         state_changed_at, attempts, provisioned_count, device_info, conn_status, last_error)
+       VALUES (@keyHash, @state, @reason, @mac, @transport, @profile, @at, @at, @at, @attempt,
+         @delivered, @deviceInfo, @connStatus, @lastError)
+       ON CONFLICT (key_hash) DO UPDATE SET
+         state = iif(@keepState, devices.state, excluded.state),
+         reason = CASE
+           WHEN excluded.reason IS NOT NULL THEN excluded.reason
+           WHEN @keepState OR devices.state = excluded.state THEN devices.reason
+           ELSE NULL END,
+         state_changed_at = iif(@keepState OR devices.state = excluded.state,
+           devices.state_changed_at, excluded.state_changed_at),
+         mac = coalesce(excluded.mac, devices.mac),
+         transport = coalesce(excluded.transport, devices.transport),
+         profile = coalesce(excluded.profile, devices.profile),
+         last_seen = max(devices.last_seen, excluded.last_seen),
+         attempts = devices.attempts + @attempt,
+         provisioned_count = devices.provisioned_count + @delivered,
+         device_info = coalesce(excluded.device_info, devices.device_info),
+         conn_status = coalesce(excluded.conn_status, devices.conn_status),
+         last_error = coalesce(excluded.last_error, devices.last_error)`,
+    );
+    this.counts = db.prepare<[], { state: DeviceState; n: number }>(
+      'SELECT state, count(*) AS n FROM devices GROUP BY state',
+    );
+  }
+
+  get(keyHash: string): DeviceRecord | undefined {
+    const row = this.one.get(keyHash.toLowerCase());
+    return row === undefined ? undefined : fromRow(row);
+  }
+
+  /** A Presence Announcement: a new device starts as announced; a known one keeps its state. */
+  recordAnnounced(keyHash: string, fields: DeviceFields): void {
+    this.write(keyHash, 'announced', fields, { keepState: true });
+  }
+
+  transition(keyHash: string, state: DeviceState, fields: TransitionFields): void {
+    this.write(keyHash, state, fields, {});
+  }
+
+  /** A session starts: authenticating, attempts + 1. */
+  startAttempt(keyHash: string, fields: DeviceFields): void {
+    this.write(keyHash, 'authenticating', fields, { attempt: 1 });
+  }
+
+  /** Credentials went out: provisioned_count + 1; the state is left to transition(). */
+  recordDelivered(keyHash: string, fields: DeviceFields): void {
+    this.write(keyHash, 'configuring', fields, { delivered: 1, keepState: true });
+  }
+
+  /**
+   * A whitelisted device was refused (inactive, revoked …): state refused with the reason, except
+   * that a device already provisioned keeps that state (the reason is still noted).
+   */
+  recordRefused(keyHash: string, fields: DeviceFields & { readonly reason: string }): void {
+    const current = this.get(keyHash);
+    const keepState = current !== undefined && DELIVERED.includes(current.state);
+    this.write(keyHash, 'refused', fields, { keepState });
+  }
+
+  /** Devices, most recently seen first. */
+  list(query: DeviceQuery = {}): DeviceRecord[] {
+    const args: (string | number)[] = [];
+    let sql = 'SELECT * FROM devices';
+    if (query.state !== undefined) {
+      sql += ' WHERE state = ?';
+      args.push(query.state);
+    }
+    sql += ' ORDER BY last_seen DESC, key_hash';
+    if (query.limit !== undefined) {
+      sql += ' LIMIT ?';
+      args.push(Math.max(0, Math.trunc(query.limit)));
+    }
+    return this.db.prepare<(string | number)[], DeviceRow>(sql).all(...args).map(fromRow);
+  }
+
+  countsByState(): Record<DeviceState, number> {
+    const counts = Object.fromEntries(DEVICE_STATES.map((s) => [s, 0]));
+    for (const { state, n } of this.counts.all()) counts[state] = n;
+    return {
+      announced: counts['announced'] ?? 0,
+      authenticating: counts['authenticating'] ?? 0,
+      configuring: counts['configuring'] ?? 0,
+      provisioned: counts['provisioned'] ?? 0,
+      connected: counts['connected'] ?? 0,
+      failed: counts['failed'] ?? 0,
+      refused: counts['refused'] ?? 0,
+    };
+  }
+
+  private write(
+    keyHash: string,
+    state: DeviceState,
+    fields: TransitionFields,
+    how: { keepState?: boolean; attempt?: number; delivered?: number },
+  ): void {
+    if (!DEVICE_STATES.includes(state)) {
+      throw new DppError(ErrorCode.StoreBadRecord, `unknown device state ${JSON.stringify(state)}`);
+    }
+    if (fields.transport !== undefined && !TRANSPORTS.includes(fields.transport)) {
+      throw new DppError(
+        ErrorCode.StoreBadRecord,
+        `unknown transport ${JSON.stringify(fields.transport)}`,
+      );
+    }
+    this.upsert.run({
+      keyHash: keyHash.toLowerCase(),
+      state,
+      reason: fields.reason ?? null,
+      mac: fields.mac ?? null,
+      transport: fields.transport ?? null,
+      profile: fields.profile ?? null,
+      at: isoTime(fields.at),
+      attempt: how.attempt ?? 0,
+      delivered: how.delivered ?? 0,
+      keepState: how.keepState === true ? 1 : 0,
+      deviceInfo: json('deviceInfo', fields.deviceInfo),
+      connStatus: json('connStatus', fields.connStatus),
+      lastError: fields.lastError ?? null,
+    });
+  }
+}
+
+/** JSON columns hold what a device reported: check it parses so a reader never chokes on it. */
+function json(name: string, text: string | undefined): string | null {
+  if (text === undefined) return null;
+  try {
+    JSON.parse(text);
+  } catch {
+    throw new DppError(ErrorCode.StoreBadRecord, `${name} is not valid JSON`);
+  }
+  return text;
+}
+
+function fromRow(row: DeviceRow): DeviceRecord {
+  return {
+    keyHash: row.key_hash,
+    state: row.state,
+    ...(row.reason !== null ? { reason: row.reason } : {}),
+    ...(row.mac !== null ? { mac: row.mac } : {}),
+    ...(row.transport !== null ? { transport: row.transport } : {}),
+    ...(row.profile !== null ? { profile: row.profile } : {}),
+    firstSeen: row.first_seen,
+    lastSeen: row.last_seen,
+    stateChangedAt: row.state_changed_at,
+    attempts: row.attempts,
+    provisionedCount: row.provisioned_count,
+    ...(row.device_info !== null ? { deviceInfo: row.device_info } : {}),
+    ...(row.conn_status !== null ? { connStatus: row.conn_status } : {}),
+    ...(row.last_error !== null ? { lastError: row.last_error } : {}),
+  };
+}
