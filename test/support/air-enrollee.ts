@@ -21,7 +21,7 @@ import {
 import type { Effect, Input, Outcome, SessionTimings } from '../../protocol/dpp/session/types.js';
 import { fragmentDppMessage } from '../../protocol/espnow/fragment.js';
 import { Reassembler } from '../../protocol/espnow/reassembler.js';
-import type { MemoryEndpoint } from '../../daemon/transports/memory-radio.js';
+import type { RadioFrame } from '../../daemon/transports/radio-transport.js';
 import { BROADCAST } from '../../daemon/transports/radio-transport.js';
 
 export interface AirEnrolleeOptions {
@@ -35,6 +35,15 @@ export interface AirEnrolleeOptions {
   readonly chirpMs?: number;
   readonly serial?: string;
   readonly timings?: SessionTimings;
+  /** After a failed session, start announcing again (as a real device does), this many times. */
+  readonly retries?: number;
+}
+
+/** What the enrollee needs of the air: an in-memory endpoint or a node on the simulated radio. */
+export interface AirEndpoint {
+  readonly mac: string;
+  onFrame: (frame: RadioFrame) => void;
+  send(dst: string, payload: Uint8Array): Promise<unknown>;
 }
 
 export class AirEnrollee {
@@ -47,14 +56,17 @@ export class AirEnrollee {
   outcome: Outcome | undefined;
   config: ConfigurationObject | undefined;
   chirps = 0;
+  failures = 0;
+  private retriesLeft: number;
   private resolveDone: ((o: Outcome) => void) | undefined;
   readonly done: Promise<Outcome>;
 
   constructor(
-    readonly endpoint: MemoryEndpoint,
+    readonly endpoint: AirEndpoint,
     private readonly options: AirEnrolleeOptions,
   ) {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
+    this.retriesLeft = options.retries ?? 0;
     endpoint.onFrame = (f) => {
       const bytes = this.reassembler.push(f.src, f.payload, performance.now());
       if (bytes === null || f.broadcast) return;
@@ -152,6 +164,14 @@ export class AirEnrollee {
       case 'finished':
         this.outcome = e.outcome;
         this.stop();
+        if (e.outcome.result === 'failed' && this.retriesLeft > 0) {
+          this.retriesLeft--;
+          this.failures++;
+          this.session = undefined;
+          this.peerMac = undefined;
+          this.start();
+          return;
+        }
         this.resolveDone?.(e.outcome);
         return;
       default:
