@@ -11,6 +11,7 @@ import { registerIdentityCommand } from './commands/identity.js';
 import { registerWhitelistCommands } from './commands/whitelist.js';
 import { registerStartCommand } from './commands/start.js';
 import { registerStatusCommands } from './commands/status.js';
+import { registerConnectCommand } from './commands/connect.js';
 import { CliExit } from './exit.js';
 import { DATA_DIR_ENV } from './data-dir.js';
 
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerWhitelistCommands(program);
   registerStartCommand(program);
   registerStatusCommands(program);
+  registerConnectCommand(program);
   return program;
 }
 
