@@ -156,6 +156,19 @@ export class ConfiguratorDaemon {
     }
   }
 
+  /** ESP-NOW and serial counters, for status and the benchmark; null without a radio. */
+  linkCounters(): Record<string, number> | null {
+    if (this.espnow === undefined) return null;
+    const radio = this.parts.radio as { serialBytes?: { in: number; out: number } } | undefined;
+    return {
+      ...this.espnow.counters,
+      reassembledMalformed: this.espnow.reassemblyCounters.malformed,
+      reassembledDuplicate: this.espnow.reassemblyCounters.duplicate,
+      serialBytesIn: radio?.serialBytes?.in ?? 0,
+      serialBytesOut: radio?.serialBytes?.out ?? 0,
+    };
+  }
+
   /**
    * Connect to a whitelisted enrollee listening for DPP over TCP and provision it as initiator
    * (hostap: `DPP_CONTROLLER_START role=enrollee`). Resolves when the session started (or not).

@@ -23,6 +23,21 @@ export interface DaemonState {
   } | null;
   readonly activeSessions: number;
   readonly counters: Readonly<Record<string, number>>;
+  /** Process resources since start: CPU in ms, resident memory now and at its peak. */
+  readonly process: { cpuUserMs: number; cpuSystemMs: number; rssMb: number; peakRssMb: number };
+  /** Link counters (ESP-NOW messages and payloads, serial bytes) when there is a radio. */
+  readonly link: Readonly<Record<string, number>> | null;
+}
+
+export function processResources(): DaemonState['process'] {
+  const u = process.resourceUsage();
+  return {
+    cpuUserMs: u.userCPUTime / 1000,
+    cpuSystemMs: u.systemCPUTime / 1000,
+    rssMb: process.memoryUsage.rss() / 1048576,
+    // maxRSS is in KiB on Linux.
+    peakRssMb: u.maxRSS / 1024,
+  };
 }
 
 export function writeDaemonState(dataDir: string, state: DaemonState): void {

@@ -92,6 +92,9 @@ export class SerialBridgeTransport extends RadioTransportEmitter implements Radi
   }
 
   /** Bridge counters (from its last STATS) and host counters. */
+  /** Bytes read from and written to the serial line since start, for the benchmark. */
+  readonly serialBytes = { in: 0, out: 0 };
+
   get stats(): BridgeLinkStats {
     return this.link.stats;
   }
@@ -174,6 +177,7 @@ export class SerialBridgeTransport extends RadioTransportEmitter implements Radi
       this.log.debug({ path, baudRate, attempt: this.attempt }, 'opening the bridge serial port');
       const line = await this.openLine(path, baudRate, {
         data: (bytes) => {
+          this.serialBytes.in += bytes.length;
           if (generation === this.generation)
             this.feed({ type: 'bytes', data: bytes, now: performance.now() });
         },
@@ -259,6 +263,7 @@ export class SerialBridgeTransport extends RadioTransportEmitter implements Radi
     for (const effect of effects) {
       switch (effect.type) {
         case 'write':
+          this.serialBytes.out += effect.bytes.length;
           this.line?.write(effect.bytes);
           break;
         case 'up':

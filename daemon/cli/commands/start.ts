@@ -6,7 +6,7 @@ import { SystemdNotifier } from '../../service/sd-notify.js';
 import { openStores } from '../../service/stores.js';
 import { createRadio } from '../../service/radio.js';
 import { createBundleBuilder } from '../../service/bundles.js';
-import { removeDaemonState, writeDaemonState } from '../../service/state-file.js';
+import { processResources, removeDaemonState, writeDaemonState } from '../../service/state-file.js';
 import { dataDirOf } from '../data-dir.js';
 import { CliExit, EXIT_INVALID_INPUT } from '../exit.js';
 import { DppError } from '../../../protocol/errors.js';
@@ -84,10 +84,12 @@ export function registerStartCommand(program: Command): void {
                 },
           activeSessions: daemon.engine.activeSessions,
           counters: { ...daemon.engine.counters },
+          process: processResources(),
+          link: daemon.linkCounters(),
         });
       };
       publish();
-      const stateTimer = setInterval(publish, 2000);
+      const stateTimer = setInterval(publish, 1000);
       stateTimer.unref();
       log.info(
         { dataDir, config: config.file ?? '(defaults)', profiles: [...config.profiles.keys()] },
