@@ -42,7 +42,15 @@ interface AuditRow {
   actor: string | null;
 }
 
-type AuditParams = [string, string, string | null, string | null, string | null, string | null, string | null];
+type AuditParams = [
+  string,
+  string,
+  string | null,
+  string | null,
+  string | null,
+  string | null,
+  string | null,
+];
 
 export class AuditLog {
   private readonly insert;
@@ -92,7 +100,10 @@ export class AuditLog {
       sql += ' LIMIT ?';
       args.push(Math.max(0, Math.trunc(query.limit)));
     }
-    return this.db.prepare<(string | number)[], AuditRow>(sql).all(...args).map(fromRow);
+    return this.db
+      .prepare<(string | number)[], AuditRow>(sql)
+      .all(...args)
+      .map(fromRow);
   }
 
   count(): number {

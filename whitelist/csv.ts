@@ -37,7 +37,10 @@ export function parseCsv(input: string): Result<CsvRecord[]> {
     if (!started) recordLine = line;
     if (c === '"') {
       if (field !== '') {
-        return fail(ErrorCode.WhitelistImportFormat, `line ${line}: quote inside an unquoted field`);
+        return fail(
+          ErrorCode.WhitelistImportFormat,
+          `line ${line}: quote inside an unquoted field`,
+        );
       }
       started = true;
       const openedAt = line;

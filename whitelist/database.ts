@@ -60,7 +60,10 @@ export function openDatabase(dataDir: string, options: OpenOptions = {}): Databa
     } else {
       const mode = db.pragma('journal_mode = WAL', { simple: true });
       if (mode !== 'wal') {
-        throw new DppError(ErrorCode.StoreOpenFailed, `${path}: cannot use WAL mode (got ${String(mode)})`);
+        throw new DppError(
+          ErrorCode.StoreOpenFailed,
+          `${path}: cannot use WAL mode (got ${String(mode)})`,
+        );
       }
       db.pragma('synchronous = NORMAL');
       migrate(db, MIGRATIONS);

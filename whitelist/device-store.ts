@@ -141,7 +141,10 @@ export class DeviceStore {
       sql += ' LIMIT ?';
       args.push(Math.max(0, Math.trunc(query.limit)));
     }
-    return this.db.prepare<(string | number)[], DeviceRow>(sql).all(...args).map(fromRow);
+    return this.db
+      .prepare<(string | number)[], DeviceRow>(sql)
+      .all(...args)
+      .map(fromRow);
   }
 
   countsByState(): Record<DeviceState, number> {

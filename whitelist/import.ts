@@ -118,9 +118,12 @@ export function parseImport(text: string, format: ImportFormat): Result<ImportRo
 export function parseCsvImport(text: string): Result<ImportRow[]> {
   const parsed = parseCsv(text);
   if (!parsed.ok) return parsed;
-  const records = parsed.value.filter((r) => !(r.fields.length === 1 && r.fields[0]!.trim() === ''));
+  const records = parsed.value.filter(
+    (r) => !(r.fields.length === 1 && r.fields[0]!.trim() === ''),
+  );
   const header = records[0];
-  if (header === undefined) return fail(ErrorCode.WhitelistImportFormat, 'the file is empty: no header row');
+  if (header === undefined)
+    return fail(ErrorCode.WhitelistImportFormat, 'the file is empty: no header row');
   const columns: CsvColumn[] = [];
   for (const raw of header.fields) {
     const name = raw.trim().toLowerCase();
@@ -187,7 +190,10 @@ export function parseJsonImport(text: string): Result<ImportRow[]> {
   } else if (isObject(doc)) {
     const extra = Object.keys(doc).filter((k) => k !== 'version' && k !== 'entries');
     if (extra.length > 0) {
-      return fail(ErrorCode.WhitelistImportFormat, `unknown top-level member ${JSON.stringify(extra[0])}`);
+      return fail(
+        ErrorCode.WhitelistImportFormat,
+        `unknown top-level member ${JSON.stringify(extra[0])}`,
+      );
     }
     if (doc['version'] !== 1) {
       return fail(
@@ -266,7 +272,10 @@ function rowFromValues(
       return { where, problem: 'chirp_hash given without the key it is computed from' };
     }
     if (chirp.toLowerCase() !== resolved.value.chirpHash) {
-      return { where, problem: `chirp_hash does not match the key (expected ${resolved.value.chirpHash})` };
+      return {
+        where,
+        problem: `chirp_hash does not match the key (expected ${resolved.value.chirpHash})`,
+      };
     }
   }
   const status = key('status');

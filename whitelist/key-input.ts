@@ -66,7 +66,10 @@ export function resolveKey(input: KeyInput): Result<ResolvedKey> {
       return fail(ErrorCode.WhitelistBadEntry, `bad public key: ${e.message}`);
     }
     if (key !== undefined && !bytesEqual(key.der, fromDer.der)) {
-      return fail(ErrorCode.WhitelistBadEntry, 'public key and URI disagree: they hold different keys');
+      return fail(
+        ErrorCode.WhitelistBadEntry,
+        'public key and URI disagree: they hold different keys',
+      );
     }
     key = fromDer;
   }

@@ -50,21 +50,23 @@ export class SecretStore {
     generate: () => string,
   ): { secrets: string; created: boolean; profile: string } {
     const hash = keyHash.toLowerCase();
-    return this.db.transaction(() => {
-      const existing = this.one.get(hash);
-      if (existing !== undefined) {
-        return { secrets: existing.secrets, created: false, profile: existing.profile };
-      }
-      const secrets = generate();
-      try {
-        JSON.parse(secrets);
-      } catch {
-        // Say which device, never what the text was: it is a secret.
-        throw new DppError(ErrorCode.StoreBadRecord, `secrets for ${hash} are not valid JSON`);
-      }
-      this.insert.run(hash, profile, isoTime(), secrets);
-      return { secrets, created: true, profile };
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        const existing = this.one.get(hash);
+        if (existing !== undefined) {
+          return { secrets: existing.secrets, created: false, profile: existing.profile };
+        }
+        const secrets = generate();
+        try {
+          JSON.parse(secrets);
+        } catch {
+          // Say which device, never what the text was: it is a secret.
+          throw new DppError(ErrorCode.StoreBadRecord, `secrets for ${hash} are not valid JSON`);
+        }
+        this.insert.run(hash, profile, isoTime(), secrets);
+        return { secrets, created: true, profile };
+      })
+      .immediate();
   }
 
   get(keyHash: string): SecretRecord | undefined {

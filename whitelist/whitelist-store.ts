@@ -109,9 +109,9 @@ export class WhitelistStore {
     this.byChirp = db.prepare<[string], WhitelistRow>(
       'SELECT * FROM whitelist WHERE chirp_hash = ?',
     );
-    this.all = db.prepare<[], WhitelistRow>('SELECT * FROM whitelist ORDER BY created_at, key_hash');
+    this.all = db.prepare<[], WhitelistRow>('SELECT * FROM whitelist ORDER BY created_at, rowid');
     this.byStatus = db.prepare<[string], WhitelistRow>(
-      'SELECT * FROM whitelist WHERE status = ? ORDER BY created_at, key_hash',
+      'SELECT * FROM whitelist WHERE status = ? ORDER BY created_at, rowid',
     );
     this.insert = db.prepare(
       `INSERT INTO whitelist (key_hash, public_key, chirp_hash, uri, label, location, profile,
@@ -124,7 +124,9 @@ export class WhitelistStore {
       'UPDATE whitelist SET status = ?, updated_at = ? WHERE key_hash = ?',
     );
     this.deleteOne = db.prepare<[string]>('DELETE FROM whitelist WHERE key_hash = ?');
-    this.seen = db.prepare<[string, string]>('UPDATE whitelist SET last_seen = ? WHERE key_hash = ?');
+    this.seen = db.prepare<[string, string]>(
+      'UPDATE whitelist SET last_seen = ? WHERE key_hash = ?',
+    );
     this.provisioned = db.prepare<[string, string, string]>(
       'UPDATE whitelist SET provisioned_at = ?, last_seen = ? WHERE key_hash = ?',
     );
@@ -147,20 +149,25 @@ export class WhitelistStore {
   /** Add one entry; a key already on the whitelist is refused (WhitelistDuplicate). */
   add(entry: NewWhitelistEntry, actor: string, at: Date = new Date()): WhitelistEntry {
     const n = normalise(entry);
-    return this.db.transaction(() => {
-      if (this.byHash.get(n.keyHash) !== undefined) {
-        throw new DppError(ErrorCode.WhitelistDuplicate, `already on the whitelist: ${n.keyHash}`);
-      }
-      this.insertEntry(n, at);
-      this.audit.append({
-        kind: 'whitelist-added',
-        keyHash: n.keyHash,
-        actor,
-        at,
-        detail: { by: keyForm(n), status: n.status, label: n.label, profile: n.profile },
-      });
-      return this.mustGet(n.keyHash);
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        if (this.byHash.get(n.keyHash) !== undefined) {
+          throw new DppError(
+            ErrorCode.WhitelistDuplicate,
+            `already on the whitelist: ${n.keyHash}`,
+          );
+        }
+        this.insertEntry(n, at);
+        this.audit.append({
+          kind: 'whitelist-added',
+          keyHash: n.keyHash,
+          actor,
+          at,
+          detail: { by: keyForm(n), status: n.status, label: n.label, profile: n.profile },
+        });
+        return this.mustGet(n.keyHash);
+      })
+      .immediate();
   }
 
   get(keyHash: string): WhitelistEntry | undefined {
@@ -193,36 +200,40 @@ export class WhitelistStore {
   /** Change the status; false when it already had it (then nothing is written). */
   setStatus(keyHash: string, status: WhitelistStatus, actor: string, at = new Date()): boolean {
     const hash = keyHash.toLowerCase();
-    return this.db.transaction(() => {
-      const before = this.mustGet(hash);
-      if (before.status === status) return false;
-      this.updateStatus.run(status, isoTime(at), hash);
-      this.audit.append({
-        kind: 'whitelist-status',
-        keyHash: hash,
-        actor,
-        at,
-        detail: { from: before.status, to: status },
-      });
-      return true;
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        const before = this.mustGet(hash);
+        if (before.status === status) return false;
+        this.updateStatus.run(status, isoTime(at), hash);
+        this.audit.append({
+          kind: 'whitelist-status',
+          keyHash: hash,
+          actor,
+          at,
+          detail: { from: before.status, to: status },
+        });
+        return true;
+      })
+      .immediate();
   }
 
   /** Delete an entry. The device's history and secrets stay (a re-added key gets the same ones). */
   remove(keyHash: string, actor: string, at = new Date()): WhitelistEntry {
     const hash = keyHash.toLowerCase();
-    return this.db.transaction(() => {
-      const before = this.mustGet(hash);
-      this.deleteOne.run(hash);
-      this.audit.append({
-        kind: 'whitelist-removed',
-        keyHash: hash,
-        actor,
-        at,
-        detail: { status: before.status, label: before.label ?? null },
-      });
-      return before;
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        const before = this.mustGet(hash);
+        this.deleteOne.run(hash);
+        this.audit.append({
+          kind: 'whitelist-removed',
+          keyHash: hash,
+          actor,
+          at,
+          detail: { status: before.status, label: before.label ?? null },
+        });
+        return before;
+      })
+      .immediate();
   }
 
   /** Set or clear metadata (and status); the audit record lists what changed, from and to. */
@@ -247,20 +258,22 @@ export class WhitelistStore {
       any = true;
       params['status'] = fields.status;
     }
-    return this.db.transaction(() => {
-      const before = this.mustGet(hash);
-      if (!any) return before;
-      this.edit.run({ ...params, at: isoTime(at) });
-      const after = this.mustGet(hash);
-      const changes: Record<string, { from: string | null; to: string | null }> = {};
-      for (const name of [...FIELD_NAMES, 'status' as const]) {
-        const from = before[name] ?? null;
-        const to = after[name] ?? null;
-        if (from !== to) changes[name] = { from, to };
-      }
-      this.audit.append({ kind: 'whitelist-updated', keyHash: hash, actor, at, detail: changes });
-      return after;
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        const before = this.mustGet(hash);
+        if (!any) return before;
+        this.edit.run({ ...params, at: isoTime(at) });
+        const after = this.mustGet(hash);
+        const changes: Record<string, { from: string | null; to: string | null }> = {};
+        for (const name of [...FIELD_NAMES, 'status' as const]) {
+          const from = before[name] ?? null;
+          const to = after[name] ?? null;
+          if (from !== to) changes[name] = { from, to };
+        }
+        this.audit.append({ kind: 'whitelist-updated', keyHash: hash, actor, at, detail: changes });
+        return after;
+      })
+      .immediate();
   }
 
   /** The device announced itself or started a session (no audit: the daemon logs those). */
@@ -284,56 +297,61 @@ export class WhitelistStore {
    */
   importEntries(rows: readonly ImportRow[], options: ImportOptions): ImportOutcome {
     const at = options.at ?? new Date();
-    return this.db.transaction((): ImportOutcome => {
-      const problems: ImportProblem[] = [];
-      const fresh: Normalised[] = [];
-      const firstSeen = new Map<string, string>();
-      let unchanged = 0;
-      for (const row of rows) {
-        if ('problem' in row) {
-          problems.push({ where: row.where, reason: row.problem });
-          continue;
+    return this.db
+      .transaction((): ImportOutcome => {
+        const problems: ImportProblem[] = [];
+        const fresh: Normalised[] = [];
+        const firstSeen = new Map<string, string>();
+        let unchanged = 0;
+        for (const row of rows) {
+          if ('problem' in row) {
+            problems.push({ where: row.where, reason: row.problem });
+            continue;
+          }
+          let n: Normalised;
+          try {
+            n = normalise(row.entry);
+          } catch (e) {
+            if (!(e instanceof DppError)) throw e;
+            problems.push({ where: row.where, reason: e.message });
+            continue;
+          }
+          const earlier = firstSeen.get(n.keyHash);
+          if (earlier !== undefined) {
+            problems.push({
+              where: row.where,
+              reason: `duplicate within the file (same key as ${earlier})`,
+            });
+            continue;
+          }
+          firstSeen.set(n.keyHash, row.where);
+          const existing = this.byHash.get(n.keyHash);
+          if (existing === undefined) {
+            fresh.push(n);
+            continue;
+          }
+          const conflict = differences(row.entry, n, existing);
+          if (conflict === undefined) unchanged++;
+          else problems.push({ where: row.where, reason: conflict });
         }
-        let n: Normalised;
-        try {
-          n = normalise(row.entry);
-        } catch (e) {
-          if (!(e instanceof DppError)) throw e;
-          problems.push({ where: row.where, reason: e.message });
-          continue;
+        if (problems.length > 0 && options.skipInvalid !== true) {
+          return { applied: false, added: 0, unchanged: 0, problems };
         }
-        const earlier = firstSeen.get(n.keyHash);
-        if (earlier !== undefined) {
-          problems.push({ where: row.where, reason: `duplicate within the file (same key as ${earlier})` });
-          continue;
-        }
-        firstSeen.set(n.keyHash, row.where);
-        const existing = this.byHash.get(n.keyHash);
-        if (existing === undefined) {
-          fresh.push(n);
-          continue;
-        }
-        const conflict = differences(row.entry, n, existing);
-        if (conflict === undefined) unchanged++;
-        else problems.push({ where: row.where, reason: conflict });
-      }
-      if (problems.length > 0 && options.skipInvalid !== true) {
-        return { applied: false, added: 0, unchanged: 0, problems };
-      }
-      for (const n of fresh) this.insertEntry(n, at);
-      this.audit.append({
-        kind: 'whitelist-imported',
-        actor: options.actor,
-        at,
-        detail: {
-          source: options.source ?? null,
-          added: fresh.length,
-          unchanged,
-          skipped: problems.length,
-        },
-      });
-      return { applied: true, added: fresh.length, unchanged, problems };
-    }).immediate();
+        for (const n of fresh) this.insertEntry(n, at);
+        this.audit.append({
+          kind: 'whitelist-imported',
+          actor: options.actor,
+          at,
+          detail: {
+            source: options.source ?? null,
+            added: fresh.length,
+            unchanged,
+            skipped: problems.length,
+          },
+        });
+        return { applied: true, added: fresh.length, unchanged, problems };
+      })
+      .immediate();
   }
 
   private insertEntry(n: Normalised, at: Date): void {
@@ -362,11 +380,11 @@ function normalise(entry: NewWhitelistEntry): Normalised {
   const publicKey = entry.publicKey ?? null;
   if (publicKey !== null) {
     if (toHex(keyHashOfDer(publicKey)) !== keyHash) {
-      throw new DppError(ErrorCode.WhitelistBadEntry, 'the key hash is not the public key\'s hash');
+      throw new DppError(ErrorCode.WhitelistBadEntry, "the key hash is not the public key's hash");
     }
     chirpHash = toHex(chirpHashOfDer(publicKey));
     if (entry.chirpHash !== undefined && entry.chirpHash.toLowerCase() !== chirpHash) {
-      throw new DppError(ErrorCode.WhitelistBadEntry, 'the chirp hash is not the public key\'s');
+      throw new DppError(ErrorCode.WhitelistBadEntry, "the chirp hash is not the public key's");
     }
   } else if (entry.chirpHash !== undefined || (entry.uri !== undefined && entry.uri !== '')) {
     throw new DppError(ErrorCode.WhitelistBadEntry, 'a chirp hash or URI needs the public key too');
@@ -419,14 +437,23 @@ function checkField(name: FieldName, value: string | undefined): string | null {
     throw new DppError(ErrorCode.WhitelistBadEntry, `${name} longer than ${MAX_TEXT} characters`);
   }
   // Newlines and tabs are fine in free text; other control characters only garble terminals.
-  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(value)) {
+  if ([...value].some(isDisallowedControl)) {
     throw new DppError(ErrorCode.WhitelistBadEntry, `${name} contains a control character`);
   }
   return value;
 }
 
+function isDisallowedControl(c: string): boolean {
+  const code = c.codePointAt(0)!;
+  return (code < 0x20 && c !== '\t' && c !== '\n' && c !== '\r') || code === 0x7f;
+}
+
 /** Why an import row for an existing key is not a repeat of it; undefined when it is. */
-function differences(given: NewWhitelistEntry, n: Normalised, row: WhitelistRow): string | undefined {
+function differences(
+  given: NewWhitelistEntry,
+  n: Normalised,
+  row: WhitelistRow,
+): string | undefined {
   const differ: string[] = [];
   if (n.publicKey !== null && row.public_key === null) {
     return 'already on the whitelist by hash only: remove it first to add it with its key';
@@ -447,7 +474,10 @@ function keyForm(n: Normalised): 'uri' | 'key' | 'hash' {
 
 function fromRow(row: WhitelistRow): WhitelistEntry {
   if (!isWhitelistStatus(row.status)) {
-    throw new DppError(ErrorCode.StoreBadRecord, `whitelist row ${row.key_hash} has status ${row.status}`);
+    throw new DppError(
+      ErrorCode.StoreBadRecord,
+      `whitelist row ${row.key_hash} has status ${row.status}`,
+    );
   }
   return {
     keyHash: row.key_hash,

@@ -87,7 +87,10 @@ describe('session engine on the in-memory air', () => {
     enrollee({ identity: id, announceKey: false });
     await settle(150);
     assert.equal(h.daemon.engine.counters.admitted, 0);
-    assert.match(h.stores.auditRecords.find((r) => r.kind === 'refused')?.reason ?? '', /chirp hash/);
+    assert.match(
+      h.stores.auditRecords.find((r) => r.kind === 'refused')?.reason ?? '',
+      /chirp hash/,
+    );
   });
 
   it('admits a hash-only entry when the announcement carries the key', async () => {

@@ -65,7 +65,10 @@ describe('AuditLog', () => {
     const cyclic: Record<string, unknown> = {};
     cyclic['self'] = cyclic;
     assert.throws(() =>
-      audit.appendMany([{ kind: 'refused', keyHash: h1 }, { kind: 'bad', detail: cyclic }]),
+      audit.appendMany([
+        { kind: 'refused', keyHash: h1 },
+        { kind: 'bad', detail: cyclic },
+      ]),
     );
     assert.equal(audit.count(), 2);
   });

@@ -37,10 +37,16 @@ describe('CSV (RFC 4180)', () => {
   it('writes what it reads back, for any text', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.array(fc.string({ unit: fc.constantFrom('a', ',', '"', '\r', '\n', 'é', ' ', '\u{1F600}') }), { minLength: 2, maxLength: 5 }), {
-          minLength: 1,
-          maxLength: 5,
-        }),
+        fc.array(
+          fc.array(
+            fc.string({ unit: fc.constantFrom('a', ',', '"', '\r', '\n', 'é', ' ', '\u{1F600}') }),
+            { minLength: 2, maxLength: 5 },
+          ),
+          {
+            minLength: 1,
+            maxLength: 5,
+          },
+        ),
         (rows) => {
           const text = rows.map(formatCsvRecord).join('');
           assert.deepEqual(
@@ -57,8 +63,6 @@ describe('CSV (RFC 4180)', () => {
     assert.equal(escapeFormula('-1'), `'-1`);
     assert.equal(escapeFormula("'=a"), `''=a`);
     assert.equal(escapeFormula("it's"), "it's");
-    fc.assert(
-      fc.property(fc.string(), (s) => assert.equal(unescapeFormula(escapeFormula(s)), s)),
-    );
+    fc.assert(fc.property(fc.string(), (s) => assert.equal(unescapeFormula(escapeFormula(s)), s)));
   });
 });

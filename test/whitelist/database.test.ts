@@ -90,10 +90,9 @@ describe('whitelist database', () => {
     const dir = temp.make();
     openDatabase(dir).close();
     const raw = new BetterSqlite3(databasePath(dir));
-    raw.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(
-      SCHEMA_VERSION + 7,
-      'later',
-    );
+    raw
+      .prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)')
+      .run(SCHEMA_VERSION + 7, 'later');
     raw.pragma('journal_mode = DELETE');
     raw.close();
     const before = statSync(databasePath(dir)).mtimeMs;
@@ -126,13 +125,17 @@ describe('whitelist database', () => {
 
   it('opens read-only only an existing, current database', () => {
     const dir = temp.make();
-    assert.throws(() => openDatabase(dir, { readonly: true }), (e: unknown) =>
-      isDppError(e, ErrorCode.StoreOpenFailed),
+    assert.throws(
+      () => openDatabase(dir, { readonly: true }),
+      (e: unknown) => isDppError(e, ErrorCode.StoreOpenFailed),
     );
     openDatabase(dir).close();
     const ro = openDatabase(dir, { readonly: true });
     try {
-      assert.throws(() => ro.prepare("INSERT INTO audit (at, kind) VALUES ('x', 'y')").run(), /readonly/);
+      assert.throws(
+        () => ro.prepare("INSERT INTO audit (at, kind) VALUES ('x', 'y')").run(),
+        /readonly/,
+      );
     } finally {
       ro.close();
     }

@@ -41,7 +41,11 @@ describe('DeviceStore', () => {
   it('counts attempts and deliveries and follows a whole admission', () => {
     devices.recordAnnounced(H, { at: at(0), transport: 'espnow', mac: '02:00:00:00:00:01' });
     devices.startAttempt(H, { at: at(1), profile: 'factory' });
-    devices.transition(H, 'failed', { at: at(2), reason: 'no answer', lastError: 'E311 AuthTimeout' });
+    devices.transition(H, 'failed', {
+      at: at(2),
+      reason: 'no answer',
+      lastError: 'E311 AuthTimeout',
+    });
     devices.startAttempt(H, { at: at(3) });
     let d = devices.get(H)!;
     assert.equal(d.state, 'authenticating');

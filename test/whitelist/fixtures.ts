@@ -3,7 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toHex } from '../../protocol/bytes.js';
-import { bootstrapKeyHash, chirpHash, encodeBootstrapKey } from '../../protocol/dpp/bootstrap-key.js';
+import {
+  bootstrapKeyHash,
+  chirpHash,
+  encodeBootstrapKey,
+} from '../../protocol/dpp/bootstrap-key.js';
 import { generateKeyPair } from '../../protocol/dpp/crypto/p256.js';
 import { formatDppUri } from '../../protocol/dpp/uri.js';
 

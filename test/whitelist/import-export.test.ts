@@ -12,7 +12,14 @@ import {
 } from '../../whitelist/import.js';
 import { resolveKey } from '../../whitelist/key-input.js';
 import { WhitelistStore, type ImportRow } from '../../whitelist/whitelist-store.js';
-import { KNOWN_CHIRP_HASH, KNOWN_KEY_B64, KNOWN_KEY_HASH, KNOWN_URI, TempDirs, newKey } from './fixtures.js';
+import {
+  KNOWN_CHIRP_HASH,
+  KNOWN_KEY_B64,
+  KNOWN_KEY_HASH,
+  KNOWN_URI,
+  TempDirs,
+  newKey,
+} from './fixtures.js';
 
 /** The problems of parsed rows, as `where: reason`. */
 function problems(rows: readonly ImportRow[]): string[] {
@@ -105,7 +112,7 @@ describe('whitelist import parsing', () => {
       });
     }
 
-    it('refuses a public key that is not base64 or not the URI\'s key, and a wrong chirp hash', () => {
+    it("refuses a public key that is not base64 or not the URI's key, and a wrong chirp hash", () => {
       const a = newKey();
       const b = newKey();
       const text =
@@ -172,7 +179,11 @@ describe('whitelist import parsing', () => {
       ['not JSON', '{"version":1,', /not valid JSON/],
       ['another version', '{"version":2,"entries":[]}', /unsupported version 2/],
       ['entries not an array', '{"version":1,"entries":{}}', /not an array/],
-      ['an unknown top-level member', '{"version":1,"entries":[],"x":1}', /unknown top-level member "x"/],
+      [
+        'an unknown top-level member',
+        '{"version":1,"entries":[],"x":1}',
+        /unknown top-level member "x"/,
+      ],
       ['a scalar', '"DPP:"', /expected an object/],
     ] as const) {
       it(`refuses ${name}`, () => {
@@ -194,7 +205,8 @@ describe('whitelist import parsing', () => {
       truncateSync(path, MAX_IMPORT_BYTES + 1);
       assert.throws(
         () => readImportText(path),
-        (e: unknown) => isDppError(e, ErrorCode.WhitelistImportTooLarge) && /64 MiB/.test(e.message),
+        (e: unknown) =>
+          isDppError(e, ErrorCode.WhitelistImportTooLarge) && /64 MiB/.test(e.message),
       );
     });
   });

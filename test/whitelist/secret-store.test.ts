@@ -10,7 +10,12 @@ interface RaceResult {
   created: boolean;
 }
 
-function race(dataDir: string, keyHash: string, name: string, barrier: SharedArrayBuffer): Promise<RaceResult> {
+function race(
+  dataDir: string,
+  keyHash: string,
+  name: string,
+  barrier: SharedArrayBuffer,
+): Promise<RaceResult> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./secret-race-worker.js', import.meta.url), {
       workerData: { dataDir, keyHash, name, barrier },
@@ -62,16 +67,22 @@ describe('SecretStore', () => {
     assert.throws(
       () => secrets.getOrCreate(k.keyHash, 'factory', () => 'psk=hunter2'),
       (e: unknown) =>
-        isDppError(e, ErrorCode.StoreBadRecord) && !e.message.includes('hunter2') && e.message.includes(k.keyHash),
+        isDppError(e, ErrorCode.StoreBadRecord) &&
+        !e.message.includes('hunter2') &&
+        e.message.includes(k.keyHash),
     );
     assert.equal(secrets.get(k.keyHash), undefined);
   });
 
   it('a generate that throws leaves no secret behind', () => {
     const k = newKey();
-    assert.throws(() => secrets.getOrCreate(k.keyHash, 'factory', () => {
-      throw new Error('no entropy');
-    }), /no entropy/);
+    assert.throws(
+      () =>
+        secrets.getOrCreate(k.keyHash, 'factory', () => {
+          throw new Error('no entropy');
+        }),
+      /no entropy/,
+    );
     assert.equal(secrets.get(k.keyHash), undefined);
   });
 

@@ -4,13 +4,7 @@ import { AuditLog } from '../../whitelist/audit-log.js';
 import { openDatabase, type Database } from '../../whitelist/database.js';
 import { resolveKey } from '../../whitelist/key-input.js';
 import { WhitelistStore, type ImportRow } from '../../whitelist/whitelist-store.js';
-import {
-  KNOWN_CHIRP_HASH,
-  KNOWN_KEY_HASH,
-  KNOWN_URI,
-  TempDirs,
-  newKey,
-} from './fixtures.js';
+import { KNOWN_CHIRP_HASH, KNOWN_KEY_HASH, KNOWN_URI, TempDirs, newKey } from './fixtures.js';
 
 const ACTOR = 'cli:tester';
 const T0 = new Date('2025-03-01T10:00:00.000Z');
@@ -72,7 +66,7 @@ describe('WhitelistStore', () => {
     assert.equal(audit.count(), audits);
   });
 
-  it('refuses a key stored under another key\'s hash', () => {
+  it("refuses a key stored under another key's hash", () => {
     const a = newKey();
     const b = newKey();
     assert.throws(
@@ -135,14 +129,22 @@ describe('WhitelistStore', () => {
       () => store.update(hash, { label: 'x' }, ACTOR),
       () => store.remove(hash, ACTOR),
     ]) {
-      assert.throws(edit, (e: unknown) => isDppError(e, ErrorCode.WhitelistNotFound) && e.message.includes(hash));
+      assert.throws(
+        edit,
+        (e: unknown) => isDppError(e, ErrorCode.WhitelistNotFound) && e.message.includes(hash),
+      );
     }
   });
 
   it('update sets, clears and keeps fields and bumps updated_at only', () => {
     const k = newKey();
     store.add({ keyHash: k.keyHash, label: 'l', location: 'x', notes: 'n' }, ACTOR, T0);
-    const after = store.update(k.keyHash, { label: 'l2', location: null, status: 'revoked' }, ACTOR, T1);
+    const after = store.update(
+      k.keyHash,
+      { label: 'l2', location: null, status: 'revoked' },
+      ACTOR,
+      T1,
+    );
     assert.equal(after.label, 'l2');
     assert.equal(after.location, undefined);
     assert.equal(after.notes, 'n');
@@ -167,7 +169,9 @@ describe('WhitelistStore', () => {
 
   it('lists oldest first, filtered by status', () => {
     const keys = [newKey(), newKey(), newKey()];
-    keys.forEach((k, i) => store.add({ keyHash: k.keyHash }, ACTOR, new Date(T0.getTime() + i * 1000)));
+    keys.forEach((k, i) =>
+      store.add({ keyHash: k.keyHash }, ACTOR, new Date(T0.getTime() + i * 1000)),
+    );
     store.setStatus(keys[1]!.keyHash, 'revoked', ACTOR);
     assert.deepEqual(
       store.list().map((e) => e.keyHash),
@@ -192,7 +196,11 @@ describe('WhitelistStore', () => {
   });
 
   describe('importEntries', () => {
-    const rowFor = (where: string, fields: Parameters<typeof resolveKey>[0], extra = {}): ImportRow => ({
+    const rowFor = (
+      where: string,
+      fields: Parameters<typeof resolveKey>[0],
+      extra = {},
+    ): ImportRow => ({
       where,
       entry: { ...must(resolveKey(fields)), ...extra },
     });
@@ -238,7 +246,10 @@ describe('WhitelistStore', () => {
         rejected.problems.map((p) => p.where),
         ['line 3', 'line 5', 'line 6'],
       );
-      assert.match(rejected.problems[1]!.reason, /duplicate within the file \(same key as line 4\)/);
+      assert.match(
+        rejected.problems[1]!.reason,
+        /duplicate within the file \(same key as line 4\)/,
+      );
       assert.match(rejected.problems[2]!.reason, /already on the whitelist with a different label/);
       assert.equal(store.count(), 2);
       assert.equal(audit.count(), before);
@@ -274,7 +285,7 @@ describe('WhitelistStore', () => {
       assert.match(outcome.problems[0]!.reason, /by hash only/);
     });
 
-    it('reports a bad field in a row as that row\'s problem', () => {
+    it("reports a bad field in a row as that row's problem", () => {
       const k = newKey();
       const outcome = store.importEntries(
         [rowFor('entry 1', { uri: k.uri }, { profile: 'bad profile', createdAt: 'yesterday' })],
@@ -289,11 +300,15 @@ describe('WhitelistStore', () => {
       const k = newKey();
       store.importEntries(
         [
-          rowFor('line 2', { uri: k.uri }, {
-            createdAt: '2024-01-02T03:04:05.000Z',
-            updatedAt: '2024-02-02T03:04:05Z',
-            lastSeen: '2024-03-02T03:04:05.678Z',
-          }),
+          rowFor(
+            'line 2',
+            { uri: k.uri },
+            {
+              createdAt: '2024-01-02T03:04:05.000Z',
+              updatedAt: '2024-02-02T03:04:05Z',
+              lastSeen: '2024-03-02T03:04:05.678Z',
+            },
+          ),
         ],
         { actor: ACTOR },
       );

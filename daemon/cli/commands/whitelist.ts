@@ -64,11 +64,14 @@ export function registerWhitelistCommands(program: Command): void {
     .command('add')
     .description('add one device by URI, key hash or key file; prints its key hash')
     .option('--uri <uri>', "the device's DPP URI (DPP:…;;)")
-    .option('--hash <hex>', 'the SHA-256 key hash, 64 hex digits (the device must then send its key)')
+    .option(
+      '--hash <hex>',
+      'the SHA-256 key hash, 64 hex digits (the device must then send its key)',
+    )
     .option('--key <file>', 'a public key (PEM or DER) or a P-256 private key file')
     .option('--label <text>', 'a name for people')
     .option('--location <text>', 'where the device is')
-    .option('--profile <name>', 'configuration profile (default: the daemon\'s default profile)')
+    .option('--profile <name>', "configuration profile (default: the daemon's default profile)")
     .option('--notes <text>', 'free text')
     .action((options: AddOptions, command: Command) => {
       const given = [options.uri, options.hash, options.key].filter((v) => v !== undefined);
@@ -160,11 +163,16 @@ export function registerWhitelistCommands(program: Command): void {
         writeFileSync(options.out, text, { flag: 'wx' });
       } catch (e) {
         if (isErrno(e, 'EEXIST')) {
-          throw new CliExit(EXIT_INVALID_INPUT, `refusing to overwrite ${options.out}: the file exists`);
+          throw new CliExit(
+            EXIT_INVALID_INPUT,
+            `refusing to overwrite ${options.out}: the file exists`,
+          );
         }
         throw new CliExit(EXIT_FAILURE, `cannot write ${options.out}: ${messageOf(e)}`);
       }
-      process.stderr.write(`wrote ${entries.length} ${plural(entries.length, 'entry')} to ${options.out}\n`);
+      process.stderr.write(
+        `wrote ${entries.length} ${plural(entries.length, 'entry')} to ${options.out}\n`,
+      );
     });
 
   whitelist
@@ -174,9 +182,7 @@ export function registerWhitelistCommands(program: Command): void {
     .option('--status <status>', 'only entries with this status: active, inactive or revoked')
     .action((options: { json?: boolean; status?: string }, command: Command) => {
       const status = options.status === undefined ? undefined : statusOption(options.status);
-      const entries = withStores(command, false, ({ whitelist: store }) =>
-        store.list({ status }),
-      );
+      const entries = withStores(command, false, ({ whitelist: store }) => store.list({ status }));
       if (options.json === true) {
         process.stdout.write(`${JSON.stringify(entries.map(toExported), null, 2)}\n`);
         return;
@@ -225,7 +231,9 @@ export function registerWhitelistCommands(program: Command): void {
           const entry = findEntry(store, hash);
           return [entry.keyHash, store.setStatus(entry.keyHash, status, cliActor())] as const;
         });
-        process.stdout.write(changed ? `${keyHash} ${status}\n` : `${keyHash} was already ${status}\n`);
+        process.stdout.write(
+          changed ? `${keyHash} ${status}\n` : `${keyHash} was already ${status}\n`,
+        );
       });
   }
 
@@ -256,7 +264,10 @@ export function registerWhitelistCommands(program: Command): void {
         ...clearable('notes', options.notes),
       };
       if (Object.keys(update).length === 0) {
-        throw new CliExit(EXIT_INVALID_INPUT, 'nothing to change: give --label, --location, --profile or --notes');
+        throw new CliExit(
+          EXIT_INVALID_INPUT,
+          'nothing to change: give --label, --location, --profile or --notes',
+        );
       }
       const after = withStores(command, true, ({ whitelist: store }) =>
         store.update(findEntry(store, hash).keyHash, update, cliActor()),
@@ -363,17 +374,27 @@ function publicKeyFromFile(path: string): Uint8Array {
   const text = bytes.toString('latin1').trim();
   try {
     let der: Uint8Array;
-    const pem = /^-----BEGIN PUBLIC KEY-----([A-Za-z0-9+/=\s]+)-----END PUBLIC KEY-----$/.exec(text);
+    const pem = /^-----BEGIN PUBLIC KEY-----([A-Za-z0-9+/=\s]+)-----END PUBLIC KEY-----$/.exec(
+      text,
+    );
     if (pem !== null) {
       der = new Uint8Array(Buffer.from(pem[1]!.replace(/\s+/g, ''), 'base64'));
     } else if (bytes[0] === 0x30 && !text.startsWith('-----')) {
       der = new Uint8Array(bytes);
-    } else {
+    } else if (text.startsWith('-----BEGIN') || /^[0-9a-fA-F]+$/.test(text)) {
       return encodeBootstrapKey(parsePrivateKey(text, path).publicKey).der;
+    } else {
+      throw new CliExit(
+        EXIT_INVALID_INPUT,
+        `${path}: not a public key (PEM or DER) or a P-256 private key (PEM or hostap hex)`,
+      );
     }
     return encodeBootstrapKey(parseBootstrapKey(der).point).der;
   } catch (e) {
-    if (e instanceof DppError) throw new CliExit(EXIT_INVALID_INPUT, `${path}: ${e.message}`);
+    if (e instanceof DppError) {
+      const message = e.message.startsWith(path) ? e.message : `${path}: ${e.message}`;
+      throw new CliExit(EXIT_INVALID_INPUT, message);
+    }
     throw e;
   }
 }
@@ -425,7 +446,13 @@ function formatTable(entries: readonly WhitelistEntry[], forPeople: boolean): st
   if (!forPeople) return [header, ...rows].map((r) => `${r.join('\t')}\n`).join('');
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => [...r[i]!].length)));
   return [header, ...rows]
-    .map((r) => `${r.map((cell, i) => cell + ' '.repeat(widths[i]! - [...cell].length)).join('  ').trimEnd()}\n`)
+    .map(
+      (r) =>
+        `${r
+          .map((cell, i) => cell + ' '.repeat(widths[i]! - [...cell].length))
+          .join('  ')
+          .trimEnd()}\n`,
+    )
     .join('');
 }
 
@@ -458,7 +485,10 @@ function describeEntry(
   ];
   if (device !== undefined) {
     lines.push(
-      ['device state', device.reason === undefined ? device.state : `${device.state} (${device.reason})`],
+      [
+        'device state',
+        device.reason === undefined ? device.state : `${device.state} (${device.reason})`,
+      ],
       ['sessions', String(device.attempts)],
       ['deliveries', String(device.provisionedCount)],
       ['transport', device.transport],
@@ -471,7 +501,9 @@ function describeEntry(
   const shown = lines.filter((l): l is [string, string] => l[1] !== undefined);
   const width = Math.max(...shown.map(([k]) => k.length));
   return shown
-    .map(([k, v]) => `${`${k}:`.padEnd(width + 2)}${v.replace(/\n/g, `\n${' '.repeat(width + 2)}`)}\n`)
+    .map(
+      ([k, v]) => `${`${k}:`.padEnd(width + 2)}${v.replace(/\n/g, `\n${' '.repeat(width + 2)}`)}\n`,
+    )
     .join('');
 }
 

@@ -1,0 +1,344 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createPublicKey } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { toHex } from '../../protocol/bytes.js';
+import {
+  bootstrapKeyHash,
+  chirpHash,
+  encodeBootstrapKey,
+} from '../../protocol/dpp/bootstrap-key.js';
+import { generateKeyPair } from '../../protocol/dpp/crypto/p256.js';
+import { formatDppUri } from '../../protocol/dpp/uri.js';
+import { writePrivateKeyFile } from '../../daemon/keys/key-file.js';
+import { AuditLog } from '../../whitelist/audit-log.js';
+import { openDatabase } from '../../whitelist/database.js';
+
+const MAIN = fileURLToPath(new URL('../../daemon/cli/main.js', import.meta.url));
+const KEY = 'MDkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDIgADM2206avxHJaHXgLMkq/24e0rsrfMP9K1Tm8gx+ovP0I=';
+const KEY_HASH = 'bc4cbe2a7f4735f6db5ea817ee468d46110e47fa58833f4ecaacce775b657302';
+const CHIRP_HASH = '826b2bffc761da0840bdde90a504fc1f2a243c77e2ed054d4ba2774f4ee571d3';
+
+interface Device {
+  uri: string;
+  keyHash: string;
+  chirpHash: string;
+}
+
+function device(): Device {
+  const keyPair = generateKeyPair();
+  const key = encodeBootstrapKey(keyPair.publicKey);
+  return {
+    uri: formatDppUri({
+      key,
+      channels: [],
+      mac: null,
+      info: null,
+      version: 2,
+      host: null,
+      supportedCurves: null,
+      unknownTokens: [],
+    }),
+    keyHash: toHex(bootstrapKeyHash(key)),
+    chirpHash: toHex(chirpHash(key)),
+  };
+}
+
+function lines(text: string): string[] {
+  return text.split('\n').filter((l) => l !== '');
+}
+
+describe('configurator whitelist (CLI)', () => {
+  let dir: string;
+  let dataDir: string;
+
+  const run = (...args: string[]): { status: number | null; stdout: string; stderr: string } => {
+    const r = spawnSync(process.execPath, [MAIN, '--data-dir', dataDir, 'whitelist', ...args], {
+      encoding: 'utf8',
+    });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+  const list = (): Record<string, unknown>[] => {
+    const r = run('list', '--json');
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout);
+  };
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'dpp-whitelist-cli-'));
+    dataDir = join(dir, 'data');
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('list on a data dir without a database prints nothing and creates nothing', () => {
+    const r = run('list');
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.throws(() => readFileSync(join(dataDir, 'configurator.db')), { code: 'ENOENT' });
+  });
+
+  it('add by URI, hash and key file; list, show, status changes and remove', () => {
+    let r = run('add', '--uri', `DPP:K:${KEY};;`, '--label', 'unit, one', '--profile', 'factory');
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, `${KEY_HASH}\n`);
+
+    const other = device();
+    r = run('add', '--hash', other.keyHash.toUpperCase(), '--location', 'hall 3');
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, `${other.keyHash}\n`);
+
+    const keyPair = generateKeyPair();
+    const keyFile = join(dir, 'device.pem');
+    writePrivateKeyFile(keyFile, keyPair);
+    const fromFile = toHex(bootstrapKeyHash(encodeBootstrapKey(keyPair.publicKey)));
+    r = run('add', '--key', keyFile);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, `${fromFile}\n`);
+
+    const entries = list();
+    assert.deepEqual(
+      entries.map((e) => [e['keyHash'], e['status'], e['label'], e['chirpHash']]),
+      [
+        [KEY_HASH, 'active', 'unit, one', CHIRP_HASH],
+        [other.keyHash, 'active', null, null],
+        [fromFile, 'active', null, toHex(chirpHash(encodeBootstrapKey(keyPair.publicKey)))],
+      ],
+    );
+
+    r = run('show', KEY_HASH.slice(0, 10));
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`^key hash: +${KEY_HASH}$`, 'm'));
+    assert.match(r.stdout, /^profile: +factory$/m);
+    assert.match(r.stdout, /^label: +unit, one$/m);
+
+    r = run('disable', KEY_HASH);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, `${KEY_HASH} inactive\n`);
+    r = run('revoke', KEY_HASH.slice(0, 8));
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(list()[0]!['status'], 'revoked');
+    r = run('list', '--json', '--status', 'revoked');
+    assert.deepEqual(
+      JSON.parse(r.stdout).map((e: { keyHash: string }) => e.keyHash),
+      [KEY_HASH],
+    );
+    r = run('enable', KEY_HASH);
+    assert.equal(list()[0]!['status'], 'active');
+
+    r = run('remove', other.keyHash);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, `${other.keyHash} removed\n`);
+    assert.equal(list().length, 2);
+
+    // Each edit was audited with the CLI as actor.
+    const db = openDatabase(dataDir);
+    try {
+      const records = new AuditLog(db).list();
+      assert.deepEqual(records.map((a) => a.kind).reverse(), [
+        'whitelist-added',
+        'whitelist-added',
+        'whitelist-added',
+        'whitelist-status',
+        'whitelist-status',
+        'whitelist-status',
+        'whitelist-removed',
+      ]);
+      assert.ok(records.every((a) => a.actor?.startsWith('cli:')));
+    } finally {
+      db.close();
+    }
+  });
+
+  it('--key reads a public key (PEM, DER) or private key to the same compressed key hash', () => {
+    const keyPair = generateKeyPair();
+    const privateFile = join(dir, 'device.pem');
+    writePrivateKeyFile(privateFile, keyPair);
+    const spki = createPublicKey(readFileSync(privateFile, 'utf8'));
+    const pemFile = join(dir, 'public.pem');
+    const derFile = join(dir, 'public.der');
+    writeFileSync(pemFile, spki.export({ type: 'spki', format: 'pem' }));
+    writeFileSync(derFile, spki.export({ type: 'spki', format: 'der' }));
+    const expected = toHex(bootstrapKeyHash(encodeBootstrapKey(keyPair.publicKey)));
+    for (const [i, file] of [privateFile, pemFile, derFile].entries()) {
+      dataDir = join(dir, `data-${i}`);
+      const r = run('add', '--key', file);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout, `${expected}\n`, file);
+    }
+    writeFileSync(join(dir, 'junk.txt'), 'junk');
+    const r = run('add', '--key', join(dir, 'junk.txt'));
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /junk\.txt: not a public key/);
+  });
+
+  it('list prints tab-separated lines with full hashes when not on a terminal', () => {
+    run('add', '--uri', `DPP:K:${KEY};;`, '--label', 'two\nlines');
+    const r = run('list');
+    assert.equal(r.status, 0, r.stderr);
+    const out = lines(r.stdout);
+    assert.equal(out.length, 2);
+    assert.equal(out[0]!.split('\t')[0], 'KEY HASH');
+    assert.deepEqual(out[1]!.split('\t').slice(0, 4), [KEY_HASH, 'active', '-', 'two lines']);
+  });
+
+  for (const [name, args, reason] of [
+    ['no key option', ['add', '--label', 'x'], /exactly one of --uri, --hash or --key/],
+    [
+      'two key options',
+      ['add', '--hash', 'a'.repeat(64), '--uri', `DPP:K:${KEY};;`],
+      /exactly one/,
+    ],
+    ['a short hash', ['add', '--hash', 'abc123'], /bad key hash: expected 64 hex digits, got 6/],
+    ['a bad URI', ['add', '--uri', 'DPP:K:abc;;'], /^configurator: bad URI: /],
+    ['a bad profile', ['add', '--hash', 'a'.repeat(64), '--profile', 'a b'], /bad profile/],
+    ['an unknown hash', ['revoke', 'c'.repeat(64)], /not on the whitelist/],
+    ['a short prefix', ['show', 'abc'], /at least 8 hex digits/],
+    ['an unknown status filter', ['list', '--status', 'gone'], /--status: "gone"/],
+  ] as const) {
+    it(`refuses ${name}: exit 2, one line on stderr`, () => {
+      run('add', '--hash', 'b'.repeat(64));
+      const r = run(...args);
+      assert.equal(r.status, 2, r.stdout + r.stderr);
+      assert.equal(r.stdout, '');
+      const err = lines(r.stderr);
+      assert.equal(err.length, 1, r.stderr);
+      assert.match(err[0]!, reason);
+    });
+  }
+
+  it('refuses a duplicate add with exit 2 and keeps the original entry', () => {
+    run('add', '--uri', `DPP:K:${KEY};;`, '--label', 'original');
+    const r = run('add', '--hash', KEY_HASH, '--label', 'copy');
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /already on the whitelist/);
+    assert.equal(list()[0]!['label'], 'original');
+  });
+
+  it('an ambiguous prefix is refused', () => {
+    run('add', '--hash', `abcdef01${'1'.repeat(56)}`);
+    run('add', '--hash', `abcdef01${'2'.repeat(56)}`);
+    const r = run('revoke', 'abcdef01');
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /more than one key hash/);
+    assert.ok(list().every((e) => e['status'] === 'active'));
+  });
+
+  for (const format of ['csv', 'json'] as const) {
+    it(`import → export (${format}) → import into a new data dir gives the same whitelist`, () => {
+      const devices = [device(), device(), device()];
+      const csv =
+        'uri,label,location,status,notes\r\n' +
+        `${devices[0]!.uri},"comma, ""quote""",Zürich,,"line 1\nline 2"\r\n` +
+        `${devices[1]!.uri},=SUM(A1),,inactive,\r\n` +
+        `${devices[2]!.uri},日本語ラベル,,revoked,\r\n`;
+      const file = join(dir, 'batch.csv');
+      writeFileSync(file, csv);
+      let r = run('import', file);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout, 'added 3, unchanged 0, skipped 0\n');
+
+      const out = join(dir, `export.${format}`);
+      r = run('export', '--out', out);
+      assert.equal(r.status, 0, r.stderr);
+      const before = list();
+      assert.equal(before.length, 3);
+      assert.equal(before[0]!['label'], 'comma, "quote"');
+      assert.equal(before[1]!['label'], '=SUM(A1)');
+
+      // The export refuses to overwrite its file.
+      r = run('export', '--out', out);
+      assert.equal(r.status, 2);
+
+      dataDir = join(dir, 'second');
+      r = run('import', out);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout, 'added 3, unchanged 0, skipped 0\n');
+      assert.deepEqual(list(), before);
+    });
+  }
+
+  it('export writes CSV to stdout by default and JSON with --format json', () => {
+    run('add', '--uri', `DPP:K:${KEY};;`);
+    let r = run('export');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^hash,public_key,chirp_hash,uri,/);
+    r = run('export', '--format', 'json');
+    assert.equal(JSON.parse(r.stdout).entries[0].keyHash, KEY_HASH);
+  });
+
+  it('a rejected import lists every bad line on stderr and changes nothing', () => {
+    run('add', '--uri', `DPP:K:${KEY};;`, '--label', 'kept');
+    const good = device();
+    const other = device();
+    const text =
+      '# batch 9\n' +
+      `${good.uri}\n` +
+      '\n' +
+      `${'1'.repeat(63)}\n` +
+      'DPP:K:notbase64;;\n' +
+      `${other.uri}\n` +
+      `${other.keyHash}\n` +
+      'hello\n';
+    const file = join(dir, 'devices.txt');
+    writeFileSync(file, text);
+    const before = list();
+    const r = run('import', file);
+    assert.equal(r.status, 2);
+    assert.equal(r.stdout, '');
+    const err = lines(r.stderr);
+    assert.deepEqual(
+      err.slice(0, -1).map((l) => l.split(':')[0]),
+      ['line 4', 'line 5', 'line 7', 'line 8'],
+    );
+    assert.match(err[1]!, /^line 5: bad URI: /);
+    assert.match(err[2]!, /^line 7: duplicate within the file \(same key as line 6\)/);
+    assert.match(err[3]!, /^line 8: neither a DPP URI/);
+    assert.match(err.at(-1)!, /^configurator: .*devices\.txt: 4 bad rows, nothing imported/);
+    assert.deepEqual(list(), before);
+  });
+
+  it('--skip-invalid imports the good rows and reports the bad ones', () => {
+    const good = [device(), device()];
+    const text = [
+      'hash,label',
+      `${good[0]!.keyHash},first`,
+      'nothex,bad',
+      `${good[1]!.keyHash},second`,
+      `${KEY_HASH},"quoted, third"`,
+      `${good[0]!.keyHash},again`,
+    ].join('\n');
+    const file = join(dir, 'mixed.csv');
+    writeFileSync(file, text);
+    const r = run('import', file, '--skip-invalid');
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, 'added 3, unchanged 0, skipped 2\n');
+    const err = lines(r.stderr);
+    assert.equal(err.length, 2);
+    assert.match(err[0]!, /^line 3: bad key hash/);
+    assert.match(err[1]!, /^line 6: duplicate within the file \(same key as line 2\)/);
+    assert.deepEqual(
+      list().map((e) => e['label']),
+      ['first', 'second', 'quoted, third'],
+    );
+  });
+
+  it('refuses a file of unknown format, an unknown column and a missing file with exit 2', () => {
+    writeFileSync(join(dir, 'devices.dat'), KEY_HASH);
+    let r = run('import', join(dir, 'devices.dat'));
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /--format csv, uris or json/);
+    writeFileSync(join(dir, 'bad.csv'), 'hash,colour\n');
+    r = run('import', join(dir, 'bad.csv'));
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /unknown column "colour"/);
+    r = run('import', join(dir, 'missing.csv'));
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /cannot read/);
+    assert.deepEqual(list(), []);
+  });
+});
