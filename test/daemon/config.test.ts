@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../daemon/config/load.js';
+import { DppError, ErrorCode } from '../../protocol/errors.js';
+
+describe('daemon configuration', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'configurator-config-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  function write(name: string, text: string, mode = 0o600): string {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    chmodSync(path, mode);
+    return path;
+  }
+
+  function refusal(f: () => unknown): string {
+    try {
+      f();
+    } catch (e) {
+      assert.ok(e instanceof DppError);
+      assert.equal(e.code, ErrorCode.ConfigurationInvalid);
+      return e.message;
+    }
+    assert.fail('expected a refusal');
+  }
+
+  const PROFILE = 'profiles:\n  plant:\n    wifi: { ssid: Plant, passphrase: "correct horse" }\n';
+
+  it('gives every default without a file', () => {
+    const c = loadConfig({ dataDir: dir, env: {} });
+    assert.equal(c.file, undefined);
+    assert.equal(c.tcp.port, 8908);
+    assert.equal(c.tcp.host, '127.0.0.1');
+    assert.equal(c.radio.port, 'auto');
+    assert.equal(c.sessions.maxConcurrent, 1000);
+    assert.equal(c.profiles.size, 0);
+  });
+
+  it('reads <dataDir>/config.yaml and resolves a profile', () => {
+    write('config.yaml', `defaultProfile: plant\n${PROFILE}`);
+    const c = loadConfig({ dataDir: dir, env: {} });
+    const p = c.profiles.get('plant')!;
+    assert.equal(p.ssid, 'Plant');
+    assert.deepEqual(p.credential, { akm: 'psk', pass: 'correct horse' });
+    assert.equal(p.requireMutual, false);
+    assert.equal(p.allowReprovision, true);
+    assert.deepEqual(c.warnings, []);
+  });
+
+  it('names the bad key', () => {
+    write('config.yaml', `sessions: { retransmitMs: "fast" }\n${PROFILE}`);
+    assert.match(
+      refusal(() => loadConfig({ dataDir: dir, env: {} })),
+      /sessions\.retransmitMs: /,
+    );
+    write('config.yaml', `radio: { prot: auto }\n`);
+    assert.match(
+      refusal(() => loadConfig({ dataDir: dir, env: {} })),
+      /radio: Unrecognized key: "prot"/,
+    );
+  });
+
+  it('checks the Wi-Fi credential without printing it', () => {
+    write('config.yaml', 'profiles:\n  p:\n    wifi: { ssid: S, passphrase: "short" }\n');
+    const message = refusal(() => loadConfig({ dataDir: dir, env: {} }));
+    assert.match(message, /profiles\.p\.wifi: /);
+    assert.ok(!message.includes('short'), message);
+  });
+
+  it('reads a passphrase file relative to the config file, and warns about a readable inline secret', () => {
+    write('wifi.pass', 'from the file\n');
+    write(
+      'site.yaml',
+      'profiles:\n  a:\n    wifi: { ssid: A, passphraseFile: wifi.pass }\n  b:\n    wifi: { ssid: B, passphrase: "inline secret" }\n',
+      0o644,
+    );
+    const c = loadConfig({ configPath: join(dir, 'site.yaml'), dataDir: '/nonexistent', env: {} });
+    assert.equal(c.profiles.get('a')!.credential.pass, 'from the file');
+    assert.equal(c.warnings.length, 1);
+    assert.match(c.warnings[0]!, /readable by others/);
+  });
+
+  it('applies environment overrides and names a bad one', () => {
+    write('config.json', JSON.stringify({ tcp: { port: 1234 } }));
+    const c = loadConfig({
+      dataDir: dir,
+      env: {
+        CONFIGURATOR_TCP_PORT: '9000',
+        CONFIGURATOR_TCP_ENABLED: 'no',
+        CONFIGURATOR_RADIO_PORT: 'none',
+      },
+    });
+    assert.equal(c.tcp.port, 9000);
+    assert.equal(c.tcp.enabled, false);
+    assert.equal(c.radio.port, 'none');
+    assert.match(
+      refusal(() => loadConfig({ dataDir: dir, env: { CONFIGURATOR_TCP_PORT: 'eighty' } })),
+      /CONFIGURATOR_TCP_PORT: "eighty" is not a whole number/,
+    );
+  });
+
+  it('refuses a missing explicit file and malformed YAML', () => {
+    assert.match(
+      refusal(() => loadConfig({ configPath: join(dir, 'nope.yaml'), dataDir: dir, env: {} })),
+      /does not exist/,
+    );
+    write('config.yaml', 'profiles: [unclosed');
+    assert.match(
+      refusal(() => loadConfig({ dataDir: dir, env: {} })),
+      /not valid YAML/,
+    );
+  });
+});
