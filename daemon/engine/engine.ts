@@ -93,6 +93,7 @@ interface LiveSession {
   readonly channel: PeerChannel;
   readonly startedAt: number;
   delivered: boolean;
+  authenticated: boolean;
   /** Why the last message was dropped, for a failure reason better than "timed out". */
   lastIgnored?: DppError;
 }
@@ -430,7 +431,15 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
       },
       finished: (outcome) => this.onFinished(live, outcome),
     });
-    live = { runner, entry, profile, channel, startedAt: performance.now(), delivered: false };
+    live = {
+      runner,
+      entry,
+      profile,
+      channel,
+      startedAt: performance.now(),
+      delivered: false,
+      authenticated: false,
+    };
     this.sessions.set(channel.id, live);
     this.emitDevice(keyHash, 'authenticating', channel, undefined, entry.label);
     runner.input(
@@ -446,6 +455,7 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
 
   private onAuthenticated(live: LiveSession, mutual: boolean, peerVersion: number): void {
     const keyHash = live.entry.keyHash;
+    live.authenticated = true;
     this.deps.devices.setState(keyHash, 'configuring', new Date());
     this.deps.audit.append({
       kind: 'authenticated',
@@ -556,6 +566,15 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
         ? `${base} (last message dropped: ${live.lastIgnored.message})`
         : base;
     this.counters.failed++;
+    if (!live.authenticated) {
+      // The peer never proved it holds the whitelisted key: to anyone watching, it was refused.
+      this.emit('refused', {
+        subject: keyHash,
+        keyHash,
+        address: channel.address,
+        reason: `authentication failed: ${reason}`,
+      });
+    }
     const previous = this.deps.devices.get(keyHash);
     this.deps.audit.append({ kind: 'session-failed', keyHash, peer: channel.address, reason });
     if (

@@ -13,6 +13,7 @@ import type { PeerChannel } from '../engine/peer-channel.js';
 import type { AuditPort, DevicePort, SecretPort, WhitelistPort } from '../engine/ports.js';
 import { loadOrCreateIdentity } from '../keys/identity.js';
 import { connectDppTcp, DppTcpListener } from '../transports/dpp-tcp.js';
+import { processResources, removeDaemonState, writeDaemonState } from './state-file.js';
 import type { Mac, RadioTransport } from '../transports/radio-transport.js';
 
 export interface Stores {
@@ -33,7 +34,11 @@ export interface DaemonParts {
   readonly bundles?: BundleBuilder | undefined;
   /** Overrides for the TCP listener (tests use port 0). */
   readonly tcpPort?: number | undefined;
+  /** Keep `<dataDir>/daemon.json` current for `configurator status` (the service and the demo). */
+  readonly publishState?: boolean | undefined;
 }
+
+export const VERSION = '0.1.0';
 
 export class ConfiguratorDaemon {
   readonly engine: SessionEngine;
@@ -41,6 +46,8 @@ export class ConfiguratorDaemon {
   private tcp: DppTcpListener | undefined;
   tcpPort: number | undefined;
   private stopped = false;
+  private stateTimer: NodeJS.Timeout | undefined;
+  private readonly startedAt = new Date().toISOString();
 
   private constructor(
     private readonly parts: DaemonParts,
@@ -83,6 +90,11 @@ export class ConfiguratorDaemon {
     } catch (e) {
       await daemon.stop(0);
       throw e;
+    }
+    if (parts.publishState === true) {
+      daemon.publishState();
+      daemon.stateTimer = setInterval(() => daemon.publishState(), 1000);
+      daemon.stateTimer.unref();
     }
     return daemon;
   }
@@ -156,6 +168,36 @@ export class ConfiguratorDaemon {
     }
   }
 
+  private publishState(): void {
+    const { config, radio, dataDir } = this.parts;
+    const info = radio?.info ?? null;
+    try {
+      writeDaemonState(dataDir, {
+        pid: process.pid,
+        startedAt: this.startedAt,
+        updatedAt: new Date().toISOString(),
+        version: VERSION,
+        tcp: this.tcpPort === undefined ? null : { host: config.tcp.host, port: this.tcpPort },
+        radio:
+          radio === undefined
+            ? null
+            : {
+                port: config.radio.port,
+                up: info !== null,
+                mac: info?.mac,
+                channel: info?.channel,
+                firmware: info?.firmware,
+              },
+        activeSessions: this.engine.activeSessions,
+        counters: { ...this.engine.counters },
+        process: processResources(),
+        link: this.linkCounters(),
+      });
+    } catch (e) {
+      this.parts.log.warn({ err: (e as Error).message }, 'cannot write the daemon state file');
+    }
+  }
+
   /** ESP-NOW and serial counters, for status and the benchmark; null without a radio. */
   linkCounters(): Record<string, number> | null {
     if (this.espnow === undefined) return null;
@@ -191,6 +233,10 @@ export class ConfiguratorDaemon {
   ): Promise<{ finished: number; parked: number }> {
     if (this.stopped) return { finished: 0, parked: 0 };
     this.stopped = true;
+    if (this.stateTimer !== undefined) {
+      clearInterval(this.stateTimer);
+      removeDaemonState(this.parts.dataDir);
+    }
     // Stop accepting first; open connections end with their sessions (or are parked below).
     const tcpClosed = this.tcp?.stop();
     const result = await this.engine.shutdown(graceMs);

@@ -6,7 +6,6 @@ import { SystemdNotifier } from '../../service/sd-notify.js';
 import { openStores } from '../../service/stores.js';
 import { createRadio } from '../../service/radio.js';
 import { createBundleBuilder } from '../../service/bundles.js';
-import { processResources, removeDaemonState, writeDaemonState } from '../../service/state-file.js';
 import { dataDirOf } from '../data-dir.js';
 import { CliExit, EXIT_INVALID_INPUT } from '../exit.js';
 import { DppError } from '../../../protocol/errors.js';
@@ -14,8 +13,6 @@ import { DppError } from '../../../protocol/errors.js';
 interface StartOptions {
   config?: string;
 }
-
-const VERSION = '0.1.0';
 
 /** `configurator start`: run the daemon until SIGINT/SIGTERM. */
 export function registerStartCommand(program: Command): void {
@@ -55,6 +52,7 @@ export function registerStartCommand(program: Command): void {
       const stores = openStores(dataDir);
       const radio = createRadio(config, log);
       const daemon = await ConfiguratorDaemon.start({
+        publishState: true,
         config,
         dataDir,
         log,
@@ -62,35 +60,6 @@ export function registerStartCommand(program: Command): void {
         radio,
         bundles: bundles.value,
       });
-      const startedAt = new Date().toISOString();
-      const publish = (): void => {
-        const info = radio?.info ?? null;
-        writeDaemonState(dataDir, {
-          pid: process.pid,
-          startedAt,
-          updatedAt: new Date().toISOString(),
-          version: VERSION,
-          tcp:
-            daemon.tcpPort === undefined ? null : { host: config.tcp.host, port: daemon.tcpPort },
-          radio:
-            radio === undefined
-              ? null
-              : {
-                  port: config.radio.port,
-                  up: info !== null,
-                  mac: info?.mac,
-                  channel: info?.channel,
-                  firmware: info?.firmware,
-                },
-          activeSessions: daemon.engine.activeSessions,
-          counters: { ...daemon.engine.counters },
-          process: processResources(),
-          link: daemon.linkCounters(),
-        });
-      };
-      publish();
-      const stateTimer = setInterval(publish, 1000);
-      stateTimer.unref();
       log.info(
         { dataDir, config: config.file ?? '(defaults)', profiles: [...config.profiles.keys()] },
         'configurator running',
@@ -109,10 +78,8 @@ export function registerStartCommand(program: Command): void {
             `${signal}: finishing running sessions (up to ${config.sessions.shutdownGraceMs} ms)`,
           );
           notifier.stopping();
-          clearInterval(stateTimer);
           void daemon.stop().then((r) => {
             log.info(r, 'stopped');
-            removeDaemonState(dataDir);
             notifier.close();
             resolve();
           });
