@@ -94,3 +94,32 @@ describe('session engine over DPP/TCP (configurator-initiated, connecting out)',
     }
   });
 });
+
+describe('session engine over DPP/TCP (a relayed Presence Announcement)', () => {
+  let h: Harness;
+  afterEach(async () => h.close());
+
+  it('answers a Presence Announcement on a TCP connection with an Authentication Request on it', async () => {
+    h = await startHarness({ tcp: true });
+    const id = newIdentity();
+    h.stores.addKey(id.key);
+    const { connect } = await import('node:net');
+    const { frameForTcp, TcpFrameReader } = await import('../../protocol/dpp/tcp-framing.js');
+    const { buildPresenceAnnouncement } = await import('../../protocol/dpp/config-exchange.js');
+    const { chirpHash } = await import('../../protocol/dpp/bootstrap-key.js');
+    const { decodeMessage, FrameType } = await import('../../protocol/dpp/frames.js');
+    const socket = connect({ port: h.daemon.tcpPort!, host: '127.0.0.1' });
+    const reader = new TcpFrameReader();
+    const first = new Promise<Uint8Array>((resolve) =>
+      socket.on('data', (c: Buffer) => {
+        const m = reader.push(new Uint8Array(c));
+        if (m[0] !== undefined) resolve(m[0]);
+      }),
+    );
+    socket.write(frameForTcp(buildPresenceAnnouncement(chirpHash(id.key), id.key.der)));
+    const answer = decodeMessage(await first);
+    socket.destroy();
+    assert.ok(answer.ok && answer.value.kind === 'dpp');
+    assert.equal(answer.value.frameType, FrameType.AuthenticationRequest);
+  });
+});
