@@ -4,49 +4,18 @@
  * gets a second credential set, and no audit record written before the kill is missing after it.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { toHex } from '../../protocol/bytes.js';
 import { makePeer, type BootstrapIdentity } from '../../protocol/dpp/auth-common.js';
 import { bootstrapKeyHash } from '../../protocol/dpp/bootstrap-key.js';
 import { loadIdentity } from '../../daemon/keys/identity.js';
 import { openStores } from '../../daemon/service/stores.js';
-import { readDaemonState } from '../../daemon/service/state-file.js';
 import { newIdentity } from '../support/dpp-fixtures.js';
+import { freePort, startDaemonProcess, writeTcpConfig } from '../support/daemon-process.js';
 import { runTcpEnrollee } from '../support/tcp-enrollee.js';
-
-const MAIN = fileURLToPath(new URL('../../daemon/cli/main.js', import.meta.url));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a !== null ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function startDaemon(dataDir: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [MAIN, '--data-dir', dataDir, 'start'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, CONFIGURATOR_LOG_FORMAT: 'json' },
-  });
-  let stderr = '';
-  child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
-  // Ready when the daemon has published its state file (after its transports listen).
-  for (let i = 0; i < 200; i++) {
-    if (child.exitCode !== null) throw new Error(`daemon exited ${child.exitCode}: ${stderr}`);
-    if (readDaemonState(dataDir)?.pid === child.pid) return child;
-    await sleep(25);
-  }
-  throw new Error(`daemon did not start: ${stderr}`);
-}
 
 async function sleep(ms: number): Promise<void> {
   await new Promise((r) => setTimeout(r, ms));
@@ -67,20 +36,8 @@ describe('daemon process: SIGKILL mid-batch and restart (DPP over TCP, SQLite)',
 
   it('completes the batch without a second credential set or a lost audit record', async () => {
     const port = await freePort();
-    writeFileSync(
-      join(dataDir, 'config.yaml'),
-      [
-        'radio: { port: none }',
-        `tcp: { host: 127.0.0.1, port: ${port} }`,
-        'defaultProfile: plant',
-        'profiles:',
-        '  plant:',
-        '    wifi: { ssid: Plant-IoT, passphrase: "correct horse battery staple" }',
-        'log: { level: warn }',
-      ].join('\n'),
-      { mode: 0o600 },
-    );
-    daemon = await startDaemon(dataDir);
+    writeTcpConfig(dataDir, port);
+    daemon = await startDaemonProcess(dataDir);
     const configurator = makePeer(loadIdentity(dataDir)!.key);
     const devices: BootstrapIdentity[] = Array.from({ length: 24 }, () => newIdentity());
     const admin = openStores(dataDir);
@@ -117,7 +74,7 @@ describe('daemon process: SIGKILL mid-batch and restart (DPP over TCP, SQLite)',
     killedAt = configured.size;
     await new Promise((r) => daemon!.once('exit', r));
     await sleep(300);
-    daemon = await startDaemon(dataDir);
+    daemon = await startDaemonProcess(dataDir);
     await batch;
 
     assert.ok(killedAt < devices.length, 'the kill happened mid-batch');

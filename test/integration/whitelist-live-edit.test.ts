@@ -4,21 +4,22 @@
  * restart.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { toHex } from '../../protocol/bytes.js';
 import { makePeer, type BootstrapIdentity } from '../../protocol/dpp/auth-common.js';
 import { formatDppUri } from '../../protocol/dpp/uri.js';
 import { loadIdentity } from '../../daemon/keys/identity.js';
-import { readDaemonState } from '../../daemon/service/state-file.js';
 import { newIdentity } from '../support/dpp-fixtures.js';
+import {
+  CLI_MAIN,
+  freePort,
+  startDaemonProcess,
+  writeTcpConfig,
+} from '../support/daemon-process.js';
 import { runTcpEnrollee } from '../support/tcp-enrollee.js';
-
-const MAIN = fileURLToPath(new URL('../../daemon/cli/main.js', import.meta.url));
 
 function uriOf(id: BootstrapIdentity): string {
   return formatDppUri({
@@ -33,24 +34,13 @@ function uriOf(id: BootstrapIdentity): string {
   });
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a !== null ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 describe('whitelist edits reach a running daemon process at once', function () {
   this.timeout(30_000);
   let dataDir: string;
   let daemon: ChildProcess;
 
   const cli = (...args: string[]): { status: number | null; stdout: string; stderr: string } => {
-    const r = spawnSync(process.execPath, [MAIN, '--data-dir', dataDir, ...args], {
+    const r = spawnSync(process.execPath, [CLI_MAIN, '--data-dir', dataDir, ...args], {
       encoding: 'utf8',
     });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -66,25 +56,11 @@ describe('whitelist edits reach a running daemon process at once', function () {
 
   it('admits a device added mid-batch and refuses one revoked mid-batch', async () => {
     const port = await freePort();
-    writeFileSync(
-      join(dataDir, 'config.yaml'),
-      [
-        'radio: { port: none }',
-        `tcp: { host: 127.0.0.1, port: ${port} }`,
-        'defaultProfile: plant',
-        'profiles:',
-        '  plant:',
-        '    wifi: { ssid: Plant-IoT, passphrase: "correct horse battery staple" }',
-        'log: { level: warn }',
-      ].join('\n'),
-      { mode: 0o600 },
-    );
+    writeTcpConfig(dataDir, port);
     const first = newIdentity();
     const late = newIdentity();
     assert.equal(cli('whitelist', 'add', '--uri', uriOf(first), '--label', 'first').status, 0);
-    daemon = spawn(process.execPath, [MAIN, '--data-dir', dataDir, 'start'], { stdio: 'ignore' });
-    while (readDaemonState(dataDir)?.pid !== daemon.pid)
-      await new Promise((r) => setTimeout(r, 25));
+    daemon = await startDaemonProcess(dataDir);
     const configurator = makePeer(loadIdentity(dataDir)!.key);
 
     // Not yet on the whitelist: refused.

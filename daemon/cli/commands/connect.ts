@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { DppError } from '../../../protocol/errors.js';
-import { loadConfig } from '../../config/load.js';
+import { loadConfigForCli } from '../load-config.js';
 import type { DeviceEvent } from '../../engine/engine.js';
 import { createLogger } from '../../logging.js';
 import { createBundleBuilder } from '../../service/bundles.js';
@@ -42,13 +41,7 @@ export function registerConnectCommand(program: Command): void {
         throw new CliExit(EXIT_INVALID_INPUT, '--device: a key hash is 64 hex digits');
       }
       const dataDir = dataDirOf(command);
-      let config;
-      try {
-        config = loadConfig({ configPath: options.config, dataDir });
-      } catch (e) {
-        if (e instanceof DppError) throw new CliExit(EXIT_INVALID_INPUT, e.message);
-        throw e;
-      }
+      const config = loadConfigForCli(options.config, dataDir);
       const bundles = createBundleBuilder(config);
       if (!bundles.ok) throw new CliExit(EXIT_INVALID_INPUT, bundles.error.message);
       const log = createLogger({

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/load.js';
+import { loadConfigForCli } from '../load-config.js';
 import { createLogger } from '../../logging.js';
 import { ConfiguratorDaemon } from '../../service/daemon.js';
 import { SystemdNotifier } from '../../service/sd-notify.js';
@@ -8,7 +8,6 @@ import { createRadio } from '../../service/radio.js';
 import { createBundleBuilder } from '../../service/bundles.js';
 import { dataDirOf } from '../data-dir.js';
 import { CliExit, EXIT_INVALID_INPUT } from '../exit.js';
-import { DppError } from '../../../protocol/errors.js';
 
 interface StartOptions {
   config?: string;
@@ -25,13 +24,7 @@ export function registerStartCommand(program: Command): void {
     )
     .action(async (options: StartOptions, command: Command) => {
       const dataDir = dataDirOf(command);
-      let config;
-      try {
-        config = loadConfig({ configPath: options.config, dataDir });
-      } catch (e) {
-        if (e instanceof DppError) throw new CliExit(EXIT_INVALID_INPUT, e.message);
-        throw e;
-      }
+      const config = loadConfigForCli(options.config, dataDir);
       if (config.profiles.size === 0) {
         throw new CliExit(
           EXIT_INVALID_INPUT,

@@ -1,0 +1,53 @@
+/** The daemon as a child process on a temporary data dir, for the integration tests. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readDaemonState } from '../../daemon/service/state-file.js';
+
+export const CLI_MAIN = fileURLToPath(new URL('../../daemon/cli/main.js', import.meta.url));
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      const port = typeof a === 'object' && a !== null ? a.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** A config.yaml for DPP over TCP only, on `port`, with one profile "plant". */
+export function writeTcpConfig(dataDir: string, port: number): void {
+  writeFileSync(
+    join(dataDir, 'config.yaml'),
+    [
+      'radio: { port: none }',
+      `tcp: { host: 127.0.0.1, port: ${port} }`,
+      'defaultProfile: plant',
+      'profiles:',
+      '  plant:',
+      '    wifi: { ssid: Plant-IoT, passphrase: "correct horse battery staple" }',
+      'log: { level: warn }',
+    ].join('\n'),
+    { mode: 0o600 },
+  );
+}
+
+/** `configurator start`; resolves once it has published its state file (its transports listen). */
+export async function startDaemonProcess(dataDir: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [CLI_MAIN, '--data-dir', dataDir, 'start'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, CONFIGURATOR_LOG_FORMAT: 'json' },
+  });
+  let stderr = '';
+  child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+  for (let i = 0; i < 200; i++) {
+    if (child.exitCode !== null) throw new Error(`daemon exited ${child.exitCode}: ${stderr}`);
+    if (readDaemonState(dataDir)?.pid === child.pid) return child;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`daemon did not start: ${stderr}`);
+}
