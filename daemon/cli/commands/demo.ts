@@ -1,24 +1,36 @@
 import type { Command } from 'commander';
+import { CliExit, EXIT_INVALID_INPUT } from '../exit.js';
 
-/** The simulated batch demo. The full demo (daemon + host bridge + simulated fleet) lands with the simulator. */
+interface DemoOptions {
+  enrollees: string;
+  once?: boolean;
+}
+
+/** `configurator demo`: the SIMULATION of a site (daemon/cli/demo/run-demo.ts). */
 export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
-    .description('SIMULATION: run a batch of simulated enrollees through the configurator')
+    .description(
+      'SIMULATION: a batch of simulated enrollees through the real daemon and the bridge host build',
+    )
     .option('--enrollees <n>', 'number of simulated enrollees', '50')
-    .option('--once', 'exit after the result table')
-    .action(() => {
-      process.stdout.write(
-        [
-          'dpp-configurator — SIMULATION demo',
-          '',
-          'The simulated batch (daemon + host-built ESP32 bridge + simulated enrollees) is not part of',
-          'this release yet. What works today:',
-          '  configurator uri generate            create a bootstrapping key and print its DPP URI',
-          "  configurator uri parse 'DPP:…;;'     show what a DPP URI says (key hash, chirp hash, …)",
-          '  npm test                             the protocol test suite (Appendix B vectors, frames)',
-          '',
-        ].join('\n'),
-      );
+    .option(
+      '--once',
+      'exit after the result table: 0 only if every whitelisted device was provisioned and every other refused',
+    )
+    .action(async (options: DemoOptions) => {
+      const n = Number(options.enrollees);
+      if (!Number.isInteger(n) || n < 2 || n > 5000) {
+        throw new CliExit(
+          EXIT_INVALID_INPUT,
+          `--enrollees: "${options.enrollees}" is not a number from 2 to 5000`,
+        );
+      }
+      const { runDemo } = await import('../demo/run-demo.js');
+      process.exitCode = await runDemo({
+        enrollees: n,
+        once: options.once === true,
+        out: process.stdout,
+      });
     });
 }

@@ -1,0 +1,24 @@
+/** The demo's configuration: the bridge's pty, quick retries, one profile on the simulated AP. */
+export const DEMO_SSID = 'SIM-Plant-IoT';
+
+export function demoConfig(bridgeLink: string): Record<string, unknown> {
+  return {
+    radio: { port: bridgeLink, channel: 6 },
+    tcp: { enabled: true, host: '127.0.0.1', port: 0 },
+    sessions: {
+      retransmitMs: 500,
+      authTimeoutMs: 8000,
+      configTimeoutMs: 8000,
+      connStatusTimeoutMs: 8000,
+      announceIntervalMs: 500,
+    },
+    defaultProfile: 'demo',
+    profiles: {
+      demo: {
+        wifi: { ssid: DEMO_SSID, passphraseFile: 'wifi.pass' },
+        connectionStatus: true,
+      },
+    },
+    log: { level: 'info', format: 'json' },
+  };
+}

@@ -1,0 +1,264 @@
+/**
+ * A simulated headless device on the ESP-NOW air: it announces itself (Presence Announcement with
+ * its key, broadcast), answers the Configurator as Enrollee Responder, checks what it receives (the
+ * Wi-Fi credential against its simulated access point, the LwM2M bundle by decoding it), reports
+ * a Configuration Result and then a Connection Status Result, and after a failed session starts
+ * announcing again, as a real device does.
+ */
+import type { BootstrapIdentity, PeerBootstrap } from '../../protocol/dpp/auth-common.js';
+import { DppStatus } from '../../protocol/dpp/attributes.js';
+import { chirpHash, type BootstrapKey } from '../../protocol/dpp/bootstrap-key.js';
+import { buildPresenceAnnouncement } from '../../protocol/dpp/config-exchange.js';
+import {
+  encodeConnectionStatus,
+  parseConfigurationObject,
+  type ConfigurationObject,
+} from '../../protocol/dpp/config-object.js';
+import {
+  createEnrolleeResponder,
+  stepEnrollee,
+  type EnrolleeSession,
+} from '../../protocol/dpp/session/enrollee.js';
+import type { Effect, Input, Outcome, SessionTimings } from '../../protocol/dpp/session/types.js';
+import { attempt } from '../../protocol/errors.js';
+import { fragmentDppMessage } from '../../protocol/espnow/fragment.js';
+import { Reassembler } from '../../protocol/espnow/reassembler.js';
+import { decodeBundle } from '../../protocol/lwm2m/bundle.js';
+
+export const BROADCAST_MAC = 'ff:ff:ff:ff:ff:ff';
+
+/** What a device needs of the air: a node on the simulated radio, or an in-memory endpoint. */
+export interface AirEndpoint {
+  readonly mac: string;
+  onFrame: (frame: { src: string; broadcast: boolean; payload: Uint8Array }) => void;
+  send(dst: string, payload: Uint8Array): Promise<unknown>;
+}
+
+/** The simulated access point: joining succeeds only with its SSID and passphrase. */
+export interface SimulatedAp {
+  readonly ssid: string;
+  readonly passphrase: string;
+}
+
+export interface SimDeviceOptions {
+  readonly identity: BootstrapIdentity;
+  readonly ap?: SimulatedAp | undefined;
+  readonly serial?: string | undefined;
+  /** Send the whole key in the announcement (default), or only the chirp hash. */
+  readonly announceKey?: boolean | undefined;
+  /** Announce this key instead of our own (a spoofer copies a whitelisted device's key). */
+  readonly announcedKey?: BootstrapKey | undefined;
+  /** A Configurator key we insist on (mutual authentication). */
+  readonly pinnedConfigurator?: PeerBootstrap | undefined;
+  readonly chirpMs?: number | undefined;
+  /** After a failed session, announce again this many times at most. */
+  readonly retries?: number | undefined;
+  readonly timings?: SessionTimings | undefined;
+  readonly payloadLimit?: 250 | 1470 | undefined;
+}
+
+export interface SimDeviceReport {
+  readonly outcome: Outcome;
+  readonly config?: ConfigurationObject | undefined;
+  /** Whether the simulated AP accepted the credential. */
+  readonly joined: boolean;
+  readonly firstChirpAt: number;
+  /** When the Configuration Result was sent (performance.now() ms). */
+  readonly configuredAt?: number | undefined;
+  readonly failures: number;
+  readonly chirps: number;
+}
+
+export class SimDevice {
+  private session: EnrolleeSession | undefined;
+  private reassembler = new Reassembler();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private chirpTimer: NodeJS.Timeout | undefined;
+  private messageId = Math.floor(Math.random() * 0x10000);
+  private peerMac: string | undefined;
+  private retriesLeft: number;
+  private stopped = false;
+  private resolveDone: ((r: SimDeviceReport) => void) | undefined;
+  config: ConfigurationObject | undefined;
+  joined = false;
+  chirps = 0;
+  failures = 0;
+  firstChirpAt = 0;
+  configuredAt: number | undefined;
+  readonly done: Promise<SimDeviceReport>;
+
+  constructor(
+    readonly endpoint: AirEndpoint,
+    private readonly options: SimDeviceOptions,
+  ) {
+    this.retriesLeft = options.retries ?? 0;
+    this.done = new Promise((resolve) => (this.resolveDone = resolve));
+    endpoint.onFrame = (f) => this.onFrame(f);
+  }
+
+  private onFrame(f: { src: string; broadcast: boolean; payload: Uint8Array }): void {
+    if (this.stopped) return;
+    const bytes = this.reassembler.push(f.src, f.payload, performance.now());
+    if (bytes === null || f.broadcast) return;
+    if (this.session === undefined) {
+      this.peerMac = f.src;
+      this.stopChirping();
+      this.session = createEnrolleeResponder({
+        own: this.options.identity,
+        peer: this.options.pinnedConfigurator,
+        requireMutual: this.options.pinnedConfigurator !== undefined,
+        configRequest: {
+          name: 'sim',
+          wifiTech: 'infra',
+          netRole: 'sta',
+          deviceInfo: {
+            manufacturer: 'Simulated',
+            model: 'SIM-1',
+            serial: this.options.serial ?? 'SN-0',
+          },
+        },
+        ...(this.options.timings ? { timings: this.options.timings } : {}),
+      });
+    }
+    if (f.src === this.peerMac) this.input({ type: 'message', bytes });
+  }
+
+  start(): this {
+    const key = this.options.announcedKey ?? this.options.identity.key;
+    const announcement = buildPresenceAnnouncement(
+      chirpHash(key),
+      this.options.announceKey === false ? undefined : key.der,
+    );
+    const chirp = (): void => {
+      if (this.chirps === 0) this.firstChirpAt = performance.now();
+      this.chirps++;
+      this.transmit(BROADCAST_MAC, announcement);
+    };
+    chirp();
+    // Jitter, so a batch powered up together does not chirp in lockstep.
+    const every = (this.options.chirpMs ?? 1000) * (0.8 + Math.random() * 0.4);
+    this.chirpTimer = setInterval(chirp, every);
+    return this;
+  }
+
+  private transmit(dst: string, message: Uint8Array): void {
+    for (const p of fragmentDppMessage(message, this.messageId, this.options.payloadLimit ?? 250)) {
+      void this.endpoint.send(dst, p);
+    }
+    this.messageId = (this.messageId + 1) & 0xffff;
+  }
+
+  private stopChirping(): void {
+    if (this.chirpTimer !== undefined) clearInterval(this.chirpTimer);
+    this.chirpTimer = undefined;
+  }
+
+  /** Stop for good (the fleet gives up on it, or the run ends). */
+  stop(): void {
+    this.stopped = true;
+    this.stopChirping();
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+  }
+
+  /** Simulate a power cycle: all session state is lost, and it announces itself again. */
+  reboot(): void {
+    this.stopChirping();
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    this.session = undefined;
+    this.peerMac = undefined;
+    this.reassembler = new Reassembler();
+    this.start();
+  }
+
+  private input(input: Input): void {
+    if (this.session === undefined) return;
+    const { session, effects } = stepEnrollee(this.session, input);
+    this.session = session;
+    for (const e of effects) this.apply(e);
+  }
+
+  private apply(e: Effect): void {
+    switch (e.type) {
+      case 'send':
+        if (this.peerMac !== undefined) this.transmit(this.peerMac, e.message);
+        return;
+      case 'setTimer': {
+        clearTimeout(this.timers.get(e.timer));
+        const timer = e.timer;
+        this.timers.set(
+          timer,
+          setTimeout(() => this.input({ type: 'timer', timer }), e.ms),
+        );
+        return;
+      }
+      case 'clearTimer':
+        clearTimeout(this.timers.get(e.timer));
+        this.timers.delete(e.timer);
+        return;
+      case 'configurationReceived':
+        this.receive(e.configObjects[0]!, e.sendConnStatus);
+        return;
+      case 'finished':
+        this.finished(e.outcome);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private receive(object: Uint8Array, sendConnStatus: boolean): void {
+    const parsed = attempt(() => parseConfigurationObject(object));
+    const bundleOk =
+      !parsed.ok ||
+      parsed.value.lwm2mBundle === undefined ||
+      decodeBundle(parsed.value.lwm2mBundle).ok;
+    queueMicrotask(() => {
+      if (!parsed.ok || !bundleOk) {
+        this.input({ type: 'configApplied', status: DppStatus.ConfigRejected });
+        return;
+      }
+      this.config = parsed.value;
+      this.configuredAt = performance.now();
+      this.input({ type: 'configApplied', status: DppStatus.Ok });
+      if (!sendConnStatus) return;
+      const ap = this.options.ap;
+      const ssid = new TextDecoder().decode(parsed.value.ssid);
+      const result =
+        ap === undefined || (ssid === ap.ssid && parsed.value.credential.pass === ap.passphrase)
+          ? DppStatus.Ok
+          : ssid === ap.ssid
+            ? DppStatus.AuthFailure
+            : DppStatus.NoAp;
+      this.joined = result === DppStatus.Ok;
+      this.input({
+        type: 'connectionAttempted',
+        connStatus: encodeConnectionStatus({ result, ssid: parsed.value.ssid }),
+      });
+    });
+  }
+
+  private finished(outcome: Outcome): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    if (outcome.result === 'failed' && this.retriesLeft > 0 && !this.stopped) {
+      this.retriesLeft--;
+      this.failures++;
+      this.session = undefined;
+      this.peerMac = undefined;
+      this.start();
+      return;
+    }
+    this.stop();
+    this.resolveDone?.({
+      outcome,
+      config: this.config,
+      joined: this.joined,
+      firstChirpAt: this.firstChirpAt,
+      configuredAt: this.configuredAt,
+      failures: this.failures,
+      chirps: this.chirps,
+    });
+  }
+}
