@@ -1,42 +1,77 @@
 /**
- * `npm run bench`: the benchmarks available in this release. Results go to stdout (and JSON with
- * --json FILE); docs/benchmarks.md records the standard runs.
+ * `npm run bench -- --enrollees N [--loss P] [--baud B] [--kill-bridge-after S]
+ * [--transport espnow|tcp] [--json FILE]`: a batch through daemon, bridge host build and fleet as
+ * separate processes (enrollee-sim/bench/site-bench.ts). `npm run bench:crypto` measures the cost
+ * of one DPP exchange per elliptic-curve backend.
  */
 import { writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, totalmem } from 'node:os';
 import { Command } from 'commander';
-import { nobleEcBackend, nodeEcBackend } from '../../protocol/dpp/crypto/p256.js';
-import { measureExchangeCost, type ExchangeCost } from './exchange-cost.js';
+import { runSiteBench } from './site-bench.js';
+
+function numberOption(
+  name: string,
+  text: string | undefined,
+  min: number,
+  max: number,
+): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!(Number.isFinite(n) && n >= min && n <= max)) {
+    process.stderr.write(`bench: --${name}: "${text}" is not a number from ${min} to ${max}\n`);
+    process.exit(2);
+  }
+  return n;
+}
 
 const program = new Command('bench')
-  .description('dpp-configurator benchmarks')
-  .option(
-    '--exchanges <n>',
-    'exchanges per round (node:crypto); the median of 5 rounds is reported',
-    '500',
+  .description(
+    'batch benchmark: daemon, bridge host build and simulated fleet as separate processes',
   )
-  .option('--noble-exchanges <n>', 'exchanges per round (@noble/curves, slower)', '40')
-  .option('--json <file>', 'also write the results as JSON')
+  .option('--enrollees <n>', 'simulated devices', '200')
+  .option('--loss <p>', 'loss per transmission attempt on the simulated radio', '0')
+  .option('--baud <b>', 'throttle the bridge serial link to this baud rate')
+  .option('--kill-bridge-after <s>', 'SIGKILL the bridge after this many seconds, then restart it')
+  .option(
+    '--transport <t>',
+    'espnow (radio, bridge, serial) or tcp (DPP over TCP, no radio)',
+    'espnow',
+  )
+  .option('--keep', 'keep the temporary folder (data dir, logs, fleet keys)')
+  .option('--json <file>', 'also write the result as JSON')
   .parse(process.argv);
 
-const opts = program.opts<{ exchanges: string; nobleExchanges: string; json?: string }>();
-const results: ExchangeCost[] = [];
-for (const mutual of [false, true]) {
-  results.push(measureExchangeCost(nodeEcBackend, mutual, Number(opts.exchanges)));
-  results.push(measureExchangeCost(nobleEcBackend, mutual, Number(opts.nobleExchanges)));
+const o = program.opts<{
+  enrollees: string;
+  loss: string;
+  baud?: string;
+  killBridgeAfter?: string;
+  transport: string;
+  keep?: boolean;
+  json?: string;
+}>();
+if (o.transport !== 'espnow' && o.transport !== 'tcp') {
+  process.stderr.write(`bench: --transport: "${o.transport}" is neither espnow nor tcp\n`);
+  process.exit(2);
 }
-
-const cpu = cpus()[0]?.model ?? 'unknown CPU';
-process.stdout.write(
-  `DPP exchange cost, Configurator side (node ${process.version}, ${cpu}, ${cpus().length} cores)\n`,
+const enrollees = numberOption('enrollees', o.enrollees, 1, 100_000)!;
+let done = 0;
+const result = await runSiteBench(
+  {
+    enrollees,
+    loss: numberOption('loss', o.loss, 0, 0.95)!,
+    baud: numberOption('baud', o.baud, 9600, 10_000_000),
+    killBridgeAfterS: numberOption('kill-bridge-after', o.killBridgeAfter, 0, 3600),
+    transport: o.transport,
+    keep: o.keep === true,
+  },
+  () => {
+    done++;
+    if (process.stderr.isTTY) process.stderr.write(`\r${done}/${enrollees} devices done`);
+  },
 );
-process.stdout.write(
-  'backend          mutual  exchanges  configurator ms/exchange  enrollee ms/exchange\n',
-);
-for (const r of results) {
-  process.stdout.write(
-    `${r.backend.padEnd(16)} ${String(r.mutual).padEnd(7)} ${String(r.exchanges).padStart(9)}  ${r.configuratorMsPerExchange.toFixed(3).padStart(24)}  ${r.enrolleeMsPerExchange.toFixed(3).padStart(20)}\n`,
-  );
-}
-if (opts.json)
-  writeFileSync(opts.json, JSON.stringify({ node: process.version, cpu, results }, null, 2) + '\n');
+if (process.stderr.isTTY) process.stderr.write('\n');
+const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`;
+process.stdout.write(`${JSON.stringify({ machine, ...result }, null, 2)}\n`);
+if (o.json !== undefined)
+  writeFileSync(o.json, `${JSON.stringify({ machine, ...result }, null, 2)}\n`);

@@ -11,7 +11,10 @@ import { parseArgs } from 'node:util';
 import { toHex } from '../../protocol/bytes.js';
 import { RadioNode } from '../radio/node.js';
 import { deviceUri, loadOrCreateFleet, type FleetDevice } from './fleet-devices.js';
-import { SimDevice, type AirEndpoint } from './sim-device.js';
+import { SimDevice, type AirEndpoint, type SimulatedAp } from './sim-device.js';
+import { initiateOverTcp, type TcpDeviceResult } from './tcp-device.js';
+import { makePeer, type PeerBootstrap } from '../../protocol/dpp/auth-common.js';
+import { parseDppUri } from '../../protocol/dpp/uri.js';
 
 function count(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
@@ -35,6 +38,65 @@ async function endpointOn(
   return endpoint;
 }
 
+/** Each device initiates DPP over TCP, again after a failure, until configured or out of time. */
+async function runOverTcp(
+  fleet: readonly FleetDevice[],
+  port: number,
+  configurator: PeerBootstrap,
+  ap: SimulatedAp,
+  staggerMs: number,
+  giveUpMs: number,
+  started: number,
+): Promise<void> {
+  const lines = await Promise.all(
+    fleet.map(async (d) => {
+      await new Promise((r) => setTimeout(r, Math.random() * staggerMs));
+      const first = performance.now();
+      let attempts = 0;
+      let last: TcpDeviceResult | undefined;
+      while (performance.now() - first < giveUpMs * 8) {
+        attempts++;
+        last = await initiateOverTcp('127.0.0.1', port, d.identity, configurator, {
+          ap,
+          timeoutMs: 10_000,
+        }).catch(() => undefined);
+        if (last?.outcome?.result === 'configured' || d.role !== 'whitelisted') break;
+        await new Promise((r) => setTimeout(r, 200 + Math.random() * 300));
+      }
+      const configured = last?.outcome?.result === 'configured';
+      const line = {
+        type: 'enrollee',
+        label: d.label,
+        mac: d.mac,
+        role: d.role,
+        keyHash: toHex(d.identity.hash),
+        result: configured ? 'configured' : 'not configured',
+        reason: configured
+          ? 'configured over TCP'
+          : last?.outcome?.result === 'failed'
+            ? last.outcome.error.message
+            : 'refused',
+        joined: last?.joined ?? false,
+        ttpMs:
+          configured && last?.configuredAfterMs !== undefined
+            ? Math.round(performance.now() - first)
+            : null,
+        attempts,
+      };
+      process.stdout.write(`${JSON.stringify(line)}\n`);
+      return line;
+    }),
+  );
+  process.stdout.write(
+    `${JSON.stringify({
+      type: 'summary',
+      devices: lines.length,
+      configured: lines.filter((l) => l.result === 'configured').length,
+      durationS: (performance.now() - started) / 1000,
+    })}\n`,
+  );
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -49,6 +111,8 @@ async function main(): Promise<void> {
       'give-up-s': { type: 'string', default: '15' },
       'stagger-ms': { type: 'string', default: '1000' },
       'write-uris': { type: 'string' },
+      'tcp-port': { type: 'string' },
+      'configurator-uri': { type: 'string' },
     },
   });
   if (values.keys === undefined) throw new Error('--keys DIR is required');
@@ -63,7 +127,8 @@ async function main(): Promise<void> {
     return;
   }
   const hubPort = count('hub-port', values['hub-port'], 0);
-  if (hubPort === 0) throw new Error('--hub-port is required');
+  const tcpPort = count('tcp-port', values['tcp-port'], 0);
+  if (hubPort === 0 && tcpPort === 0) throw new Error('--hub-port or --tcp-port is required');
   if (values['ap-ssid'] === undefined || values['ap-pass-file'] === undefined) {
     throw new Error('--ap-ssid and --ap-pass-file are required');
   }
@@ -74,8 +139,16 @@ async function main(): Promise<void> {
   const chirpMs = count('chirp-ms', values['chirp-ms'], 1000);
   const giveUpMs = count('give-up-s', values['give-up-s'], 15) * 1000;
   const staggerMs = count('stagger-ms', values['stagger-ms'], 1000);
-  const victim = fleet.find((d) => d.role === 'whitelisted')!;
   const started = performance.now();
+  if (tcpPort !== 0) {
+    if (values['configurator-uri'] === undefined)
+      throw new Error('--tcp-port needs --configurator-uri');
+    const uri = parseDppUri(values['configurator-uri']);
+    if (!uri.ok) throw new Error(`--configurator-uri: ${uri.error.message}`);
+    await runOverTcp(fleet, tcpPort, makePeer(uri.value.key), ap, staggerMs, giveUpMs, started);
+    return;
+  }
+  const victim = fleet.find((d) => d.role === 'whitelisted')!;
   const endpoints = await Promise.all(fleet.map((d) => endpointOn(d, hubPort)));
   const results = fleet.map(async (d, i) => {
     const device = new SimDevice(endpoints[i]!, {

@@ -18,6 +18,9 @@ export interface FleetLine {
 
 export interface FleetRunOptions {
   readonly hubPort: number;
+  /** DPP over TCP instead of the radio: the configurator's port and DPP URI. */
+  readonly tcpPort?: number | undefined;
+  readonly configuratorUri?: string | undefined;
   readonly count: number;
   readonly unknown: number;
   readonly spoofers: number;
@@ -94,6 +97,9 @@ export async function runFleetProcess(o: FleetRunOptions): Promise<FleetLine[]> 
     '--ap-pass-file',
     o.apPassFile,
   ];
+  if (o.tcpPort !== undefined && o.configuratorUri !== undefined) {
+    args.push('--tcp-port', String(o.tcpPort), '--configurator-uri', o.configuratorUri);
+  }
   if (o.chirpMs !== undefined) args.push('--chirp-ms', String(o.chirpMs));
   if (o.giveUpS !== undefined) args.push('--give-up-s', String(o.giveUpS));
   if (o.staggerMs !== undefined) args.push('--stagger-ms', String(o.staggerMs));

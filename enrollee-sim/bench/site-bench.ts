@@ -1,0 +1,226 @@
+/**
+ * The batch benchmark: daemon (`configurator start`), the bridge's host build and the fleet, each a
+ * process of its own, on the simulated radio; or, with transport tcp, the fleet initiating DPP over
+ * TCP straight to the daemon. Measures what docs/benchmarks.md reports.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startBridgeProcess, startHubProcess, type SiteProcess } from '../site/processes.js';
+import { runFleetProcess, writeFleetUris, type FleetLine } from '../site/fleet-process.js';
+
+export interface BenchOptions {
+  readonly enrollees: number;
+  readonly loss: number;
+  readonly baud?: number | undefined;
+  readonly killBridgeAfterS?: number | undefined;
+  readonly transport: 'espnow' | 'tcp';
+  readonly keep: boolean;
+}
+
+export interface BenchResult {
+  enrollees: number;
+  provisioned: number;
+  connected: number;
+  refused: number;
+  failed: number;
+  durationS: number;
+  throughputPerS: number;
+  ttpMs: { p50: number; p95: number; p99: number };
+  daemonCpuMsPerDevice: number;
+  daemonPeakRssMb: number;
+  serialBytesPerDevice: number | null;
+  airFramesPerDevice: number | null;
+  linkCeilingPerS: number | null;
+  linkUtilization: number | null;
+  loss: number;
+  baud: number | null;
+  transport: 'espnow' | 'tcp';
+  killBridgeAfterS: number | null;
+}
+
+const CLI = fileURLToPath(new URL('../../daemon/cli/main.js', import.meta.url));
+const SSID = 'BENCH-Plant';
+
+interface DaemonState {
+  pid: number;
+  tcp: { port: number } | null;
+  radio: { up: boolean } | null;
+  process: { cpuUserMs: number; cpuSystemMs: number; peakRssMb: number };
+  link: Record<string, number> | null;
+}
+
+function readState(dataDir: string): DaemonState | undefined {
+  try {
+    return JSON.parse(readFileSync(join(dataDir, 'daemon.json'), 'utf8')) as DaemonState;
+  } catch {
+    return undefined;
+  }
+}
+
+async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const end = performance.now() + timeoutMs;
+  for (;;) {
+    const v = probe();
+    if (v !== undefined) return v;
+    if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+function cli(dataDir: string, ...args: string[]): string {
+  const r = spawnSync(process.execPath, [CLI, '--data-dir', dataDir, ...args], {
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`configurator ${args.join(' ')}: ${r.stderr.trim()}`);
+  return r.stdout;
+}
+
+export async function runSiteBench(
+  o: BenchOptions,
+  progress: (line: FleetLine) => void,
+): Promise<BenchResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'dpp-bench-'));
+  const dataDir = join(dir, 'data');
+  const keysDir = join(dir, 'fleet');
+  const linkPath = join(dir, 'bridge-tty');
+  const passFile = join(dir, 'wifi.pass');
+  const processes: SiteProcess[] = [];
+  let daemon: ReturnType<typeof spawn> | undefined;
+  try {
+    writeFileSync(passFile, 'bench passphrase 2026\n', { mode: 0o600 });
+    const urisFile = join(dir, 'uris.txt');
+    await writeFleetUris({ count: o.enrollees, unknown: 0, spoofers: 0, keysDir, urisFile });
+    cli(dataDir, 'whitelist', 'import', urisFile);
+
+    let hub: (SiteProcess & { port: number }) | undefined;
+    let bridge: SiteProcess | undefined;
+    if (o.transport === 'espnow') {
+      hub = await startHubProcess({ loss: o.loss });
+      processes.push(hub);
+      bridge = await startBridgeProcess({ hubPort: hub.port, linkPath, baud: o.baud });
+      processes.push(bridge);
+    }
+    writeFileSync(
+      join(dataDir, 'config.json'),
+      JSON.stringify({
+        radio: { port: o.transport === 'espnow' ? linkPath : 'none' },
+        tcp: { enabled: o.transport === 'tcp', port: 0 },
+        sessions: {
+          maxConcurrent: 1000,
+          retransmitMs: 1000,
+          maxTransmissions: 6,
+          announceIntervalMs: 1000,
+        },
+        defaultProfile: 'bench',
+        profiles: { bench: { wifi: { ssid: SSID, passphraseFile: passFile } } },
+        log: { level: 'warn', format: 'json' },
+      }),
+      { mode: 0o600 },
+    );
+    daemon = spawn(process.execPath, [CLI, '--data-dir', dataDir, 'start'], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const pid = daemon.pid;
+    const ready = await waitFor('the daemon', () => {
+      const s = readState(dataDir);
+      if (s === undefined || s.pid !== pid) return undefined;
+      if (o.transport === 'tcp' || s.radio?.up === true) return s;
+      return undefined;
+    });
+    const cpuBefore = ready.process.cpuUserMs + ready.process.cpuSystemMs;
+    const linkBefore = ready.link ?? {};
+    const configuratorUri = cli(dataDir, 'identity', '--no-qr').trim();
+
+    if (o.killBridgeAfterS !== undefined && bridge !== undefined) {
+      const b = bridge;
+      setTimeout(() => {
+        void b.kill('SIGKILL').then(async () => {
+          await new Promise((r) => setTimeout(r, 300));
+          processes.push(await startBridgeProcess({ hubPort: hub!.port, linkPath, baud: o.baud }));
+        });
+      }, o.killBridgeAfterS * 1000);
+    }
+    const started = performance.now();
+    const lines = await runFleetProcess({
+      hubPort: hub?.port ?? 0,
+      tcpPort: o.transport === 'tcp' ? ready.tcp?.port : undefined,
+      configuratorUri: o.transport === 'tcp' ? configuratorUri : undefined,
+      count: o.enrollees,
+      unknown: 0,
+      spoofers: 0,
+      keysDir,
+      apSsid: SSID,
+      apPassFile: passFile,
+      staggerMs: 1000,
+      giveUpS: 60,
+      onLine: progress,
+    });
+    const durationS = (performance.now() - started) / 1000;
+    // The daemon rewrites its state every second: wait for one written after the batch.
+    await new Promise((r) => setTimeout(r, 1200));
+    const after = readState(dataDir)!;
+    const link = after.link ?? {};
+    let airFrames: number | null = null;
+    if (hub !== undefined) {
+      await hub.kill('SIGTERM');
+      const stats = hub.lines.filter((l) => l.startsWith('STATS ')).pop();
+      if (stats !== undefined)
+        airFrames = (JSON.parse(stats.slice(6)) as { frames: number }).frames;
+    }
+    const configured = lines.filter((l) => l.result === 'configured');
+    const ttp = configured.map((l) => l.ttpMs ?? 0).sort((a, b) => a - b);
+    const serialBytes =
+      o.transport === 'espnow'
+        ? (link['serialBytesIn'] ?? 0) -
+          (linkBefore['serialBytesIn'] ?? 0) +
+          (link['serialBytesOut'] ?? 0) -
+          (linkBefore['serialBytesOut'] ?? 0)
+        : null;
+    const serialPerDevice = serialBytes === null ? null : serialBytes / o.enrollees;
+    const throughput = configured.length / durationS;
+    const ceiling =
+      o.baud !== undefined && serialPerDevice !== null && serialPerDevice > 0
+        ? o.baud / 10 / serialPerDevice
+        : null;
+    return {
+      enrollees: o.enrollees,
+      provisioned: configured.length,
+      connected: lines.filter((l) => l.joined).length,
+      refused: 0,
+      failed: lines.length - configured.length,
+      durationS: Number(durationS.toFixed(2)),
+      throughputPerS: Number(throughput.toFixed(2)),
+      ttpMs: { p50: percentile(ttp, 50), p95: percentile(ttp, 95), p99: percentile(ttp, 99) },
+      daemonCpuMsPerDevice: Number(
+        ((after.process.cpuUserMs + after.process.cpuSystemMs - cpuBefore) / o.enrollees).toFixed(
+          3,
+        ),
+      ),
+      daemonPeakRssMb: Number(after.process.peakRssMb.toFixed(1)),
+      serialBytesPerDevice: serialPerDevice === null ? null : Math.round(serialPerDevice),
+      airFramesPerDevice: airFrames === null ? null : Number((airFrames / o.enrollees).toFixed(1)),
+      linkCeilingPerS: ceiling === null ? null : Number(ceiling.toFixed(1)),
+      linkUtilization: ceiling === null ? null : Number((throughput / ceiling).toFixed(3)),
+      loss: o.loss,
+      baud: o.baud ?? null,
+      transport: o.transport,
+      killBridgeAfterS: o.killBridgeAfterS ?? null,
+    };
+  } finally {
+    daemon?.kill('SIGTERM');
+    for (const p of processes) await p.kill().catch(() => {});
+    if (!o.keep) rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * A simulated device speaking DPP over TCP (as hostap's wpa_supplicant does): as Initiator it
+ * connects to the configurator's port; as Responder it serves a connection the configurator opens.
+ * It applies what it receives and reports the Connection Status of its simulated access point.
+ */
+import { connect, type Socket } from 'node:net';
+import { DppStatus } from '../../protocol/dpp/attributes.js';
+import type { BootstrapIdentity, PeerBootstrap } from '../../protocol/dpp/auth-common.js';
+import {
+  encodeConnectionStatus,
+  parseConfigurationObject,
+  type ConfigurationObject,
+} from '../../protocol/dpp/config-object.js';
+import {
+  createEnrolleeInitiator,
+  stepEnrollee,
+  type EnrolleeSession,
+} from '../../protocol/dpp/session/enrollee.js';
+import type { Input, Outcome } from '../../protocol/dpp/session/types.js';
+import { frameForTcp, TcpFrameReader } from '../../protocol/dpp/tcp-framing.js';
+import type { SimulatedAp } from './sim-device.js';
+
+export interface TcpDeviceResult {
+  readonly outcome: Outcome | undefined;
+  readonly config: ConfigurationObject | undefined;
+  /** Whether the connection was closed (by the configurator, unless we timed out). */
+  readonly closedByPeer: boolean;
+  readonly joined: boolean;
+  /** When the configuration was applied, ms after the start. */
+  readonly configuredAfterMs: number | undefined;
+}
+
+export const TCP_CONFIG_REQUEST = { name: 'tcp-sim', wifiTech: 'infra', netRole: 'sta' } as const;
+
+/** Run an Enrollee machine over a socket until it closes or `timeoutMs` passes. */
+export function driveOverSocket(
+  socket: Socket,
+  initial: EnrolleeSession,
+  options: { start: boolean; timeoutMs: number; ap?: SimulatedAp | undefined },
+): Promise<TcpDeviceResult> {
+  const began = performance.now();
+  return new Promise((resolve) => {
+    let session = initial;
+    let outcome: Outcome | undefined;
+    let config: ConfigurationObject | undefined;
+    let joined = false;
+    let configuredAfterMs: number | undefined;
+    const timers = new Map<string, NodeJS.Timeout>();
+    const reader = new TcpFrameReader();
+    const finish = (closedByPeer: boolean): void => {
+      for (const t of timers.values()) clearTimeout(t);
+      clearTimeout(guard);
+      socket.destroy();
+      resolve({ outcome, config, closedByPeer, joined, configuredAfterMs });
+    };
+    const guard = setTimeout(() => finish(false), options.timeoutMs);
+    const input = (i: Input): void => {
+      const step = stepEnrollee(session, i);
+      session = step.session;
+      for (const e of step.effects) {
+        if (e.type === 'send') socket.write(frameForTcp(e.message));
+        else if (e.type === 'setTimer') {
+          clearTimeout(timers.get(e.timer));
+          const timer = e.timer;
+          timers.set(
+            timer,
+            setTimeout(() => input({ type: 'timer', timer }), e.ms),
+          );
+        } else if (e.type === 'clearTimer') clearTimeout(timers.get(e.timer));
+        else if (e.type === 'configurationReceived') {
+          const received = parseConfigurationObject(e.configObjects[0]!);
+          config = received;
+          configuredAfterMs = performance.now() - began;
+          const sendConnStatus = e.sendConnStatus;
+          const ap = options.ap;
+          const ssid = new TextDecoder().decode(received.ssid);
+          joined =
+            ap === undefined || (ssid === ap.ssid && received.credential.pass === ap.passphrase);
+          queueMicrotask(() => {
+            input({ type: 'configApplied', status: DppStatus.Ok });
+            if (sendConnStatus) {
+              const result = joined ? DppStatus.Ok : DppStatus.AuthFailure;
+              input({
+                type: 'connectionAttempted',
+                connStatus: encodeConnectionStatus({ result }),
+              });
+            }
+          });
+        } else if (e.type === 'finished') outcome = e.outcome;
+      }
+    };
+    if (options.start) socket.on('connect', () => input({ type: 'start' }));
+    socket.on('data', (chunk: Buffer) => {
+      let messages: Uint8Array[];
+      try {
+        messages = reader.push(new Uint8Array(chunk));
+      } catch {
+        finish(false);
+        return;
+      }
+      for (const m of messages) input({ type: 'message', bytes: m });
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => finish(true));
+  });
+}
+
+/** An Enrollee that initiates (as `DPP_AUTH_INIT … tcp_addr=`). */
+export function initiateOverTcp(
+  host: string,
+  port: number,
+  own: BootstrapIdentity,
+  configurator: PeerBootstrap,
+  options: { requireMutual?: boolean; timeoutMs?: number; ap?: SimulatedAp } = {},
+): Promise<TcpDeviceResult> {
+  const session = createEnrolleeInitiator({
+    peer: configurator,
+    own,
+    requireMutual: options.requireMutual ?? false,
+    configRequest: TCP_CONFIG_REQUEST,
+  });
+  const socket = connect({ port, host, noDelay: true });
+  return driveOverSocket(socket, session, {
+    start: true,
+    timeoutMs: options.timeoutMs ?? 5000,
+    ap: options.ap,
+  });
+}
