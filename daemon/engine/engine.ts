@@ -218,6 +218,11 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
     channel: PeerChannel,
     frame: DppFrame,
   ): void {
+    // Before authentication, a chirp only means our Authentication Request has not reached the
+    // device yet (or it restarted, and a fresh device answers the same retransmitted request just
+    // as well): the retransmission covers both. Starting over would answer its Response with new
+    // keys it cannot know. After authentication, a chirp means it lost the session.
+    if (!live.authenticated) return;
     if (performance.now() - live.startedAt < this.deps.settings.announceIntervalMs) return;
     live.runner.input({
       type: 'abort',

@@ -56,6 +56,8 @@ interface Node {
   port: number;
   channel: number;
   v2: boolean;
+  /** JOIN flag bit 1 clear: the node hears broadcasts (simulated devices need only unicast). */
+  hearsBroadcast: boolean;
 }
 
 /** 1 Mbit/s PHY: payload plus ~43 bytes of 802.11 framing and preamble, 8 µs per byte. */
@@ -133,6 +135,7 @@ export class RadioHub {
           port: rinfo.port,
           channel: d.channel,
           v2: ((d.body[0] ?? 0) & 1) === 1,
+          hearsBroadcast: ((d.body[0] ?? 0) & 2) === 0,
         });
         return;
       case DatagramType.Leave:
@@ -161,7 +164,9 @@ export class RadioHub {
     }
     const broadcast = d.dst === BROADCAST_MAC;
     const targets = broadcast
-      ? [...this.nodes.values()].filter((n) => n.mac !== d.src && n.channel === sender.channel)
+      ? [...this.nodes.values()].filter(
+          (n) => n.mac !== d.src && n.channel === sender.channel && n.hearsBroadcast,
+        )
       : [this.nodes.get(d.dst)].filter(
           (n): n is Node => n !== undefined && n.channel === sender.channel,
         );

@@ -22,6 +22,7 @@ export class RadioNode {
     private channel: number,
     private readonly hubPort: number,
     private readonly v2: boolean,
+    private readonly hearBroadcasts: boolean,
   ) {
     socket.on('message', (msg) => {
       const d = decodeDatagram(msg);
@@ -41,11 +42,16 @@ export class RadioNode {
     });
   }
 
+  /** JOIN again every 2 s, as the bridge does: a JOIN lost in a burst must not leave a node deaf. */
+  private rejoin: NodeJS.Timeout | undefined;
+
   static join(opts: {
     mac: string;
     channel: number;
     hubPort: number;
     v2?: boolean;
+    /** false: the hub delivers no broadcasts to this node (saves work with thousands of nodes). */
+    hearBroadcasts?: boolean;
   }): Promise<RadioNode> {
     const socket = createSocket('udp4');
     return new Promise((resolve, reject) => {
@@ -58,8 +64,11 @@ export class RadioNode {
           opts.channel,
           opts.hubPort,
           opts.v2 ?? false,
+          opts.hearBroadcasts ?? true,
         );
         node.sendJoin();
+        node.rejoin = setInterval(() => node.sendJoin(), 2000);
+        node.rejoin.unref();
         resolve(node);
       });
     });
@@ -96,6 +105,7 @@ export class RadioNode {
   }
 
   close(): Promise<void> {
+    if (this.rejoin !== undefined) clearInterval(this.rejoin);
     const leave = encodeDatagram({
       type: DatagramType.Leave,
       src: this.mac,
@@ -118,7 +128,7 @@ export class RadioNode {
       channel: this.channel,
       rssi: 0,
       seq: 0,
-      body: Uint8Array.of(this.v2 ? 1 : 0),
+      body: Uint8Array.of((this.v2 ? 1 : 0) | (this.hearBroadcasts ? 0 : 2)),
     });
     this.socket.send(join, this.hubPort, '127.0.0.1');
   }

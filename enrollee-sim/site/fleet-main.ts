@@ -27,7 +27,7 @@ async function endpointOn(
   d: FleetDevice,
   hubPort: number,
 ): Promise<AirEndpoint & { close(): Promise<void> }> {
-  const node = await RadioNode.join({ mac: d.mac, channel: 6, hubPort });
+  const node = await RadioNode.join({ mac: d.mac, channel: 6, hubPort, hearBroadcasts: false });
   const endpoint = {
     mac: d.mac,
     onFrame: (() => {}) as AirEndpoint['onFrame'],

@@ -51,6 +51,8 @@ export interface SimDeviceOptions {
   /** A Configurator key we insist on (mutual authentication). */
   readonly pinnedConfigurator?: PeerBootstrap | undefined;
   readonly chirpMs?: number | undefined;
+  /** Unanswered chirps double their interval up to this (default 8 s). */
+  readonly maxChirpMs?: number | undefined;
   /** After a failed session, announce again this many times at most. */
   readonly retries?: number | undefined;
   readonly timings?: SessionTimings | undefined;
@@ -129,15 +131,20 @@ export class SimDevice {
       chirpHash(key),
       this.options.announceKey === false ? undefined : key.der,
     );
+    const base = this.options.chirpMs ?? 1000;
+    const max = Math.max(base, this.options.maxChirpMs ?? 8000);
+    let interval = base;
     const chirp = (): void => {
       if (this.chirps === 0) this.firstChirpAt = performance.now();
       this.chirps++;
       this.transmit(BROADCAST_MAC, announcement);
+      // Unanswered chirps back off (and jitter), so a batch of hundreds powered up together does
+      // not fill the air with announcements: the configurator needs the air for the sessions.
+      const next = interval * (0.8 + Math.random() * 0.4);
+      interval = Math.min(max, interval * 2);
+      this.chirpTimer = setTimeout(chirp, next);
     };
     chirp();
-    // Jitter, so a batch powered up together does not chirp in lockstep.
-    const every = (this.options.chirpMs ?? 1000) * (0.8 + Math.random() * 0.4);
-    this.chirpTimer = setInterval(chirp, every);
     return this;
   }
 
@@ -149,7 +156,7 @@ export class SimDevice {
   }
 
   private stopChirping(): void {
-    if (this.chirpTimer !== undefined) clearInterval(this.chirpTimer);
+    if (this.chirpTimer !== undefined) clearTimeout(this.chirpTimer);
     this.chirpTimer = undefined;
   }
 
