@@ -129,7 +129,10 @@ export async function runSiteBench(
       }),
       { mode: 0o600 },
     );
-    daemon = spawn(process.execPath, [CLI, '--data-dir', dataDir, 'start'], {
+    // DPP_BENCH_PROFILE_DIR=DIR: a V8 CPU profile of the daemon alone, written when it stops.
+    const profileDir = process.env['DPP_BENCH_PROFILE_DIR'];
+    const nodeArgs = profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
+    daemon = spawn(process.execPath, [...nodeArgs, CLI, '--data-dir', dataDir, 'start'], {
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     const pid = daemon.pid;
@@ -219,7 +222,11 @@ export async function runSiteBench(
       killBridgeAfterS: o.killBridgeAfterS ?? null,
     };
   } finally {
-    daemon?.kill('SIGTERM');
+    if (daemon !== undefined && daemon.exitCode === null) {
+      const exited = new Promise((r) => daemon!.once('exit', r));
+      daemon.kill('SIGTERM');
+      await exited;
+    }
     for (const p of processes) await p.kill().catch(() => {});
     if (!o.keep) rmSync(dir, { recursive: true, force: true });
   }
