@@ -21,6 +21,7 @@ import {
 } from '../../protocol/dpp/session/enrollee.js';
 import type { Effect, Input, Outcome, SessionTimings } from '../../protocol/dpp/session/types.js';
 import { attempt } from '../../protocol/errors.js';
+import { decodeMessage, FrameType } from '../../protocol/dpp/frames.js';
 import { fragmentDppMessage } from '../../protocol/espnow/fragment.js';
 import { Reassembler } from '../../protocol/espnow/reassembler.js';
 import { decodeBundle } from '../../protocol/lwm2m/bundle.js';
@@ -80,6 +81,8 @@ export class SimDevice {
   private peerMac: string | undefined;
   private retriesLeft: number;
   private stopped = false;
+  /** Counts sessions, so a stale watchdog does not reset a newer one. */
+  private generation = 0;
   private resolveDone: ((r: SimDeviceReport) => void) | undefined;
   config: ConfigurationObject | undefined;
   joined = false;
@@ -103,6 +106,16 @@ export class SimDevice {
     const bytes = this.reassembler.push(f.src, f.payload, performance.now());
     if (bytes === null || f.broadcast) return;
     if (this.session === undefined) {
+      // Only an Authentication Request starts a session: a late retransmission of an older
+      // session's message would otherwise leave us waiting, silent, for a request that never comes.
+      const m = decodeMessage(bytes);
+      if (
+        !m.ok ||
+        m.value.kind !== 'dpp' ||
+        m.value.frameType !== FrameType.AuthenticationRequest
+      ) {
+        return;
+      }
       this.peerMac = f.src;
       this.stopChirping();
       this.session = createEnrolleeResponder({
@@ -121,6 +134,16 @@ export class SimDevice {
         },
         ...(this.options.timings ? { timings: this.options.timings } : {}),
       });
+      // A request we could not accept (not for our key) starts nothing: back to announcing.
+      const generation = ++this.generation;
+      setTimeout(() => {
+        const stage = this.session?.stage.name;
+        if (this.generation === generation && stage === 'awaitAuthRequest' && !this.stopped) {
+          this.session = undefined;
+          this.peerMac = undefined;
+          this.start();
+        }
+      }, 3000).unref();
     }
     if (f.src === this.peerMac) this.input({ type: 'message', bytes });
   }
