@@ -127,6 +127,12 @@ export enum ErrorCode {
   Lwm2mBadBinding = 825,
   Lwm2mMultipleBootstrap = 826,
   Lwm2mBadDeclaration = 827,
+  // 850–869: per-device LwM2M credentials, templates and export (daemon/lwm2m/)
+  Lwm2mTemplateInvalid = 850,
+  Lwm2mTemplateMissingValue = 851,
+  Lwm2mMaterialInvalid = 852,
+  Lwm2mSecretsInvalid = 853,
+  Lwm2mExportFailed = 854,
 }
 
 export class DppError extends Error {

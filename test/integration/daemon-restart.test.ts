@@ -49,6 +49,7 @@ describe('daemon process: SIGKILL mid-batch and restart (DPP over TCP, SQLite)',
     }
 
     const configured = new Map<string, string>();
+    const bundles = new Map<string, string[]>();
     let killedAt = -1;
     let auditBeforeKill = 0;
     // Each device keeps trying (as a real one re-initiates) until it is configured.
@@ -61,8 +62,15 @@ describe('daemon process: SIGKILL mid-batch and restart (DPP over TCP, SQLite)',
         if (r?.config !== undefined && r.outcome?.result === 'configured') {
           configured.set(
             toHex(d.hash),
-            JSON.stringify({ ssid: [...r.config.ssid], pass: r.config.credential.pass }),
+            JSON.stringify({
+              pass: r.config.credential.pass,
+              bundle: [...(r.config.lwm2mBundle ?? [])],
+            }),
           );
+          bundles.set(toHex(d.hash), [
+            ...(bundles.get(toHex(d.hash)) ?? []),
+            toHex(r.config.lwm2mBundle ?? new Uint8Array()),
+          ]);
         } else await sleep(150);
       }
     };
@@ -79,7 +87,14 @@ describe('daemon process: SIGKILL mid-batch and restart (DPP over TCP, SQLite)',
 
     assert.ok(killedAt < devices.length, 'the kill happened mid-batch');
     assert.equal(configured.size, devices.length, 'every device ends configured');
-    assert.equal(new Set(configured.values()).size, 1, 'one Wi-Fi credential set for all');
+    assert.equal(
+      new Set(configured.values()).size,
+      devices.length,
+      'each device its own LwM2M bundle',
+    );
+    // A device provisioned more than once (its session cut by the kill) got the very same bundle.
+    for (const [, seen] of bundles) assert.equal(new Set(seen).size, 1);
+    assert.equal(admin.secretStore.list().length, devices.length, 'one secret set per device');
     assert.ok(admin.auditLog.count() >= auditBeforeKill, 'no audit record lost');
     const delivered = admin.auditLog.list({ kind: 'configuration-delivered' });
     for (const d of devices) {

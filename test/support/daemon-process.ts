@@ -19,7 +19,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** A config.yaml for DPP over TCP only, on `port`, with one profile "plant". */
+/** A config.yaml for DPP over TCP only, on `port`, with one profile "plant" (Wi-Fi + LwM2M PSK). */
 export function writeTcpConfig(dataDir: string, port: number): void {
   writeFileSync(
     join(dataDir, 'config.yaml'),
@@ -30,6 +30,10 @@ export function writeTcpConfig(dataDir: string, port: number): void {
       'profiles:',
       '  plant:',
       '    wifi: { ssid: Plant-IoT, passphrase: "correct horse battery staple" }',
+      '    lwm2m:',
+      '      endpoint: "dev-{keyHash16}"',
+      '      servers:',
+      '        - { uri: "coaps://lwm2m.example:5684", shortServerId: 1, securityMode: psk }',
       'log: { level: warn }',
     ].join('\n'),
     { mode: 0o600 },

@@ -40,8 +40,10 @@ export function registerStartCommand(program: Command): void {
       const log = createLogger({ level: config.log.level, format: config.log.format });
       for (const w of config.warnings) log.warn(w);
       const notifier = new SystemdNotifier(log);
-      const bundles = createBundleBuilder(config);
+      const bundleWarnings: string[] = [];
+      const bundles = createBundleBuilder(config, bundleWarnings);
       if (!bundles.ok) throw new CliExit(EXIT_INVALID_INPUT, bundles.error.message);
+      for (const w of bundleWarnings) log.warn(w);
       const stores = openStores(dataDir);
       const radio = createRadio(config, log);
       const daemon = await ConfiguratorDaemon.start({

@@ -17,6 +17,19 @@ export function demoConfig(bridgeLink: string): Record<string, unknown> {
       demo: {
         wifi: { ssid: DEMO_SSID, passphraseFile: 'wifi.pass' },
         connectionStatus: true,
+        // Each device also gets its LwM2M factory bundle with its own PSK, generated once.
+        lwm2m: {
+          endpoint: 'sim-{serial}',
+          servers: [
+            {
+              uri: 'coaps://lwm2m.simulation.invalid:5684',
+              shortServerId: 1,
+              securityMode: 'psk',
+              lifetime: 3600,
+            },
+          ],
+          psk: { identity: '{endpoint}', keyLength: 16 },
+        },
       },
     },
     log: { level: 'info', format: 'json' },
