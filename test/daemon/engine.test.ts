@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { makePeer } from '../../protocol/dpp/auth-common.js';
 import { DppStatus } from '../../protocol/dpp/attributes.js';
-import type { BundleBuilder } from '../../daemon/engine/delivery.js';
 import { AirEnrollee, TEST_PASSPHRASE, TEST_SSID } from '../support/air-enrollee.js';
 import { startHarness, type Harness } from '../support/daemon-harness.js';
 import { newIdentity } from '../support/dpp-fixtures.js';
@@ -167,25 +165,31 @@ describe('session engine on the in-memory air', () => {
     );
   });
 
-  it('delivers the same per-device secrets on re-provisioning, generated once', async () => {
-    let generated = 0;
-    const bundles: BundleBuilder = {
-      generateSecrets: () => {
-        generated++;
-        return randomBytes(16).toString('hex');
+  it('delivers the same per-device LwM2M bundle on re-provisioning, its secrets generated once', async () => {
+    h = await startHarness({
+      realBundles: true,
+      profile: {
+        lwm2m: {
+          endpoint: 'dev-{keyHash16}',
+          servers: [{ uri: 'coaps://lwm2m.example:5684', shortServerId: 1, securityMode: 'psk' }],
+        },
       },
-      render: (_p, _d, secrets) => ({ ok: true, value: new TextEncoder().encode(secrets) }),
-    };
-    h = await startHarness({ profile: { lwm2m: {} }, bundles });
+    });
     const id = newIdentity();
     const keyHash = h.stores.addKey(id.key);
     const first = enrollee({ identity: id });
     await first.done;
     const second = enrollee({ identity: id });
     await second.done;
-    assert.equal(generated, 1);
-    assert.deepEqual(second.config!.lwm2mBundle, first.config!.lwm2mBundle);
+    assert.ok(first.config?.lwm2mBundle !== undefined && first.config.lwm2mBundle.length > 20);
+    assert.deepEqual(second.config!.lwm2mBundle, first.config.lwm2mBundle);
+    assert.equal(h.stores.secretRecords.size, 1);
     assert.equal(h.stores.deviceRecords.get(keyHash)!.provisionedCount, 2);
+    const other = newIdentity();
+    h.stores.addKey(other.key);
+    const third = enrollee({ identity: other });
+    await third.done;
+    assert.notDeepEqual(third.config!.lwm2mBundle, first.config.lwm2mBundle);
   });
 
   it('refuses a provisioned device again when its profile does not allow re-provisioning', async () => {

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../daemon/config/load.js';
+import { createBundleBuilder } from '../../daemon/service/bundles.js';
 import type { BundleBuilder } from '../../daemon/engine/delivery.js';
 import { silentLogger } from '../../daemon/logging.js';
 import { ConfiguratorDaemon, type Stores } from '../../daemon/service/daemon.js';
@@ -27,6 +28,8 @@ export async function startHarness(
     bundles?: BundleBuilder;
     stores?: Stores;
     tcp?: boolean;
+    /** Build the profile's LwM2M bundles with the daemon's own builder (daemon/lwm2m). */
+    realBundles?: boolean;
   } = {},
 ): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'configurator-test-'));
@@ -52,6 +55,12 @@ export async function startHarness(
     { mode: 0o600 },
   );
   const config = loadConfig({ dataDir, env: {} });
+  let bundles = options.bundles;
+  if (options.realBundles === true) {
+    const built = createBundleBuilder(config);
+    if (!built.ok) throw built.error;
+    bundles = built.value;
+  }
   const air = new MemoryAir();
   const stores = new MemoryStores();
   const daemon = await ConfiguratorDaemon.start({
@@ -60,7 +69,7 @@ export async function startHarness(
     log: silentLogger(),
     stores: options.stores ?? stores,
     radio: air.transport(DAEMON_MAC),
-    bundles: options.bundles,
+    bundles,
     tcpPort: 0,
   });
   return {
