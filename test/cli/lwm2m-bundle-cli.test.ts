@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { toHex } from '../../protocol/bytes.js';
+import { formatDppUri } from '../../protocol/dpp/uri.js';
+import { decodeBundle } from '../../protocol/lwm2m/bundle.js';
+import { CLI_MAIN, writeTcpConfig } from '../support/daemon-process.js';
+import { newIdentity } from '../support/dpp-fixtures.js';
+
+describe('configurator lwm2m bundle / export (CLI)', function () {
+  this.timeout(30_000);
+  let dataDir: string;
+  before(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'configurator-lwm2m-cli-'));
+    writeTcpConfig(dataDir, 0);
+  });
+  after(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, [CLI_MAIN, '--data-dir', dataDir, ...args], { encoding: 'buffer' });
+
+  it('writes the bytes a device would receive, the same every time, and exports its PSK', () => {
+    const id = newIdentity();
+    const keyHash = toHex(id.hash);
+    const uri = formatDppUri({
+      key: id.key,
+      channels: [],
+      mac: null,
+      info: null,
+      version: 2,
+      host: null,
+      supportedCurves: null,
+      unknownTokens: [],
+    });
+    assert.equal(cli('whitelist', 'add', '--uri', uri).status, 0);
+    const a = join(dataDir, 'a.cbor');
+    const b = join(dataDir, 'b.cbor');
+    const first = cli('lwm2m', 'bundle', '--device', keyHash, '--out', a);
+    assert.equal(first.status, 0, first.stderr.toString());
+    assert.equal(cli('lwm2m', 'bundle', '--device', keyHash, '--out', b).status, 0);
+    assert.equal(statSync(a).mode & 0o777, 0o600);
+    const bytes = readFileSync(a);
+    assert.deepEqual(readFileSync(b), bytes);
+    const records = decodeBundle(new Uint8Array(bytes));
+    assert.ok(records.ok);
+    const uriRecord = records.value.find((r) => r.path.objectId === 0 && r.path.resourceId === 0);
+    assert.deepEqual(uriRecord?.value, { type: 'string', value: 'coaps://lwm2m.example:5684' });
+
+    const csv = cli('lwm2m', 'export', '--format', 'csv').stdout.toString();
+    assert.match(csv, new RegExp(`dev-${keyHash.slice(0, 16)}`));
+  });
+
+  it('refuses an unknown device with exit 2', () => {
+    const r = cli('lwm2m', 'bundle', '--device', 'ab'.repeat(32), '--out', join(dataDir, 'x.cbor'));
+    assert.equal(r.status, 2);
+    assert.ok(r.stderr.toString().length > 0);
+  });
+});
