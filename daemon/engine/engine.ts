@@ -37,6 +37,8 @@ import { SessionRunner } from './session-runner.js';
 
 export interface EngineSettings {
   readonly maxConcurrent: number;
+  /** A deferred announcement older than this is not answered (the device announces again). */
+  readonly waitingMaxAgeMs: number;
   readonly timings: SessionTimings;
   readonly announceIntervalMs: number;
   readonly defaultProfile: string;
@@ -52,6 +54,11 @@ export interface EngineDeps {
   readonly delivery: Delivery;
   readonly log: Logger;
   readonly refusalLog?: RefusalLogOptions;
+  /**
+   * Whether the transport has room for one more session now (ESP-NOW: the air is not already
+   * full of our own traffic). Without it, only maxConcurrent limits.
+   */
+  readonly roomFor?: (transport: TransportKind) => boolean;
 }
 
 export interface DeviceEvent {
@@ -100,10 +107,21 @@ interface LiveSession {
 
 /** Remembered peers for the per-peer announcement rate limit. */
 const RATE_MEMORY = 20_000;
+/** Deferred announcements kept at most (only whitelisted devices get this far). */
+const WAITING_MAX = 20_000;
+
+interface WaitingAnnouncement {
+  readonly channel: PeerChannel;
+  readonly frame: DppFrame;
+  /** When the device last announced itself (performance.now()). */
+  readonly heardAt: number;
+}
 
 export class SessionEngine extends EventEmitter<EngineEvents> {
   private readonly sessions = new Map<string, LiveSession>();
   private readonly lastAnnounce = new Map<string, number>();
+  /** Whitelisted devices heard while there was no room, first heard first (Map keeps order). */
+  private readonly waiting = new Map<string, WaitingAnnouncement>();
   private readonly refusals: RefusalLog;
   private accepting = true;
   private readonly idleWaiters: (() => void)[] = [];
@@ -129,6 +147,33 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
 
   get activeSessions(): number {
     return this.sessions.size;
+  }
+
+  /** Whitelisted devices heard and waiting for room to start their session. */
+  get waitingSessions(): number {
+    return this.waiting.size;
+  }
+
+  /**
+   * Start sessions for waiting devices while there is room, first heard first; called when a
+   * session ends and when the radio's send backlog goes down. Stale announcements are dropped:
+   * the device announces again and comes back.
+   */
+  admitWaiting(): void {
+    const now = performance.now();
+    for (const [id, w] of this.waiting) {
+      if (!this.hasRoom(w.channel.transport) || !this.accepting) return;
+      this.waiting.delete(id);
+      if (now - w.heardAt > this.deps.settings.waitingMaxAgeMs || this.sessions.has(id)) continue;
+      this.considerAnnouncement(w.channel, w.frame, w.heardAt);
+    }
+  }
+
+  private hasRoom(transport: TransportKind): boolean {
+    return (
+      this.sessions.size < this.deps.settings.maxConcurrent &&
+      (this.deps.roomFor?.(transport) ?? true)
+    );
   }
 
   get refusalTotals(): ReadonlyMap<string, number> {
@@ -252,6 +297,10 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
       this.counters.rateLimited++;
       return;
     }
+    this.considerAnnouncement(channel, frame, performance.now());
+  }
+
+  private considerAnnouncement(channel: PeerChannel, frame: DppFrame, heardAt: number): void {
     const peek = peekPresenceAnnouncement(frame);
     if (!peek.ok) {
       this.refuse({
@@ -293,7 +342,7 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
       });
       return;
     }
-    this.admit(channel, entry, der, { role: 'initiator' });
+    this.admit(channel, entry, der, { role: 'initiator', announcement: { frame, heardAt } });
   }
 
   private onAuthRequest(channel: PeerChannel, frame: DppFrame, bytes: Uint8Array): void {
@@ -331,7 +380,13 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
     channel: PeerChannel,
     entry: WhitelistView,
     announcedDer: Uint8Array | undefined,
-    how: { role: 'initiator' } | { role: 'responder'; request: Uint8Array },
+    how:
+      | {
+          role: 'initiator';
+          /** The announcement that brought the device, to answer later if there is no room now. */
+          announcement?: { frame: DppFrame; heardAt: number };
+        }
+      | { role: 'responder'; request: Uint8Array },
   ): void {
     const now = new Date();
     const keyHash = entry.keyHash;
@@ -364,16 +419,21 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
       );
       return;
     }
-    if (this.sessions.size >= this.deps.settings.maxConcurrent) {
-      // Not a refusal: the device keeps announcing and gets its turn.
+    if (!this.hasRoom(channel.transport)) {
+      // Not a refusal: the device waits for its turn (and keeps announcing meanwhile).
       this.counters.busy++;
+      const announcement = how.role === 'initiator' ? how.announcement : undefined;
+      if (announcement !== undefined && this.waiting.size < WAITING_MAX) {
+        this.waiting.set(channel.id, { channel, ...announcement });
+      }
       this.deps.log.debug(
-        { keyHash, peer: channel.address },
-        'session limit reached; announcement deferred',
+        { keyHash, peer: channel.address, waiting: this.waiting.size },
+        'no room for another session now; announcement deferred',
       );
       if (channel.transport === 'tcp') channel.close();
       return;
     }
+    this.waiting.delete(channel.id);
     const der = entry.publicKey ?? announcedDer;
     if (der === undefined) {
       refuseDevice(
@@ -536,6 +596,8 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
     const keyHash = live.entry.keyHash;
     const channel = live.channel;
     this.sessions.delete(channel.id);
+    // Its room goes to the device that has waited longest (after this session's records).
+    if (this.waiting.size > 0) queueMicrotask(() => this.admitWaiting());
     this.counters.messagesSent += live.runner.messagesSent;
     channel.close();
     const now = new Date();
@@ -652,6 +714,7 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
    */
   async shutdown(graceMs: number): Promise<{ finished: number; parked: number }> {
     this.accepting = false;
+    this.waiting.clear();
     const before = this.sessions.size;
     if (before > 0 && graceMs > 0) {
       await new Promise<void>((resolve) => {

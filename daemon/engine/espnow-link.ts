@@ -12,7 +12,11 @@ import {
   type PayloadLimit,
 } from '../../protocol/espnow/fragment.js';
 import { Reassembler } from '../../protocol/espnow/reassembler.js';
-import type { Mac, RadioTransport, TxResult } from '../transports/radio-transport.js';
+import type { Mac, RadioTransport } from '../transports/radio-transport.js';
+import { EspnowSendQueue, type QueuedSendResult } from './espnow-send-queue.js';
+
+/** Payloads at the radio at once by default: the bridge grants 16 credits. */
+export const DEFAULT_SEND_WINDOW = 16;
 
 export interface EspnowMessage {
   readonly src: Mac;
@@ -23,6 +27,8 @@ export interface EspnowMessage {
 
 export interface EspnowLinkEvents {
   message: [message: EspnowMessage];
+  /** The send backlog went down: the air may have room for another session. */
+  drain: [];
 }
 
 export interface EspnowLinkCounters {
@@ -31,6 +37,7 @@ export interface EspnowLinkCounters {
   payloadsOut: number;
   payloadBytesOut: number;
   sendFailures: number;
+  superseded: number;
 }
 
 export class EspnowDppLink extends EventEmitter<EspnowLinkEvents> {
@@ -43,13 +50,25 @@ export class EspnowDppLink extends EventEmitter<EspnowLinkEvents> {
     payloadsOut: 0,
     payloadBytesOut: 0,
     sendFailures: 0,
+    superseded: 0,
   };
+  private readonly queue: EspnowSendQueue;
 
   constructor(
     readonly radio: RadioTransport,
     private readonly now: () => number = () => performance.now(),
+    window = DEFAULT_SEND_WINDOW,
   ) {
     super();
+    this.queue = new EspnowSendQueue(
+      (dst, payload) => {
+        this.counters.payloadsOut++;
+        this.counters.payloadBytesOut += payload.length;
+        return radio.send(dst, payload);
+      },
+      window,
+      () => this.emit('drain'),
+    );
     radio.on('frame', (f) => {
       const bytes = this.reassembler.push(f.src, f.payload, this.now());
       if (bytes === null) return;
@@ -72,11 +91,21 @@ export class EspnowDppLink extends EventEmitter<EspnowLinkEvents> {
       : ESPNOW_V1_PAYLOAD;
   }
 
+  /** Messages waiting for the radio or on their way. */
+  get backlog(): number {
+    return this.queue.backlog;
+  }
+
+  get window(): number {
+    return this.queue.window;
+  }
+
   /**
-   * Send one DPP message to `dst`, fragment by fragment, stopping at the first fragment the radio
+   * Send one DPP message to `dst`, paced by the send queue; a later message to the same peer
+   * replaces this one if it has not started yet ('superseded'). Stops at the first fragment the radio
    * could not deliver (the rest would be useless; the DPP retransmission sends it all again).
    */
-  async send(dst: Mac, message: Uint8Array): Promise<TxResult> {
+  async send(dst: Mac, message: Uint8Array): Promise<QueuedSendResult> {
     const id = this.nextMessageId;
     this.nextMessageId = (this.nextMessageId + 1) & 0xffff;
     let payloads: Uint8Array[];
@@ -87,15 +116,9 @@ export class EspnowDppLink extends EventEmitter<EspnowLinkEvents> {
       throw e;
     }
     this.counters.messagesOut++;
-    for (const p of payloads) {
-      this.counters.payloadsOut++;
-      this.counters.payloadBytesOut += p.length;
-      const result = await this.radio.send(dst, p);
-      if (result !== 'acked') {
-        this.counters.sendFailures++;
-        return result;
-      }
-    }
-    return 'acked';
+    const result = await this.queue.send(dst, payloads);
+    if (result === 'superseded') this.counters.superseded++;
+    else if (result !== 'acked') this.counters.sendFailures++;
+    return result;
   }
 }

@@ -9,6 +9,7 @@ import type { DaemonConfig } from '../config/load.js';
 import { Delivery, type BundleBuilder } from '../engine/delivery.js';
 import { SessionEngine } from '../engine/engine.js';
 import { EspnowDppLink } from '../engine/espnow-link.js';
+import type { BridgeLinkStats } from '../transports/bridge-link.js';
 import type { PeerChannel } from '../engine/peer-channel.js';
 import type { AuditPort, DevicePort, SecretPort, WhitelistPort } from '../engine/ports.js';
 import { loadOrCreateIdentity } from '../keys/identity.js';
@@ -57,6 +58,7 @@ export class ConfiguratorDaemon {
     this.engine = new SessionEngine({
       settings: {
         maxConcurrent: config.sessions.maxConcurrent,
+        waitingMaxAgeMs: config.sessions.waitingMaxAgeMs,
         timings: {
           retransmitMs: config.sessions.retransmitMs,
           maxTransmissions: config.sessions.maxTransmissions,
@@ -74,6 +76,12 @@ export class ConfiguratorDaemon {
       audit: stores.audit,
       delivery: new Delivery(stores.secrets, parts.bundles),
       log,
+      // A new ESP-NOW session only while our own traffic does not already fill the radio's window:
+      // more sessions would only lengthen the queue every session's messages wait in.
+      roomFor: (transport) =>
+        transport !== 'espnow' ||
+        this.espnow === undefined ||
+        this.espnow.backlog < this.espnow.window,
     });
     this.espnow = parts.radio === undefined ? undefined : this.attachRadio(parts.radio);
   }
@@ -121,6 +129,7 @@ export class ConfiguratorDaemon {
       return c;
     };
     link.on('message', (m) => this.engine.onMessage(channelFor(m.src), m.bytes));
+    link.on('drain', () => this.engine.admitWaiting());
     radio.on('up', (info) => {
       log.info(
         {
@@ -189,6 +198,7 @@ export class ConfiguratorDaemon {
                 firmware: info?.firmware,
               },
         activeSessions: this.engine.activeSessions,
+        waitingSessions: this.engine.waitingSessions,
         counters: { ...this.engine.counters },
         process: processResources(),
         link: this.linkCounters(),
@@ -201,9 +211,23 @@ export class ConfiguratorDaemon {
   /** ESP-NOW and serial counters, for status and the benchmark; null without a radio. */
   linkCounters(): Record<string, number> | null {
     if (this.espnow === undefined) return null;
-    const radio = this.parts.radio as { serialBytes?: { in: number; out: number } } | undefined;
+    const radio = this.parts.radio as
+      { serialBytes?: { in: number; out: number }; stats?: BridgeLinkStats } | undefined;
+    const host = radio?.stats?.host;
     return {
       ...this.espnow.counters,
+      ...(host === undefined
+        ? {}
+        : {
+            bridgeTxSent: host.txSent,
+            bridgeTxAcked: host.txAcked,
+            bridgeTxNotAcked: host.txNotAcked,
+            bridgeTxRefused: host.txRefused,
+            bridgeTxDeadline: host.txDeadline,
+            bridgeTxLinkDown: host.txLinkDown,
+            bridgeRxFrames: host.rxFrames,
+            bridgeResets: host.resets,
+          }),
       reassembledMalformed: this.espnow.reassemblyCounters.malformed,
       reassembledDuplicate: this.espnow.reassemblyCounters.duplicate,
       serialBytesIn: radio?.serialBytes?.in ?? 0,

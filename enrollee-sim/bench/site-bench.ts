@@ -39,6 +39,8 @@ export interface BenchResult {
   baud: number | null;
   transport: 'espnow' | 'tcp';
   killBridgeAfterS: number | null;
+  /** The daemon's own counters over the batch (ESP-NOW link, bridge link, engine): where frames went. */
+  daemonCounters: Record<string, number>;
 }
 
 const CLI = fileURLToPath(new URL('../../daemon/cli/main.js', import.meta.url));
@@ -50,6 +52,7 @@ interface DaemonState {
   radio: { up: boolean } | null;
   process: { cpuUserMs: number; cpuSystemMs: number; peakRssMb: number };
   link: Record<string, number> | null;
+  counters: Record<string, number>;
 }
 
 function readState(dataDir: string): DaemonState | undefined {
@@ -77,6 +80,17 @@ async function waitFor<T>(
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+function counterDeltas(
+  before: Record<string, number>,
+  after: Record<string, number>,
+): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(after)) {
+    if (typeof v === 'number') out[k] = v - (before[k] ?? 0);
+  }
+  return out;
 }
 
 function cli(dataDir: string, ...args: string[]): string {
@@ -220,6 +234,10 @@ export async function runSiteBench(
       baud: o.baud ?? null,
       transport: o.transport,
       killBridgeAfterS: o.killBridgeAfterS ?? null,
+      daemonCounters: counterDeltas(
+        { ...ready.counters, ...linkBefore },
+        { ...after.counters, ...link },
+      ),
     };
   } finally {
     if (daemon !== undefined && daemon.exitCode === null) {

@@ -221,6 +221,33 @@ describe('session engine on the in-memory air', () => {
     assert.equal((summary.detail?.['suppressed'] as number) + single, 300);
   });
 
+  it('devices heard while there is no room wait for their turn instead of for their next announcement', async () => {
+    h = await startHarness({ sessions: { maxConcurrent: 1 } });
+    const devices = [newIdentity(), newIdentity(), newIdentity()];
+    for (const id of devices) h.stores.addKey(id.key);
+    // One announcement each (the next would come after a minute).
+    const outcomes = await Promise.all(
+      devices.map((id) => enrollee({ identity: id, chirpMs: 60_000 }).done),
+    );
+    assert.deepEqual(
+      outcomes.map((o) => o.result),
+      ['configured', 'configured', 'configured'],
+    );
+    assert.equal(h.daemon.engine.counters.busy, 2);
+    assert.equal(h.daemon.engine.waitingSessions, 0);
+  });
+
+  it('does not answer an announcement that waited longer than waitingMaxAgeMs', async () => {
+    h = await startHarness({ sessions: { maxConcurrent: 1, waitingMaxAgeMs: 0 } });
+    const devices = [newIdentity(), newIdentity()];
+    for (const id of devices) h.stores.addKey(id.key);
+    const [first] = devices.map((id) => enrollee({ identity: id, chirpMs: 60_000 }));
+    assert.equal((await first!.done).result, 'configured');
+    await settle(300);
+    assert.equal(h.daemon.engine.counters.admitted, 1);
+    assert.equal(h.daemon.engine.waitingSessions, 0);
+  });
+
   it('parks sessions still running at shutdown', async () => {
     h = await startHarness({ sessions: { authTimeoutMs: 5000 } });
     const victim = newIdentity();

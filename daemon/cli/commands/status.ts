@@ -117,7 +117,7 @@ export function registerStatusCommands(program: Command): void {
         if (daemon === undefined) out.push(`daemon: not running (data dir ${dataDir})`);
         else {
           out.push(
-            `daemon: running, pid ${daemon.pid}, since ${daemon.startedAt}, ${daemon.activeSessions} session(s) in progress`,
+            `daemon: running, pid ${daemon.pid}, since ${daemon.startedAt}, ${daemon.activeSessions} session(s) in progress${(daemon.waitingSessions ?? 0) > 0 ? `, ${daemon.waitingSessions} device(s) waiting for their turn` : ''}`,
           );
           if (daemon.radio !== null) {
             out.push(
