@@ -3,8 +3,7 @@
  * `serialport` package, loaded on first use so a daemon without a bridge never loads the native
  * binding. Opening must not reset the ESP32 (see openSerialLine).
  */
-import { read } from 'node:fs';
-import { promisify } from 'node:util';
+import { readSync } from 'node:fs';
 import type { SerialPort } from 'serialport';
 
 /** The part of a pino logger the bridge transport uses. */
@@ -38,8 +37,6 @@ function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-const readFd = promisify(read);
-
 function errorCode(e: unknown): unknown {
   return e instanceof Error && 'code' in e ? e.code : undefined;
 }
@@ -49,6 +46,10 @@ function errorCode(e: unknown): unknown {
  * bytes at once, but a tty that was hung up (USB unplugged, the pty's other end gone) reads 0
  * bytes forever: it would spin a thread-pool thread until a write failed. Here 0 bytes is the
  * end of the port, and the stream turns the error into a 'close' with `disconnected`.
+ *
+ * The read itself is a plain read(2) on the non-blocking descriptor from the event loop, when the
+ * poller says it is readable: serialport's goes through the thread pool, a round trip that cost
+ * more than everything else per frame at a few thousand frames a second (docs/benchmarks.md).
  */
 interface UnixPortBinding {
   fd: number | null;
@@ -67,7 +68,7 @@ function readUntilHangup(binding: UnixPortBinding): UnixPortBinding['read'] {
       if (!binding.isOpen || binding.fd === null)
         throw Object.assign(new Error('Port is not open'), { canceled: true });
       try {
-        const { bytesRead } = await readFd(binding.fd, buffer, offset, length, null);
+        const bytesRead = readSync(binding.fd, buffer, offset, length, null);
         if (bytesRead > 0) return { buffer, bytesRead };
         throw Object.assign(new Error('the port hung up'), { disconnect: true });
       } catch (e) {
@@ -142,13 +143,23 @@ export const openSerialportLine =
       end(e?.disconnected ? 'serial port disconnected' : 'serial port closed'),
     );
 
+    // Everything written in one turn of the event loop goes out in one write: a burst of TX
+    // messages costs one system call instead of one each.
+    let pending: Uint8Array[] = [];
+    const flush = (): void => {
+      const chunks = pending;
+      pending = [];
+      if (ended || chunks.length === 0) return;
+      port.write(Buffer.concat(chunks), (e) => {
+        if (e) end(`serial write failed: ${message(e)}`);
+      });
+    };
     return {
       path,
       write(bytes: Uint8Array): void {
         if (ended) return;
-        port.write(Buffer.from(bytes), (e) => {
-          if (e) end(`serial write failed: ${message(e)}`);
-        });
+        if (pending.length === 0) setImmediate(flush);
+        pending.push(bytes);
       },
       close(): Promise<void> {
         ended = true;
