@@ -51,6 +51,13 @@ export interface EngineDeps {
   readonly whitelist: WhitelistPort;
   readonly devices: DevicePort;
   readonly audit: AuditPort;
+  /**
+   * Call `then` once every write so far is durable (the stores group writes for a few
+   * milliseconds), with false if any of them could not be written.
+   */
+  readonly afterCommit: (then: (ok: boolean) => void) => void;
+  /** Make every write so far durable now (a session's outcome is not left to the next commit). */
+  readonly commit: () => void;
   readonly delivery: Delivery;
   readonly log: Logger;
   readonly refusalLog?: RefusalLogOptions;
@@ -571,7 +578,8 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
       });
       return;
     }
-    // Recorded before the bytes leave, so a crash cannot lose the fact that they may have.
+    // Recorded, and on disk, before the bytes leave, so a crash cannot lose the fact that they
+    // may have.
     this.deps.audit.append({
       kind: 'configuration-delivered',
       keyHash,
@@ -584,11 +592,25 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
       },
     });
     this.deps.devices.delivered(keyHash, now);
-    live.delivered = true;
-    live.runner.input({
-      type: 'configure',
-      configObject: built.value.configObject,
-      sendConnStatus: live.profile.connectionStatus,
+    // The answer waits for the next group commit (a few ms); the enrollee waits far longer.
+    this.deps.afterCommit((ok) => {
+      if (live.runner.finished) return;
+      if (!ok) {
+        const reason = 'cannot record the delivery in the database: configuration withheld';
+        this.deps.log.error({ keyHash }, reason);
+        live.runner.input({
+          type: 'refuseConfiguration',
+          status: DppStatus.ConfigureFailure,
+          reason,
+        });
+        return;
+      }
+      live.delivered = true;
+      live.runner.input({
+        type: 'configure',
+        configObject: built.value.configObject,
+        sendConnStatus: live.profile.connectionStatus,
+      });
     });
   }
 
@@ -621,6 +643,7 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
         reason === undefined ? state : `${state}: ${reason}`,
       );
       this.emitDevice(keyHash, state, channel, reason, live.entry.label);
+      this.deps.commit();
       this.notifyIfIdle();
       return;
     }
@@ -660,6 +683,7 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
       this.deps.log.warn({ keyHash, peer: channel.address }, `failed: ${reason}`);
       this.emitDevice(keyHash, 'failed', channel, reason, live.entry.label);
     }
+    this.deps.commit();
     this.notifyIfIdle();
   }
 

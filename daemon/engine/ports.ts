@@ -1,8 +1,9 @@
 /**
  * What the session engine needs from storage, as narrow interfaces: the SQLite stores implement
- * them in production (store-adapter.ts), tests may hand in anything that behaves the same.
- * Every call is synchronous and durable when it returns (SQLite WAL), so a crash right after it
- * loses nothing that was reported done.
+ * them in production (daemon/service/stores.ts), tests may hand in anything that behaves the same.
+ * Every call is synchronous. Reads see every earlier write; writes may be grouped and become
+ * durable at the end of the turn, or at once when the engine calls `commit` (it does before
+ * credentials leave), so a crash loses at most the writes of the current turn.
  */
 export type WhitelistStatus = 'active' | 'inactive' | 'revoked';
 

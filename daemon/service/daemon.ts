@@ -22,6 +22,10 @@ export interface Stores {
   readonly devices: DevicePort;
   readonly audit: AuditPort;
   readonly secrets: SecretPort;
+  /** Make every write so far durable (writes may be grouped for a few milliseconds). */
+  commit(): void;
+  /** Call `then` once every write so far is durable, with false if any could not be written. */
+  afterCommit(then: (ok: boolean) => void): void;
   close(): void;
 }
 
@@ -74,6 +78,8 @@ export class ConfiguratorDaemon {
       whitelist: stores.whitelist,
       devices: stores.devices,
       audit: stores.audit,
+      afterCommit: (then) => stores.afterCommit(then),
+      commit: () => stores.commit(),
       delivery: new Delivery(stores.secrets, parts.bundles),
       log,
       // A new ESP-NOW session only while our own traffic does not already fill the radio's window:
@@ -90,6 +96,7 @@ export class ConfiguratorDaemon {
     const { identity, created } = loadOrCreateIdentity(parts.dataDir);
     if (created) {
       parts.stores.audit.append({ kind: 'identity-created', actor: 'daemon' });
+      parts.stores.commit();
       parts.log.info('created the configurator bootstrapping key (configurator identity shows it)');
     }
     const daemon = new ConfiguratorDaemon(parts, identity);

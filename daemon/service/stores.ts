@@ -1,6 +1,7 @@
 /**
  * The engine's storage ports on the SQLite stores of whitelist/: one database file in the data
  * dir, shared with the admin commands (WAL), so an admin's edit is seen by the next lookup.
+ * The engine's own writes are grouped per event-loop turn (group-commit.ts); lookups are direct.
  */
 import { AuditLog } from '../../whitelist/audit-log.js';
 import { openDatabase, type Database } from '../../whitelist/database.js';
@@ -10,6 +11,7 @@ import { WhitelistStore } from '../../whitelist/whitelist-store.js';
 import type { Transport } from '../../whitelist/types.js';
 import type { DevicePort } from '../engine/ports.js';
 import type { Stores } from './daemon.js';
+import { GroupCommit, type GroupCommitLog } from './group-commit.js';
 
 export interface SqliteStores extends Stores {
   readonly db: Database;
@@ -17,37 +19,61 @@ export interface SqliteStores extends Stores {
   readonly deviceStore: DeviceStore;
   readonly auditLog: AuditLog;
   readonly secretStore: SecretStore;
+  readonly writes: GroupCommit;
 }
 
 function transportOf(t: string): Transport {
   return t === 'tcp' ? 'tcp' : 'espnow';
 }
 
-export function openStores(dataDir: string): SqliteStores {
+const STDERR_LOG: GroupCommitLog = {
+  error: (obj, msg) => process.stderr.write(`${msg}: ${JSON.stringify(obj)}\n`),
+};
+
+export function openStores(dataDir: string, log: GroupCommitLog = STDERR_LOG): SqliteStores {
   const db = openDatabase(dataDir);
+  const writes = new GroupCommit(db, log);
   const whitelistStore = new WhitelistStore(db);
   const deviceStore = new DeviceStore(db);
   const auditLog = new AuditLog(db);
   const secretStore = new SecretStore(db);
   const devices: DevicePort = {
-    get: (keyHash) => deviceStore.get(keyHash),
+    get: (keyHash) => {
+      if (writes.has(keyHash)) writes.commit();
+      return deviceStore.get(keyHash);
+    },
     sessionStarted: (keyHash, info) =>
-      deviceStore.startAttempt(keyHash, {
-        at: info.at,
-        mac: info.transport === 'espnow' ? info.address : undefined,
-        transport: transportOf(info.transport),
-        profile: info.profile,
-      }),
+      writes.defer(
+        'device session started',
+        () =>
+          deviceStore.startAttempt(keyHash, {
+            at: info.at,
+            mac: info.transport === 'espnow' ? info.address : undefined,
+            transport: transportOf(info.transport),
+            profile: info.profile,
+          }),
+        keyHash,
+      ),
     setState: (keyHash, state, at, fields = {}) =>
-      deviceStore.transition(keyHash, state, { at, ...fields }),
-    delivered: (keyHash, at) => deviceStore.recordDelivered(keyHash, { at }),
+      writes.defer(
+        `device ${state}`,
+        () => deviceStore.transition(keyHash, state, { at, ...fields }),
+        keyHash,
+      ),
+    delivered: (keyHash, at) =>
+      writes.defer('device delivered', () => deviceStore.recordDelivered(keyHash, { at }), keyHash),
     refused: (keyHash, address, transport, reason, at) =>
-      deviceStore.recordRefused(keyHash, {
-        at,
-        reason,
-        mac: transport === 'espnow' ? address : undefined,
-        transport: transportOf(transport),
-      }),
+      writes.defer(
+        'device refused',
+        () =>
+          deviceStore.recordRefused(keyHash, {
+            at,
+            reason,
+            mac: transport === 'espnow' ? address : undefined,
+            transport: transportOf(transport),
+          }),
+        keyHash,
+      ),
   };
   return {
     db,
@@ -55,10 +81,26 @@ export function openStores(dataDir: string): SqliteStores {
     deviceStore,
     auditLog,
     secretStore,
-    whitelist: whitelistStore,
+    writes,
+    whitelist: {
+      get: (keyHash) => whitelistStore.get(keyHash),
+      findByChirpHash: (chirpHash) => whitelistStore.findByChirpHash(chirpHash),
+      markSeen: (keyHash, at) =>
+        writes.defer('whitelist last seen', () => whitelistStore.markSeen(keyHash, at)),
+      markProvisioned: (keyHash, at) =>
+        writes.defer('whitelist provisioned', () => whitelistStore.markProvisioned(keyHash, at)),
+    },
     devices,
-    audit: { append: (r) => void auditLog.append({ actor: 'daemon', ...r }) },
+    audit: {
+      append: (r) =>
+        writes.defer(`audit ${r.kind}`, () => void auditLog.append({ actor: 'daemon', ...r })),
+    },
     secrets: secretStore,
-    close: () => db.close(),
+    commit: () => writes.commit(),
+    afterCommit: (then) => writes.afterCommit(then),
+    close: () => {
+      writes.commit();
+      db.close();
+    },
   };
 }

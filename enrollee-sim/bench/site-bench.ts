@@ -30,6 +30,8 @@ export interface BenchResult {
   throughputPerS: number;
   ttpMs: { p50: number; p95: number; p99: number };
   daemonCpuMsPerDevice: number;
+  /** The same split into user and kernel time. */
+  daemonCpuSplitMsPerDevice: { user: number; system: number };
   daemonPeakRssMb: number;
   serialBytesPerDevice: number | null;
   airFramesPerDevice: number | null;
@@ -225,6 +227,14 @@ export async function runSiteBench(
           3,
         ),
       ),
+      daemonCpuSplitMsPerDevice: {
+        user: Number(
+          ((after.process.cpuUserMs - ready.process.cpuUserMs) / o.enrollees).toFixed(3),
+        ),
+        system: Number(
+          ((after.process.cpuSystemMs - ready.process.cpuSystemMs) / o.enrollees).toFixed(3),
+        ),
+      },
       daemonPeakRssMb: Number(after.process.peakRssMb.toFixed(1)),
       serialBytesPerDevice: serialPerDevice === null ? null : Math.round(serialPerDevice),
       airFramesPerDevice: airFrames === null ? null : Number((airFrames / o.enrollees).toFixed(1)),

@@ -145,6 +145,46 @@ describe('session engine on the in-memory air', () => {
     assert.ok(!kinds(h, plainHash).includes('configuration-delivered'));
   });
 
+  it('commits the delivery record before the credentials leave', async () => {
+    h = await startHarness();
+    const id = newIdentity();
+    h.stores.addKey(id.key);
+    const endpoint = h.air.attach(nextMac());
+    const e = new AirEnrollee(endpoint, { identity: id });
+    enrollees.push(e);
+    // What was committed when the configuration reached the device (MemoryStores commits only
+    // when the engine asks it to).
+    let committedWhenReceived: string[] | undefined;
+    const deliver = endpoint.onFrame;
+    endpoint.onFrame = (f) => {
+      deliver(f);
+      queueMicrotask(() => {
+        if (e.config !== undefined && committedWhenReceived === undefined) {
+          committedWhenReceived = h.stores.auditRecords
+            .slice(0, h.stores.committedAuditRecords)
+            .map((r) => r.kind);
+        }
+      });
+    };
+    assert.equal((await e.start().done).result, 'configured');
+    assert.ok(committedWhenReceived !== undefined);
+    assert.ok(
+      committedWhenReceived.includes('configuration-delivered'),
+      committedWhenReceived.join(),
+    );
+  });
+
+  it('withholds the configuration when its delivery record cannot be written', async () => {
+    h = await startHarness();
+    const id = newIdentity();
+    h.stores.addKey(id.key);
+    h.stores.failCommits = true;
+    const e = enrollee({ identity: id });
+    const outcome = await e.done;
+    assert.equal(outcome.result, 'failed');
+    assert.equal(e.config, undefined);
+  });
+
   it('a revoke during the session takes effect before any credential leaves', async () => {
     h = await startHarness();
     const id = newIdentity();

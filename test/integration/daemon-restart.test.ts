@@ -96,6 +96,12 @@ describe('daemon process: SIGKILL mid-batch and restart (DPP over TCP, SQLite)',
     for (const [, seen] of bundles) assert.equal(new Set(seen).size, 1);
     assert.equal(admin.secretStore.list().length, devices.length, 'one secret set per device');
     assert.ok(admin.auditLog.count() >= auditBeforeKill, 'no audit record lost');
+    // A device is done when its Connection Status is sent; the daemon records it a moment later.
+    const settled = (): boolean =>
+      devices.every((d) =>
+        ['connected', 'provisioned'].includes(admin.deviceStore.get(toHex(d.hash))?.state ?? ''),
+      );
+    for (let waited = 0; waited < 3000 && !settled(); waited += 50) await sleep(50);
     const delivered = admin.auditLog.list({ kind: 'configuration-delivered' });
     for (const d of devices) {
       const keyHash = toHex(d.hash);

@@ -35,6 +35,8 @@ export class MemoryStores implements Stores {
   readonly auditRecords: AuditRecord[] = [];
   readonly secretRecords = new Map<string, string>();
   closed = false;
+  /** How many audit records had been appended at the last commit (what a crash would keep). */
+  committedAuditRecords = 0;
 
   addKey(
     key: BootstrapKey,
@@ -110,6 +112,18 @@ export class MemoryStores implements Stores {
       return { secrets: s, created: true };
     },
   };
+
+  commit(): void {
+    this.committedAuditRecords = this.auditRecords.length;
+  }
+
+  /** Writes fail from now on as far as afterCommit is concerned (a full disk). */
+  failCommits = false;
+
+  afterCommit(then: (ok: boolean) => void): void {
+    if (!this.failCommits) this.commit();
+    queueMicrotask(() => then(!this.failCommits));
+  }
 
   close(): void {
     this.closed = true;

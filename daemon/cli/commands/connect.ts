@@ -53,7 +53,7 @@ export function registerConnectCommand(program: Command): void {
         config: { ...config, tcp: { ...config.tcp, enabled: false } },
         dataDir,
         log,
-        stores: openStores(dataDir),
+        stores: openStores(dataDir, log),
         bundles: bundles.value,
       });
       try {

@@ -44,7 +44,7 @@ export function registerStartCommand(program: Command): void {
       const bundles = createBundleBuilder(config, bundleWarnings);
       if (!bundles.ok) throw new CliExit(EXIT_INVALID_INPUT, bundles.error.message);
       for (const w of bundleWarnings) log.warn(w);
-      const stores = openStores(dataDir);
+      const stores = openStores(dataDir, log);
       const radio = createRadio(config, log);
       const daemon = await ConfiguratorDaemon.start({
         publishState: true,

@@ -75,7 +75,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     format: 'json',
     destination: createWriteStream(logFile, { mode: 0o600 }),
   });
-  const stores = openStores(dataDir);
+  const stores = openStores(dataDir, log);
   const rows = parseImport(readFileSync(urisFile, 'utf8'), 'uris');
   if (!rows.ok) throw rows.error;
   const imported = stores.whitelistStore.importEntries(rows.value, {
