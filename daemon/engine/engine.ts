@@ -116,6 +116,8 @@ interface LiveSession {
 const RATE_MEMORY = 20_000;
 /** Deferred announcements kept at most (only whitelisted devices get this far). */
 const WAITING_MAX = 20_000;
+/** A waiting device not heard for this many waitingMaxAgeMs periods is forgotten. */
+const WAITING_FORGET_AFTER = 10;
 
 interface WaitingAnnouncement {
   readonly channel: PeerChannel;
@@ -163,15 +165,23 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
 
   /**
    * Start sessions for waiting devices while there is room, first heard first; called when a
-   * session ends and when the radio's send backlog goes down. Stale announcements are dropped:
-   * the device announces again and comes back.
+   * session ends and when the radio's send backlog goes down. A device not heard for
+   * waitingMaxAgeMs is skipped but keeps its place: its next announcement makes it eligible again
+   * (one lost announcement must not send it to the back of a long queue). Forgotten after
+   * WAITING_FORGET_AFTER such periods.
    */
   admitWaiting(): void {
     const now = performance.now();
+    const maxAge = this.deps.settings.waitingMaxAgeMs;
     for (const [id, w] of this.waiting) {
       if (!this.hasRoom(w.channel.transport) || !this.accepting) return;
+      const age = now - w.heardAt;
+      if (age > maxAge) {
+        if (age > maxAge * WAITING_FORGET_AFTER) this.waiting.delete(id);
+        continue;
+      }
       this.waiting.delete(id);
-      if (now - w.heardAt > this.deps.settings.waitingMaxAgeMs || this.sessions.has(id)) continue;
+      if (this.sessions.has(id)) continue;
       this.considerAnnouncement(w.channel, w.frame, w.heardAt);
     }
   }

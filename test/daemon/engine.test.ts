@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { toHex } from '../../protocol/bytes.js';
 import { makePeer } from '../../protocol/dpp/auth-common.js';
 import { DppStatus } from '../../protocol/dpp/attributes.js';
 import { AirEnrollee, TEST_PASSPHRASE, TEST_SSID } from '../support/air-enrollee.js';
@@ -277,15 +278,23 @@ describe('session engine on the in-memory air', () => {
     assert.equal(h.daemon.engine.waitingSessions, 0);
   });
 
-  it('does not answer an announcement that waited longer than waitingMaxAgeMs', async () => {
-    h = await startHarness({ sessions: { maxConcurrent: 1, waitingMaxAgeMs: 0 } });
-    const devices = [newIdentity(), newIdentity()];
-    for (const id of devices) h.stores.addKey(id.key);
-    const [first] = devices.map((id) => enrollee({ identity: id, chirpMs: 60_000 }));
-    assert.equal((await first!.done).result, 'configured');
-    await settle(300);
-    assert.equal(h.daemon.engine.counters.admitted, 1);
-    assert.equal(h.daemon.engine.waitingSessions, 0);
+  it('does not answer an announcement that waited longer than waitingMaxAgeMs, but keeps its place', async () => {
+    h = await startHarness({ sessions: { maxConcurrent: 1, waitingMaxAgeMs: 400 } });
+    const victim = newIdentity();
+    h.stores.addKey(victim.key);
+    const late = newIdentity();
+    h.stores.addKey(late.key);
+    // A spoofer holds the only room until its authentication fails (about a second).
+    enrollee({ identity: newIdentity(), announcedKey: victim.key, chirpMs: 60_000 });
+    await settle(20);
+    const e = enrollee({ identity: late, chirpMs: 60_000 });
+    for (let waited = 0; waited < 5000 && h.daemon.engine.counters.failed === 0; waited += 50)
+      await settle(50);
+    await settle(50);
+    assert.equal(h.daemon.engine.counters.failed, 1, 'the spoofer session ended');
+    assert.deepEqual(kinds(h, toHex(late.hash)), [], 'the stale announcement was not answered');
+    assert.equal(h.daemon.engine.waitingSessions, 1, 'the device keeps its place');
+    assert.equal(e.outcome, undefined);
   });
 
   it('parks sessions still running at shutdown', async () => {
