@@ -16,7 +16,12 @@ import {
   stepEnrollee,
   type EnrolleeSession,
 } from '../../protocol/dpp/session/enrollee.js';
-import type { Input, Outcome } from '../../protocol/dpp/session/types.js';
+import {
+  DEFAULT_TIMINGS,
+  type Input,
+  type Outcome,
+  type SessionTimings,
+} from '../../protocol/dpp/session/types.js';
 import { frameForTcp, TcpFrameReader } from '../../protocol/dpp/tcp-framing.js';
 import type { SimulatedAp } from './sim-device.js';
 
@@ -105,6 +110,9 @@ export function driveOverSocket(
   });
 }
 
+/** TCP is reliable: one transmission per message, as hostap does over TCP. */
+const TCP_TIMINGS: SessionTimings = { ...DEFAULT_TIMINGS, retransmitMs: 0, maxTransmissions: 1 };
+
 /** An Enrollee that initiates (as `DPP_AUTH_INIT … tcp_addr=`). */
 export function initiateOverTcp(
   host: string,
@@ -118,6 +126,7 @@ export function initiateOverTcp(
     own,
     requireMutual: options.requireMutual ?? false,
     configRequest: TCP_CONFIG_REQUEST,
+    timings: TCP_TIMINGS,
   });
   const socket = connect({ port, host, noDelay: true });
   return driveOverSocket(socket, session, {
