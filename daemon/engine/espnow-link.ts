@@ -78,7 +78,11 @@ export class EspnowDppLink extends EventEmitter<EspnowLinkEvents> {
     // After a bridge reset, half-received messages can never complete.
     radio.on('up', () => {
       this.reassembler = new Reassembler({ maxPayload: ESPNOW_V2_PAYLOAD });
+      this.queue.resume();
+      this.emit('drain');
     });
+    radio.on('down', () => this.queue.pause());
+    if (radio.info === null) this.queue.pause();
   }
 
   get reassemblyCounters(): Reassembler['counters'] {
@@ -89,6 +93,11 @@ export class EspnowDppLink extends EventEmitter<EspnowLinkEvents> {
     return (this.radio.info?.maxPayload ?? ESPNOW_V1_PAYLOAD) >= ESPNOW_V2_PAYLOAD
       ? ESPNOW_V2_PAYLOAD
       : ESPNOW_V1_PAYLOAD;
+  }
+
+  /** Whether the radio link is up (messages wait while it is not). */
+  get up(): boolean {
+    return this.radio.info !== null;
   }
 
   /** Messages waiting for the radio or on their way. */

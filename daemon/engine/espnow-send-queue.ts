@@ -46,6 +46,8 @@ export class EspnowSendQueue {
   private readonly ready: Mac[] = [];
   private inFlight = 0;
   private messages = 0;
+  /** While the radio link is down nothing is handed to it; messages wait (one per peer). */
+  private paused = false;
   readonly counters: SendQueueCounters = { superseded: 0, maxBacklog: 0 };
 
   constructor(
@@ -55,6 +57,16 @@ export class EspnowSendQueue {
     /** Called whenever the backlog went down, so a waiting session can be started. */
     private readonly onDrain: () => void = () => {},
   ) {}
+
+  /** Hold everything until resume() (the radio link is down: sending would only fail). */
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.pump();
+  }
 
   /** Messages waiting or in progress. */
   get backlog(): number {
@@ -70,25 +82,31 @@ export class EspnowSendQueue {
         peer = { current: undefined, waiting: undefined, busy: false };
         this.peers.set(dst, peer);
       }
-      if (peer.waiting !== undefined) {
-        this.counters.superseded++;
-        this.messages--;
-        peer.waiting.resolve('superseded');
-      }
       this.messages++;
       this.counters.maxBacklog = Math.max(this.counters.maxBacklog, this.messages);
       if (peer.current === undefined) {
         peer.current = message;
-        if (!peer.busy) this.ready.push(dst);
+        this.ready.push(dst);
+      } else if (peer.current.next === 0) {
+        // Not started yet (its turn has not come, or the link is down): replace it in its place.
+        this.supersede(peer.current);
+        peer.current = message;
       } else {
+        if (peer.waiting !== undefined) this.supersede(peer.waiting);
         peer.waiting = message;
       }
       this.pump();
     });
   }
 
+  private supersede(message: OutgoingMessage): void {
+    this.counters.superseded++;
+    this.messages--;
+    message.resolve('superseded');
+  }
+
   private pump(): void {
-    while (this.inFlight < this.window && this.ready.length > 0) {
+    while (!this.paused && this.inFlight < this.window && this.ready.length > 0) {
       const dst = this.ready.shift()!;
       const peer = this.peers.get(dst);
       const message = peer?.current;

@@ -82,12 +82,12 @@ export class ConfiguratorDaemon {
       commit: () => stores.commit(),
       delivery: new Delivery(stores.secrets, parts.bundles),
       log,
-      // A new ESP-NOW session only while our own traffic does not already fill the radio's window:
-      // more sessions would only lengthen the queue every session's messages wait in.
+      // A new ESP-NOW session only while the radio is up and our own traffic does not already fill
+      // its window: more sessions would only lengthen the queue every session's messages wait in.
       roomFor: (transport) =>
         transport !== 'espnow' ||
         this.espnow === undefined ||
-        this.espnow.backlog < this.espnow.window,
+        (this.espnow.up && this.espnow.backlog < this.espnow.window),
     });
     this.espnow = parts.radio === undefined ? undefined : this.attachRadio(parts.radio);
   }

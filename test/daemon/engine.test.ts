@@ -3,7 +3,8 @@ import { toHex } from '../../protocol/bytes.js';
 import { makePeer } from '../../protocol/dpp/auth-common.js';
 import { DppStatus } from '../../protocol/dpp/attributes.js';
 import { AirEnrollee, TEST_PASSPHRASE, TEST_SSID } from '../support/air-enrollee.js';
-import { startHarness, type Harness } from '../support/daemon-harness.js';
+import { DAEMON_MAC, startHarness, type Harness } from '../support/daemon-harness.js';
+import type { MemoryRadioTransport } from '../../daemon/transports/memory-radio.js';
 import { newIdentity } from '../support/dpp-fixtures.js';
 
 let macCounter = 0x10;
@@ -295,6 +296,26 @@ describe('session engine on the in-memory air', () => {
     assert.deepEqual(kinds(h, toHex(late.hash)), [], 'the stale announcement was not answered');
     assert.equal(h.daemon.engine.waitingSessions, 1, 'the device keeps its place');
     assert.equal(e.outcome, undefined);
+  });
+
+  it('starts no session while the radio link is down, and serves the devices heard meanwhile once it is back', async () => {
+    h = await startHarness();
+    const radio = h.daemon.espnow!.radio as MemoryRadioTransport;
+    const ids = [newIdentity(), newIdentity(), newIdentity()];
+    for (const id of ids) h.stores.addKey(id.key);
+    // The devices' announcements still reach the daemon (only its sending side is cut here).
+    radio.drop('bridge unplugged');
+    h.air.register(DAEMON_MAC, (f) => radio.emit('frame', f));
+    const es = ids.map((id) => enrollee({ identity: id, chirpMs: 60_000 }));
+    await settle(200);
+    assert.equal(h.daemon.engine.counters.admitted, 0);
+    assert.equal(h.daemon.engine.waitingSessions, 3);
+    await radio.restore();
+    const outcomes = await Promise.all(es.map((e) => e.done));
+    assert.deepEqual(
+      outcomes.map((o) => o.result),
+      ['configured', 'configured', 'configured'],
+    );
   });
 
   it('parks sessions still running at shutdown', async () => {

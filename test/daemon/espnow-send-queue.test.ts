@@ -92,4 +92,17 @@ describe('ESP-NOW send queue', () => {
     assert.equal(drains, 2);
     assert.equal(q.backlog, 0);
   });
+
+  it('while paused hands nothing to the radio, keeps only the newest message per peer, and sends on resume', async () => {
+    const radio = new HeldRadio();
+    const q = new EspnowSendQueue(radio.send, 4);
+    q.pause();
+    const old = q.send('a', bytes('old'));
+    void q.send('a', bytes('new'));
+    void q.send('b', bytes('b'));
+    assert.equal(await old, 'superseded');
+    assert.deepEqual(radio.order(), []);
+    q.resume();
+    assert.deepEqual(radio.order(), ['a:new', 'b:b']);
+  });
 });
