@@ -66,7 +66,7 @@ export const configSchema = z.strictObject({
        * A whitelisted device heard while the air is full of our own traffic waits for its turn;
        * its announcement is answered only if it is at most this old (it announces again anyway).
        */
-      waitingMaxAgeMs: ms(0, 600_000).default(10_000),
+      waitingMaxAgeMs: ms(0, 600_000).default(30_000),
       /** How long to wait for sessions to finish on SIGINT/SIGTERM before parking them. */
       shutdownGraceMs: ms(0, 600_000).default(5000),
     })
