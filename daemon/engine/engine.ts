@@ -314,7 +314,15 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
       this.counters.rateLimited++;
       return;
     }
-    this.considerAnnouncement(channel, frame, performance.now());
+    const now = performance.now();
+    // Already waiting and still no room: note that it is still there; every check runs again
+    // when its turn comes.
+    if (this.waiting.has(channel.id) && !this.hasRoom(channel.transport)) {
+      this.counters.busy++;
+      this.waiting.set(channel.id, { channel, frame, heardAt: now });
+      return;
+    }
+    this.considerAnnouncement(channel, frame, now);
   }
 
   private considerAnnouncement(channel: PeerChannel, frame: DppFrame, heardAt: number): void {
