@@ -108,6 +108,8 @@ interface LiveSession {
   readonly startedAt: number;
   delivered: boolean;
   authenticated: boolean;
+  /** The device's state before this session started (the session overwrites it at once). */
+  readonly stateBefore: DeviceState | undefined;
   /** Why the last message was dropped, for a failure reason better than "timed out". */
   lastIgnored?: DppError;
 }
@@ -433,6 +435,7 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
       return;
     }
     const device = this.deps.devices.get(keyHash);
+    const stateBefore = device?.state;
     if (
       device !== undefined &&
       (device.state === 'provisioned' || device.state === 'connected') &&
@@ -529,6 +532,7 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
       startedAt: performance.now(),
       delivered: false,
       authenticated: false,
+      stateBefore,
     };
     this.sessions.set(channel.id, live);
     this.emitDevice(keyHash, 'authenticating', channel, undefined, entry.label);
@@ -683,18 +687,15 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
         reason: `authentication failed: ${reason}`,
       });
     }
-    const previous = this.deps.devices.get(keyHash);
+    const previous = live.stateBefore;
     this.deps.audit.append({ kind: 'session-failed', keyHash, peer: channel.address, reason });
-    if (
-      !live.delivered &&
-      previous !== undefined &&
-      (previous.state === 'provisioned' || previous.state === 'connected')
-    ) {
-      // Someone else failing with this device's key (a spoofer) must not undo its provisioning.
-      this.deps.devices.setState(keyHash, previous.state, now, { reason: undefined });
+    if (!live.delivered && (previous === 'provisioned' || previous === 'connected')) {
+      // Someone else failing with this device's key (a spoofer, a replay) must not undo its
+      // provisioning.
+      this.deps.devices.setState(keyHash, previous, now, { reason: undefined });
       this.deps.log.warn(
         { keyHash, peer: channel.address },
-        `session failed, device stays ${previous.state}: ${reason}`,
+        `session failed, device stays ${previous}: ${reason}`,
       );
     } else {
       this.deps.devices.setState(keyHash, 'failed', now, { reason });

@@ -29,11 +29,32 @@ export interface MemoryEndpoint {
   detach(): void;
 }
 
+/** What a monitor on the air sees: every frame transmitted, whatever became of it. */
+export interface MonitoredAirFrame {
+  readonly src: Mac;
+  readonly dst: Mac;
+  readonly channel: number;
+  readonly payload: Uint8Array;
+  /** Receivers it reached (0 if it was lost or nobody has that MAC). */
+  readonly delivered: number;
+}
+
 const UNICAST_ATTEMPTS = 3;
 
+interface Station {
+  readonly deliver: (frame: RadioFrame) => void;
+  /** false: broadcasts are not delivered to it (as a simulated device on the radio hub). */
+  readonly hearsBroadcast: boolean;
+}
+
 export class MemoryAir {
-  private readonly endpoints = new Map<Mac, (frame: RadioFrame) => void>();
+  private readonly stations = new Map<Mac, Station>();
   faults: MemoryRadioFaults;
+  /**
+   * A monitor tap: sees every frame put on the air, as a passive listener would, including frames
+   * the receiver lost. Payloads the radio refuses (empty, over `maxPayload`) never reach the air.
+   */
+  onMonitor: ((frame: MonitoredAirFrame) => void) | undefined;
 
   constructor(
     faults: Partial<MemoryRadioFaults> = {},
@@ -44,16 +65,22 @@ export class MemoryAir {
     this.faults = { loss: 0, duplicate: 0, delayMs: 0, ...faults };
   }
 
-  /** A device on the air. */
-  attach(mac: Mac): MemoryEndpoint {
+  /**
+   * A device on the air. `hearBroadcasts: false` delivers it no broadcasts: a device needs only
+   * unicast, and a flood of broadcasts would otherwise cost a delivery per device.
+   */
+  attach(mac: Mac, options: { hearBroadcasts?: boolean } = {}): MemoryEndpoint {
     const key = mac.toLowerCase();
     const endpoint: MemoryEndpoint = {
       mac: key,
       onFrame: () => {},
       send: (dst, payload) => this.transmit(key, dst.toLowerCase(), payload),
-      detach: () => this.endpoints.delete(key),
+      detach: () => this.stations.delete(key),
     };
-    this.endpoints.set(key, (f) => endpoint.onFrame(f));
+    this.stations.set(key, {
+      deliver: (f) => endpoint.onFrame(f),
+      hearsBroadcast: options.hearBroadcasts ?? true,
+    });
     return endpoint;
   }
 
@@ -64,33 +91,36 @@ export class MemoryAir {
 
   /** Internal: used by MemoryRadioTransport to join and leave. */
   register(mac: Mac, deliver: ((frame: RadioFrame) => void) | null): void {
-    if (deliver) this.endpoints.set(mac, deliver);
-    else this.endpoints.delete(mac);
+    if (deliver) this.stations.set(mac, { deliver, hearsBroadcast: true });
+    else this.stations.delete(mac);
   }
 
   transmit(src: Mac, dst: Mac, payload: Uint8Array): Promise<TxResult> {
     if (payload.length === 0 || payload.length > this.maxPayload) return Promise.resolve('refused');
     const broadcast = dst === BROADCAST;
-    const targets = broadcast
-      ? [...this.endpoints.entries()].filter(([m]) => m !== src)
-      : [...this.endpoints.entries()].filter(([m]) => m === dst);
+    // One copy for every receiver (frames are read-only), taken before the sender can reuse it.
+    const copy = new Uint8Array(payload);
     let acked = broadcast;
-    for (const [, deliver] of targets) {
+    let reached = 0;
+    const offer = (station: Station): void => {
       const attempts = broadcast ? 1 : UNICAST_ATTEMPTS;
       let arrived = false;
       for (let i = 0; i < attempts && !arrived; i++) arrived = this.random() >= this.faults.loss;
-      if (!arrived) continue;
+      if (!arrived) return;
       acked = true;
-      const frame: RadioFrame = {
-        src,
-        rssi: -55,
-        channel: this.channel,
-        broadcast,
-        payload: new Uint8Array(payload),
-      };
+      reached++;
+      const frame: RadioFrame = { src, rssi: -55, channel: this.channel, broadcast, payload: copy };
       const copies = this.random() < this.faults.duplicate ? 2 : 1;
-      for (let c = 0; c < copies; c++) this.later(() => deliver(frame));
+      for (let c = 0; c < copies; c++) this.later(() => station.deliver(frame));
+    };
+    if (broadcast) {
+      for (const [mac, station] of this.stations)
+        if (mac !== src && station.hearsBroadcast) offer(station);
+    } else {
+      const station = this.stations.get(dst);
+      if (station !== undefined) offer(station);
     }
+    this.onMonitor?.({ src, dst, channel: this.channel, payload: copy, delivered: reached });
     return new Promise((resolve) => this.later(() => resolve(acked ? 'acked' : 'notAcked')));
   }
 

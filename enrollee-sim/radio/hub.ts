@@ -50,6 +50,16 @@ export interface RadioHubStats {
   malformed: number;
 }
 
+/** What a monitor on the air sees: every frame a node transmitted, whatever became of it. */
+export interface MonitoredFrame {
+  readonly src: string;
+  readonly dst: string;
+  readonly channel: number;
+  readonly payload: Uint8Array;
+  /** Receivers it reached (0 if lost, too large or unknown destination). */
+  readonly delivered: number;
+}
+
 interface Node {
   readonly mac: string;
   address: string;
@@ -79,6 +89,11 @@ export class RadioHub {
   private readonly airFreeAt = new Map<number, number>();
   private faults: RadioFaults;
   private closed = false;
+  /**
+   * A monitor tap (in-process only, nothing on the wire): sees every frame transmitted on any
+   * channel, as a passive listener on the air would, including frames the receiver lost.
+   */
+  onMonitor: ((frame: MonitoredFrame) => void) | undefined;
 
   private constructor(
     private readonly socket: Socket,
@@ -149,12 +164,52 @@ export class RadioHub {
     }
   }
 
+  /**
+   * Put a frame on the air from any MAC, in-process (nothing on the wire): what a station that
+   * forges its source address sends, without joining first. It gets no TX_STATUS; the result says
+   * whether a receiver got it (broadcasts: whether anyone did).
+   */
+  inject(src: string, dst: string, payload: Uint8Array, channel = 6): boolean {
+    const mac = src.toLowerCase();
+    const d: RadioDatagram = {
+      type: DatagramType.Frame,
+      src: mac,
+      dst: dst.toLowerCase(),
+      channel,
+      rssi: 0,
+      seq: 0,
+      body: payload,
+    };
+    const sender: Node = { mac, address: '', port: 0, channel, v2: false, hearsBroadcast: false };
+    return this.forward(d, sender).acked;
+  }
+
   private onFrame(d: RadioDatagram): void {
     const sender = this.nodes.get(d.src);
     if (!sender) {
       this.stats.malformed++;
       return;
     }
+    const { acked, airMs } = this.forward(d, sender);
+    // Unicast: acked or not after the air time and the ACK's way back; broadcast: sent.
+    const broadcast = d.dst === BROADCAST_MAC;
+    const status = encodeDatagram({
+      ...d,
+      type: DatagramType.TxStatus,
+      dst: d.src,
+      rssi: 0,
+      body: Uint8Array.of(broadcast || acked ? 0 : 1),
+    });
+    this.later(airMs + (broadcast ? 0 : this.faults.latencyMs), () =>
+      this.socket.send(status, sender.port, sender.address),
+    );
+  }
+
+  /**
+   * Deliver a frame to its receivers. `acked`: a receiver got it; `airMs`: until it has left the
+   * air (its own air time and the queue before it).
+   */
+  private forward(d: RadioDatagram, sender: Node): { acked: boolean; airMs: number } {
     this.stats.frames++;
     const now = performance.now();
     let sendAt = now;
@@ -173,6 +228,7 @@ export class RadioHub {
     if (!broadcast && targets.length === 0) this.stats.unknownDestination++;
 
     let acked = false;
+    let reached = 0;
     for (const target of targets) {
       const limit = sender.v2 && target.v2 ? ESPNOW_V2_MAX_PAYLOAD : ESPNOW_V1_MAX_PAYLOAD;
       if (d.body.length > limit) {
@@ -187,6 +243,7 @@ export class RadioHub {
         continue;
       }
       acked = true;
+      reached++;
       const delay = sendAt - now + this.delay();
       this.deliver(target, d, delay);
       if (this.random() < this.faults.duplicate) {
@@ -194,27 +251,14 @@ export class RadioHub {
         this.deliver(target, d, delay + this.delay());
       }
     }
-    if (!broadcast) {
-      const status = encodeDatagram({
-        ...d,
-        type: DatagramType.TxStatus,
-        dst: d.src,
-        rssi: 0,
-        body: Uint8Array.of(acked ? 0 : 1),
-      });
-      this.later(sendAt - now + this.faults.latencyMs, () =>
-        this.socket.send(status, sender.port, sender.address),
-      );
-    } else {
-      const status = encodeDatagram({
-        ...d,
-        type: DatagramType.TxStatus,
-        dst: d.src,
-        rssi: 0,
-        body: Uint8Array.of(0),
-      });
-      this.later(sendAt - now, () => this.socket.send(status, sender.port, sender.address));
-    }
+    this.onMonitor?.({
+      src: d.src,
+      dst: d.dst,
+      channel: sender.channel,
+      payload: d.body,
+      delivered: reached,
+    });
+    return { acked, airMs: sendAt - now };
   }
 
   private delay(): number {

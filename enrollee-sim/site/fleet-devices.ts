@@ -46,11 +46,42 @@ function roleOf(index: number, shape: FleetShape): FleetRole {
   return index < whitelisted + shape.unknown ? 'unknown' : 'spoofer';
 }
 
-/** Load the fleet from `keysDir`, or create it there; a stored fleet of another shape is refused. */
-export function loadOrCreateFleet(keysDir: string, shape: FleetShape): FleetDevice[] {
+function checkShape(shape: FleetShape): void {
   if (shape.unknown + shape.spoofers >= shape.count) {
     throw new Error('a fleet needs at least one whitelisted device');
   }
+}
+
+function newDevices(shape: FleetShape): StoredDevice[] {
+  return Array.from({ length: shape.count }, (_, i) => ({
+    label: `sim-${String(i + 1).padStart(4, '0')}`,
+    mac: macOf(i + 1),
+    role: roleOf(i, shape),
+    serial: `SIM${String(100000 + i)}`,
+    privateKey: toHex(generateKeyPair().privateKey),
+  }));
+}
+
+function fromStored(d: StoredDevice): FleetDevice {
+  const privateKey = fromHex(d.privateKey);
+  return {
+    label: d.label,
+    mac: d.mac,
+    role: d.role,
+    serial: d.serial,
+    identity: makeIdentity(encodeBootstrapKey(publicKeyOf(privateKey)), privateKey),
+  };
+}
+
+/** A fresh fleet of this shape, kept nowhere (tests). */
+export function createFleet(shape: FleetShape): FleetDevice[] {
+  checkShape(shape);
+  return newDevices(shape).map(fromStored);
+}
+
+/** Load the fleet from `keysDir`, or create it there; a stored fleet of another shape is refused. */
+export function loadOrCreateFleet(keysDir: string, shape: FleetShape): FleetDevice[] {
+  checkShape(shape);
   const file = join(keysDir, 'devices.json');
   let stored: StoredDevice[];
   if (existsSync(file)) {
@@ -59,26 +90,11 @@ export function loadOrCreateFleet(keysDir: string, shape: FleetShape): FleetDevi
     const wanted = Array.from({ length: shape.count }, (_, i) => roleOf(i, shape)).join();
     if (roles !== wanted) throw new Error(`${file} holds another fleet; use another --keys folder`);
   } else {
-    stored = Array.from({ length: shape.count }, (_, i) => ({
-      label: `sim-${String(i + 1).padStart(4, '0')}`,
-      mac: macOf(i + 1),
-      role: roleOf(i, shape),
-      serial: `SIM${String(100000 + i)}`,
-      privateKey: toHex(generateKeyPair().privateKey),
-    }));
+    stored = newDevices(shape);
     mkdirSync(keysDir, { recursive: true, mode: 0o700 });
     writeFileSync(file, `${JSON.stringify(stored, null, 1)}\n`, { mode: 0o600 });
   }
-  return stored.map((d) => {
-    const privateKey = fromHex(d.privateKey);
-    return {
-      label: d.label,
-      mac: d.mac,
-      role: d.role,
-      serial: d.serial,
-      identity: makeIdentity(encodeBootstrapKey(publicKeyOf(privateKey)), privateKey),
-    };
-  });
+  return stored.map(fromStored);
 }
 
 /** The device's DPP URI, as printed on its label: key, MAC, channel 6, serial. */

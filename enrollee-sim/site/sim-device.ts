@@ -193,6 +193,7 @@ export class SimDevice {
 
   /** Simulate a power cycle: all session state is lost, and it announces itself again. */
   reboot(): void {
+    this.generation++;
     this.stopChirping();
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
@@ -244,7 +245,10 @@ export class SimDevice {
       !parsed.ok ||
       parsed.value.lwm2mBundle === undefined ||
       decodeBundle(parsed.value.lwm2mBundle).ok;
+    const generation = this.generation;
     queueMicrotask(() => {
+      // Rebooted (or stopped) in between: the configuration went with the session.
+      if (this.generation !== generation || this.stopped) return;
       if (!parsed.ok || !bundleOk) {
         this.input({ type: 'configApplied', status: DppStatus.ConfigRejected });
         return;
