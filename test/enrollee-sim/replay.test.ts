@@ -29,16 +29,16 @@ describe('adversary: replay of a captured exchange', function () {
     h = undefined;
   });
 
-  it('never configures a replayer and keeps serving legitimate devices', async () => {
-    h = await startHarness({ sessions: { authTimeoutMs: 1000 } });
-    const harness = h;
-    const victimMac = '02:00:00:7e:00:01';
-    const replayer = new Replayer(victimMac);
-    h.air.onMonitor = (f) => replayer.observe(f);
-
+  /** Provision a device at `mac` while a replayer records the air; stop the device afterwards. */
+  async function captureProvisioning(
+    harness: Harness,
+    mac: string,
+  ): Promise<{ replayer: Replayer; keyHash: string }> {
+    const replayer = new Replayer(mac);
+    harness.air.onMonitor = (f) => replayer.observe(f);
     const victim = newIdentity();
-    const keyHash = h.stores.addKey(victim.key);
-    const device = new AirEnrollee(h.air.attach(victimMac), { identity: victim });
+    const keyHash = harness.stores.addKey(victim.key);
+    const device = new AirEnrollee(harness.air.attach(mac), { identity: victim });
     enrollees.push(device);
     assert.equal((await device.start().done).result, 'configured');
     await waitFor(
@@ -48,6 +48,23 @@ describe('adversary: replay of a captured exchange', function () {
     );
     replayer.stopCapture();
     device.stop();
+    return { replayer, keyHash };
+  }
+
+  /** A legitimate device is still provisioned after the replay. */
+  async function expectStillServed(harness: Harness): Promise<void> {
+    const fresh = newIdentity();
+    harness.stores.addKey(fresh.key);
+    const e = new AirEnrollee(harness.air.attach(randomMac()), { identity: fresh });
+    enrollees.push(e);
+    assert.equal((await e.start().done).result, 'configured');
+  }
+
+  it('never configures a replayer and keeps serving legitimate devices', async () => {
+    h = await startHarness({ sessions: { authTimeoutMs: 1000 } });
+    const harness = h;
+    const victimMac = '02:00:00:7e:00:01';
+    const { replayer, keyHash } = await captureProvisioning(h, victimMac);
     const captured = replayer.messages.map((m) => m.kind);
     for (const kind of [
       'PresenceAnnouncement',
@@ -126,32 +143,13 @@ describe('adversary: replay of a captured exchange', function () {
     await sameMac.close();
     await other.close();
 
-    // A legitimate device is still served.
-    const fresh = newIdentity();
-    h.stores.addKey(fresh.key);
-    const e = new AirEnrollee(h.air.attach(randomMac()), { identity: fresh });
-    enrollees.push(e);
-    assert.equal((await e.start().done).result, 'configured');
+    await expectStillServed(h);
   });
 
   it('a restarted daemon with the same key refuses the byte-for-byte replay too', async () => {
     h = await startHarness({ sessions: { authTimeoutMs: 1000 } });
-    const harness = h;
     const victimMac = '02:00:00:7e:00:02';
-    const replayer = new Replayer(victimMac);
-    h.air.onMonitor = (f) => replayer.observe(f);
-    const victim = newIdentity();
-    const keyHash = h.stores.addKey(victim.key);
-    const device = new AirEnrollee(h.air.attach(victimMac), { identity: victim });
-    enrollees.push(device);
-    assert.equal((await device.start().done).result, 'configured');
-    await waitFor(
-      () => harness.stores.deviceRecords.get(keyHash)?.state === 'connected',
-      2000,
-      'the victim connected',
-    );
-    replayer.stopCapture();
-    device.stop();
+    const { replayer, keyHash } = await captureProvisioning(h, victimMac);
     const configuratorKey = toHex(h.daemon.identity.key.der);
 
     restarted = await restartDaemon(h, h.air);
@@ -171,11 +169,7 @@ describe('adversary: replay of a captured exchange', function () {
     assert.equal(h.stores.deviceRecords.get(keyHash)!.provisionedCount, 1);
     await sameMac.close();
 
-    const fresh = newIdentity();
-    h.stores.addKey(fresh.key);
-    const e = new AirEnrollee(h.air.attach(randomMac()), { identity: fresh });
-    enrollees.push(e);
-    assert.equal((await e.start().done).result, 'configured');
+    await expectStillServed(h);
   });
 
   // The admission writes `authenticating` at once, so the session's end must compare with the
@@ -184,20 +178,7 @@ describe('adversary: replay of a captured exchange', function () {
     h = await startHarness({ sessions: { authTimeoutMs: 1000 } });
     const harness = h;
     const victimMac = '02:00:00:7e:00:03';
-    const replayer = new Replayer(victimMac);
-    h.air.onMonitor = (f) => replayer.observe(f);
-    const victim = newIdentity();
-    const keyHash = h.stores.addKey(victim.key);
-    const device = new AirEnrollee(h.air.attach(victimMac), { identity: victim });
-    enrollees.push(device);
-    await device.start().done;
-    await waitFor(
-      () => harness.stores.deviceRecords.get(keyHash)?.state === 'connected',
-      2000,
-      'the victim connected',
-    );
-    replayer.stopCapture();
-    device.stop();
+    const { replayer, keyHash } = await captureProvisioning(h, victimMac);
     const other = memoryEndpoint(h.air, randomMac());
     await replayer.replay(other, { mode: 'messages', pacing: 'recorded', lingerMs: 100 });
     await waitFor(() => harness.daemon.engine.counters.failed === 1, 3000, 'the replay to fail');
