@@ -6,11 +6,10 @@
  * (about 800 frames of this size a second), so with air time on the flood would only queue.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toHex } from '../../protocol/bytes.js';
-import { loadConfig } from '../../daemon/config/load.js';
 import { silentLogger } from '../../daemon/logging.js';
 import { createBundleBuilder } from '../../daemon/service/bundles.js';
 import { ConfiguratorDaemon } from '../../daemon/service/daemon.js';
@@ -28,6 +27,7 @@ import {
   startHostBridge,
   startRadioHub,
   type HostBridge,
+  bridgeDaemonConfig,
 } from '../support/host-bridge.js';
 import { MemoryStores } from '../support/memory-stores.js';
 
@@ -58,26 +58,7 @@ describe('adversaries on the radio hub, through the bridge host build', function
     hub.onMonitor = (f) => sniffer.observe(f);
     bridge = await startHostBridge({ hubPort: hub.port });
     dataDir = mkdtempSync(join(tmpdir(), 'configurator-adversary-'));
-    writeFileSync(
-      join(dataDir, 'config.json'),
-      JSON.stringify({
-        radio: { port: bridge.linkPath },
-        tcp: { enabled: false },
-        sessions: {
-          retransmitMs: 300,
-          authTimeoutMs: 4000,
-          configTimeoutMs: 4000,
-          connStatusTimeoutMs: 4000,
-          announceIntervalMs: 200,
-        },
-        defaultProfile: 'plant',
-        profiles: {
-          plant: { wifi: { ssid: TEST_SSID, passphrase: TEST_PASSPHRASE }, lwm2m: PSK_LWM2M },
-        },
-      }),
-      { mode: 0o600 },
-    );
-    const config = loadConfig({ dataDir, env: {} });
+    const config = bridgeDaemonConfig(dataDir, bridge.linkPath, { lwm2m: PSK_LWM2M });
     const bundles = createBundleBuilder(config);
     if (!bundles.ok) throw bundles.error;
     const stores = new MemoryStores();

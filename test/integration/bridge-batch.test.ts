@@ -4,23 +4,22 @@
  * restarted: the daemon reconnects and every device still ends configured.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RadioNode } from '../../enrollee-sim/radio/node.js';
 import type { RadioHub } from '../../enrollee-sim/radio/hub.js';
-import { loadConfig } from '../../daemon/config/load.js';
 import { silentLogger } from '../../daemon/logging.js';
 import { ConfiguratorDaemon } from '../../daemon/service/daemon.js';
 import { SerialBridgeTransport } from '../../daemon/transports/serial-bridge.js';
-import {
-  AirEnrollee,
-  TEST_PASSPHRASE,
-  TEST_SSID,
-  type AirEndpoint,
-} from '../support/air-enrollee.js';
+import { AirEnrollee, TEST_PASSPHRASE, type AirEndpoint } from '../support/air-enrollee.js';
 import { newIdentity } from '../support/dpp-fixtures.js';
-import { startHostBridge, startRadioHub, type HostBridge } from '../support/host-bridge.js';
+import {
+  startHostBridge,
+  startRadioHub,
+  type HostBridge,
+  bridgeDaemonConfig,
+} from '../support/host-bridge.js';
 import { MemoryStores } from '../support/memory-stores.js';
 
 async function nodeEndpoint(
@@ -60,24 +59,7 @@ describe('batch through the host bridge, bridge killed mid-batch', function () {
     hub = await startRadioHub({ faults: { loss: 0.05 } });
     bridge = await startHostBridge({ hubPort: hub.port });
     dataDir = mkdtempSync(join(tmpdir(), 'configurator-bridge-'));
-    writeFileSync(
-      join(dataDir, 'config.json'),
-      JSON.stringify({
-        radio: { port: bridge.linkPath },
-        tcp: { enabled: false },
-        sessions: {
-          retransmitMs: 300,
-          authTimeoutMs: 4000,
-          configTimeoutMs: 4000,
-          connStatusTimeoutMs: 4000,
-          announceIntervalMs: 200,
-        },
-        defaultProfile: 'plant',
-        profiles: { plant: { wifi: { ssid: TEST_SSID, passphrase: TEST_PASSPHRASE } } },
-      }),
-      { mode: 0o600 },
-    );
-    const config = loadConfig({ dataDir, env: {} });
+    const config = bridgeDaemonConfig(dataDir, bridge.linkPath);
     const stores = new MemoryStores();
     const radio = new SerialBridgeTransport({ port: bridge.linkPath });
     const ups: number[] = [];

@@ -9,12 +9,14 @@
  *   await bridge.stop(); await hub.close();
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RadioHub, type RadioFaults } from '../../enrollee-sim/radio/hub.js';
+import { loadConfig, type DaemonConfig } from '../../daemon/config/load.js';
+import { TEST_PASSPHRASE, TEST_SSID } from './air-enrollee.js';
 
 export interface HostBridgeOptions {
   /** The hub's UDP port on 127.0.0.1. */
@@ -159,4 +161,33 @@ export async function startHostBridge(options: HostBridgeOptions): Promise<HostB
       if (tempDir !== undefined) await rm(tempDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Write a daemon configuration for `dataDir` that talks to the host bridge on `linkPath`, with
+ * short session timings and the test network in profile "plant" (plus `profile`), and load it.
+ */
+export function bridgeDaemonConfig(
+  dataDir: string,
+  linkPath: string,
+  profile: Record<string, unknown> = {},
+): DaemonConfig {
+  writeFileSync(
+    join(dataDir, 'config.json'),
+    JSON.stringify({
+      radio: { port: linkPath },
+      tcp: { enabled: false },
+      sessions: {
+        retransmitMs: 300,
+        authTimeoutMs: 4000,
+        configTimeoutMs: 4000,
+        connStatusTimeoutMs: 4000,
+        announceIntervalMs: 200,
+      },
+      defaultProfile: 'plant',
+      profiles: { plant: { wifi: { ssid: TEST_SSID, passphrase: TEST_PASSPHRASE }, ...profile } },
+    }),
+    { mode: 0o600 },
+  );
+  return loadConfig({ dataDir, env: {} });
 }
