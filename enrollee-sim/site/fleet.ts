@@ -18,6 +18,19 @@ import { initiateOverTcp, type TcpDeviceResult } from './tcp-device.js';
 
 export type { FleetLine } from './fleet-process.js';
 
+/** What every line says about its device. */
+function deviceFields(
+  d: FleetDevice,
+): Pick<FleetLine, 'type' | 'label' | 'mac' | 'role' | 'keyHash'> {
+  return {
+    type: 'enrollee',
+    label: d.label,
+    mac: d.mac,
+    role: d.role,
+    keyHash: toHex(d.identity.hash),
+  };
+}
+
 /** A device's endpoint on the air, closed when the run ends. */
 export interface FleetEndpoint extends AirEndpoint {
   close(): Promise<void>;
@@ -92,11 +105,7 @@ export async function runFleetOnAir(
     const report = await Promise.race([device.done, timer]);
     device.stop();
     const line: FleetLine = {
-      type: 'enrollee',
-      label: d.label,
-      mac: d.mac,
-      role: d.role,
-      keyHash: toHex(d.identity.hash),
+      ...deviceFields(d),
       result: report === undefined ? 'not configured' : report.outcome.result,
       reason:
         report === undefined
@@ -161,11 +170,7 @@ export async function runFleetOverTcp(
       }
       const configured = last?.outcome?.result === 'configured';
       const line: FleetLine = {
-        type: 'enrollee',
-        label: d.label,
-        mac: d.mac,
-        role: d.role,
-        keyHash: toHex(d.identity.hash),
+        ...deviceFields(d),
         result: configured ? 'configured' : 'not configured',
         reason: configured
           ? 'configured over TCP'
