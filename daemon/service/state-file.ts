@@ -22,7 +22,7 @@ export interface DaemonState {
     firmware?: string | undefined;
   } | null;
   readonly activeSessions: number;
-  /** Whitelisted devices heard and waiting for room to start their session (absent before 0.1.1). */
+  /** Whitelisted devices heard and waiting for room to start their session (absent in older state files). */
   readonly waitingSessions?: number;
   readonly counters: Readonly<Record<string, number>>;
   /** Process resources since start: CPU in ms, resident memory now and at its peak. */

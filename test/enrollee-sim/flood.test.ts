@@ -8,8 +8,7 @@ import assert from 'node:assert/strict';
 import { toHex } from '../../protocol/bytes.js';
 import { AnnouncementFlood } from '../../enrollee-sim/adversary/announcement-flood.js';
 import { SimDevice, type SimDeviceReport } from '../../enrollee-sim/site/sim-device.js';
-import { TEST_PASSPHRASE, TEST_SSID } from '../support/air-enrollee.js';
-import { forgedSender, memoryEndpoint, settle } from '../support/adversary-air.js';
+import { batchDevice, forgedSender, settle } from '../support/adversary-air.js';
 import { startHarness, type Harness } from '../support/daemon-harness.js';
 import { newIdentity } from '../support/dpp-fixtures.js';
 
@@ -39,18 +38,11 @@ describe('adversary: announcement flood', function () {
     const reports = identities.map((identity, i) => {
       harness.stores.addKey(identity.key);
       // Devices hear only unicast, as on the radio hub.
-      const endpoint = memoryEndpoint(
+      const { device } = batchDevice(
         harness.air,
         `02:00:00:f1:00:${(i + 1).toString(16).padStart(2, '0')}`,
-        { hearBroadcasts: false },
-      );
-      const device = new SimDevice(endpoint, {
         identity,
-        ap: { ssid: TEST_SSID, passphrase: TEST_PASSPHRASE },
-        chirpMs: 200,
-        maxChirpMs: 1000,
-        retries: 10,
-      });
+      );
       devices.push(device);
       return device.start().done;
     });

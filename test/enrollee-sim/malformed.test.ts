@@ -16,9 +16,8 @@ import {
   undecodableMessage,
   type MalformedCase,
 } from '../../enrollee-sim/adversary/malformed.js';
-import { SimDevice } from '../../enrollee-sim/site/sim-device.js';
-import { TEST_PASSPHRASE, TEST_SSID } from '../support/air-enrollee.js';
-import { forgedSender, memoryEndpoint, settle } from '../support/adversary-air.js';
+import type { SimDevice } from '../../enrollee-sim/site/sim-device.js';
+import { batchDevice, forgedSender, settle } from '../support/adversary-air.js';
 import { DAEMON_MAC, startHarness, type Harness } from '../support/daemon-harness.js';
 import { newIdentity } from '../support/dpp-fixtures.js';
 
@@ -86,18 +85,11 @@ describe('adversary: malformed frames', function () {
     // Each device, once its session has begun, has a garbage message sent in its name.
     let interfered = 0;
     const done = ids.map((identity, i) => {
-      const endpoint = memoryEndpoint(
+      const { device, endpoint } = batchDevice(
         harness.air,
         `02:00:00:ba:d0:${(i + 1).toString(16).padStart(2, '0')}`,
-        { hearBroadcasts: false },
-      );
-      const device = new SimDevice(endpoint, {
         identity,
-        ap: { ssid: TEST_SSID, passphrase: TEST_PASSPHRASE },
-        chirpMs: 200,
-        maxChirpMs: 1000,
-        retries: 10,
-      });
+      );
       devices.push(device);
       const deliver = endpoint.onFrame;
       let sent = false;

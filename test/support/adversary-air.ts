@@ -12,6 +12,9 @@ import { ConfiguratorDaemon } from '../../daemon/service/daemon.js';
 import type { MemoryAir } from '../../daemon/transports/memory-radio.js';
 import type { FleetEndpoint } from '../../enrollee-sim/site/fleet.js';
 import type { ForgedSend } from '../../enrollee-sim/adversary/air.js';
+import { SimDevice } from '../../enrollee-sim/site/sim-device.js';
+import type { BootstrapIdentity } from '../../protocol/dpp/auth-common.js';
+import { TEST_PASSPHRASE, TEST_SSID } from './air-enrollee.js';
 import { DAEMON_MAC, type Harness } from './daemon-harness.js';
 
 /** An LwM2M template with one PSK server account: each device gets its own identity and key. */
@@ -41,6 +44,26 @@ export function memoryEndpoint(
   };
   inner.onFrame = (f) => endpoint.onFrame(f);
   return endpoint;
+}
+
+/**
+ * A simulated device of a batch on the in-memory air: hears only unicast (as on the hub), joins
+ * the test network, announces every 200 ms backing off to 1 s, retries a failed session 10 times.
+ */
+export function batchDevice(
+  air: MemoryAir,
+  mac: string,
+  identity: BootstrapIdentity,
+): { device: SimDevice; endpoint: FleetEndpoint } {
+  const endpoint = memoryEndpoint(air, mac, { hearBroadcasts: false });
+  const device = new SimDevice(endpoint, {
+    identity,
+    ap: { ssid: TEST_SSID, passphrase: TEST_PASSPHRASE },
+    chirpMs: 200,
+    maxChirpMs: 1000,
+    retries: 10,
+  });
+  return { device, endpoint };
 }
 
 /** Transmit on the in-memory air from any MAC, without being attached. */
