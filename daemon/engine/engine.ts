@@ -37,7 +37,7 @@ import { SessionRunner } from './session-runner.js';
 
 export interface EngineSettings {
   readonly maxConcurrent: number;
-  /** A deferred announcement older than this is not answered (the device announces again). */
+  /** A deferred announcement older than this is not answered; the device keeps its place until heard again. */
   readonly waitingMaxAgeMs: number;
   readonly timings: SessionTimings;
   readonly announceIntervalMs: number;
