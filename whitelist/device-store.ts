@@ -113,8 +113,14 @@ export class DeviceStore {
     this.write(keyHash, 'authenticating', fields, { attempt: 1 });
   }
 
-  /** Credentials went out: provisioned_count + 1; the state is left to transition(). */
-  recordDelivered(keyHash: string, fields: DeviceFields): void {
+  /**
+   * Credentials went out: provisioned_count + 1, with what the device reported about itself;
+   * the state is left to transition().
+   */
+  recordDelivered(
+    keyHash: string,
+    fields: DeviceFields & { readonly deviceInfo?: string | undefined },
+  ): void {
     this.write(keyHash, 'configuring', fields, { delivered: 1, keepState: true });
   }
 

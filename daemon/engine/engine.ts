@@ -581,9 +581,7 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
       return;
     }
     const deviceInfo = request.deviceInfo;
-    this.deps.devices.setState(keyHash, 'configuring', now, {
-      deviceInfo: deviceInfo === undefined ? undefined : JSON.stringify(deviceInfo),
-    });
+    const deviceInfoJson = deviceInfo === undefined ? undefined : JSON.stringify(deviceInfo);
     const built = this.deps.delivery.build(live.profile, {
       keyHash,
       mac: live.channel.transport === 'espnow' ? live.channel.address : undefined,
@@ -593,6 +591,7 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
     if (!built.ok) {
       const reason = `cannot build the configuration: ${built.error.message}`;
       this.deps.log.error({ keyHash, profile: live.profile.name, code: built.error.code }, reason);
+      this.deps.devices.setState(keyHash, 'configuring', now, { deviceInfo: deviceInfoJson });
       live.runner.input({
         type: 'refuseConfiguration',
         status: DppStatus.ConfigureFailure,
@@ -613,7 +612,7 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
         lwm2mBundleBytes: built.value.bundleBytes,
       },
     });
-    this.deps.devices.delivered(keyHash, now);
+    this.deps.devices.delivered(keyHash, now, { deviceInfo: deviceInfoJson });
     // The answer waits for the next group commit (a few ms); the enrollee waits far longer.
     this.deps.afterCommit((ok) => {
       if (live.runner.finished) return;
@@ -665,7 +664,6 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
         reason === undefined ? state : `${state}: ${reason}`,
       );
       this.emitDevice(keyHash, state, channel, reason, live.entry.label);
-      this.deps.commit();
       this.notifyIfIdle();
       return;
     }
@@ -702,7 +700,6 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
       this.deps.log.warn({ keyHash, peer: channel.address }, `failed: ${reason}`);
       this.emitDevice(keyHash, 'failed', channel, reason, live.entry.label);
     }
-    this.deps.commit();
     this.notifyIfIdle();
   }
 
@@ -746,8 +743,13 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
     });
   }
 
+  /**
+   * Outcomes go to disk with the next group commit (within its window, like every other record
+   * but the delivery); once no session is left, at once, so a finished batch is all on disk.
+   */
   private notifyIfIdle(): void {
     if (this.sessions.size > 0) return;
+    this.deps.commit();
     for (const w of this.idleWaiters.splice(0)) w();
   }
 

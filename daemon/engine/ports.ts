@@ -58,8 +58,11 @@ export interface DevicePort {
     info: { address: string; transport: string; profile: string; at: Date },
   ): void;
   setState(keyHash: string, state: DeviceState, at: Date, fields?: DeviceInfoFields): void;
-  /** A Configuration Response with credentials went out: provisioned_count + 1. */
-  delivered(keyHash: string, at: Date): void;
+  /**
+   * A Configuration Response with credentials is going out: provisioned_count + 1, and what the
+   * device said about itself in its Configuration Request.
+   */
+  delivered(keyHash: string, at: Date, fields?: { readonly deviceInfo?: string | undefined }): void;
   /** A whitelisted device was refused before any session (inactive, revoked …). */
   refused(keyHash: string, address: string, transport: string, reason: string, at: Date): void;
 }

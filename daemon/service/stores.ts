@@ -30,6 +30,32 @@ const STDERR_LOG: GroupCommitLog = {
   error: (obj, msg) => process.stderr.write(`${msg}: ${JSON.stringify(obj)}\n`),
 };
 
+/**
+ * A waiting device announces about once a second; its whitelist entry's last_seen needs to be
+ * right to the minute, not rewritten on every announcement (a write each, docs/benchmarks.md).
+ */
+export const LAST_SEEN_RESOLUTION_MS = 30_000;
+const LAST_SEEN_TRACKED_MAX = 4096;
+
+/** Whether a key's last-seen time is due to be written again. Bounded: oldest entries go first. */
+export class LastSeenThrottle {
+  private readonly writtenAt = new Map<string, number>();
+
+  constructor(private readonly resolutionMs: number) {}
+
+  due(key: string, nowMs: number): boolean {
+    const last = this.writtenAt.get(key);
+    if (last !== undefined && nowMs - last < this.resolutionMs && nowMs >= last) return false;
+    this.writtenAt.delete(key);
+    this.writtenAt.set(key, nowMs);
+    if (this.writtenAt.size > LAST_SEEN_TRACKED_MAX) {
+      const oldest = this.writtenAt.keys().next();
+      if (oldest.done !== true) this.writtenAt.delete(oldest.value);
+    }
+    return true;
+  }
+}
+
 export function openStores(dataDir: string, log: GroupCommitLog = STDERR_LOG): SqliteStores {
   const db = openDatabase(dataDir);
   const writes = new GroupCommit(db, log);
@@ -37,6 +63,7 @@ export function openStores(dataDir: string, log: GroupCommitLog = STDERR_LOG): S
   const deviceStore = new DeviceStore(db);
   const auditLog = new AuditLog(db);
   const secretStore = new SecretStore(db);
+  const lastSeen = new LastSeenThrottle(LAST_SEEN_RESOLUTION_MS);
   const devices: DevicePort = {
     get: (keyHash) => {
       if (writes.has(keyHash)) writes.commit();
@@ -60,8 +87,12 @@ export function openStores(dataDir: string, log: GroupCommitLog = STDERR_LOG): S
         () => deviceStore.transition(keyHash, state, { at, ...fields }),
         keyHash,
       ),
-    delivered: (keyHash, at) =>
-      writes.defer('device delivered', () => deviceStore.recordDelivered(keyHash, { at }), keyHash),
+    delivered: (keyHash, at, fields = {}) =>
+      writes.defer(
+        'device delivered',
+        () => deviceStore.recordDelivered(keyHash, { at, deviceInfo: fields.deviceInfo }),
+        keyHash,
+      ),
     refused: (keyHash, address, transport, reason, at) =>
       writes.defer(
         'device refused',
@@ -85,8 +116,10 @@ export function openStores(dataDir: string, log: GroupCommitLog = STDERR_LOG): S
     whitelist: {
       get: (keyHash) => whitelistStore.get(keyHash),
       findByChirpHash: (chirpHash) => whitelistStore.findByChirpHash(chirpHash),
-      markSeen: (keyHash, at) =>
-        writes.defer('whitelist last seen', () => whitelistStore.markSeen(keyHash, at)),
+      markSeen: (keyHash, at) => {
+        if (!lastSeen.due(keyHash, at.getTime())) return;
+        writes.defer('whitelist last seen', () => whitelistStore.markSeen(keyHash, at));
+      },
       markProvisioned: (keyHash, at) =>
         writes.defer('whitelist provisioned', () => whitelistStore.markProvisioned(keyHash, at)),
     },

@@ -91,8 +91,10 @@ export class MemoryStores implements Stores {
       if (fields.deviceInfo !== undefined) d.deviceInfo = fields.deviceInfo;
       if (fields.connStatus !== undefined) d.connStatus = fields.connStatus;
     },
-    delivered: (h) => {
-      this.device(h).provisionedCount++;
+    delivered: (h, _at, fields = {}) => {
+      const d = this.device(h);
+      d.provisionedCount++;
+      if (fields.deviceInfo !== undefined) d.deviceInfo = fields.deviceInfo;
     },
     refused: (h, _address, _transport, reason) => {
       const d = this.device(h);

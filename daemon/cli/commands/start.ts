@@ -45,6 +45,9 @@ export function registerStartCommand(program: Command): void {
       if (!bundles.ok) throw new CliExit(EXIT_INVALID_INPUT, bundles.error.message);
       for (const w of bundleWarnings) log.warn(w);
       const stores = openStores(dataDir, log);
+      // Records wait up to a group-commit window; an uncaught exception ends the process, and
+      // what was recorded until then must still reach the disk.
+      process.once('exit', () => stores.commit());
       const radio = createRadio(config, log);
       const daemon = await ConfiguratorDaemon.start({
         publishState: true,
