@@ -3,7 +3,7 @@
  * `serialport` package, loaded on first use so a daemon without a bridge never loads the native
  * binding. Opening must not reset the ESP32 (see openSerialLine).
  */
-import { readSync } from 'node:fs';
+import { readSync, writeSync } from 'node:fs';
 import type { SerialPort } from 'serialport';
 
 /** The part of a pino logger the bridge transport uses. */
@@ -63,12 +63,21 @@ interface UnixPortBinding {
 }
 
 function readUntilHangup(binding: UnixPortBinding): UnixPortBinding['read'] {
+  const readable = (): Promise<void> =>
+    new Promise<void>((resolve, reject) =>
+      binding.poller.once('readable', (err) => (err ? reject(err) : resolve())),
+    );
+  // A read that did not fill the buffer emptied the port: wait for the poller before the next
+  // one instead of reading again for an EAGAIN (a thrown error, the dearest part of a read).
+  let drained = false;
   return async (buffer, offset, length) => {
+    if (drained && binding.isOpen && binding.fd !== null) await readable();
     for (;;) {
       if (!binding.isOpen || binding.fd === null)
         throw Object.assign(new Error('Port is not open'), { canceled: true });
       try {
         const bytesRead = readSync(binding.fd, buffer, offset, length, null);
+        drained = bytesRead < length;
         if (bytesRead > 0) return { buffer, bytesRead };
         throw Object.assign(new Error('the port hung up'), { disconnect: true });
       } catch (e) {
@@ -77,9 +86,7 @@ function readUntilHangup(binding: UnixPortBinding): UnixPortBinding['read'] {
         // Closed meanwhile: its poller is destroyed, and polling a destroyed one crashes.
         if (!binding.isOpen || binding.fd === null)
           throw Object.assign(new Error('Port is not open'), { canceled: true });
-        await new Promise<void>((resolve, reject) =>
-          binding.poller.once('readable', (err) => (err ? reject(err) : resolve())),
-        );
+        await readable();
       }
     }
   };
@@ -144,13 +151,42 @@ export const openSerialportLine =
     );
 
     // Everything written in one turn of the event loop goes out in one write: a burst of TX
-    // messages costs one system call instead of one each.
+    // messages costs one system call instead of one each. The write is a plain write(2) on the
+    // non-blocking descriptor; what the port does not take at once (a full UART buffer) goes
+    // through the stream, which waits for the port to become writable, and so does everything
+    // after it until it is out, to keep the order.
     let pending: Uint8Array[] = [];
+    let inStream = 0;
+    const fd = (): number | null =>
+      binding !== undefined && 'fd' in binding && typeof binding.fd === 'number'
+        ? binding.fd
+        : null;
     const flush = (): void => {
       const chunks = pending;
       pending = [];
       if (ended || chunks.length === 0) return;
-      port.write(Buffer.concat(chunks), (e) => {
+      const one = chunks.length === 1 ? chunks[0]! : undefined;
+      const bytes =
+        one !== undefined
+          ? Buffer.from(one.buffer, one.byteOffset, one.byteLength)
+          : Buffer.concat(chunks);
+      let written = 0;
+      const direct = inStream === 0 ? fd() : null;
+      if (direct !== null) {
+        try {
+          written = writeSync(direct, bytes);
+        } catch (e) {
+          const code = errorCode(e);
+          if (code !== 'EAGAIN' && code !== 'EWOULDBLOCK' && code !== 'EINTR') {
+            end(`serial write failed: ${message(e)}`);
+            return;
+          }
+        }
+      }
+      if (written >= bytes.length) return;
+      inStream++;
+      port.write(bytes.subarray(written), (e) => {
+        inStream--;
         if (e) end(`serial write failed: ${message(e)}`);
       });
     };
