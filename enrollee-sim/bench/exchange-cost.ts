@@ -1,9 +1,11 @@
 /**
  * CPU cost of the Configurator's side of one complete DPP exchange (authentication,
  * Configuration Request/Response, Configuration Result, Connection Status Result), measured on
- * the real protocol code with each elliptic-curve backend. Only the Configurator's steps are
- * timed; the Enrollee's work is excluded.
+ * the real protocol code with each crypto backend (elliptic curve and AES-SIV). Only the
+ * Configurator's steps are timed; the Enrollee's work is excluded. Also the backends' primitives
+ * alone (ECDH, key generation, one AES-SIV operation).
  */
+import { aessiv } from '@noble/ciphers/aes.js';
 import { makeIdentity, makePeer, type BootstrapIdentity } from '../../protocol/dpp/auth-common.js';
 import { encodeBootstrapKey } from '../../protocol/dpp/bootstrap-key.js';
 import {
@@ -11,8 +13,16 @@ import {
   encodeConnectionStatus,
 } from '../../protocol/dpp/config-object.js';
 import {
+  nativeAesSivBackend,
+  nodeAesSivBackend,
+  useAesSivBackend,
+  type AesSivBackend,
+} from '../../protocol/dpp/crypto/aes-siv.js';
+import {
   generateKeyPair,
-  nodeEcBackend as backendDefault,
+  nativeEcBackend,
+  nobleEcBackend,
+  nodeEcBackend,
   useEcBackend,
   type EcBackend,
 } from '../../protocol/dpp/crypto/p256.js';
@@ -27,6 +37,36 @@ import {
   type EnrolleeSession,
 } from '../../protocol/dpp/session/enrollee.js';
 import type { Effect, Input } from '../../protocol/dpp/session/types.js';
+
+/** What the protocol code runs on: an elliptic-curve backend and an AES-SIV backend. */
+export interface CryptoBackends {
+  readonly name: string;
+  readonly ec: EcBackend;
+  readonly aesSiv: AesSivBackend;
+}
+
+const nobleAesSivBackend: AesSivBackend = {
+  name: '@noble/ciphers',
+  encrypt: (key, plaintext, ad) => aessiv(key, ...ad).encrypt(plaintext),
+  decrypt: (key, sealed, ad) => {
+    try {
+      return aessiv(key, ...ad).decrypt(sealed);
+    } catch {
+      return null;
+    }
+  },
+};
+
+/** The native addon (when built), node:crypto, and pure JS (@noble/curves + @noble/ciphers). */
+export function cryptoBackendSets(): CryptoBackends[] {
+  const sets: CryptoBackends[] = [];
+  if (nativeEcBackend && nativeAesSivBackend) {
+    sets.push({ name: 'native', ec: nativeEcBackend, aesSiv: nativeAesSivBackend });
+  }
+  sets.push({ name: 'node:crypto', ec: nodeEcBackend, aesSiv: nodeAesSivBackend });
+  sets.push({ name: '@noble', ec: nobleEcBackend, aesSiv: nobleAesSivBackend });
+  return sets;
+}
 
 export interface ExchangeCost {
   backend: string;
@@ -109,12 +149,13 @@ function oneExchange(
  * median of rounds is far steadier than one long mean.
  */
 export function measureExchangeCost(
-  backend: EcBackend,
+  backend: CryptoBackends,
   mutual: boolean,
   exchanges: number,
   rounds = 5,
 ): ExchangeCost {
-  useEcBackend(backend);
+  const previousEc = useEcBackend(backend.ec);
+  const previousAesSiv = useAesSivBackend(backend.aesSiv);
   try {
     const configuratorId = identity();
     const enrolleeId = identity();
@@ -141,8 +182,52 @@ export function measureExchangeCost(
       enrolleeMsPerExchange: median(enr),
     };
   } finally {
-    useEcBackend(backendDefault);
+    useEcBackend(previousEc);
+    useAesSivBackend(previousAesSiv);
   }
+}
+
+export interface PrimitiveCost {
+  backend: string;
+  /** x of k·P for a fixed k, as pI is used twice per exchange. */
+  ecdhXUs: number;
+  generateKeyPairUs: number;
+  /** One operation, the mean of an encrypt and a decrypt: 32-byte key, 2 AD, 100-byte text. */
+  aesSivUs: number;
+}
+
+/** Microseconds per call of each primitive, median of `rounds` rounds of `iterations`. */
+export function measurePrimitives(
+  backend: CryptoBackends,
+  iterations: number,
+  rounds = 5,
+): PrimitiveCost {
+  const { ec, aesSiv } = backend;
+  const own = ec.generateKeyPair().privateKey;
+  const peer = ec.generateKeyPair().publicKey;
+  const key = new Uint8Array(32).fill(0x5a);
+  const ad = [new Uint8Array(6).fill(1), new Uint8Array(40).fill(2)];
+  const text = new Uint8Array(100).fill(3);
+  const sealed = aesSiv.encrypt(key, text, ad);
+  const perCall = (f: () => unknown): number => {
+    for (let i = 0; i < Math.min(50, iterations); i++) f(); // warm-up
+    const us: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      const t0 = process.hrtime.bigint();
+      for (let i = 0; i < iterations; i++) f();
+      us.push(Number(process.hrtime.bigint() - t0) / 1e3 / iterations);
+    }
+    return median(us);
+  };
+  return {
+    backend: backend.name,
+    ecdhXUs: perCall(() => ec.ecdhX(own, peer)),
+    generateKeyPairUs: perCall(() => ec.generateKeyPair()),
+    aesSivUs:
+      (perCall(() => aesSiv.encrypt(key, text, ad)) +
+        perCall(() => aesSiv.decrypt(key, sealed, ad))) /
+      2,
+  };
 }
 
 function median(values: number[]): number {

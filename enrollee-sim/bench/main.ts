@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { Command } from 'commander';
 import { runSiteBench } from './site-bench.js';
+import { activeEcBackendName } from '../../protocol/dpp/crypto/p256.js';
 
 function numberOption(
   name: string,
@@ -72,6 +73,8 @@ const result = await runSiteBench(
 );
 if (process.stderr.isTTY) process.stderr.write('\n');
 const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`;
-process.stdout.write(`${JSON.stringify({ machine, ...result }, null, 2)}\n`);
+// The daemon runs on the same build and environment, so it uses the same crypto backend.
+const cryptoBackend = activeEcBackendName();
+process.stdout.write(`${JSON.stringify({ machine, cryptoBackend, ...result }, null, 2)}\n`);
 if (o.json !== undefined)
-  writeFileSync(o.json, `${JSON.stringify({ machine, ...result }, null, 2)}\n`);
+  writeFileSync(o.json, `${JSON.stringify({ machine, cryptoBackend, ...result }, null, 2)}\n`);

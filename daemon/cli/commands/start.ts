@@ -8,9 +8,23 @@ import { createRadio } from '../../service/radio.js';
 import { createBundleBuilder } from '../../service/bundles.js';
 import { dataDirOf } from '../data-dir.js';
 import { CliExit, EXIT_INVALID_INPUT } from '../exit.js';
+import { activeAesSivBackendName } from '../../../protocol/dpp/crypto/aes-siv.js';
+import { nativeCryptoUnavailableReason } from '../../../protocol/dpp/crypto/native-backend.js';
+import { activeEcBackendName } from '../../../protocol/dpp/crypto/p256.js';
 
 interface StartOptions {
   config?: string;
+}
+
+/** Which crypto code serves the exchanges, and why not the native one when it does not. */
+function cryptoBackends(): Record<string, string> {
+  return {
+    ec: activeEcBackendName(),
+    aesSiv: activeAesSivBackendName(),
+    ...(nativeCryptoUnavailableReason === undefined
+      ? {}
+      : { nativeUnavailable: nativeCryptoUnavailableReason }),
+  };
 }
 
 /** `configurator start`: run the daemon until SIGINT/SIGTERM. */
@@ -59,7 +73,12 @@ export function registerStartCommand(program: Command): void {
         bundles: bundles.value,
       });
       log.info(
-        { dataDir, config: config.file ?? '(defaults)', profiles: [...config.profiles.keys()] },
+        {
+          dataDir,
+          config: config.file ?? '(defaults)',
+          profiles: [...config.profiles.keys()],
+          crypto: cryptoBackends(),
+        },
         'configurator running',
       );
       notifier.ready(`running; ${config.profiles.size} profile(s)`);

@@ -1,12 +1,16 @@
 /**
- * AES-SIV (RFC 5297) on node:crypto's AES. DPP wraps every message with it, several times per
- * exchange; @noble/ciphers' `aessiv` (pure JS) was a fifth of the Configurator's CPU time per
- * exchange, this one is about three times faster (docs/benchmarks.md). @noble/ciphers stays the
- * reference it is checked against in the tests.
+ * AES-SIV (RFC 5297). DPP wraps every message with it, several times per exchange.
+ *
+ * Two backends: OpenSSL's own AES-SIV through the native addon when it is built
+ * (native-backend.ts), else RFC 5297 written here on node:crypto's AES, which creates Cipher
+ * objects per operation and costs several times more (docs/benchmarks.md, "Crypto backend").
+ * @noble/ciphers' `aessiv` (pure JS) was slower still; it stays the reference both are checked
+ * against in the tests, and the node:crypto path is what the native one is compared with.
  *
  * Key: 32, 48 or 64 bytes = K1 (S2V, CMAC) ‖ K2 (CTR). Output: V (16-byte synthetic IV) ‖ C.
  */
 import { createCipheriv, timingSafeEqual, type Cipher } from 'node:crypto';
+import { nativeCrypto, type NativeCrypto } from './native-backend.js';
 
 const BLOCK = 16;
 const ZERO_BLOCK = Buffer.alloc(BLOCK);
@@ -108,7 +112,7 @@ function ctr(key: Buffer, v: Uint8Array, data: Uint8Array): Buffer {
   return createCipheriv(cipherName(key.length, 'ctr'), key, q).update(data);
 }
 
-export function aesSivEncrypt(
+function nodeEncrypt(
   key: Uint8Array,
   plaintext: Uint8Array,
   ad: readonly Uint8Array[],
@@ -121,8 +125,7 @@ export function aesSivEncrypt(
   return out;
 }
 
-/** The plaintext, or null when the synthetic IV does not verify. */
-export function aesSivDecrypt(
+function nodeDecrypt(
   key: Uint8Array,
   sealed: Uint8Array,
   ad: readonly Uint8Array[],
@@ -137,4 +140,72 @@ export function aesSivDecrypt(
     return null;
   }
   return new Uint8Array(plaintext.buffer, plaintext.byteOffset, plaintext.length);
+}
+
+export interface AesSivBackend {
+  readonly name: string;
+  encrypt(key: Uint8Array, plaintext: Uint8Array, ad: readonly Uint8Array[]): Uint8Array;
+  decrypt(key: Uint8Array, sealed: Uint8Array, ad: readonly Uint8Array[]): Uint8Array | null;
+}
+
+export const nodeAesSivBackend: AesSivBackend = {
+  name: 'node:crypto',
+  encrypt: nodeEncrypt,
+  decrypt: nodeDecrypt,
+};
+
+/**
+ * OpenSSL's AES-SIV; undefined when the addon is not loaded or its OpenSSL lacks AES-SIV. OpenSSL
+ * refuses an empty plaintext, which DPP never wraps: that case takes the node:crypto path.
+ */
+export const nativeAesSivBackend: AesSivBackend | undefined = nativeCrypto?.aesSiv
+  ? nativeBackend(nativeCrypto)
+  : undefined;
+
+function nativeBackend(native: NativeCrypto): AesSivBackend {
+  return {
+    name: 'native',
+    encrypt: (key, plaintext, ad) =>
+      plaintext.length === 0
+        ? nodeEncrypt(key, plaintext, ad)
+        : native.aesSivEncrypt(key, plaintext, ad),
+    decrypt: (key, sealed, ad) =>
+      sealed.length === BLOCK
+        ? nodeDecrypt(key, sealed, ad)
+        : native.aesSivDecrypt(key, sealed, ad),
+  };
+}
+
+/** The backend in use unless useAesSivBackend says otherwise. */
+export const defaultAesSivBackend: AesSivBackend = nativeAesSivBackend ?? nodeAesSivBackend;
+
+let backend: AesSivBackend = defaultAesSivBackend;
+
+/** Benchmarks and tests: switch backends. Returns the previous one. */
+export function useAesSivBackend(next: AesSivBackend): AesSivBackend {
+  const previous = backend;
+  backend = next;
+  return previous;
+}
+
+/** "native" or "node:crypto": for the log line at startup. */
+export function activeAesSivBackendName(): string {
+  return backend.name;
+}
+
+export function aesSivEncrypt(
+  key: Uint8Array,
+  plaintext: Uint8Array,
+  ad: readonly Uint8Array[],
+): Uint8Array {
+  return backend.encrypt(key, plaintext, ad);
+}
+
+/** The plaintext, or null when the synthetic IV does not verify. */
+export function aesSivDecrypt(
+  key: Uint8Array,
+  sealed: Uint8Array,
+  ad: readonly Uint8Array[],
+): Uint8Array | null {
+  return backend.decrypt(key, sealed, ad);
 }

@@ -2,22 +2,25 @@
  * P-256 primitives for DPP. Points travel as x‖y (64 bytes, no 0x04 prefix) exactly as the
  * Initiator/Responder Protocol Key attributes carry them; private keys are 32-byte scalars.
  *
- * Backend: node:crypto (OpenSSL) for key generation and ECDH, which is ~30× faster than the
- * pure-JS @noble/curves here (docs/benchmarks.md, "Crypto backend"). @noble/curves is used only
- * for the one operation OpenSSL does not expose: adding two points (mutual authentication's L).
+ * Backend for key generation and ECDH: OpenSSL, through the native addon when it is built
+ * (native-backend.ts), else through node:crypto, which costs about twice as much per ECDH; both
+ * are 10× or more faster than the pure-JS @noble/curves here (docs/benchmarks.md, "Crypto
+ * backend"). activeEcBackendName() says which one runs.
  */
 import { createECDH, ECDH, randomBytes } from 'node:crypto';
 import { p256 } from '@noble/curves/nist.js';
 import { concatBytes } from '../../bytes.js';
 import { DppError, ErrorCode } from '../../errors.js';
+import { nativeCrypto } from './native-backend.js';
 
 export const P256_ORDER = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
 export const P256_COORD_LEN = 32;
 export const P256_POINT_LEN = 64;
 
 /**
- * The elliptic-curve operations DPP needs. node:crypto serves them in production; the benchmark
- * swaps in @noble/curves to measure the difference on the real code path (useEcBackend).
+ * The elliptic-curve operations DPP needs. The native addon or node:crypto serves them in
+ * production; the benchmark swaps in the others to compare them on the real code path
+ * (useEcBackend).
  */
 export interface EcBackend {
   readonly name: string;
@@ -106,11 +109,34 @@ export const nobleEcBackend: EcBackend = {
   },
 };
 
-let backend: EcBackend = nodeEcBackend;
+/**
+ * OpenSSL's EC_POINT_mul without node:crypto's per-call check of our own key pair; undefined
+ * when the addon is not loaded (native-backend.ts says why).
+ */
+export const nativeEcBackend: EcBackend | undefined = nativeCrypto && {
+  name: 'native',
+  // the addon's functions do not use `this`
+  generateKeyPair: nativeCrypto.generateKeyPair,
+  publicKeyOf: nativeCrypto.publicKeyOf,
+  isOnCurve: nativeCrypto.isOnCurve,
+  ecdhX: nativeCrypto.ecdhX,
+};
 
-/** Benchmark use only: run the protocol code on another backend. */
-export function useEcBackend(next: EcBackend): void {
+/** The backend in use unless useEcBackend says otherwise. */
+export const defaultEcBackend: EcBackend = nativeEcBackend ?? nodeEcBackend;
+
+let backend: EcBackend = defaultEcBackend;
+
+/** Benchmarks and tests: run the protocol code on another backend. Returns the previous one. */
+export function useEcBackend(next: EcBackend): EcBackend {
+  const previous = backend;
   backend = next;
+  return previous;
+}
+
+/** "native", "node:crypto" or "@noble/curves": for the log line at startup. */
+export function activeEcBackendName(): string {
+  return backend.name;
 }
 
 export function generateKeyPair(): KeyPair {

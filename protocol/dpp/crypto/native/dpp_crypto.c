@@ -1,0 +1,424 @@
+/*
+ * P-256 ECDH and AES-SIV for DPP, calling the libcrypto that node itself carries: node exports
+ * OpenSSL's symbols, so nothing is linked here and both sides use the same library.
+ *
+ * Why: node:crypto's ECDH.computeSecret checks our own key pair on every call (an order check and
+ * priv·G = pub, about 1.5 extra scalar multiplications), and an AES-SIV built from node's Cipher
+ * objects creates several of them per operation. Each function below is the bare libcrypto call.
+ *
+ * Bytes as in protocol/dpp/crypto/p256.ts: points are x‖y (64 bytes, no 0x04), scalars 32 bytes
+ * big-endian; AES-SIV output is V (16 bytes) ‖ C, keys are K1 (S2V) ‖ K2 (CTR), RFC 5297.
+ * Every argument's type and length is checked before its bytes are read.
+ */
+#define NAPI_VERSION 8
+#define OPENSSL_API_COMPAT 30000
+#define OPENSSL_NO_DEPRECATED
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <node_api.h>
+#include <openssl/bn.h>
+#include <openssl/crypto.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/obj_mac.h>
+
+/* Bumped whenever an exported function changes, so a stale build is refused by the loader. */
+#define DPP_CRYPTO_ABI 1
+
+#define COORD_LEN 32
+#define POINT_LEN 64
+#define SIV_TAG_LEN 16
+/* RFC 5297 §7: S2V takes at most 126 AD components besides the plaintext. */
+#define SIV_MAX_AD 126
+
+/* Per node environment (main thread or worker): created once at load, freed with the env. */
+typedef struct {
+  EC_GROUP *group;
+  /* AES-128/192/256-SIV for 32/48/64-byte keys; NULL when this OpenSSL does not offer them. */
+  EVP_CIPHER *siv[3];
+} dpp_state;
+
+/* The error is ours to report: leave nothing on OpenSSL's queue for node's next call to find. */
+static napi_value fail(napi_env env, const char *message) {
+  ERR_clear_error();
+  napi_throw_error(env, "ERR_DPP_NATIVE_CRYPTO", message);
+  return NULL;
+}
+
+static napi_value fail_type(napi_env env, const char *message) {
+  ERR_clear_error();
+  napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", message);
+  return NULL;
+}
+
+static napi_value fail_range(napi_env env, const char *message) {
+  ERR_clear_error();
+  napi_throw_range_error(env, "ERR_OUT_OF_RANGE", message);
+  return NULL;
+}
+
+static bool get_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv,
+                     dpp_state **state) {
+  size_t argc = want;
+  void *data = NULL;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, &data) != napi_ok) return false;
+  if (argc < want) {
+    fail_type(env, "missing argument");
+    return false;
+  }
+  *state = data;
+  return true;
+}
+
+/* The bytes of a Uint8Array (a Buffer is one); false with a TypeError pending otherwise. */
+static bool get_bytes(napi_env env, napi_value value, const char *what, const uint8_t **bytes,
+                      size_t *length) {
+  static const uint8_t empty[1] = {0};
+  bool is_typed = false;
+  napi_typedarray_type type;
+  void *data = NULL;
+  if (napi_is_typedarray(env, value, &is_typed) != napi_ok || !is_typed ||
+      napi_get_typedarray_info(env, value, &type, length, &data, NULL, NULL) != napi_ok ||
+      type != napi_uint8_array) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", what);
+    return false;
+  }
+  /* An empty array may have no storage; OpenSSL wants a non-NULL pointer even for 0 bytes. */
+  *bytes = data != NULL ? data : empty;
+  return true;
+}
+
+static bool get_fixed(napi_env env, napi_value value, size_t want, const char *type_message,
+                      const char *length_message, const uint8_t **bytes) {
+  size_t length = 0;
+  if (!get_bytes(env, value, type_message, bytes, &length)) return false;
+  if (length != want) {
+    fail_range(env, length_message);
+    return false;
+  }
+  return true;
+}
+
+/* A new Uint8Array of `length` bytes; *bytes points at its storage. */
+static napi_value new_bytes(napi_env env, size_t length, uint8_t **bytes) {
+  napi_value buffer, array;
+  void *data = NULL;
+  if (napi_create_arraybuffer(env, length, &data, &buffer) != napi_ok ||
+      napi_create_typedarray(env, napi_uint8_array, length, buffer, 0, &array) != napi_ok)
+    return NULL;
+  *bytes = data;
+  return array;
+}
+
+static napi_value copy_bytes(napi_env env, const uint8_t *source, size_t length) {
+  uint8_t *target = NULL;
+  napi_value array = new_bytes(env, length, &target);
+  if (array != NULL) memcpy(target, source, length);
+  return array;
+}
+
+/*
+ * A private scalar, refused unless 0 < k < n. BN_FLG_CONSTTIME as OpenSSL sets it on its own
+ * private keys. NULL on success, else the reason; *k is freed by the caller either way.
+ */
+static const char *scalar_from(const dpp_state *s, const uint8_t bytes[COORD_LEN], BIGNUM **k) {
+  *k = BN_bin2bn(bytes, COORD_LEN, NULL);
+  if (*k == NULL) return "out of memory";
+  BN_set_flags(*k, BN_FLG_CONSTTIME);
+  if (BN_is_zero(*k) || BN_cmp(*k, EC_GROUP_get0_order(s->group)) >= 0)
+    return "private key is not a valid P-256 scalar (0 or not below the group order)";
+  return NULL;
+}
+
+/*
+ * x‖y into a point. oct2point already refuses coordinates ≥ p and points off the curve; the
+ * explicit check keeps the refusal independent of the curve method. Infinity has no 64-byte form.
+ */
+static bool point_from(const dpp_state *s, const uint8_t xy[POINT_LEN], EC_POINT *p, BN_CTX *ctx) {
+  uint8_t sec1[1 + POINT_LEN];
+  sec1[0] = POINT_CONVERSION_UNCOMPRESSED;
+  memcpy(sec1 + 1, xy, POINT_LEN);
+  return EC_POINT_oct2point(s->group, p, sec1, sizeof sec1, ctx) == 1 &&
+         EC_POINT_is_on_curve(s->group, p, ctx) == 1;
+}
+
+/*
+ * Scalar multiplications below go through EC_POINT_mul: on P-256 that is OpenSSL's nistz256 code
+ * (x86-64, arm64), otherwise its Montgomery ladder; both run in time independent of the scalar.
+ */
+
+/* k·G as x‖y. */
+static bool public_of(const dpp_state *s, const BIGNUM *k, BN_CTX *ctx, uint8_t out[POINT_LEN]) {
+  uint8_t sec1[1 + POINT_LEN];
+  EC_POINT *q = EC_POINT_new(s->group);
+  bool ok = q != NULL && EC_POINT_mul(s->group, q, k, NULL, NULL, ctx) == 1 &&
+            EC_POINT_point2oct(s->group, q, POINT_CONVERSION_UNCOMPRESSED, sec1, sizeof sec1,
+                               ctx) == sizeof sec1;
+  if (ok) memcpy(out, sec1 + 1, POINT_LEN);
+  EC_POINT_free(q);
+  return ok;
+}
+
+/* generateKeyPair() → { privateKey: 32 bytes, publicKey: x‖y }, k uniform in [1, n-1]. */
+static napi_value generate_key_pair(napi_env env, napi_callback_info info) {
+  dpp_state *s = NULL;
+  napi_value result = NULL, private_key, public_key;
+  uint8_t priv[COORD_LEN], pub[POINT_LEN];
+  void *data = NULL;
+  if (napi_get_cb_info(env, info, NULL, NULL, NULL, &data) != napi_ok) return NULL;
+  s = data;
+
+  BN_CTX *ctx = BN_CTX_new();
+  BIGNUM *k = BN_new();
+  /* [0, n-1] from OpenSSL's private DRBG; 0 is drawn again (probability ~2^-256). */
+  bool ok = ctx != NULL && k != NULL;
+  do {
+    ok = ok && BN_priv_rand_range(k, EC_GROUP_get0_order(s->group)) == 1;
+  } while (ok && BN_is_zero(k));
+  if (ok) {
+    BN_set_flags(k, BN_FLG_CONSTTIME);
+    ok = BN_bn2binpad(k, priv, COORD_LEN) == COORD_LEN && public_of(s, k, ctx, pub);
+  }
+  if (ok) {
+    bool built = (private_key = copy_bytes(env, priv, COORD_LEN)) != NULL &&
+                 (public_key = copy_bytes(env, pub, POINT_LEN)) != NULL &&
+                 napi_create_object(env, &result) == napi_ok &&
+                 napi_set_named_property(env, result, "privateKey", private_key) == napi_ok &&
+                 napi_set_named_property(env, result, "publicKey", public_key) == napi_ok;
+    if (!built) result = NULL;
+  }
+  OPENSSL_cleanse(priv, sizeof priv);
+  BN_clear_free(k);
+  BN_CTX_free(ctx);
+  if (!ok) return fail(env, "P-256 key generation failed");
+  return result;
+}
+
+/* publicKeyOf(privateKey) → x‖y. */
+static napi_value public_key_of(napi_env env, napi_callback_info info) {
+  dpp_state *s = NULL;
+  napi_value argv[1], result = NULL;
+  const uint8_t *priv = NULL;
+  uint8_t pub[POINT_LEN];
+  if (!get_args(env, info, 1, argv, &s) ||
+      !get_fixed(env, argv[0], COORD_LEN, "privateKey must be a Uint8Array",
+                 "privateKey must be 32 bytes", &priv))
+    return NULL;
+
+  BIGNUM *k = NULL;
+  BN_CTX *ctx = BN_CTX_new();
+  const char *error = ctx == NULL ? "out of memory" : scalar_from(s, priv, &k);
+  if (error == NULL && !public_of(s, k, ctx, pub)) error = "P-256 scalar multiplication failed";
+  if (error == NULL) result = copy_bytes(env, pub, POINT_LEN);
+  BN_clear_free(k);
+  BN_CTX_free(ctx);
+  if (error != NULL) return fail_range(env, error);
+  return result;
+}
+
+/* isOnCurve(point) → true when point is x‖y of a point on P-256 (any other length: false). */
+static napi_value is_on_curve(napi_env env, napi_callback_info info) {
+  dpp_state *s = NULL;
+  napi_value argv[1], result = NULL;
+  const uint8_t *xy = NULL;
+  size_t length = 0;
+  if (!get_args(env, info, 1, argv, &s) ||
+      !get_bytes(env, argv[0], "point must be a Uint8Array", &xy, &length))
+    return NULL;
+
+  bool on_curve = false;
+  if (length == POINT_LEN) {
+    BN_CTX *ctx = BN_CTX_new();
+    EC_POINT *p = EC_POINT_new(s->group);
+    if (ctx == NULL || p == NULL) {
+      EC_POINT_free(p);
+      BN_CTX_free(ctx);
+      return fail(env, "out of memory");
+    }
+    on_curve = point_from(s, xy, p, ctx);
+    EC_POINT_free(p);
+    BN_CTX_free(ctx);
+    ERR_clear_error();
+  }
+  napi_get_boolean(env, on_curve, &result);
+  return result;
+}
+
+/* ecdhX(privateKey, point) → x of privateKey·point; throws for an invalid key or point. */
+static napi_value ecdh_x(napi_env env, napi_callback_info info) {
+  dpp_state *s = NULL;
+  napi_value argv[2], result = NULL;
+  const uint8_t *priv = NULL, *peer = NULL;
+  uint8_t x_bytes[COORD_LEN];
+  if (!get_args(env, info, 2, argv, &s) ||
+      !get_fixed(env, argv[0], COORD_LEN, "privateKey must be a Uint8Array",
+                 "privateKey must be 32 bytes", &priv) ||
+      !get_fixed(env, argv[1], POINT_LEN, "point must be a Uint8Array",
+                 "point must be 64 bytes (x‖y)", &peer))
+    return NULL;
+
+  BIGNUM *k = NULL;
+  BN_CTX *ctx = BN_CTX_new();
+  BIGNUM *x = BN_new();
+  EC_POINT *p = EC_POINT_new(s->group);
+  EC_POINT *r = EC_POINT_new(s->group);
+  bool out_of_range = false;
+  const char *error = NULL;
+  if (ctx == NULL || x == NULL || p == NULL || r == NULL)
+    error = "out of memory";
+  else if ((error = scalar_from(s, priv, &k)) != NULL)
+    out_of_range = true;
+  else if (!point_from(s, peer, p, ctx))
+    error = "point is not on P-256";
+  else if (EC_POINT_mul(s->group, r, NULL, p, k, ctx) != 1)
+    error = "P-256 scalar multiplication failed";
+  else if (EC_POINT_is_at_infinity(s->group, r))
+    error = "ECDH result is the point at infinity";
+  else if (EC_POINT_get_affine_coordinates(s->group, r, x, NULL, ctx) != 1 ||
+           BN_bn2binpad(x, x_bytes, COORD_LEN) != COORD_LEN)
+    error = "P-256 scalar multiplication failed";
+  else
+    result = copy_bytes(env, x_bytes, COORD_LEN);
+
+  /* k and the shared point are secrets; the peer's point is not. */
+  OPENSSL_cleanse(x_bytes, sizeof x_bytes);
+  BN_clear_free(k);
+  BN_clear_free(x);
+  EC_POINT_clear_free(r);
+  EC_POINT_free(p);
+  BN_CTX_free(ctx);
+  if (error != NULL) return out_of_range ? fail_range(env, error) : fail(env, error);
+  return result;
+}
+
+/*
+ * aesSivEncrypt(key, plaintext, ad[]) → V ‖ C; aesSivDecrypt(key, sealed, ad[]) → plaintext or
+ * null. OpenSSL's SIV takes a vector of AD as one EVP_CipherUpdate(ctx, NULL, …) per component,
+ * in order, before the data. It refuses an empty plaintext (the caller handles that case).
+ */
+static napi_value aes_siv(napi_env env, napi_callback_info info, bool encrypt) {
+  dpp_state *s = NULL;
+  napi_value argv[3], result = NULL, components[SIV_MAX_AD];
+  const uint8_t *key = NULL, *input = NULL, *ad[SIV_MAX_AD];
+  size_t key_len = 0, input_len = 0, ad_len[SIV_MAX_AD];
+  uint32_t ad_count = 0;
+  bool is_array = false;
+  if (!get_args(env, info, 3, argv, &s)) return NULL;
+  if (napi_is_array(env, argv[2], &is_array) != napi_ok || !is_array)
+    return fail_type(env, "ad must be an array of Uint8Array");
+  if (napi_get_array_length(env, argv[2], &ad_count) != napi_ok) return NULL;
+  if (ad_count > SIV_MAX_AD) return fail_range(env, "AES-SIV takes at most 126 AD components");
+  /* Elements first: reading them may run JS, which must not run once we hold byte pointers. */
+  for (uint32_t i = 0; i < ad_count; i++)
+    if (napi_get_element(env, argv[2], i, &components[i]) != napi_ok) return NULL;
+  if (!get_bytes(env, argv[0], "key must be a Uint8Array", &key, &key_len) ||
+      !get_bytes(env, argv[1],
+                 encrypt ? "plaintext must be a Uint8Array" : "sealed must be a Uint8Array",
+                 &input, &input_len))
+    return NULL;
+  for (uint32_t i = 0; i < ad_count; i++) {
+    if (!get_bytes(env, components[i], "ad must be an array of Uint8Array", &ad[i], &ad_len[i]))
+      return NULL;
+    if (ad_len[i] > INT_MAX) return fail_range(env, "AES-SIV AD component too long");
+  }
+  if (key_len != 32 && key_len != 48 && key_len != 64)
+    return fail_range(env, "AES-SIV key must be 32, 48 or 64 bytes");
+  const EVP_CIPHER *cipher = s->siv[key_len / 16 - 2];
+  if (cipher == NULL) return fail(env, "AES-SIV is not available in this OpenSSL");
+  if (input_len > INT_MAX - SIV_TAG_LEN) return fail_range(env, "AES-SIV input too long");
+  if (!encrypt && input_len < SIV_TAG_LEN) {
+    napi_get_null(env, &result);
+    return result;
+  }
+  if (input_len == (encrypt ? 0 : SIV_TAG_LEN))
+    return fail_range(env, "AES-SIV with an empty plaintext is not supported here");
+
+  size_t out_len = encrypt ? SIV_TAG_LEN + input_len : input_len - SIV_TAG_LEN;
+  const uint8_t *data = encrypt ? input : input + SIV_TAG_LEN;
+  int data_len = (int)(encrypt ? input_len : out_len);
+  uint8_t *out = NULL;
+  napi_value array = new_bytes(env, out_len, &out);
+  if (array == NULL) return NULL;
+  uint8_t *text = encrypt ? out + SIV_TAG_LEN : out;
+
+  EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+  int n = 0;
+  bool ok = ctx != NULL && EVP_CipherInit_ex2(ctx, cipher, key, NULL, encrypt, NULL) == 1;
+  /* Decryption: the expected V goes in first; the data update checks it. */
+  if (ok && !encrypt)
+    ok = EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, SIV_TAG_LEN, (void *)input) == 1;
+  bool ready = ok;
+  for (uint32_t i = 0; ok && i < ad_count; i++)
+    ok = EVP_CipherUpdate(ctx, NULL, &n, ad[i], (int)ad_len[i]) == 1;
+  if (ok) ok = EVP_CipherUpdate(ctx, text, &n, data, data_len) == 1;
+  if (ok) ok = EVP_CipherFinal_ex(ctx, text + n, &n) == 1;
+  if (ok && encrypt) ok = EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, SIV_TAG_LEN, out) == 1;
+  EVP_CIPHER_CTX_free(ctx);
+  ERR_clear_error();
+
+  if (ok) return array;
+  OPENSSL_cleanse(out, out_len);
+  if (!ready) return fail(env, "AES-SIV initialisation failed");
+  if (encrypt) return fail(env, "AES-SIV encryption failed");
+  napi_get_null(env, &result); /* V did not verify */
+  return result;
+}
+
+static napi_value aes_siv_encrypt(napi_env env, napi_callback_info info) {
+  return aes_siv(env, info, true);
+}
+
+static napi_value aes_siv_decrypt(napi_env env, napi_callback_info info) {
+  return aes_siv(env, info, false);
+}
+
+static void free_state(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  dpp_state *s = data;
+  for (size_t i = 0; i < 3; i++) EVP_CIPHER_free(s->siv[i]);
+  EC_GROUP_free(s->group);
+  free(s);
+}
+
+NAPI_MODULE_INIT() {
+  static const char *const siv_names[3] = {"AES-128-SIV", "AES-192-SIV", "AES-256-SIV"};
+  dpp_state *s = calloc(1, sizeof *s);
+  if (s == NULL) return fail(env, "out of memory");
+  s->group = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
+  bool siv = true;
+  for (size_t i = 0; i < 3; i++) {
+    s->siv[i] = EVP_CIPHER_fetch(NULL, siv_names[i], NULL);
+    siv = siv && s->siv[i] != NULL;
+  }
+  if (s->group == NULL || napi_set_instance_data(env, s, free_state, NULL) != napi_ok) {
+    free_state(env, s, NULL);
+    return fail(env, "P-256 is not available in this OpenSSL");
+  }
+  ERR_clear_error();
+
+  napi_value abi, has_siv;
+  if (napi_create_uint32(env, DPP_CRYPTO_ABI, &abi) != napi_ok ||
+      napi_get_boolean(env, siv, &has_siv) != napi_ok)
+    return NULL;
+  const napi_property_descriptor properties[] = {
+      {"abi", NULL, NULL, NULL, NULL, abi, napi_enumerable, NULL},
+      {"aesSiv", NULL, NULL, NULL, NULL, has_siv, napi_enumerable, NULL},
+      {"generateKeyPair", NULL, generate_key_pair, NULL, NULL, NULL, napi_enumerable, s},
+      {"publicKeyOf", NULL, public_key_of, NULL, NULL, NULL, napi_enumerable, s},
+      {"isOnCurve", NULL, is_on_curve, NULL, NULL, NULL, napi_enumerable, s},
+      {"ecdhX", NULL, ecdh_x, NULL, NULL, NULL, napi_enumerable, s},
+      {"aesSivEncrypt", NULL, aes_siv_encrypt, NULL, NULL, NULL, napi_enumerable, s},
+      {"aesSivDecrypt", NULL, aes_siv_decrypt, NULL, NULL, NULL, napi_enumerable, s},
+  };
+  if (napi_define_properties(env, exports, sizeof properties / sizeof properties[0],
+                             properties) != napi_ok)
+    return NULL;
+  return exports;
+}
