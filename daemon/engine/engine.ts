@@ -9,12 +9,8 @@
 import { EventEmitter } from 'node:events';
 import { bytesEqual, toHex } from '../../protocol/bytes.js';
 import { AttributeId, DppStatus } from '../../protocol/dpp/attributes.js';
-import { makePeer, type BootstrapIdentity } from '../../protocol/dpp/auth-common.js';
-import {
-  chirpHashOfDer,
-  keyHashOfDer,
-  parseBootstrapKey,
-} from '../../protocol/dpp/bootstrap-key.js';
+import type { BootstrapIdentity } from '../../protocol/dpp/auth-common.js';
+import { chirpHashOfDer, keyHashOfDer } from '../../protocol/dpp/bootstrap-key.js';
 import { peekPresenceAnnouncement } from '../../protocol/dpp/config-exchange.js';
 import {
   parseConnectionStatus,
@@ -33,6 +29,7 @@ import type { Delivery } from './delivery.js';
 import type { PeerChannel, TransportKind } from './peer-channel.js';
 import type { AuditPort, DevicePort, DeviceState, WhitelistPort, WhitelistView } from './ports.js';
 import { RefusalLog, type RefusalLogOptions } from './refusal-log.js';
+import { PeerKeys } from './peer-keys.js';
 import { SessionRunner } from './session-runner.js';
 
 export interface EngineSettings {
@@ -130,6 +127,7 @@ interface WaitingAnnouncement {
 
 export class SessionEngine extends EventEmitter<EngineEvents> {
   private readonly sessions = new Map<string, LiveSession>();
+  private readonly peerKeys = new PeerKeys();
   private readonly lastAnnounce = new Map<string, number>();
   /** Whitelisted devices heard while there was no room, first heard first (Map keeps order). */
   private readonly waiting = new Map<string, WaitingAnnouncement>();
@@ -470,12 +468,12 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
       );
       return;
     }
-    const key = attempt(() => parseBootstrapKey(der));
-    if (!key.ok) {
-      refuseDevice(`bootstrapping key unusable: ${key.error.message}`, 'bad-key');
+    const parsed = this.peerKeys.parse(der);
+    if (!parsed.ok) {
+      refuseDevice(`bootstrapping key unusable: ${parsed.error.message}`, 'bad-key');
       return;
     }
-    const peer = makePeer(key.value);
+    const peer = parsed.value;
     const timings = this.timingsFor(channel.transport);
     const session =
       how.role === 'initiator'

@@ -173,14 +173,21 @@ export function isMac(mac: string): boolean {
   return MAC_RE.test(mac);
 }
 
+const HEX_BYTE = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
+// Every frame to or from the radio names a MAC: these two run a few times per frame.
 export function formatMac(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(':');
+  let out = '';
+  for (let i = 0; i < bytes.length; i++) out += (i === 0 ? '' : ':') + HEX_BYTE[bytes[i]!]!;
+  return out;
 }
 
 /** The 6 bytes of a MAC string, or undefined if it is not "xx:xx:xx:xx:xx:xx". */
 export function parseMac(mac: string): Uint8Array | undefined {
   if (!isMac(mac)) return undefined;
-  return Uint8Array.from(mac.split(':'), (h) => parseInt(h, 16));
+  const out = new Uint8Array(6);
+  for (let i = 0; i < 6; i++) out[i] = parseInt(mac.slice(i * 3, i * 3 + 2), 16);
+  return out;
 }
 
 // ---- encoding ---------------------------------------------------------------------------------
