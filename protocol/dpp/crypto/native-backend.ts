@@ -26,6 +26,8 @@ export interface NativeCrypto {
   isOnCurve(point: Uint8Array): boolean;
   /** x of privateKey·point; throws for an invalid scalar or a point not on the curve. */
   ecdhX(privateKey: Uint8Array, point: Uint8Array): Uint8Array;
+  /** x‖y of a SEC1 point (33 bytes compressed or 65 uncompressed); throws if it is not on P-256. */
+  decodeSec1Point(sec1: Uint8Array): Uint8Array;
   /**
    * V ‖ C. Throws RangeError for an empty plaintext, which OpenSSL's AES-SIV refuses, and for more
    * than 126 AD components (RFC 5297 §7).
@@ -35,13 +37,14 @@ export interface NativeCrypto {
   aesSivDecrypt(key: Uint8Array, sealed: Uint8Array, ad: readonly Uint8Array[]): Uint8Array | null;
 }
 
-export const NATIVE_CRYPTO_ABI = 1;
+export const NATIVE_CRYPTO_ABI = 2;
 
 const FUNCTIONS = [
   'generateKeyPair',
   'publicKeyOf',
   'isOnCurve',
   'ecdhX',
+  'decodeSec1Point',
   'aesSivEncrypt',
   'aesSivDecrypt',
 ] as const;

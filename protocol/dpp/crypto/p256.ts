@@ -29,6 +29,8 @@ export interface EcBackend {
   isOnCurve(point: Uint8Array): boolean;
   /** x-coordinate of privateKey·point; throws on a point not on the curve. */
   ecdhX(privateKey: Uint8Array, point: Uint8Array): Uint8Array;
+  /** x‖y of a SEC1 point, compressed or not; throws when it is not on the curve. */
+  decodeSec1Point(sec1: Uint8Array): Uint8Array;
 }
 
 export interface KeyPair {
@@ -82,6 +84,16 @@ export const nodeEcBackend: EcBackend = {
     }
     return leftPad32(ecdh.computeSecret(withPrefix(point)));
   },
+  decodeSec1Point(sec1: Uint8Array): Uint8Array {
+    const full = ECDH.convertKey(
+      Buffer.from(sec1),
+      'prime256v1',
+      undefined,
+      undefined,
+      'uncompressed',
+    ) as Buffer;
+    return new Uint8Array(full.subarray(1));
+  },
 };
 
 export const nobleEcBackend: EcBackend = {
@@ -107,6 +119,11 @@ export const nobleEcBackend: EcBackend = {
   ecdhX(privateKey: Uint8Array, point: Uint8Array): Uint8Array {
     return p256.getSharedSecret(privateKey, withPrefix(point), true).subarray(1);
   },
+  decodeSec1Point(sec1: Uint8Array): Uint8Array {
+    const point = p256.Point.fromBytes(sec1);
+    point.assertValidity();
+    return point.toBytes(false).subarray(1);
+  },
 };
 
 /**
@@ -120,6 +137,7 @@ export const nativeEcBackend: EcBackend | undefined = nativeCrypto && {
   publicKeyOf: nativeCrypto.publicKeyOf,
   isOnCurve: nativeCrypto.isOnCurve,
   ecdhX: nativeCrypto.ecdhX,
+  decodeSec1Point: nativeCrypto.decodeSec1Point,
 };
 
 /** The backend in use unless useEcBackend says otherwise. */
@@ -223,14 +241,7 @@ export function compressPoint(point: Uint8Array): Uint8Array {
 /** x‖y from a SEC1 point (compressed 33 bytes or uncompressed 65 bytes). Throws KeyNotOnCurve. */
 export function decodeSec1Point(sec1: Uint8Array): Uint8Array {
   try {
-    const full = ECDH.convertKey(
-      Buffer.from(sec1),
-      'prime256v1',
-      undefined,
-      undefined,
-      'uncompressed',
-    ) as Buffer;
-    return new Uint8Array(full.subarray(1));
+    return backend.decodeSec1Point(sec1);
   } catch {
     throw new DppError(ErrorCode.KeyNotOnCurve, 'public key is not a point on P-256');
   }

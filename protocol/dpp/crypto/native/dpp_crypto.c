@@ -29,7 +29,7 @@
 #include <openssl/obj_mac.h>
 
 /* Bumped whenever an exported function changes, so a stale build is refused by the loader. */
-#define DPP_CRYPTO_ABI 1
+#define DPP_CRYPTO_ABI 2
 
 #define COORD_LEN 32
 #define POINT_LEN 64
@@ -298,6 +298,37 @@ static napi_value ecdh_x(napi_env env, napi_callback_info info) {
 }
 
 /*
+ * decodeSec1Point(sec1) → x‖y from a compressed (33 bytes) or uncompressed (65 bytes) SEC1 point;
+ * throws for anything that is not a point on P-256. Bootstrapping keys arrive compressed: this is
+ * the square root that decompresses them, on the group made once instead of one per call.
+ */
+static napi_value decode_sec1_point(napi_env env, napi_callback_info info) {
+  dpp_state *s = NULL;
+  napi_value argv[1], result = NULL;
+  const uint8_t *sec1 = NULL;
+  size_t length = 0;
+  uint8_t full[1 + POINT_LEN];
+  if (!get_args(env, info, 1, argv, &s) ||
+      !get_bytes(env, argv[0], "point must be a Uint8Array", &sec1, &length))
+    return NULL;
+  if (length != 1 + COORD_LEN && length != 1 + POINT_LEN)
+    return fail_range(env, "a SEC1 point on P-256 is 33 or 65 bytes");
+
+  BN_CTX *ctx = BN_CTX_new();
+  EC_POINT *p = EC_POINT_new(s->group);
+  bool ok = ctx != NULL && p != NULL &&
+            EC_POINT_oct2point(s->group, p, sec1, length, ctx) == 1 &&
+            EC_POINT_is_on_curve(s->group, p, ctx) == 1 &&
+            EC_POINT_point2oct(s->group, p, POINT_CONVERSION_UNCOMPRESSED, full, sizeof full,
+                               ctx) == sizeof full;
+  if (ok) result = copy_bytes(env, full + 1, POINT_LEN);
+  EC_POINT_free(p);
+  BN_CTX_free(ctx);
+  if (!ok) return fail(env, "not a point on P-256");
+  return result;
+}
+
+/*
  * aesSivEncrypt(key, plaintext, ad[]) → V ‖ C; aesSivDecrypt(key, sealed, ad[]) → plaintext or
  * null. OpenSSL's SIV takes a vector of AD as one EVP_CipherUpdate(ctx, NULL, …) per component,
  * in order, before the data. It refuses an empty plaintext (the caller handles that case).
@@ -414,6 +445,7 @@ NAPI_MODULE_INIT() {
       {"publicKeyOf", NULL, public_key_of, NULL, NULL, NULL, napi_enumerable, s},
       {"isOnCurve", NULL, is_on_curve, NULL, NULL, NULL, napi_enumerable, s},
       {"ecdhX", NULL, ecdh_x, NULL, NULL, NULL, napi_enumerable, s},
+      {"decodeSec1Point", NULL, decode_sec1_point, NULL, NULL, NULL, napi_enumerable, s},
       {"aesSivEncrypt", NULL, aes_siv_encrypt, NULL, NULL, NULL, napi_enumerable, s},
       {"aesSivDecrypt", NULL, aes_siv_decrypt, NULL, NULL, NULL, napi_enumerable, s},
   };
