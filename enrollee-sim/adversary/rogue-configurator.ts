@@ -14,6 +14,7 @@
  * Against a device that pins nothing (the control), it configures the device like any
  * configurator would.
  */
+import { SessionTimers } from '../site/session-timers.js';
 import { toHex } from '../../protocol/bytes.js';
 import { makePeer, type BootstrapIdentity } from '../../protocol/dpp/auth-common.js';
 import { bootstrapKeyHash, type BootstrapKey } from '../../protocol/dpp/bootstrap-key.js';
@@ -25,13 +26,7 @@ import {
   stepConfigurator,
   type ConfiguratorSession,
 } from '../../protocol/dpp/session/configurator.js';
-import type {
-  Effect,
-  Input,
-  Outcome,
-  SessionTimings,
-  TimerName,
-} from '../../protocol/dpp/session/types.js';
+import type { Effect, Input, Outcome, SessionTimings } from '../../protocol/dpp/session/types.js';
 import { ESPNOW_V1_PAYLOAD, fragmentDppMessage } from '../../protocol/espnow/fragment.js';
 import { Reassembler } from '../../protocol/espnow/reassembler.js';
 import type { AdversaryEndpoint } from './air.js';
@@ -79,7 +74,7 @@ const ROGUE_TIMINGS: SessionTimings = {
 interface Live {
   session: ConfiguratorSession;
   readonly keyHash: string;
-  readonly timers: Map<TimerName, NodeJS.Timeout>;
+  readonly timers: SessionTimers;
   answered: boolean;
   authenticated: boolean;
   configured: boolean;
@@ -122,8 +117,7 @@ export class RogueConfigurator {
 
   stop(): void {
     this.stopped = true;
-    for (const live of this.sessions.values())
-      for (const t of live.timers.values()) clearTimeout(t);
+    for (const live of this.sessions.values()) live.timers.clearAll();
     this.sessions.clear();
     this.endpoint.onFrame = () => {};
   }
@@ -164,7 +158,7 @@ export class RogueConfigurator {
         timings: this.options.timings ?? ROGUE_TIMINGS,
       }),
       keyHash,
-      timers: new Map(),
+      timers: new SessionTimers((timer) => this.input(peerMac, live, { type: 'timer', timer })),
       answered: false,
       authenticated: false,
       configured: false,
@@ -186,18 +180,11 @@ export class RogueConfigurator {
         for (const p of fragmentDppMessage(e.message, this.nextId(), ESPNOW_V1_PAYLOAD))
           void this.endpoint.send(peerMac, p);
         return;
-      case 'setTimer': {
-        clearTimeout(live.timers.get(e.timer));
-        const timer = e.timer;
-        live.timers.set(
-          timer,
-          setTimeout(() => this.input(peerMac, live, { type: 'timer', timer }), e.ms),
-        );
+      case 'setTimer':
+        live.timers.set(e.timer, e.ms);
         return;
-      }
       case 'clearTimer':
-        clearTimeout(live.timers.get(e.timer));
-        live.timers.delete(e.timer);
+        live.timers.clear(e.timer);
         return;
       case 'authenticated':
         live.authenticated = true;
@@ -216,7 +203,7 @@ export class RogueConfigurator {
         return;
       }
       case 'finished':
-        for (const t of live.timers.values()) clearTimeout(t);
+        live.timers.clearAll();
         this.sessions.delete(peerMac);
         if (e.outcome.result === 'failed') this.counters.failed++;
         this.reports.push({

@@ -6,6 +6,7 @@
  * announcing again, as a real device does.
  */
 import type { BootstrapIdentity, PeerBootstrap } from '../../protocol/dpp/auth-common.js';
+import { SessionTimers } from './session-timers.js';
 import { DppStatus } from '../../protocol/dpp/attributes.js';
 import { chirpHash, type BootstrapKey } from '../../protocol/dpp/bootstrap-key.js';
 import { buildPresenceAnnouncement } from '../../protocol/dpp/config-exchange.js';
@@ -75,7 +76,7 @@ export interface SimDeviceReport {
 export class SimDevice {
   private session: EnrolleeSession | undefined;
   private reassembler = new Reassembler();
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly timers = new SessionTimers((timer) => this.input({ type: 'timer', timer }));
   private chirpTimer: NodeJS.Timeout | undefined;
   private messageId = Math.floor(Math.random() * 0x10000);
   private peerMac: string | undefined;
@@ -187,16 +188,14 @@ export class SimDevice {
   stop(): void {
     this.stopped = true;
     this.stopChirping();
-    for (const t of this.timers.values()) clearTimeout(t);
-    this.timers.clear();
+    this.timers.clearAll();
   }
 
   /** Simulate a power cycle: all session state is lost, and it announces itself again. */
   reboot(): void {
     this.generation++;
     this.stopChirping();
-    for (const t of this.timers.values()) clearTimeout(t);
-    this.timers.clear();
+    this.timers.clearAll();
     this.session = undefined;
     this.peerMac = undefined;
     this.reassembler = new Reassembler();
@@ -215,18 +214,11 @@ export class SimDevice {
       case 'send':
         if (this.peerMac !== undefined) this.transmit(this.peerMac, e.message);
         return;
-      case 'setTimer': {
-        clearTimeout(this.timers.get(e.timer));
-        const timer = e.timer;
-        this.timers.set(
-          timer,
-          setTimeout(() => this.input({ type: 'timer', timer }), e.ms),
-        );
+      case 'setTimer':
+        this.timers.set(e.timer, e.ms);
         return;
-      }
       case 'clearTimer':
-        clearTimeout(this.timers.get(e.timer));
-        this.timers.delete(e.timer);
+        this.timers.clear(e.timer);
         return;
       case 'configurationReceived':
         this.receive(e.configObjects[0]!, e.sendConnStatus);
@@ -274,8 +266,7 @@ export class SimDevice {
   }
 
   private finished(outcome: Outcome): void {
-    for (const t of this.timers.values()) clearTimeout(t);
-    this.timers.clear();
+    this.timers.clearAll();
     if (outcome.result === 'failed' && this.retriesLeft > 0 && !this.stopped) {
       this.retriesLeft--;
       this.failures++;
