@@ -5,6 +5,7 @@
  */
 import { readSync, writeSync } from 'node:fs';
 import type { SerialPort } from 'serialport';
+import { TurnWriter } from './turn-writer.js';
 
 /** The part of a pino logger the bridge transport uses. */
 export interface BridgeLogger {
@@ -32,10 +33,6 @@ export type OpenSerialLine = (
   baudRate: number,
   handlers: SerialLineHandlers,
 ) => Promise<SerialLine>;
-
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
 
 function errorCode(e: unknown): unknown {
   return e instanceof Error && 'code' in e ? e.code : undefined;
@@ -150,55 +147,27 @@ export const openSerialportLine =
       end(e?.disconnected ? 'serial port disconnected' : 'serial port closed'),
     );
 
-    // Everything written in one turn of the event loop goes out in one write: a burst of TX
-    // messages costs one system call instead of one each. The write is a plain write(2) on the
-    // non-blocking descriptor; what the port does not take at once (a full UART buffer) goes
-    // through the stream, which waits for the port to become writable, and so does everything
-    // after it until it is out, to keep the order.
-    let pending: Uint8Array[] = [];
-    let inStream = 0;
-    const fd = (): number | null =>
-      binding !== undefined && 'fd' in binding && typeof binding.fd === 'number'
-        ? binding.fd
-        : null;
-    const flush = (): void => {
-      const chunks = pending;
-      pending = [];
-      if (ended || chunks.length === 0) return;
-      const one = chunks.length === 1 ? chunks[0]! : undefined;
-      const bytes =
-        one !== undefined
-          ? Buffer.from(one.buffer, one.byteOffset, one.byteLength)
-          : Buffer.concat(chunks);
-      let written = 0;
-      const direct = inStream === 0 ? fd() : null;
-      if (direct !== null) {
-        try {
-          written = writeSync(direct, bytes);
-        } catch (e) {
-          const code = errorCode(e);
-          if (code !== 'EAGAIN' && code !== 'EWOULDBLOCK' && code !== 'EINTR') {
-            end(`serial write failed: ${message(e)}`);
-            return;
-          }
-        }
-      }
-      if (written >= bytes.length) return;
-      inStream++;
-      port.write(bytes.subarray(written), (e) => {
-        inStream--;
-        if (e) end(`serial write failed: ${message(e)}`);
-      });
-    };
+    const writer = new TurnWriter({
+      writeNow: (bytes) => {
+        const fd =
+          binding !== undefined && 'fd' in binding && typeof binding.fd === 'number'
+            ? binding.fd
+            : null;
+        if (fd === null) throw Object.assign(new Error('port not open'), { code: 'EAGAIN' });
+        return writeSync(fd, bytes);
+      },
+      writeLater: (bytes, done) => port.write(bytes, done),
+      failed: end,
+      defer: (flush) => setImmediate(flush),
+    });
     return {
       path,
       write(bytes: Uint8Array): void {
-        if (ended) return;
-        if (pending.length === 0) setImmediate(flush);
-        pending.push(bytes);
+        if (!ended) writer.write(bytes);
       },
       close(): Promise<void> {
         ended = true;
+        writer.stop();
         if (!port.isOpen) return Promise.resolve();
         return new Promise((resolve) => port.close(() => resolve()));
       },
