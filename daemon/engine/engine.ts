@@ -31,6 +31,7 @@ import type { AuditPort, DevicePort, DeviceState, WhitelistPort, WhitelistView }
 import { RefusalLog, type RefusalLogOptions } from './refusal-log.js';
 import { PeerKeys } from './peer-keys.js';
 import { SessionRunner } from './session-runner.js';
+import { WaitingLine } from './waiting-line.js';
 
 export interface EngineSettings {
   readonly maxConcurrent: number;
@@ -121,8 +122,6 @@ const WAITING_FORGET_AFTER = 10;
 interface WaitingAnnouncement {
   readonly channel: PeerChannel;
   readonly frame: DppFrame;
-  /** When the device last announced itself (performance.now()). */
-  readonly heardAt: number;
 }
 
 export class SessionEngine extends EventEmitter<EngineEvents> {
@@ -130,7 +129,7 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
   private readonly peerKeys = new PeerKeys();
   private readonly lastAnnounce = new Map<string, number>();
   /** Whitelisted devices heard while there was no room, first heard first (Map keeps order). */
-  private readonly waiting = new Map<string, WaitingAnnouncement>();
+  private readonly waiting: WaitingLine<WaitingAnnouncement>;
   private readonly refusals: RefusalLog;
   private accepting = true;
   private readonly idleWaiters: (() => void)[] = [];
@@ -152,6 +151,11 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
   constructor(private readonly deps: EngineDeps) {
     super();
     this.refusals = new RefusalLog(deps.audit, deps.log, deps.refusalLog);
+    this.waiting = new WaitingLine(
+      deps.settings.waitingMaxAgeMs,
+      WAITING_FORGET_AFTER,
+      WAITING_MAX,
+    );
   }
 
   get activeSessions(): number {
@@ -168,21 +172,14 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
    * session ends and when the radio's send backlog goes down. A device not heard for
    * waitingMaxAgeMs is skipped but keeps its place: its next announcement makes it eligible again
    * (one lost announcement must not send it to the back of a long queue). Forgotten after
-   * WAITING_FORGET_AFTER such periods.
+   * WAITING_FORGET_AFTER such periods. The walk passes over quiet devices once (waiting-line.ts).
    */
   admitWaiting(): void {
-    const now = performance.now();
-    const maxAge = this.deps.settings.waitingMaxAgeMs;
-    for (const [id, w] of this.waiting) {
+    for (const [id, w, heardAt] of this.waiting.eligible(performance.now())) {
       if (!this.hasRoom(w.channel.transport) || !this.accepting) return;
-      const age = now - w.heardAt;
-      if (age > maxAge) {
-        if (age > maxAge * WAITING_FORGET_AFTER) this.waiting.delete(id);
-        continue;
-      }
       this.waiting.delete(id);
       if (this.sessions.has(id)) continue;
-      this.considerAnnouncement(w.channel, w.frame, w.heardAt);
+      this.considerAnnouncement(w.channel, w.frame, heardAt);
     }
   }
 
@@ -319,7 +316,7 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
     // when its turn comes.
     if (this.waiting.has(channel.id) && !this.hasRoom(channel.transport)) {
       this.counters.busy++;
-      this.waiting.set(channel.id, { channel, frame, heardAt: now });
+      this.waiting.heard(channel.id, { channel, frame }, now);
       return;
     }
     this.considerAnnouncement(channel, frame, now);
@@ -449,8 +446,12 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
       // Not a refusal: the device waits for its turn (and keeps announcing meanwhile).
       this.counters.busy++;
       const announcement = how.role === 'initiator' ? how.announcement : undefined;
-      if (announcement !== undefined && this.waiting.size < WAITING_MAX) {
-        this.waiting.set(channel.id, { channel, ...announcement });
+      if (announcement !== undefined) {
+        this.waiting.heard(
+          channel.id,
+          { channel, frame: announcement.frame },
+          announcement.heardAt,
+        );
       }
       this.deps.log.debug(
         { keyHash, peer: channel.address, waiting: this.waiting.size },

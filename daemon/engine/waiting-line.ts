@@ -1,0 +1,110 @@
+/**
+ * Whitelisted devices heard while there was no room for their session, first heard first.
+ *
+ * A device not heard for `maxAgeMs` is not eligible, but it keeps its place: its next
+ * announcement makes it eligible again where it was (one lost announcement must not send it to
+ * the back of a long line). It is forgotten after `forgetAfter` such periods.
+ *
+ * Stale devices are set aside (dormant) the first time a walk meets them, so a walk of the line
+ * costs what it admits, not what went quiet: the line is walked every time the radio's backlog
+ * goes down, and a site can leave thousands of devices that went away in it.
+ */
+interface Place<T> {
+  value: T;
+  heardAt: number;
+  /** First-heard order; kept across dormancy. */
+  readonly seq: number;
+}
+
+export class WaitingLine<T> {
+  private fresh = new Map<string, Place<T>>();
+  private readonly dormant = new Map<string, Place<T>>();
+  private nextSeq = 0;
+  private lastSweep = -Infinity;
+
+  constructor(
+    private readonly maxAgeMs: number,
+    private readonly forgetAfter: number,
+    private readonly max: number,
+  ) {}
+
+  /** Devices in the line, eligible or not. */
+  get size(): number {
+    return this.fresh.size + this.dormant.size;
+  }
+
+  has(id: string): boolean {
+    return this.fresh.has(id) || this.dormant.has(id);
+  }
+
+  /**
+   * The device was heard: one already in the line keeps its place and is eligible again; a new one
+   * joins at the end. False when the line is full and the device was not in it.
+   */
+  heard(id: string, value: T, now: number): boolean {
+    const place = this.fresh.get(id);
+    if (place !== undefined) {
+      place.value = value;
+      place.heardAt = now;
+      return true;
+    }
+    const asleep = this.dormant.get(id);
+    if (asleep !== undefined) {
+      this.dormant.delete(id);
+      asleep.value = value;
+      asleep.heardAt = now;
+      this.restore(id, asleep);
+      return true;
+    }
+    if (this.size >= this.max) return false;
+    this.fresh.set(id, { value, heardAt: now, seq: this.nextSeq++ });
+    return true;
+  }
+
+  delete(id: string): void {
+    this.fresh.delete(id);
+    this.dormant.delete(id);
+  }
+
+  clear(): void {
+    this.fresh.clear();
+    this.dormant.clear();
+  }
+
+  /**
+   * Eligible devices, first heard first, with when they were last heard. The caller may delete
+   * entries (or hear new ones) while it walks.
+   */
+  *eligible(now: number): Generator<[id: string, value: T, heardAt: number]> {
+    this.sweep(now);
+    for (const [id, place] of this.fresh) {
+      if (now - place.heardAt > this.maxAgeMs) {
+        this.fresh.delete(id);
+        this.dormant.set(id, place);
+        continue;
+      }
+      yield [id, place.value, place.heardAt];
+    }
+  }
+
+  /** Dormant devices past forgetAfter periods go; at most once a period, so it stays cheap. */
+  private sweep(now: number): void {
+    if (now - this.lastSweep < this.maxAgeMs) return;
+    this.lastSweep = now;
+    const limit = this.maxAgeMs * this.forgetAfter;
+    for (const [id, place] of this.dormant)
+      if (now - place.heardAt > limit) this.dormant.delete(id);
+  }
+
+  /** Back into first-heard order: a rebuild, paid only when a device that went quiet returns. */
+  private restore(id: string, place: Place<T>): void {
+    const last = [...this.fresh.values()].at(-1);
+    if (last === undefined || last.seq < place.seq) {
+      this.fresh.set(id, place);
+      return;
+    }
+    const entries = [...this.fresh, [id, place] as [string, Place<T>]];
+    entries.sort((a, b) => a[1].seq - b[1].seq);
+    this.fresh = new Map(entries);
+  }
+}

@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { WaitingLine } from '../../daemon/engine/waiting-line.js';
+
+const ids = (line: WaitingLine<string>, now: number): string[] =>
+  [...line.eligible(now)].map(([id]) => id);
+
+describe('WaitingLine', () => {
+  it('walks eligible devices first heard first; hearing one again keeps its place', () => {
+    const line = new WaitingLine<string>(1000, 10, 100);
+    line.heard('a', 'a1', 0);
+    line.heard('b', 'b1', 10);
+    line.heard('c', 'c1', 20);
+    line.heard('a', 'a2', 30);
+    assert.deepEqual(ids(line, 40), ['a', 'b', 'c']);
+    const [first] = [...line.eligible(40)];
+    assert.deepEqual(first, ['a', 'a2', 30], 'the newest announcement and time');
+  });
+
+  it('a device not heard for maxAge is skipped, and returns to its old place when heard', () => {
+    const line = new WaitingLine<string>(1000, 10, 100);
+    line.heard('a', 'a', 0);
+    line.heard('b', 'b', 500);
+    line.heard('c', 'c', 900);
+    assert.deepEqual(ids(line, 1200), ['b', 'c'], 'a went quiet');
+    assert.equal(line.size, 3, 'still in the line');
+    assert.equal(line.has('a'), true);
+    line.heard('a', 'a-again', 1300);
+    assert.deepEqual(ids(line, 1400), ['a', 'b', 'c'], 'back in front of those heard after it');
+    line.heard('d', 'd', 1400);
+    assert.deepEqual(ids(line, 1450), ['a', 'b', 'c', 'd']);
+  });
+
+  it('forgets a quiet device after forgetAfter periods', () => {
+    const line = new WaitingLine<string>(1000, 3, 100);
+    line.heard('a', 'a', 0);
+    line.heard('b', 'b', 0);
+    assert.deepEqual(ids(line, 1500), []);
+    assert.equal(line.size, 2);
+    line.heard('b', 'b', 2000);
+    assert.deepEqual(ids(line, 3500), [], 'b quiet again');
+    assert.equal(line.size, 1, 'a, unheard for 3.5 periods, is gone');
+    assert.equal(line.has('a'), false);
+    line.heard('a', 'a', 3600);
+    assert.deepEqual(ids(line, 3700), ['a'], 'a comes back as a new device, at the end');
+  });
+
+  it('refuses a new device when full, but not one already in the line', () => {
+    const line = new WaitingLine<string>(1000, 10, 2);
+    assert.equal(line.heard('a', 'a', 0), true);
+    assert.equal(line.heard('b', 'b', 0), true);
+    assert.equal(line.heard('c', 'c', 0), false);
+    assert.equal(line.heard('a', 'a', 5), true);
+    assert.deepEqual(ids(line, 1500), [], 'both dormant');
+    assert.equal(line.heard('c', 'c', 1500), false, 'dormant devices still take their places');
+    assert.equal(line.heard('b', 'b', 1500), true);
+  });
+
+  it('lets the caller delete while it walks, and admits behind thousands of quiet devices', () => {
+    const line = new WaitingLine<string>(1000, 10, 20_000);
+    for (let i = 0; i < 10_000; i++) line.heard(`gone${i}`, 'x', 0);
+    line.heard('here1', 'x', 1500);
+    line.heard('here2', 'x', 1500);
+    const admitted: string[] = [];
+    for (const [id] of line.eligible(2000)) {
+      line.delete(id);
+      admitted.push(id);
+    }
+    assert.deepEqual(admitted, ['here1', 'here2']);
+    assert.equal(line.size, 10_000);
+    line.heard('gone5', 'back', 2100);
+    assert.deepEqual(ids(line, 2200), ['gone5']);
+  });
+
+  it('clear empties both the eligible and the quiet part', () => {
+    const line = new WaitingLine<string>(1000, 10, 100);
+    line.heard('a', 'a', 0);
+    line.heard('b', 'b', 1500);
+    assert.deepEqual(ids(line, 1600), ['b']);
+    line.clear();
+    assert.equal(line.size, 0);
+    assert.equal(line.has('a'), false);
+  });
+});
