@@ -103,6 +103,13 @@ export class WhitelistStore {
   private readonly byPrefix;
   private readonly edit;
 
+  /**
+   * Edits made through this connection (add, update, status, remove, import; not the daemon's
+   * last-seen and provisioned times): with SQLite's data_version, which counts the other
+   * connections' commits, it tells a reader whether an entry it kept may have changed.
+   */
+  edits = 0;
+
   constructor(private readonly db: Database) {
     this.audit = new AuditLog(db);
     this.byHash = db.prepare<[string], WhitelistRow>('SELECT * FROM whitelist WHERE key_hash = ?');
@@ -205,6 +212,7 @@ export class WhitelistStore {
         const before = this.mustGet(hash);
         if (before.status === status) return false;
         this.updateStatus.run(status, isoTime(at), hash);
+        this.edits++;
         this.audit.append({
           kind: 'whitelist-status',
           keyHash: hash,
@@ -224,6 +232,7 @@ export class WhitelistStore {
       .transaction(() => {
         const before = this.mustGet(hash);
         this.deleteOne.run(hash);
+        this.edits++;
         this.audit.append({
           kind: 'whitelist-removed',
           keyHash: hash,
@@ -263,6 +272,7 @@ export class WhitelistStore {
         const before = this.mustGet(hash);
         if (!any) return before;
         this.edit.run({ ...params, at: isoTime(at) });
+        this.edits++;
         const after = this.mustGet(hash);
         const changes: Record<string, { from: string | null; to: string | null }> = {};
         for (const name of [...FIELD_NAMES, 'status' as const]) {
@@ -356,6 +366,7 @@ export class WhitelistStore {
 
   private insertEntry(n: Normalised, at: Date): void {
     this.insert.run({ ...n, at: isoTime(at) });
+    this.edits++;
   }
 
   private mustGet(keyHash: string): WhitelistEntry {

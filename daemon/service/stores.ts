@@ -12,6 +12,7 @@ import type { Transport } from '../../whitelist/types.js';
 import type { DevicePort } from '../engine/ports.js';
 import type { Stores } from './daemon.js';
 import { GroupCommit, type GroupCommitLog } from './group-commit.js';
+import { WhitelistViews } from './whitelist-views.js';
 
 export interface SqliteStores extends Stores {
   readonly db: Database;
@@ -64,6 +65,7 @@ export function openStores(dataDir: string, log: GroupCommitLog = STDERR_LOG): S
   const auditLog = new AuditLog(db);
   const secretStore = new SecretStore(db);
   const lastSeen = new LastSeenThrottle(LAST_SEEN_RESOLUTION_MS);
+  const whitelistViews = new WhitelistViews(whitelistStore, db);
   const devices: DevicePort = {
     get: (keyHash) => {
       if (writes.has(keyHash)) writes.commit();
@@ -114,8 +116,8 @@ export function openStores(dataDir: string, log: GroupCommitLog = STDERR_LOG): S
     secretStore,
     writes,
     whitelist: {
-      get: (keyHash) => whitelistStore.get(keyHash),
-      findByChirpHash: (chirpHash) => whitelistStore.findByChirpHash(chirpHash),
+      get: (keyHash) => whitelistViews.get(keyHash),
+      findByChirpHash: (chirpHash) => whitelistViews.findByChirpHash(chirpHash),
       markSeen: (keyHash, at) => {
         if (!lastSeen.due(keyHash, at.getTime())) return;
         writes.defer('whitelist last seen', () => whitelistStore.markSeen(keyHash, at));
