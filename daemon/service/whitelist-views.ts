@@ -40,21 +40,28 @@ export class WhitelistViews {
   }
 
   get(keyHash: string): WhitelistView | undefined {
-    const key = keyHash.toLowerCase();
-    this.revalidate();
-    const kept = this.byKeyHash.get(key);
-    if (kept !== undefined) return kept;
-    const entry = this.store.get(key);
-    return entry === undefined ? undefined : this.keep(this.byKeyHash, key, viewOf(entry));
+    return this.lookup(this.byKeyHash, keyHash, (k) => this.store.get(k));
   }
 
   findByChirpHash(chirpHash: string): WhitelistView | undefined {
-    const key = chirpHash.toLowerCase();
+    return this.lookup(this.byChirpHash, chirpHash, (k) => this.store.findByChirpHash(k));
+  }
+
+  private lookup(
+    kept: Map<string, WhitelistView>,
+    hash: string,
+    load: (key: string) => WhitelistEntry | undefined,
+  ): WhitelistView | undefined {
+    const key = hash.toLowerCase();
     this.revalidate();
-    const kept = this.byChirpHash.get(key);
-    if (kept !== undefined) return kept;
-    const entry = this.store.findByChirpHash(key);
-    return entry === undefined ? undefined : this.keep(this.byChirpHash, key, viewOf(entry));
+    const known = kept.get(key);
+    if (known !== undefined) return known;
+    const entry = load(key);
+    if (entry === undefined) return undefined;
+    if (kept.size >= this.capacity) kept.clear();
+    const view = viewOf(entry);
+    kept.set(key, view);
+    return view;
   }
 
   private revalidate(): void {
@@ -65,11 +72,5 @@ export class WhitelistViews {
     this.edits = edits;
     this.byKeyHash.clear();
     this.byChirpHash.clear();
-  }
-
-  private keep(map: Map<string, WhitelistView>, key: string, view: WhitelistView): WhitelistView {
-    if (map.size >= this.capacity) map.clear();
-    map.set(key, view);
-    return view;
   }
 }
