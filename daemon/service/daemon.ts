@@ -221,8 +221,17 @@ export class ConfiguratorDaemon {
     const radio = this.parts.radio as
       { serialBytes?: { in: number; out: number }; stats?: BridgeLinkStats } | undefined;
     const host = radio?.stats?.host;
+    // The bridge's own view, from its last STATS (asked for every statsIntervalMs).
+    const own = radio?.stats?.bridge ?? null;
     return {
       ...this.espnow.counters,
+      ...(own === null
+        ? {}
+        : {
+            bridgeRxDropped: own.rxDropped,
+            bridgeSerialErrors:
+              own.serialBadCrc + own.serialBadFraming + own.serialOversize + own.serialUnknownType,
+          }),
       ...(host === undefined
         ? {}
         : {

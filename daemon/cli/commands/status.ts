@@ -123,6 +123,13 @@ export function registerStatusCommands(program: Command): void {
             out.push(
               `radio: ${daemon.radio.up ? `up, ${daemon.radio.mac ?? '?'} on channel ${daemon.radio.channel ?? '?'} (${daemon.radio.firmware ?? '?'})` : 'DOWN'} via ${daemon.radio.port}`,
             );
+            const dropped = daemon.link?.['bridgeRxDropped'] ?? 0;
+            const serialErrors = daemon.link?.['bridgeSerialErrors'] ?? 0;
+            if (dropped > 0 || serialErrors > 0) {
+              out.push(
+                `bridge: ${dropped} received frame(s) dropped (its receive queue was full), ${serialErrors} serial frame(s) from the daemon refused (as of its last report)`,
+              );
+            }
           } else out.push('radio: none configured');
           if (daemon.tcp !== null) out.push(`DPP over TCP: ${daemon.tcp.host}:${daemon.tcp.port}`);
         }

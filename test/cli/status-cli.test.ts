@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { processResources, writeDaemonState } from '../../daemon/service/state-file.js';
+import { openStores } from '../../daemon/service/stores.js';
+import { CLI_MAIN } from '../support/daemon-process.js';
+
+describe('configurator status', () => {
+  let dataDir: string;
+  beforeEach(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'dpp-status-'));
+    openStores(dataDir).close();
+  });
+  afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  const status = (link: Record<string, number>): string => {
+    writeDaemonState(dataDir, {
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      updatedAt: new Date().toISOString(),
+      version: 'test',
+      tcp: null,
+      radio: { port: '/dev/ttyACM0', up: true, mac: '02:00:00:00:00:01', channel: 1 },
+      activeSessions: 0,
+      waitingSessions: 0,
+      counters: {},
+      process: processResources(),
+      link,
+    });
+    const r = spawnSync(process.execPath, [CLI_MAIN, '--data-dir', dataDir, 'status'], {
+      encoding: 'utf8',
+    });
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout;
+  };
+
+  it('says when the bridge dropped received frames or refused serial frames', () => {
+    const out = status({
+      bridgeRxDropped: 1234,
+      bridgeRxQueueHighWater: 16,
+      bridgeSerialErrors: 2,
+    });
+    assert.match(out, /^radio: up, 02:00:00:00:00:01 on channel 1/m);
+    assert.match(
+      out,
+      /^bridge: 1234 received frame\(s\) dropped \(its receive queue was full\), 2 serial frame\(s\) from the daemon refused/m,
+    );
+  });
+
+  it('says nothing about the bridge while it dropped nothing', () => {
+    const out = status({ bridgeRxDropped: 0, bridgeSerialErrors: 0 });
+    assert.doesNotMatch(out, /^bridge:/m);
+  });
+});
