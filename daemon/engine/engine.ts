@@ -128,7 +128,7 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
   private readonly sessions = new Map<string, LiveSession>();
   private readonly peerKeys = new PeerKeys();
   private readonly lastAnnounce = new Map<string, number>();
-  /** Whitelisted devices heard while there was no room, first heard first (Map keeps order). */
+  /** Whitelisted devices heard while there was no room, first heard first. */
   private readonly waiting: WaitingLine<WaitingAnnouncement>;
   private readonly refusals: RefusalLog;
   private accepting = true;
