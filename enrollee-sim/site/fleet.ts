@@ -57,7 +57,7 @@ export interface AirFleetOptions extends FleetTiming {
   readonly onLine?: ((line: FleetLine) => void) | undefined;
 }
 
-export interface AirFleetSummary {
+export interface FleetSummary {
   readonly type: 'summary';
   readonly devices: number;
   readonly configured: number;
@@ -65,11 +65,15 @@ export interface AirFleetSummary {
   readonly durationS: number;
 }
 
-export interface TcpFleetSummary {
-  readonly type: 'summary';
-  readonly devices: number;
-  readonly configured: number;
-  readonly durationS: number;
+/** The line after every device's: the same for both runners. */
+function summarise(lines: readonly FleetLine[], started: number): FleetSummary {
+  return {
+    type: 'summary',
+    devices: lines.length,
+    configured: lines.filter((l) => l.result === 'configured').length,
+    joined: lines.filter((l) => l.joined).length,
+    durationS: (performance.now() - started) / 1000,
+  };
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -80,7 +84,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  */
 export async function runFleetOnAir(
   o: AirFleetOptions,
-): Promise<{ lines: FleetLine[]; summary: AirFleetSummary }> {
+): Promise<{ lines: FleetLine[]; summary: FleetSummary }> {
   const started = performance.now();
   const victim = o.fleet.find((d) => d.role === 'whitelisted');
   const endpoints = await Promise.all(o.fleet.map((d) => o.endpointFor(d)));
@@ -127,16 +131,7 @@ export async function runFleetOnAir(
   });
   const lines = await Promise.all(results);
   await Promise.all(endpoints.map((e) => e.close()));
-  return {
-    lines,
-    summary: {
-      type: 'summary',
-      devices: lines.length,
-      configured: lines.filter((l) => l.result === 'configured').length,
-      joined: lines.filter((l) => l.joined).length,
-      durationS: (performance.now() - started) / 1000,
-    },
-  };
+  return { lines, summary: summarise(lines, started) };
 }
 
 export interface TcpFleetOptions extends Omit<FleetTiming, 'chirpMs'> {
@@ -151,7 +146,7 @@ export interface TcpFleetOptions extends Omit<FleetTiming, 'chirpMs'> {
 /** Each device initiates DPP over TCP, again after a failure, until configured or out of time. */
 export async function runFleetOverTcp(
   o: TcpFleetOptions,
-): Promise<{ lines: FleetLine[]; summary: TcpFleetSummary }> {
+): Promise<{ lines: FleetLine[]; summary: FleetSummary }> {
   const started = performance.now();
   const lines = await Promise.all(
     o.fleet.map(async (d): Promise<FleetLine> => {
@@ -188,13 +183,5 @@ export async function runFleetOverTcp(
       return line;
     }),
   );
-  return {
-    lines,
-    summary: {
-      type: 'summary',
-      devices: lines.length,
-      configured: lines.filter((l) => l.result === 'configured').length,
-      durationS: (performance.now() - started) / 1000,
-    },
-  };
+  return { lines, summary: summarise(lines, started) };
 }
