@@ -59,16 +59,29 @@ interface UnixPortBinding {
   ): Promise<{ buffer: Buffer; bytesRead: number }>;
 }
 
+/**
+ * After a read that emptied the port, the next read waits this long instead of arming the
+ * poller: whatever the bridge sends meanwhile (up to ~370 bytes at 921600 baud, well inside the
+ * tty's 4 KiB buffer) comes in one read and one wakeup instead of one per frame. A batch of
+ * devices keeps the line busy, and a wakeup per frame cost more than the frame's own decoding
+ * (docs/benchmarks.md: −0.4 ms of daemon CPU per device). Idle, the timed read finds nothing and
+ * the poller is armed as before, so a quiet line costs nothing; the price is at most this much
+ * latency per burst.
+ */
+export const READ_COALESCE_MS = 4;
+
 function readUntilHangup(binding: UnixPortBinding): UnixPortBinding['read'] {
   const readable = (): Promise<void> =>
     new Promise<void>((resolve, reject) =>
       binding.poller.once('readable', (err) => (err ? reject(err) : resolve())),
     );
-  // A read that did not fill the buffer emptied the port: wait for the poller before the next
-  // one instead of reading again for an EAGAIN (a thrown error, the dearest part of a read).
+  const pause = (): Promise<void> =>
+    new Promise<void>((resolve) => setTimeout(resolve, READ_COALESCE_MS));
+  // A read that did not fill the buffer emptied the port: let more arrive before reading again
+  // rather than reading at once for an EAGAIN (a thrown error, the dearest part of a read).
   let drained = false;
   return async (buffer, offset, length) => {
-    if (drained && binding.isOpen && binding.fd !== null) await readable();
+    if (drained && binding.isOpen && binding.fd !== null) await pause();
     for (;;) {
       if (!binding.isOpen || binding.fd === null)
         throw Object.assign(new Error('Port is not open'), { canceled: true });

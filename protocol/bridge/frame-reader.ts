@@ -55,26 +55,35 @@ export class BridgeFrameReader {
   /** Feed received bytes; returns the messages completed by them, in order. Never throws. */
   push(chunk: Uint8Array): BridgeMessage[] {
     const messages: BridgeMessage[] = [];
-    for (let i = 0; i < chunk.length; i++) {
-      const b = chunk[i]!;
-      if (b === FRAME_DELIMITER) {
-        if (!this.discarding && this.length > 0) this.endFrame(messages);
-        this.discarding = false;
-        this.length = 0;
-      } else if (this.discarding) {
-        continue;
-      } else if (this.length === MAX_FRAME_LEN) {
-        this.discarding = true;
-        this.length = 0;
-        this.refuse(
-          'serialOversize',
-          new DppError(ErrorCode.BridgeOversize, `frame longer than ${MAX_FRAME_LEN} bytes`),
-        );
-      } else {
-        this.buffer[this.length++] = b;
-      }
+    // Whole runs between delimiters at a time (indexOf and set are native; a frame is ~100 bytes).
+    let i = 0;
+    while (i < chunk.length) {
+      const found = chunk.indexOf(FRAME_DELIMITER, i);
+      const end = found === -1 ? chunk.length : found;
+      if (!this.discarding && end > i) this.take(chunk.subarray(i, end));
+      if (found === -1) break;
+      if (!this.discarding && this.length > 0) this.endFrame(messages);
+      this.discarding = false;
+      this.length = 0;
+      i = found + 1;
     }
     return messages;
+  }
+
+  /** Bytes of the current frame (no delimiter among them); past the bound it is dropped. */
+  private take(run: Uint8Array): void {
+    const room = MAX_FRAME_LEN - this.length;
+    if (run.length <= room) {
+      this.buffer.set(run, this.length);
+      this.length += run.length;
+      return;
+    }
+    this.discarding = true;
+    this.length = 0;
+    this.refuse(
+      'serialOversize',
+      new DppError(ErrorCode.BridgeOversize, `frame longer than ${MAX_FRAME_LEN} bytes`),
+    );
   }
 
   /** Drop any partial frame (e.g. after reopening the port). Counters are kept. */
