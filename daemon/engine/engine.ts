@@ -612,7 +612,7 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
       },
     });
     this.deps.devices.delivered(keyHash, now, { deviceInfo: deviceInfoJson });
-    // The answer waits for the next group commit (at most 100 ms); the enrollee waits far longer.
+    // The answer waits for the next group commit (at most 50 ms); the enrollee waits far longer.
     this.deps.afterCommit((ok) => {
       if (live.runner.finished) return;
       if (!ok) {

@@ -2,10 +2,9 @@
  * Group commit for the daemon's own writes (device states, audit records, last-seen times): the
  * writes of the next `windowMs` go into one SQLite transaction instead of one each. A commit is
  * the expensive part of a small write (the WAL append and its lock); a batch of devices makes
- * hundreds of writes a second, one or two per turn of the event loop (docs/benchmarks.md). 100 ms
- * rather than 20 or 50: each step took commit work off every device in the batch benchmark, and
- * a Configuration Response that waits for it is still sent within a small fraction of the
- * enrollee's patience (seconds).
+ * hundreds of writes a second, one or two per turn of the event loop (docs/benchmarks.md). 50 ms
+ * rather than 20: a fifth less commit work per device in the batch benchmark, and a Configuration
+ * Response that waits for it is still sent within a fraction of the enrollee's patience.
  *
  * What this costs: a crash loses at most the last `windowMs` of these writes, never anything that
  * `commit()` returned from. The engine commits before credentials leave, so "delivered" is always
@@ -35,7 +34,7 @@ export class GroupCommit {
   constructor(
     private readonly db: Database,
     private readonly log: GroupCommitLog,
-    readonly windowMs = 100,
+    readonly windowMs = 50,
   ) {}
 
   get pendingWrites(): number {
