@@ -32,6 +32,13 @@ export interface BenchResult {
   daemonCpuMsPerDevice: number;
   /** The same split into user and kernel time. */
   daemonCpuSplitMsPerDevice: { user: number; system: number };
+  /**
+   * Daemon CPU per device over the middle half of the batch (from a quarter of the devices done
+   * to three quarters), from the state file's once-a-second figures: the cost of one more device
+   * once the daemon is warm, without the JIT's warm-up at the start and the stragglers at the end.
+   * Null when the batch was too short to sample (TCP).
+   */
+  daemonCpuMsPerDeviceMidBatch: number | null;
   daemonPeakRssMb: number;
   serialBytesPerDevice: number | null;
   airFramesPerDevice: number | null;
@@ -77,6 +84,27 @@ async function waitFor<T>(
     if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** One reading of the daemon's state file: its CPU so far and the devices it has finished. */
+interface CpuSample {
+  readonly cpuMs: number;
+  readonly done: number;
+}
+
+function sampleOf(s: DaemonState): CpuSample {
+  return {
+    cpuMs: s.process.cpuUserMs + s.process.cpuSystemMs,
+    done: (s.counters['provisioned'] ?? 0) + (s.counters['connected'] ?? 0),
+  };
+}
+
+/** CPU per device between the first samples at a quarter and at three quarters of `total` done. */
+export function midBatchCpuPerDevice(samples: readonly CpuSample[], total: number): number | null {
+  const from = samples.find((s) => s.done >= total / 4);
+  const to = samples.find((s) => s.done >= (3 * total) / 4);
+  if (from === undefined || to === undefined || to.done <= from.done) return null;
+  return (to.cpuMs - from.cpuMs) / (to.done - from.done);
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -172,6 +200,11 @@ export async function runSiteBench(
       }, o.killBridgeAfterS * 1000);
     }
     const started = performance.now();
+    const cpuSamples: CpuSample[] = [];
+    const sampler = setInterval(() => {
+      const s = readState(dataDir);
+      if (s !== undefined && s.pid === pid) cpuSamples.push(sampleOf(s));
+    }, 250);
     const lines = await runFleetProcess({
       hubPort: hub?.port ?? 0,
       tcpPort: o.transport === 'tcp' ? ready.tcp?.port : undefined,
@@ -189,7 +222,10 @@ export async function runSiteBench(
     const durationS = (performance.now() - started) / 1000;
     // The daemon rewrites its state every second: wait for one written after the batch.
     await new Promise((r) => setTimeout(r, 1200));
+    clearInterval(sampler);
     const after = readState(dataDir)!;
+    cpuSamples.push(sampleOf(after));
+    const midBatch = midBatchCpuPerDevice(cpuSamples, o.enrollees);
     const link = after.link ?? {};
     let airFrames: number | null = null;
     if (hub !== undefined) {
@@ -235,6 +271,7 @@ export async function runSiteBench(
           ((after.process.cpuSystemMs - ready.process.cpuSystemMs) / o.enrollees).toFixed(3),
         ),
       },
+      daemonCpuMsPerDeviceMidBatch: midBatch === null ? null : Number(midBatch.toFixed(3)),
       daemonPeakRssMb: Number(after.process.peakRssMb.toFixed(1)),
       serialBytesPerDevice: serialPerDevice === null ? null : Math.round(serialPerDevice),
       airFramesPerDevice: airFrames === null ? null : Number((airFrames / o.enrollees).toFixed(1)),
