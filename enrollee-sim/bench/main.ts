@@ -1,13 +1,15 @@
 /**
  * `npm run bench -- --enrollees N [--loss P] [--baud B] [--kill-bridge-after S]
- * [--transport espnow|tcp] [--json FILE]`: a batch through daemon, bridge host build and fleet as
- * separate processes (enrollee-sim/bench/site-bench.ts). `npm run bench:crypto` measures the cost
+ * [--transport espnow|tcp] [--rounds R] [--json FILE]`: a batch through daemon, bridge host build
+ * and fleet as separate processes (enrollee-sim/bench/site-bench.ts); with R rounds, medians and
+ * the worst round's counts (rounds.ts). `npm run bench:crypto` measures the cost
  * of one DPP exchange per elliptic-curve backend.
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { Command } from 'commander';
-import { runSiteBench } from './site-bench.js';
+import { combineRounds } from './rounds.js';
+import { runSiteBench, type BenchResult } from './site-bench.js';
 import { activeEcBackendName } from '../../protocol/dpp/crypto/p256.js';
 
 function numberOption(
@@ -38,6 +40,11 @@ const program = new Command('bench')
     'espnow (radio, bridge, serial) or tcp (DPP over TCP, no radio)',
     'espnow',
   )
+  .option(
+    '--rounds <r>',
+    'run the batch R times, each with fresh processes: medians, and the worst round for what the targets count',
+    '1',
+  )
   .option('--keep', 'keep the temporary folder (data dir, logs, fleet keys)')
   .option('--json <file>', 'also write the result as JSON')
   .parse(process.argv);
@@ -48,6 +55,7 @@ const o = program.opts<{
   baud?: string;
   killBridgeAfter?: string;
   transport: string;
+  rounds: string;
   keep?: boolean;
   json?: string;
 }>();
@@ -56,22 +64,35 @@ if (o.transport !== 'espnow' && o.transport !== 'tcp') {
   process.exit(2);
 }
 const enrollees = numberOption('enrollees', o.enrollees, 1, 100_000)!;
-let done = 0;
-const result = await runSiteBench(
-  {
-    enrollees,
-    loss: numberOption('loss', o.loss, 0, 0.95)!,
-    baud: numberOption('baud', o.baud, 9600, 10_000_000),
-    killBridgeAfterS: numberOption('kill-bridge-after', o.killBridgeAfter, 0, 3600),
-    transport: o.transport,
-    keep: o.keep === true,
-  },
-  () => {
-    done++;
-    if (process.stderr.isTTY) process.stderr.write(`\r${done}/${enrollees} devices done`);
-  },
-);
-if (process.stderr.isTTY) process.stderr.write('\n');
+const rounds = numberOption('rounds', o.rounds, 1, 50)!;
+if (!Number.isInteger(rounds)) {
+  process.stderr.write(`bench: --rounds: "${o.rounds}" is not a whole number\n`);
+  process.exit(2);
+}
+const results: BenchResult[] = [];
+for (let round = 1; round <= rounds; round++) {
+  let done = 0;
+  const label = rounds > 1 ? `round ${round}/${rounds}: ` : '';
+  results.push(
+    await runSiteBench(
+      {
+        enrollees,
+        loss: numberOption('loss', o.loss, 0, 0.95)!,
+        baud: numberOption('baud', o.baud, 9600, 10_000_000),
+        killBridgeAfterS: numberOption('kill-bridge-after', o.killBridgeAfter, 0, 3600),
+        transport: o.transport,
+        keep: o.keep === true,
+      },
+      () => {
+        done++;
+        if (process.stderr.isTTY)
+          process.stderr.write(`\r${label}${done}/${enrollees} devices done`);
+      },
+    ),
+  );
+  if (process.stderr.isTTY) process.stderr.write('\n');
+}
+const result = rounds === 1 ? results[0]! : combineRounds(results);
 const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`;
 // The daemon runs on the same build and environment, so it uses the same crypto backend.
 const cryptoBackend = activeEcBackendName();
