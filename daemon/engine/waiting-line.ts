@@ -20,6 +20,11 @@ export class WaitingLine<T> {
   private fresh = new Map<string, Place<T>>();
   private readonly dormant = new Map<string, Place<T>>();
   private nextSeq = 0;
+  /**
+   * The seq of the entry last put at the end of `fresh`: never below that of its real last entry
+   * (deletions leave it as it was), so a place above it can be appended without looking.
+   */
+  private tailSeq = -1;
   private lastSweep = -Infinity;
 
   constructor(
@@ -57,7 +62,8 @@ export class WaitingLine<T> {
       return true;
     }
     if (this.size >= this.max) return false;
-    this.fresh.set(id, { value, heardAt: now, seq: this.nextSeq++ });
+    this.tailSeq = this.nextSeq++;
+    this.fresh.set(id, { value, heardAt: now, seq: this.tailSeq });
     return true;
   }
 
@@ -98,13 +104,14 @@ export class WaitingLine<T> {
 
   /** Back into first-heard order: a rebuild, paid only when a device that went quiet returns. */
   private restore(id: string, place: Place<T>): void {
-    const last = [...this.fresh.values()].at(-1);
-    if (last === undefined || last.seq < place.seq) {
+    if (this.fresh.size === 0 || this.tailSeq < place.seq) {
       this.fresh.set(id, place);
+      this.tailSeq = place.seq;
       return;
     }
     const entries = [...this.fresh, [id, place] as [string, Place<T>]];
     entries.sort((a, b) => a[1].seq - b[1].seq);
     this.fresh = new Map(entries);
+    this.tailSeq = entries.at(-1)![1].seq;
   }
 }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { WaitingLine } from '../../daemon/engine/waiting-line.js';
 
-const ids = (line: WaitingLine<string>, now: number): string[] =>
+const ids = <T>(line: WaitingLine<T>, now: number): string[] =>
   [...line.eligible(now)].map(([id]) => id);
 
 describe('WaitingLine', () => {
@@ -79,5 +80,42 @@ describe('WaitingLine', () => {
     line.clear();
     assert.equal(line.size, 0);
     assert.equal(line.has('a'), false);
+  });
+  it('any mix of hearing, leaving and walking gives the order of a plain first-heard list', () => {
+    // The model: each device keeps the order it was first heard in until it leaves the line; a
+    // walk yields those heard within maxAge, in that order. (Forgetting is kept out of reach.)
+    const MAX_AGE = 1000;
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('heard' as const), id: fc.nat(7), dt: fc.nat(700) }),
+      fc.record({ kind: fc.constant('delete' as const), id: fc.nat(7), dt: fc.constant(0) }),
+      fc.record({ kind: fc.constant('walk' as const), id: fc.constant(0), dt: fc.nat(1500) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
+        const line = new WaitingLine<number>(MAX_AGE, 1_000_000, 100);
+        const model = new Map<string, { order: number; heardAt: number }>();
+        let now = 0;
+        let order = 0;
+        for (const o of ops) {
+          now += o.dt;
+          const id = `d${o.id}`;
+          if (o.kind === 'heard') {
+            line.heard(id, now, now);
+            const known = model.get(id);
+            if (known !== undefined) known.heardAt = now;
+            else model.set(id, { order: order++, heardAt: now });
+          } else if (o.kind === 'delete') {
+            line.delete(id);
+            model.delete(id);
+          } else {
+            const expected = [...model]
+              .filter(([, m]) => now - m.heardAt <= MAX_AGE)
+              .sort((a, b) => a[1].order - b[1].order)
+              .map(([k]) => k);
+            assert.deepEqual(ids(line, now), expected);
+          }
+        }
+      }),
+    );
   });
 });
