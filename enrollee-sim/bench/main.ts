@@ -45,6 +45,7 @@ const program = new Command('bench')
     'run the batch R times, each with fresh processes: medians, and the worst round for what the targets count',
     '1',
   )
+  .option('--no-lwm2m', 'deliver the Wi-Fi credentials only, without the LwM2M factory bundle')
   .option('--keep', 'keep the temporary folder (data dir, logs, fleet keys)')
   .option('--json <file>', 'also write the result as JSON')
   .parse(process.argv);
@@ -56,6 +57,7 @@ const o = program.opts<{
   killBridgeAfter?: string;
   transport: string;
   rounds: string;
+  lwm2m: boolean;
   keep?: boolean;
   json?: string;
 }>();
@@ -81,6 +83,7 @@ for (let round = 1; round <= rounds; round++) {
         baud: numberOption('baud', o.baud, 9600, 10_000_000),
         killBridgeAfterS: numberOption('kill-bridge-after', o.killBridgeAfter, 0, 3600),
         transport: o.transport,
+        lwm2m: o.lwm2m,
         keep: o.keep === true,
       },
       () => {

@@ -80,6 +80,7 @@ export function combineRounds(results: readonly BenchResult[]): CombinedBenchRes
     baud: first.baud,
     transport: first.transport,
     killBridgeAfterS: first.killBridgeAfterS,
+    lwm2mBundle: first.lwm2mBundle,
     daemonCounters: representative.daemonCounters,
     rounds: results.map((r) => ({
       durationS: r.durationS,

@@ -17,6 +17,8 @@ export interface BenchOptions {
   readonly baud?: number | undefined;
   readonly killBridgeAfterS?: number | undefined;
   readonly transport: 'espnow' | 'tcp';
+  /** Deliver each device its LwM2M factory bundle (a PSK per device) with the Wi-Fi credentials. */
+  readonly lwm2m: boolean;
   readonly keep: boolean;
 }
 
@@ -48,12 +50,26 @@ export interface BenchResult {
   baud: number | null;
   transport: 'espnow' | 'tcp';
   killBridgeAfterS: number | null;
+  /** Whether the devices received an LwM2M factory bundle as well as the Wi-Fi credentials. */
+  lwm2mBundle: boolean;
   /** The daemon's own counters over the batch (ESP-NOW link, bridge link, engine): where frames went. */
   daemonCounters: Record<string, number>;
 }
 
 const CLI = fileURLToPath(new URL('../../daemon/cli/main.js', import.meta.url));
 const SSID = 'BENCH-Plant';
+const BENCH_LWM2M = {
+  endpoint: 'bench-{serial}',
+  servers: [
+    {
+      uri: 'coaps://lwm2m.bench.invalid:5684',
+      shortServerId: 1,
+      securityMode: 'psk',
+      lifetime: 3600,
+    },
+  ],
+  psk: { identity: '{endpoint}', keyLength: 16 },
+};
 
 interface DaemonState {
   pid: number;
@@ -168,7 +184,14 @@ export async function runSiteBench(
           announceIntervalMs: 1000,
         },
         defaultProfile: 'bench',
-        profiles: { bench: { wifi: { ssid: SSID, passphraseFile: passFile } } },
+        profiles: {
+          bench: {
+            wifi: { ssid: SSID, passphraseFile: passFile },
+            // The product's whole delivery: credentials plus the factory bundle, its PSK made
+            // and stored once per device (as the demo does).
+            ...(o.lwm2m ? { lwm2m: BENCH_LWM2M } : {}),
+          },
+        },
         log: { level: 'warn', format: 'json' },
       }),
       { mode: 0o600 },
@@ -281,6 +304,7 @@ export async function runSiteBench(
       baud: o.baud ?? null,
       transport: o.transport,
       killBridgeAfterS: o.killBridgeAfterS ?? null,
+      lwm2mBundle: o.lwm2m,
       daemonCounters: counterDeltas(
         { ...ready.counters, ...linkBefore },
         { ...after.counters, ...link },

@@ -24,6 +24,7 @@ function round(over: Partial<BenchResult>): BenchResult {
     baud: 921600,
     transport: 'espnow',
     killBridgeAfterS: null,
+    lwm2mBundle: true,
     daemonCounters: { messagesOut: 3000 },
     ...over,
   };
