@@ -50,9 +50,24 @@ export class Delivery {
         };
       }
       const bundles = this.bundles;
-      const stored = this.secrets.getOrCreate(device.keyHash, profile.name, () =>
-        bundles.generateSecrets(profile, device),
-      );
+      // Making the secrets can fail for this device (its template needs a field it did not
+      // report, the store is locked): a refusal with the reason, never an exception that would
+      // leave the session without an answer.
+      let stored: { secrets: string; created: boolean };
+      try {
+        stored = this.secrets.getOrCreate(device.keyHash, profile.name, () =>
+          bundles.generateSecrets(profile, device),
+        );
+      } catch (e) {
+        const error =
+          e instanceof DppError
+            ? e
+            : new DppError(
+                ErrorCode.StoreBadRecord,
+                `cannot store the LwM2M secrets of ${device.keyHash}: ${e instanceof Error ? e.message : String(e)}`,
+              );
+        return { ok: false, error };
+      }
       secretsCreated = stored.created;
       const rendered = bundles.render(profile, device, stored.secrets);
       if (!rendered.ok) return rendered;
