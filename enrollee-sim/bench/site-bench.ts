@@ -59,7 +59,8 @@ export interface BenchResult {
 const CLI = fileURLToPath(new URL('../../daemon/cli/main.js', import.meta.url));
 const SSID = 'BENCH-Plant';
 const BENCH_LWM2M = {
-  endpoint: 'bench-{serial}',
+  // {keyHash16}: a DPP-over-TCP enrollee (like the simulated one) reports no serial number.
+  endpoint: 'bench-{keyHash16}',
   servers: [
     {
       uri: 'coaps://lwm2m.bench.invalid:5684',
