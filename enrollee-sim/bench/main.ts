@@ -1,9 +1,9 @@
 /**
  * `npm run bench -- --enrollees N [--loss P] [--baud B] [--kill-bridge-after S]
- * [--transport espnow|tcp] [--rounds R] [--json FILE]`: a batch through daemon, bridge host build
- * and fleet as separate processes (enrollee-sim/bench/site-bench.ts); with R rounds, medians and
- * the worst round's counts (rounds.ts). `npm run bench:crypto` measures the cost
- * of one DPP exchange per elliptic-curve backend.
+ * [--transport espnow|tcp] [--rounds R] [--no-lwm2m] [--json FILE]`: a batch through daemon,
+ * bridge host build and fleet as separate processes (enrollee-sim/bench/site-bench.ts); with R
+ * rounds, medians and the worst round's counts (rounds.ts). `npm run bench:crypto` measures the
+ * cost of one DPP exchange per elliptic-curve backend.
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
