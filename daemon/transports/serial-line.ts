@@ -45,8 +45,9 @@ function errorCode(e: unknown): unknown {
  * end of the port, and the stream turns the error into a 'close' with `disconnected`.
  *
  * The read itself is a plain read(2) on the non-blocking descriptor from the event loop, when the
- * poller says it is readable: serialport's goes through the thread pool, a round trip that cost
- * more than everything else per frame at a few thousand frames a second (docs/benchmarks.md).
+ * poller says it is readable or READ_COALESCE_MS after a read that emptied the port: serialport's
+ * goes through the thread pool, a round trip that cost more than everything else per frame at a
+ * few thousand frames a second (docs/benchmarks.md).
  */
 interface UnixPortBinding {
   fd: number | null;

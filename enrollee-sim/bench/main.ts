@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { Command } from 'commander';
 import { combineRounds } from './rounds.js';
-import { runSiteBench, type BenchResult } from './site-bench.js';
+import { runSiteBench, type BenchOptions, type BenchResult } from './site-bench.js';
 import { activeEcBackendName } from '../../protocol/dpp/crypto/p256.js';
 
 function numberOption(
@@ -71,27 +71,24 @@ if (!Number.isInteger(rounds)) {
   process.stderr.write(`bench: --rounds: "${o.rounds}" is not a whole number\n`);
   process.exit(2);
 }
+const options: BenchOptions = {
+  enrollees,
+  loss: numberOption('loss', o.loss, 0, 0.95)!,
+  baud: numberOption('baud', o.baud, 9600, 10_000_000),
+  killBridgeAfterS: numberOption('kill-bridge-after', o.killBridgeAfter, 0, 3600),
+  transport: o.transport,
+  lwm2m: o.lwm2m,
+  keep: o.keep === true,
+};
 const results: BenchResult[] = [];
 for (let round = 1; round <= rounds; round++) {
   let done = 0;
   const label = rounds > 1 ? `round ${round}/${rounds}: ` : '';
   results.push(
-    await runSiteBench(
-      {
-        enrollees,
-        loss: numberOption('loss', o.loss, 0, 0.95)!,
-        baud: numberOption('baud', o.baud, 9600, 10_000_000),
-        killBridgeAfterS: numberOption('kill-bridge-after', o.killBridgeAfter, 0, 3600),
-        transport: o.transport,
-        lwm2m: o.lwm2m,
-        keep: o.keep === true,
-      },
-      () => {
-        done++;
-        if (process.stderr.isTTY)
-          process.stderr.write(`\r${label}${done}/${enrollees} devices done`);
-      },
-    ),
+    await runSiteBench(options, () => {
+      done++;
+      if (process.stderr.isTTY) process.stderr.write(`\r${label}${done}/${enrollees} devices done`);
+    }),
   );
   if (process.stderr.isTTY) process.stderr.write('\n');
 }

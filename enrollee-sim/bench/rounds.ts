@@ -38,6 +38,11 @@ function round3OrNull(n: number | null): number | null {
   return n === null ? null : round3(n);
 }
 
+/** Whole bytes, as one round reports them. */
+function wholeOrNull(n: number | null): number | null {
+  return n === null ? null : Math.round(n);
+}
+
 export function combineRounds(results: readonly BenchResult[]): CombinedBenchResult {
   const first = results[0];
   if (first === undefined) throw new Error('combineRounds: no rounds');
@@ -72,7 +77,7 @@ export function combineRounds(results: readonly BenchResult[]): CombinedBenchRes
       medianOrNull(of((r) => r.daemonCpuMsPerDeviceMidBatch)),
     ),
     daemonPeakRssMb: Math.max(...of((r) => r.daemonPeakRssMb)),
-    serialBytesPerDevice: medianOrNull(of((r) => r.serialBytesPerDevice)),
+    serialBytesPerDevice: wholeOrNull(medianOrNull(of((r) => r.serialBytesPerDevice))),
     airFramesPerDevice: round3OrNull(medianOrNull(of((r) => r.airFramesPerDevice))),
     linkCeilingPerS: round3OrNull(medianOrNull(of((r) => r.linkCeilingPerS))),
     linkUtilization: round3OrNull(medianOrNull(of((r) => r.linkUtilization))),
