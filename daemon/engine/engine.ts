@@ -513,6 +513,7 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
     const runner = new SessionRunner(session, channel, {
       authenticated: (mutual, peerVersion) => this.onAuthenticated(live, mutual, peerVersion),
       configurationRequested: (request) => this.onConfigurationRequested(live, request),
+      configurationApplied: () => this.onConfigurationApplied(live),
       ignored: (error) => {
         this.counters.ignored++;
         live.lastIgnored = error;
@@ -631,6 +632,17 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
         configObject: built.value.configObject,
         sendConnStatus: live.profile.connectionStatus,
       });
+    });
+  }
+
+  /**
+   * The device holds its configuration; it is provisioned even while it tries the network, and
+   * stays so if no Connection Status Result ever comes (a device that leaves ESP-NOW's channel
+   * for its access point's may not be heard again). The event waits for the session's outcome.
+   */
+  private onConfigurationApplied(live: LiveSession): void {
+    this.deps.devices.setState(live.entry.keyHash, 'provisioned', new Date(), {
+      reason: 'configuration applied; awaiting its Connection Status Result',
     });
   }
 

@@ -16,6 +16,8 @@ export interface SessionHooks {
   authenticated(mutual: boolean, peerVersion: number): void;
   /** Answer with `configure` or `refuseConfiguration` through `runner.input`. */
   configurationRequested(request: ConfigurationRequest): void;
+  /** Configuration Result OK; the Connection Status Result is still to come. */
+  configurationApplied(): void;
   ignored(error: DppError): void;
   finished(outcome: Outcome): void;
 }
@@ -76,6 +78,9 @@ export class SessionRunner {
         return;
       case 'configurationRequested':
         this.hooks.configurationRequested(effect.request);
+        return;
+      case 'configurationApplied':
+        this.hooks.configurationApplied();
         return;
       case 'configurationReceived':
         return; // an Enrollee's effect; a Configurator machine never emits it

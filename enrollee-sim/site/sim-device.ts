@@ -40,6 +40,8 @@ export interface AirEndpoint {
 export interface SimulatedAp {
   readonly ssid: string;
   readonly passphrase: string;
+  /** How long joining takes before the Connection Status Result (default 0; a real one takes seconds). */
+  readonly joinMs?: number | undefined;
 }
 
 export interface SimDeviceOptions {
@@ -78,6 +80,8 @@ export class SimDevice {
   private reassembler = new Reassembler();
   private readonly timers = new SessionTimers((timer) => this.input({ type: 'timer', timer }));
   private chirpTimer: NodeJS.Timeout | undefined;
+  /** The simulated access point's answer, while joining takes time. */
+  private joinTimer: NodeJS.Timeout | undefined;
   private messageId = Math.floor(Math.random() * 0x10000);
   private peerMac: string | undefined;
   private retriesLeft: number;
@@ -188,6 +192,7 @@ export class SimDevice {
   stop(): void {
     this.stopped = true;
     this.stopChirping();
+    clearTimeout(this.joinTimer);
     this.timers.clearAll();
   }
 
@@ -195,6 +200,7 @@ export class SimDevice {
   reboot(): void {
     this.generation++;
     this.stopChirping();
+    clearTimeout(this.joinTimer);
     this.timers.clearAll();
     this.session = undefined;
     this.peerMac = undefined;
@@ -257,11 +263,17 @@ export class SimDevice {
           : ssid === ap.ssid
             ? DppStatus.AuthFailure
             : DppStatus.NoAp;
-      this.joined = result === DppStatus.Ok;
-      this.input({
-        type: 'connectionAttempted',
-        connStatus: encodeConnectionStatus({ result, ssid: parsed.value.ssid }),
-      });
+      const report = () => {
+        if (this.generation !== generation || this.stopped) return;
+        this.joined = result === DppStatus.Ok;
+        this.input({
+          type: 'connectionAttempted',
+          connStatus: encodeConnectionStatus({ result, ssid: parsed.value.ssid }),
+        });
+      };
+      const joinMs = ap?.joinMs ?? 0;
+      if (joinMs > 0) this.joinTimer = setTimeout(report, joinMs);
+      else report();
     });
   }
 

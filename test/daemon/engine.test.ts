@@ -59,6 +59,27 @@ describe('session engine on the in-memory air', () => {
     ]);
   });
 
+  it('records the device provisioned once it applied the configuration, while it joins the network', async () => {
+    h = await startHarness();
+    const id = newIdentity();
+    const keyHash = h.stores.addKey(id.key);
+    const e = enrollee({
+      identity: id,
+      ap: { ssid: TEST_SSID, passphrase: TEST_PASSPHRASE, joinMs: 400 },
+    });
+    while (e.config === undefined) await settle(10);
+    await settle(100);
+    const joining = h.stores.deviceRecords.get(keyHash)!;
+    assert.equal(joining.state, 'provisioned');
+    assert.match(joining.reason ?? '', /awaiting its Connection Status Result/);
+    assert.equal(e.outcome, undefined);
+    assert.equal((await e.done).result, 'configured');
+    await settle(20);
+    const d = h.stores.deviceRecords.get(keyHash)!;
+    assert.equal(d.state, 'connected');
+    assert.equal(d.reason, undefined);
+  });
+
   it('finds a device by its chirp hash when the announcement carries no key', async () => {
     h = await startHarness();
     const id = newIdentity();

@@ -8,6 +8,7 @@ import { DppStatus } from '../../protocol/dpp/attributes.js';
 import { makeIdentity, makePeer, type BootstrapIdentity } from '../../protocol/dpp/auth-common.js';
 import { encodeBootstrapKey } from '../../protocol/dpp/bootstrap-key.js';
 import {
+  encodeConfigurationObject,
   parseConfigurationObject,
   parseConnectionStatus,
 } from '../../protocol/dpp/config-object.js';
@@ -352,6 +353,54 @@ describe('DPP sessions in memory', () => {
       assert.match(outcome.note ?? '', /could not join the network: status NoAp/);
       assert.equal(parseConnectionStatus(outcome.connStatus!).result, DppStatus.NoAp);
     }
+  });
+
+  describe('configurationApplied: the device holds its configuration, its connection still to come', () => {
+    const applied = (r: PairResult): number[] =>
+      r.effects
+        .filter((e) => e.side === 'configurator' && e.effect.type === 'configurationApplied')
+        .map((e) => e.at);
+    const received = (r: PairResult, what: string): number =>
+      r.transmissions.find((t) => t.from === 'enrollee' && t.what === what)!.at;
+
+    it('is said once, when the Configuration Result arrives, before the Connection Status Result', () => {
+      const { configurator, enrollee } = chirpFlow();
+      const r = runPair(configurator, enrollee);
+      assert.equal(r.configuratorOutcome?.result, 'connected');
+      const at = applied(r);
+      assert.equal(at.length, 1);
+      assert.ok(at[0]! >= received(r, 'Configuration Result'));
+      assert.ok(at[0]! < received(r, 'Connection Status Result'));
+    });
+
+    it('is said when no Connection Status Result ever comes (the session ends provisioned)', () => {
+      const { configurator, enrollee } = chirpFlow();
+      const r = runPair(configurator, enrollee, {
+        channel: (t) => (t.what === 'Connection Status Result' ? 'drop' : 'deliver'),
+      });
+      assert.equal(applied(r).length, 1);
+      assert.equal(r.configuratorOutcome?.result, 'provisioned');
+    });
+
+    it('is not said when no Connection Status was asked for: the outcome says it', () => {
+      const { configurator, enrollee } = chirpFlow();
+      const r = runPair(configurator, enrollee, {
+        decide: () => ({
+          type: 'configure',
+          configObject: encodeConfigurationObject(TEST_CONFIG),
+          sendConnStatus: false,
+        }),
+      });
+      assert.equal(r.configuratorOutcome?.result, 'provisioned');
+      assert.deepEqual(applied(r), []);
+    });
+
+    it('is not said when the enrollee rejects the configuration', () => {
+      const { configurator, enrollee } = chirpFlow();
+      const r = runPair(configurator, enrollee, { applyStatus: DppStatus.ConfigRejected });
+      assert.equal(r.configuratorOutcome?.result, 'failed');
+      assert.deepEqual(applied(r), []);
+    });
   });
 
   it('fails both sides when the configurator refuses the configuration', () => {

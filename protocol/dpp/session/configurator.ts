@@ -405,6 +405,7 @@ function handle(
       }
       if (!stage.sendConnStatus)
         return finish({ ...s, link: accepted(s.link, bytes) }, { result: 'provisioned' }, effects);
+      effects.push({ type: 'configurationApplied' });
       effects.push({ type: 'setTimer', timer: 'stage', ms: timings.connStatusTimeoutMs });
       // Keep the Configuration Response as the message to repeat: an Enrollee that sees it again
       // repeats its last message, which recovers a lost Connection Status Result.

@@ -58,6 +58,11 @@ export type Effect =
   | { readonly type: 'clearTimer'; readonly timer: TimerName }
   | { readonly type: 'authenticated'; readonly mutual: boolean; readonly peerVersion: number }
   | { readonly type: 'configurationRequested'; readonly request: ConfigurationRequest }
+  /**
+   * Configurator: the Enrollee's Configuration Result said OK and its Connection Status Result
+   * is still to come. The device holds the configuration now, whatever the status says later.
+   */
+  | { readonly type: 'configurationApplied' }
   | {
       readonly type: 'configurationReceived';
       readonly configObjects: readonly Uint8Array[];
