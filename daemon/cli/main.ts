@@ -39,7 +39,8 @@ export function buildProgram(): Command {
 async function main(argv: string[]): Promise<number> {
   try {
     await buildProgram().parseAsync(argv);
-    return 0;
+    // A command that finished but failed (connect, demo --once) has set its own exit code.
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
     if (e instanceof CliExit) {
       if (e.message) process.stderr.write(`configurator: ${e.message}\n`);

@@ -106,6 +106,10 @@ interface LiveSession {
   readonly startedAt: number;
   delivered: boolean;
   authenticated: boolean;
+  /** The Enrollee said it applied the configuration (its Connection Status may follow). */
+  applied: boolean;
+  /** When the peer last sent the session anything but an announcement (performance.now()). */
+  lastHeardAt: number;
   /** The device's state before this session started (the session overwrites it at once). */
   readonly stateBefore: DeviceState | undefined;
   /** Why the last message was dropped, for a failure reason better than "timed out". */
@@ -126,9 +130,18 @@ interface WaitingAnnouncement {
 
 export class SessionEngine extends EventEmitter<EngineEvents> {
   private readonly sessions = new Map<string, LiveSession>();
+  /**
+   * The same sessions by the device's key hash: one at a time per device. An announcement is
+   * public, so anyone can replay it from another address; a second session for the same key
+   * would only let the one that cannot authenticate overwrite what the other achieved.
+   */
+  private readonly sessionsByKey = new Map<string, LiveSession>();
   private readonly peerKeys = new PeerKeys();
   private readonly lastAnnounce = new Map<string, number>();
-  /** Whitelisted devices heard while there was no room, first heard first. */
+  /**
+   * Whitelisted devices heard while there was no room, first heard first, one place per device
+   * (by chirp hash): replaying one announcement from many addresses takes one place, not many.
+   */
   private readonly waiting: WaitingLine<WaitingAnnouncement>;
   private readonly refusals: RefusalLog;
   private accepting = true;
@@ -175,10 +188,10 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
    * WAITING_FORGET_AFTER such periods. The walk passes over quiet devices once (waiting-line.ts).
    */
   admitWaiting(): void {
-    for (const [id, w, heardAt] of this.waiting.eligible(performance.now())) {
+    for (const [chirp, w, heardAt] of this.waiting.eligible(performance.now())) {
       if (!this.hasRoom(w.channel.transport) || !this.accepting) return;
-      this.waiting.delete(id);
-      if (this.sessions.has(id)) continue;
+      this.waiting.delete(chirp);
+      if (this.sessions.has(w.channel.id)) continue;
       this.considerAnnouncement(w.channel, w.frame, heardAt);
     }
   }
@@ -241,6 +254,7 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
         this.announcementDuringSession(live, channel, frame);
         return;
       }
+      live.lastHeardAt = performance.now();
       live.runner.input({ type: 'message', bytes });
       return;
     }
@@ -280,9 +294,14 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
     // Before authentication, a chirp only means our Authentication Request has not reached the
     // device yet (or it restarted, and a fresh device answers the same retransmitted request just
     // as well): the retransmission covers both. Starting over would answer its Response with new
-    // keys it cannot know. After authentication, a chirp means it lost the session.
-    if (!live.authenticated) return;
-    if (performance.now() - live.startedAt < this.deps.settings.announceIntervalMs) return;
+    // keys it cannot know. After authentication, a chirp means it lost the session, but only if
+    // it has also gone quiet: a chirp is unauthenticated, and a copy sent under its address while
+    // it is still answering must not end a session it is completing. Once it has applied the
+    // configuration, the session ends by its Connection Status Result or deadline, as provisioned.
+    if (!live.authenticated || live.applied) return;
+    const now = performance.now();
+    if (now - live.startedAt < this.deps.settings.announceIntervalMs) return;
+    if (now - live.lastHeardAt < this.deps.settings.timings.retransmitMs) return;
     live.runner.input({
       type: 'abort',
       reason: 'the device announced itself again (it restarted)',
@@ -313,11 +332,13 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
     }
     const now = performance.now();
     // Already waiting and still no room: note that it is still there; every check runs again
-    // when its turn comes.
-    if (this.waiting.has(channel.id) && !this.hasRoom(channel.transport)) {
-      this.counters.busy++;
-      this.waiting.heard(channel.id, { channel, frame }, now);
-      return;
+    // when its turn comes, on the announcement that earned the place (this one may be a copy).
+    if (this.waiting.size > 0 && !this.hasRoom(channel.transport)) {
+      const peek = peekPresenceAnnouncement(frame);
+      if (peek.ok && this.waiting.stillHeard(toHex(peek.value.chirpHash), now)) {
+        this.counters.busy++;
+        return;
+      }
     }
     this.considerAnnouncement(channel, frame, now);
   }
@@ -364,7 +385,10 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
       });
       return;
     }
-    this.admit(channel, entry, der, { role: 'initiator', announcement: { frame, heardAt } });
+    this.admit(channel, entry, der, {
+      role: 'initiator',
+      announcement: { frame, heardAt, chirpHex },
+    });
   }
 
   private onAuthRequest(channel: PeerChannel, frame: DppFrame, bytes: Uint8Array): void {
@@ -406,7 +430,7 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
       | {
           role: 'initiator';
           /** The announcement that brought the device, to answer later if there is no room now. */
-          announcement?: { frame: DppFrame; heardAt: number };
+          announcement?: { frame: DppFrame; heardAt: number; chirpHex: string };
         }
       | { role: 'responder'; request: Uint8Array },
   ): void {
@@ -429,6 +453,27 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
       refuseDevice(`profile "${profileName}" is not configured`, 'no-profile');
       return;
     }
+    const other = this.sessionsByKey.get(keyHash);
+    if (other !== undefined) {
+      // Not a refusal: the device (or a copy of its announcement) gets its turn when that
+      // session ends, and a genuine device keeps announcing until then.
+      this.counters.busy++;
+      this.deps.log.debug(
+        { keyHash, peer: channel.address, sessionPeer: other.channel.address },
+        'a session for this device is already running with another peer; announcement not answered',
+      );
+      if (channel.transport === 'tcp') {
+        this.refuse({
+          subject: keyHash,
+          keyHash,
+          peer: channel,
+          reason: `a session for this device is already running with ${other.channel.address}`,
+          code: 'session-running',
+        });
+        channel.close();
+      }
+      return;
+    }
     const device = this.deps.devices.get(keyHash);
     const stateBefore = device?.state;
     if (
@@ -446,21 +491,39 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
       // Not a refusal: the device waits for its turn (and keeps announcing meanwhile).
       this.counters.busy++;
       const announcement = how.role === 'initiator' ? how.announcement : undefined;
-      if (announcement !== undefined) {
-        this.waiting.heard(
-          channel.id,
+      if (channel.transport === 'tcp') {
+        this.deps.log.debug(
+          { keyHash, peer: channel.address },
+          'no room for another session now; connection closed (the device may try again)',
+        );
+        channel.close();
+        return;
+      }
+      if (
+        announcement !== undefined &&
+        !this.waiting.heard(
+          announcement.chirpHex,
           { channel, frame: announcement.frame },
           announcement.heardAt,
-        );
+        )
+      ) {
+        this.refuse({
+          subject: keyHash,
+          keyHash,
+          peer: channel,
+          reason: `no room for its session and the waiting line is full (${this.waiting.size} devices)`,
+          code: 'waiting-line-full',
+        });
+        return;
       }
       this.deps.log.debug(
         { keyHash, peer: channel.address, waiting: this.waiting.size },
         'no room for another session now; announcement deferred',
       );
-      if (channel.transport === 'tcp') channel.close();
       return;
     }
-    this.waiting.delete(channel.id);
+    if (how.role === 'initiator' && how.announcement !== undefined)
+      this.waiting.delete(how.announcement.chirpHex);
     const der = entry.publicKey ?? announcedDer;
     if (der === undefined) {
       refuseDevice(
@@ -532,9 +595,12 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
       startedAt: performance.now(),
       delivered: false,
       authenticated: false,
+      applied: false,
+      lastHeardAt: performance.now(),
       stateBefore,
     };
     this.sessions.set(channel.id, live);
+    this.sessionsByKey.set(keyHash, live);
     this.emitDevice(keyHash, 'authenticating', channel, undefined, entry.label);
     runner.input(
       how.role === 'initiator' ? { type: 'start' } : { type: 'message', bytes: how.request },
@@ -641,6 +707,7 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
    * for its access point's may not be heard again). The event waits for the session's outcome.
    */
   private onConfigurationApplied(live: LiveSession): void {
+    live.applied = true;
     this.deps.devices.setState(live.entry.keyHash, 'provisioned', new Date(), {
       reason: 'configuration applied; awaiting its Connection Status Result',
     });
@@ -650,6 +717,7 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
     const keyHash = live.entry.keyHash;
     const channel = live.channel;
     this.sessions.delete(channel.id);
+    if (this.sessionsByKey.get(keyHash) === live) this.sessionsByKey.delete(keyHash);
     // Its room goes to the device that has waited longest (after this session's records).
     if (this.waiting.size > 0) queueMicrotask(() => this.admitWaiting());
     this.counters.messagesSent += live.runner.messagesSent;
@@ -786,6 +854,7 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
     for (const live of parked) {
       live.runner.dispose();
       this.sessions.delete(live.channel.id);
+      this.sessionsByKey.delete(live.entry.keyHash);
       const reason = 'parked: the daemon stopped during the session';
       this.deps.devices.setState(live.entry.keyHash, 'announced', now, { reason });
       this.deps.audit.append({

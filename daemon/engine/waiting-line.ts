@@ -43,27 +43,30 @@ export class WaitingLine<T> {
   }
 
   /**
-   * The device was heard: one already in the line keeps its place and is eligible again; a new one
-   * joins at the end. False when the line is full and the device was not in it.
+   * The device was heard: one already in the line keeps its place, and the value it joined with,
+   * and is eligible again; a new one joins at the end with `value`. False when the line is full
+   * and the device was not in it.
    */
   heard(id: string, value: T, now: number): boolean {
+    if (this.stillHeard(id, now)) return true;
+    if (this.size >= this.max) return false;
+    this.tailSeq = this.nextSeq++;
+    this.fresh.set(id, { value, heardAt: now, seq: this.tailSeq });
+    return true;
+  }
+
+  /** A device in the line was heard again: eligible again, in its place. False if not in the line. */
+  stillHeard(id: string, now: number): boolean {
     const place = this.fresh.get(id);
     if (place !== undefined) {
-      place.value = value;
       place.heardAt = now;
       return true;
     }
     const asleep = this.dormant.get(id);
-    if (asleep !== undefined) {
-      this.dormant.delete(id);
-      asleep.value = value;
-      asleep.heardAt = now;
-      this.restore(id, asleep);
-      return true;
-    }
-    if (this.size >= this.max) return false;
-    this.tailSeq = this.nextSeq++;
-    this.fresh.set(id, { value, heardAt: now, seq: this.tailSeq });
+    if (asleep === undefined) return false;
+    this.dormant.delete(id);
+    asleep.heardAt = now;
+    this.restore(id, asleep);
     return true;
   }
 

@@ -117,24 +117,18 @@ export class ConfiguratorDaemon {
   private attachRadio(radio: RadioTransport): EspnowDppLink {
     const { log, config } = this.parts;
     const link = new EspnowDppLink(radio);
-    const channels = new Map<Mac, PeerChannel>();
-    const channelFor = (mac: Mac): PeerChannel => {
-      let c = channels.get(mac);
-      if (c === undefined) {
-        c = {
-          id: `espnow:${mac}`,
-          transport: 'espnow',
-          address: mac,
-          send: (message) => {
-            // The outcome is the retransmission timer's business; failures are counted by the link.
-            void link.send(mac, message);
-          },
-          close: () => channels.delete(mac),
-        };
-        channels.set(mac, c);
-      }
-      return c;
-    };
+    // A channel holds nothing but the MAC, so none is kept: one kept per source MAC would grow
+    // with every forged address on the air, since most of them never get a session to close it.
+    const channelFor = (mac: Mac): PeerChannel => ({
+      id: `espnow:${mac}`,
+      transport: 'espnow',
+      address: mac,
+      send: (message) => {
+        // The outcome is the retransmission timer's business; failures are counted by the link.
+        void link.send(mac, message);
+      },
+      close: () => {},
+    });
     link.on('message', (m) => this.engine.onMessage(channelFor(m.src), m.bytes));
     link.on('drain', () => this.engine.admitWaiting());
     radio.on('up', (info) => {

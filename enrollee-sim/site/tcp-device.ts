@@ -23,6 +23,7 @@ import {
   type SessionTimings,
 } from '../../protocol/dpp/session/types.js';
 import { frameForTcp, TcpFrameReader } from '../../protocol/dpp/tcp-framing.js';
+import { attempt } from '../../protocol/errors.js';
 import type { SimulatedAp } from './sim-device.js';
 
 export interface TcpDeviceResult {
@@ -73,7 +74,16 @@ export function driveOverSocket(
           );
         } else if (e.type === 'clearTimer') clearTimeout(timers.get(e.timer));
         else if (e.type === 'configurationReceived') {
-          const received = parseConfigurationObject(e.configObjects[0]!);
+          const parsed = attempt(() => parseConfigurationObject(e.configObjects[0]!));
+          if (!parsed.ok) {
+            // A configuration this device cannot use (e.g. a DPP AKM without the Connector it
+            // needs) is answered with a Configuration Result that says so.
+            queueMicrotask(() =>
+              input({ type: 'configApplied', status: DppStatus.ConfigRejected }),
+            );
+            continue;
+          }
+          const received = parsed.value;
           config = received;
           configuredAfterMs = performance.now() - began;
           const sendConnStatus = e.sendConnStatus;

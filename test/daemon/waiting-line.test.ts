@@ -14,7 +14,17 @@ describe('WaitingLine', () => {
     line.heard('a', 'a2', 30);
     assert.deepEqual(ids(line, 40), ['a', 'b', 'c']);
     const [first] = [...line.eligible(40)];
-    assert.deepEqual(first, ['a', 'a2', 30], 'the newest announcement and time');
+    assert.deepEqual(first, ['a', 'a1', 30], 'the value it joined with, heard at the newest time');
+  });
+
+  it('stillHeard refreshes a device in the line without a new value, and is false for others', () => {
+    const line = new WaitingLine<string>(1000, 10, 100);
+    line.heard('a', 'a1', 0);
+    line.heard('b', 'b1', 10);
+    assert.equal(line.stillHeard('a', 1500), true);
+    assert.equal(line.stillHeard('c', 1500), false);
+    assert.equal(line.has('c'), false);
+    assert.deepEqual([...line.eligible(1600)], [['a', 'a1', 1500]], 'b went quiet, a did not');
   });
 
   it('a device not heard for maxAge is skipped, and returns to its old place when heard', () => {

@@ -16,6 +16,7 @@ import { generateKeyPair } from '../../protocol/dpp/crypto/p256.js';
 import {
   createConfiguratorInitiator,
   createConfiguratorResponder,
+  stepConfigurator,
 } from '../../protocol/dpp/session/configurator.js';
 import {
   createEnrolleeInitiator,
@@ -393,6 +394,38 @@ describe('DPP sessions in memory', () => {
       });
       assert.equal(r.configuratorOutcome?.result, 'provisioned');
       assert.deepEqual(applied(r), []);
+    });
+
+    it('an abort while awaiting the Connection Status ends provisioned, not failed', () => {
+      // hostap closes its TCP connection after the Configuration Result unless it is about to
+      // connect; the device has the configuration all the same.
+      const dropStatus = {
+        channel: (t: { what: string }) =>
+          t.what === 'Connection Status Result' ? ('drop' as const) : ('deliver' as const),
+      };
+      const full = chirpFlow();
+      const appliedAt = applied(runPair(full.configurator, full.enrollee, dropStatus))[0]!;
+      const { configurator, enrollee } = chirpFlow();
+      const r = runPair(configurator, enrollee, { ...dropStatus, limitMs: appliedAt });
+      assert.equal(r.configurator.stage.name, 'awaitConnStatus');
+      const { session, effects } = stepConfigurator(r.configurator, {
+        type: 'abort',
+        reason: 'the TCP connection closed',
+      });
+      assert.equal(session.stage.name, 'done');
+      const finished = effects.find((e) => e.type === 'finished');
+      assert.deepEqual(finished?.type === 'finished' ? finished.outcome : undefined, {
+        result: 'provisioned',
+        note: 'no Connection Status Result: the TCP connection closed',
+      });
+    });
+
+    it('an abort before the Configuration Result still fails the session', () => {
+      const { configurator } = chirpFlow();
+      const started = stepConfigurator(configurator, { type: 'start' }).session;
+      const { effects } = stepConfigurator(started, { type: 'abort', reason: 'gone' });
+      const finished = effects.find((e) => e.type === 'finished');
+      assert.equal(finished?.type === 'finished' ? finished.outcome.result : undefined, 'failed');
     });
 
     it('is not said when the enrollee rejects the configuration', () => {

@@ -148,6 +148,15 @@ function dispatch(s: ConfiguratorSession, input: Input, effects: Effect[]): Conf
       if (input.timer === 'retransmit') return { ...s, link: retransmit(s.link, effects) };
       return stageTimeout(s, effects);
     case 'abort':
+      // The Enrollee has applied the configuration: whatever ends the wait for its Connection
+      // Status (hostap closes its TCP connection after the Configuration Result unless it is
+      // about to connect), it is provisioned, as when the wait runs out.
+      if (s.stage.name === 'awaitConnStatus')
+        return finish(
+          s,
+          { result: 'provisioned', note: `no Connection Status Result: ${input.reason}` },
+          effects,
+        );
       return finish(
         s,
         {
