@@ -76,27 +76,60 @@ export function formatOfFileName(path: string): ImportFormat | undefined {
   }
 }
 
-/** Read an import file as UTF-8, refusing one larger than MAX_IMPORT_BYTES before reading it. */
+/**
+ * Read an import file as UTF-8: a regular file larger than MAX_IMPORT_BYTES is refused before
+ * reading it; a pipe (`/dev/stdin`, `<(…)`) is read to its end, refused once it passes the cap.
+ * Text that is not UTF-8 is refused with its line, not turned into U+FFFD (a Latin-1 supplier
+ * file would otherwise import with its labels quietly garbled).
+ */
 export function readImportText(path: string): string {
   const fd = openSync(path, 'r');
   try {
-    const size = fstatSync(fd).size;
-    if (size > MAX_IMPORT_BYTES) {
-      throw new DppError(
+    const tooLarge = (size: string): DppError =>
+      new DppError(
         ErrorCode.WhitelistImportTooLarge,
         `${path} is ${size} bytes; an import file may be at most ${MAX_IMPORT_BYTES} bytes (64 MiB): split it`,
       );
-    }
-    const buf = Buffer.alloc(size);
-    let read = 0;
-    while (read < size) {
-      const n = readSync(fd, buf, read, size - read, read);
+    const stat = fstatSync(fd);
+    if (stat.isFile() && stat.size > MAX_IMPORT_BYTES) throw tooLarge(String(stat.size));
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(64 * 1024);
+      // No position: a pipe has none, and a regular file is read from its start anyway.
+      const n = readSync(fd, chunk, 0, chunk.length, null);
       if (n === 0) break;
-      read += n;
+      total += n;
+      if (total > MAX_IMPORT_BYTES) throw tooLarge(`more than ${MAX_IMPORT_BYTES}`);
+      chunks.push(chunk.subarray(0, n));
     }
-    return new TextDecoder('utf-8', { fatal: false }).decode(buf.subarray(0, read));
+    return decodeUtf8(path, Buffer.concat(chunks, total));
   } finally {
     closeSync(fd);
+  }
+}
+
+function decodeUtf8(path: string, bytes: Uint8Array): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    let line = 1;
+    let start = 0;
+    const strict = new TextDecoder('utf-8', { fatal: true });
+    for (let i = 0; i <= bytes.length; i++) {
+      if (i < bytes.length && bytes[i] !== 0x0a) continue;
+      try {
+        strict.decode(bytes.subarray(start, i));
+      } catch {
+        break;
+      }
+      line++;
+      start = i + 1;
+    }
+    throw new DppError(
+      ErrorCode.WhitelistImportFormat,
+      `${path}: line ${line} is not UTF-8 (save the file as UTF-8; a spreadsheet's "CSV UTF-8" does)`,
+    );
   }
 }
 

@@ -262,6 +262,48 @@ describe('configurator whitelist (CLI)', () => {
     });
   }
 
+  it('imports from a pipe (/dev/stdin) as from a file', () => {
+    const devices = [device(), device(), device()];
+    const file = join(dir, 'uris.txt');
+    writeFileSync(file, devices.map((d) => d.uri).join('\n') + '\n');
+    // Through a shell's pipe, as an admin would: `cat FILE | configurator … import /dev/stdin`.
+    const r = spawnSync(
+      'sh',
+      [
+        '-c',
+        'cat "$1" | "$2" "$3" --data-dir "$4" whitelist import /dev/stdin --format uris',
+        'sh',
+        file,
+        process.execPath,
+        MAIN,
+        dataDir,
+      ],
+      { encoding: 'utf8' },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, 'added 3, unchanged 0, skipped 0\n');
+    assert.deepEqual(
+      list()
+        .map((e) => e['keyHash'])
+        .sort(),
+      devices.map((d) => d.keyHash).sort(),
+    );
+  });
+
+  it('refuses a file that is not UTF-8, naming the line, and imports nothing', () => {
+    const file = join(dir, 'latin1.csv');
+    const rows = Buffer.concat([
+      Buffer.from(`uri,label\n${device().uri},plain\n${device().uri},M`),
+      Buffer.from([0xfc]), // ü in Latin-1
+      Buffer.from('ller\n'),
+    ]);
+    writeFileSync(file, rows);
+    const r = run('import', file);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /latin1\.csv: line 3 is not UTF-8/);
+    assert.deepEqual(list(), []);
+  });
+
   it('export writes CSV to stdout by default and JSON with --format json', () => {
     run('add', '--uri', `DPP:K:${KEY};;`);
     let r = run('export');
