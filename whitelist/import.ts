@@ -13,6 +13,7 @@ import { resolveKey, type KeyInput } from './key-input.js';
 import { isWhitelistStatus, type NewWhitelistEntry } from './types.js';
 import type { ImportRow } from './whitelist-store.js';
 import { unescapeFormula } from './spreadsheet.js';
+import { describeJsonError } from '../protocol/json-error.js';
 
 export const IMPORT_FORMATS = ['csv', 'uris', 'json'] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
@@ -208,14 +209,12 @@ export function parseUriList(text: string): ImportRow[] {
 
 /** `{"version": 1, "entries": [...]}` as export writes, or a bare array of entries or strings. */
 export function parseJsonImport(text: string): Result<ImportRow[]> {
+  const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
   let doc: unknown;
   try {
-    doc = JSON.parse(text.startsWith('\uFEFF') ? text.slice(1) : text);
+    doc = JSON.parse(body);
   } catch (e) {
-    return fail(
-      ErrorCode.WhitelistImportFormat,
-      `not valid JSON: ${e instanceof Error ? e.message : String(e)}`,
-    );
+    return fail(ErrorCode.WhitelistImportFormat, `not valid JSON: ${describeJsonError(body, e)}`);
   }
   let entries: unknown[];
   if (Array.isArray(doc)) {

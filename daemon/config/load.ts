@@ -10,6 +10,7 @@ import type { z } from 'zod';
 import { validateCredential, type WifiCredential } from '../../protocol/dpp/config-object.js';
 import { DppError, ErrorCode } from '../../protocol/errors.js';
 import { configSchema, type ConfigFile, type ProfileConfig } from './schema.js';
+import { describeJsonError } from '../../protocol/json-error.js';
 
 export const CONFIG_ENV = 'CONFIGURATOR_CONFIG';
 const MAX_CONFIG_BYTES = 1024 * 1024;
@@ -79,16 +80,29 @@ export function findConfigFile(options: LoadOptions): string | undefined {
 }
 
 function readConfigFile(path: string): unknown {
-  const size = statSync(path).size;
-  if (size > MAX_CONFIG_BYTES) throw invalid(`${path}: larger than ${MAX_CONFIG_BYTES} bytes`);
-  const text = readFileSync(path, 'utf8');
+  let text: string;
   try {
-    if (extname(path).toLowerCase() === '.json') return JSON.parse(text) as unknown;
+    const stat = statSync(path);
+    if (!stat.isFile()) throw invalid(`${path}: not a regular file`);
+    if (stat.size > MAX_CONFIG_BYTES)
+      throw invalid(`${path}: larger than ${MAX_CONFIG_BYTES} bytes`);
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    if (e instanceof DppError) throw e;
+    throw invalid(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+  if (extname(path).toLowerCase() === '.json') {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (e) {
+      throw invalid(`${path}: not valid JSON: ${describeJsonError(text, e)}`);
+    }
+  }
+  try {
     return parseYaml(text, { strict: true, uniqueKeys: true }) ?? {};
   } catch (e) {
-    throw invalid(
-      `${path}: not valid ${extname(path) === '.json' ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0]}`,
-    );
+    // The first line says where ("at line 3, column 5"); the lines after it quote the file.
+    throw invalid(`${path}: not valid YAML: ${(e as Error).message.split('\n')[0]}`);
   }
 }
 

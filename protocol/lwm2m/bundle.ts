@@ -35,6 +35,7 @@ import {
   type SenmlRecord,
 } from './senml-cbor.js';
 import { resolveResource, validateBundle } from './validate.js';
+import { describeJsonError } from '../json-error.js';
 
 /** Limit on a JSON description before it is parsed; a 4096-byte bundle needs far less. */
 export const MAX_DESCRIPTION_LEN = 65536;
@@ -168,10 +169,7 @@ export function parseBundleDescription(
   try {
     parsed = JSON.parse(body);
   } catch (e) {
-    return fail(
-      ErrorCode.Lwm2mBadDescription,
-      `not valid JSON (${e instanceof Error ? e.message : String(e)})`,
-    );
+    return fail(ErrorCode.Lwm2mBadDescription, `not valid JSON (${describeJsonError(body, e)})`);
   }
   if (!isPlainObject(parsed))
     return fail(

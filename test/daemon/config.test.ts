@@ -116,4 +116,30 @@ describe('daemon configuration', () => {
       /not valid YAML/,
     );
   });
+
+  it('says where JSON is broken without quoting it: the mistake is often around a secret', () => {
+    const cases = [
+      [
+        '{\n  "profiles": { "p": { "wifi": { "ssid": "S",\n    "passphrase": TopSecretPass123 } } }\n}',
+        /line 3, column 19/,
+      ],
+      ["{ 'passphrase': 'TopSecretPass123' }", /line 1, column 3/],
+      ['{ "passphrase": "TopSecretPass123" ', /line 1, column 36/],
+      ['', /ends before the JSON does/],
+      ['{ "passphrase": "TopSecretPass123" } TopSecret', /line 1, column 38/],
+    ] as const;
+    for (const [text, where] of cases) {
+      const path = write('config.json', text);
+      const message = refusal(() => loadConfig({ configPath: path, dataDir: dir, env: {} }));
+      assert.match(message, /not valid JSON/);
+      assert.match(message, where, message);
+      assert.doesNotMatch(message, /TopSecret|Pass123/, message);
+    }
+  });
+
+  it('refuses a configuration path that is a directory with its name, not a raw EISDIR', () => {
+    const message = refusal(() => loadConfig({ configPath: dir, dataDir: dir, env: {} }));
+    assert.match(message, /not a regular file/);
+    assert.ok(message.includes(dir));
+  });
 });

@@ -123,6 +123,16 @@ function cborText(s: string): number[] {
 }
 
 describe('LwM2M bundle validation', () => {
+  it('a description that is not JSON is refused with where, never with the text (it holds keys)', () => {
+    const r = parseBundleDescription(
+      '{"/0/0/3": {"text": "id"},\n "/0/0/5": {"hex": deadbeefcafef00d1122}}',
+    );
+    assert.ok(!r.ok);
+    assert.equal(r.error.code, ErrorCode.Lwm2mBadDescription);
+    assert.match(r.error.message, /line 2, column 20/);
+    assert.doesNotMatch(r.error.message, /dead|beef|cafe|f00d/);
+  });
+
   describe('controls: valid bundles are accepted', () => {
     for (const [name, desc] of [
       ['PSK (the golden vector)', PSK],
