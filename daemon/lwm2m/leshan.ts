@@ -18,6 +18,7 @@
  * Reports name the endpoint and the HTTP status, never a key or a response body (a parse
  * error's text may quote the request).
  */
+import { fail, ok, ErrorCode, type Result } from '../../protocol/errors.js';
 import type { ExportEntry } from './export.js';
 
 export const LESHAN_SECURITY_PATH = 'api/security/clients/';
@@ -156,4 +157,43 @@ export async function pushToLeshan(
 /** One line per failed push: `endpoint: HTTP 400 Bad Request`. */
 export function describePushFailures(results: readonly PushResult[]): string[] {
   return results.filter((r) => !r.ok).map((r) => `${r.endpoint}: ${r.error ?? 'failed'}`);
+}
+
+/** Where to push, as the admin may type it: credentials in the URL become a header. */
+export interface PushTarget {
+  /** The URL without user and password. */
+  readonly url: string;
+  readonly headers: Record<string, string>;
+}
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * The --push URL, checked: http or https; `user:password@` taken out of the URL (fetch refuses
+ * such URLs, and the URL is printed) into a Basic Authorization header; plain http only to this
+ * machine unless `insecureHttp`, since every device's PSK travels in the body.
+ */
+export function pushTarget(text: string, insecureHttp: boolean): Result<PushTarget> {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return fail(ErrorCode.ConfigurationInvalid, 'not a URL');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    return fail(ErrorCode.ConfigurationInvalid, `${url.protocol} is not http: or https:`);
+  const headers: Record<string, string> = {};
+  if (url.username !== '' || url.password !== '') {
+    const user = decodeURIComponent(url.username);
+    const password = decodeURIComponent(url.password);
+    headers['authorization'] = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+    url.username = '';
+    url.password = '';
+  }
+  if (url.protocol === 'http:' && !LOOPBACK.has(url.hostname) && !insecureHttp)
+    return fail(
+      ErrorCode.ConfigurationInvalid,
+      `http://${url.host} would carry every device's PSK in the clear: use https://, or --insecure-http for a link you trust`,
+    );
+  return ok({ url: url.toString(), headers });
 }

@@ -50,6 +50,41 @@ describe('configurator lwm2m bundle / export (CLI)', function () {
 
     const csv = cli('lwm2m', 'export', '--format', 'csv').stdout.toString();
     assert.match(csv, new RegExp(`dev-${keyHash.slice(0, 16)}`));
+
+    // Revoked: its key stays out of every export, and the admin is told why.
+    assert.equal(cli('whitelist', 'revoke', keyHash).status, 0);
+    const after = cli('lwm2m', 'export', '--format', 'csv');
+    assert.equal(after.status, 0, after.stderr.toString());
+    assert.doesNotMatch(after.stdout.toString(), new RegExp(keyHash.slice(0, 16)));
+    assert.match(after.stderr.toString(), new RegExp(`skipped ${keyHash.slice(0, 16)}: revoked`));
+  });
+
+  it('export from a data dir without a database fails instead of printing an empty export', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'configurator-lwm2m-empty-'));
+    try {
+      for (const args of [
+        ['lwm2m', 'export', '--format', 'csv'],
+        ['whitelist', 'export'],
+      ]) {
+        const r = spawnSync(process.execPath, [CLI_MAIN, '--data-dir', empty, ...args], {
+          encoding: 'utf8',
+        });
+        assert.equal(r.status, 1, args.join(' '));
+        assert.match(r.stderr, /no database at .*nothing to export/);
+        assert.throws(() => statSync(join(empty, 'configurator.db')), { code: 'ENOENT' });
+      }
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses an --account that is not one and plain http to another host, before any push', () => {
+    const account = cli('lwm2m', 'export', '--format', 'leshan', '--account', 'bootstap');
+    assert.equal(account.status, 2);
+    assert.match(account.stderr.toString(), /--account: "bootstap" is not/);
+    const http = cli('lwm2m', 'export', '--format', 'leshan', '--push', 'http://leshan.example/');
+    assert.equal(http.status, 2);
+    assert.match(http.stderr.toString(), /in the clear/);
   });
 
   it('refuses an unknown device with exit 2', () => {

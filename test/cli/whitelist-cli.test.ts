@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createPublicKey } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -311,6 +311,10 @@ describe('configurator whitelist (CLI)', () => {
     assert.match(r.stdout, /^hash,public_key,chirp_hash,uri,/);
     r = run('export', '--format', 'json');
     assert.equal(JSON.parse(r.stdout).entries[0].keyHash, KEY_HASH);
+    const out = join(dir, 'backup.csv');
+    r = run('export', '--out', out);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(statSync(out).mode & 0o777, 0o600, 'as private as the database');
   });
 
   it('a rejected import lists every bad line on stderr and changes nothing', () => {

@@ -9,6 +9,7 @@ import type { ExportEntry } from '../../daemon/lwm2m/export.js';
 import {
   describePushFailures,
   leshanSecurityInfos,
+  pushTarget,
   pushToLeshan,
   securityUrl,
   type LeshanSecurityInfo,
@@ -68,6 +69,35 @@ describe('Leshan security info', () => {
       securityUrl('http://h:8080/leshan/'),
       'http://h:8080/leshan/api/security/clients/',
     );
+  });
+
+  describe('the --push URL', () => {
+    it('takes user and password out of the URL into a Basic header', () => {
+      const t = pushTarget('https://admin:s%40cret@leshan.example:8443/', false);
+      assert.ok(t.ok);
+      assert.equal(t.value.url, 'https://leshan.example:8443/');
+      assert.deepEqual(t.value.headers, {
+        authorization: `Basic ${Buffer.from('admin:s@cret').toString('base64')}`,
+      });
+    });
+
+    it('refuses plain http to another machine unless told, and allows it to this one', () => {
+      const remote = pushTarget('http://leshan.example:8080/', false);
+      assert.ok(!remote.ok);
+      assert.match(remote.error.message, /in the clear: use https:\/\/, or --insecure-http/);
+      assert.ok(pushTarget('http://leshan.example:8080/', true).ok);
+      for (const local of [
+        'http://localhost:8080/',
+        'http://127.0.0.1:8080/',
+        'http://[::1]:8080/',
+      ])
+        assert.ok(pushTarget(local, false).ok, local);
+    });
+
+    it('refuses what is not an http(s) URL', () => {
+      assert.ok(!pushTarget('leshan.example', false).ok);
+      assert.ok(!pushTarget('ftp://leshan.example/', false).ok);
+    });
   });
 
   describe('push', () => {

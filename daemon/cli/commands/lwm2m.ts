@@ -1,4 +1,4 @@
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { MAX_LWM2M_BUNDLE_LEN } from '../../../protocol/dpp/config-object.js';
 import {
@@ -10,7 +10,13 @@ import {
 import { isDppError } from '../../../protocol/errors.js';
 import { Lwm2mBundles } from '../../lwm2m/builder.js';
 import { exportCsv, type ExportEntry } from '../../lwm2m/export.js';
-import { describePushFailures, leshanSecurityInfos, pushToLeshan } from '../../lwm2m/leshan.js';
+import {
+  describePushFailures,
+  leshanSecurityInfos,
+  pushTarget,
+  pushToLeshan,
+} from '../../lwm2m/leshan.js';
+import { databasePath } from '../../../whitelist/database.js';
 import { parseDeviceSecrets } from '../../lwm2m/secrets.js';
 import type { DeviceContext as EngineDevice } from '../../engine/delivery.js';
 import { openStores, type SqliteStores } from '../../service/stores.js';
@@ -35,6 +41,7 @@ interface ExportOptions {
   push?: string;
   account?: string;
   leshanVersion?: string;
+  insecureHttp?: boolean;
   config?: string;
 }
 
@@ -132,6 +139,10 @@ export function registerLwm2mCommands(program: Command): void {
     .option('--push <url>', "PUT each device's security info to this Leshan server instead")
     .option('--account <name>', 'leshan: "server:<SSID>" or "bootstrap" (default the first server)')
     .option('--leshan-version <n>', 'leshan: body format of Leshan 2.x or 1.x', '2')
+    .option(
+      '--insecure-http',
+      'allow --push over plain http to another machine (PSKs in the clear)',
+    )
     .option('--config <file>', 'configuration file (default as for start)')
     .action(async (options: ExportOptions, command: Command) => {
       if (options.format !== 'csv' && options.format !== 'leshan')
@@ -140,7 +151,28 @@ export function registerLwm2mCommands(program: Command): void {
         throw new CliExit(EXIT_INVALID_INPUT, '--leshan-version: 1 or 2');
       if (options.push !== undefined && options.format !== 'leshan')
         throw new CliExit(EXIT_INVALID_INPUT, '--push needs --format leshan');
+      if (options.push !== undefined && options.out !== undefined)
+        throw new CliExit(EXIT_INVALID_INPUT, '--out and --push: one or the other');
+      if (
+        options.account !== undefined &&
+        !/^(?:bootstrap|server:[1-9][0-9]{0,4})$/.test(options.account)
+      )
+        throw new CliExit(
+          EXIT_INVALID_INPUT,
+          `--account: "${options.account}" is not "bootstrap" or "server:<Short Server ID>"`,
+        );
+      const target =
+        options.push === undefined
+          ? undefined
+          : pushTarget(options.push, options.insecureHttp === true);
+      if (target !== undefined && !target.ok)
+        throw new CliExit(EXIT_INVALID_INPUT, `--push: ${target.error.message}`);
       const dataDir = dataDirOf(command);
+      if (!existsSync(databasePath(dataDir)))
+        throw new CliExit(
+          1,
+          `no database at ${databasePath(dataDir)}: nothing to export (is --data-dir right?)`,
+        );
       const entries = withStores(dataDir, (stores) => exportEntries(stores));
       if (options.format === 'csv') {
         writeOutput(options.out, Buffer.from(exportCsv(entries)), false);
@@ -151,17 +183,17 @@ export function registerLwm2mCommands(program: Command): void {
         version: options.leshanVersion === '1' ? 1 : 2,
       });
       for (const s of skipped) process.stderr.write(`skipped ${s.endpoint}: ${s.reason}\n`);
-      if (options.push === undefined) {
+      if (options.account !== undefined && infos.length === 0 && skipped.length > 0)
+        throw new CliExit(
+          EXIT_INVALID_INPUT,
+          `--account: no device has account ${options.account}`,
+        );
+      if (target === undefined) {
         writeOutput(options.out, Buffer.from(`${JSON.stringify(infos, null, 2)}\n`), false);
         return;
       }
-      let url: string;
-      try {
-        url = new URL(options.push).toString();
-      } catch {
-        throw new CliExit(EXIT_INVALID_INPUT, `--push: ${options.push} is not a URL`);
-      }
-      const results = await pushToLeshan(url, infos);
+      const { url, headers } = target.value;
+      const results = await pushToLeshan(url, infos, { headers });
       const failures = describePushFailures(results);
       process.stdout.write(
         `pushed ${results.length - failures.length} of ${results.length} devices to ${url}\n`,
@@ -232,8 +264,15 @@ function exportEntries(stores: SqliteStores): ExportEntry[] {
       process.stderr.write(`skipped ${info.keyHash.slice(0, 16)}: ${secrets.error.message}\n`);
       continue;
     }
-    const label = stores.whitelistStore.get(info.keyHash)?.label;
-    out.push({ device: { keyHash: info.keyHash, label }, secrets: secrets.value });
+    const entry = stores.whitelistStore.get(info.keyHash);
+    if (entry === undefined || entry.status === 'revoked') {
+      // A revoked device may be in the wrong hands: pushing its key again would let it back in.
+      process.stderr.write(
+        `skipped ${info.keyHash.slice(0, 16)}: ${entry === undefined ? 'no longer on the whitelist' : 'revoked'}; its credentials are not exported (remove them from the LwM2M server)\n`,
+      );
+      continue;
+    }
+    out.push({ device: { keyHash: info.keyHash, label: entry.label }, secrets: secrets.value });
   }
   return out;
 }

@@ -153,6 +153,14 @@ export function registerWhitelistCommands(program: Command): void {
       if (!isExportFormat(format)) {
         throw new CliExit(EXIT_INVALID_INPUT, `--format: "${format}" is not csv or json`);
       }
+      const dataDir = dataDirOf(command);
+      if (!existsSync(databasePath(dataDir))) {
+        // An export is a backup: an empty one from a mistyped --data-dir must not look like one.
+        throw new CliExit(
+          EXIT_FAILURE,
+          `no database at ${databasePath(dataDir)}: nothing to export (is --data-dir right?)`,
+        );
+      }
       const entries = withStores(command, false, ({ whitelist: store }) => store.list());
       const text = exportWhitelist(entries, format);
       if (options.out === undefined) {
@@ -160,7 +168,8 @@ export function registerWhitelistCommands(program: Command): void {
         return;
       }
       try {
-        writeFileSync(options.out, text, { flag: 'wx' });
+        // 0600 like the database: the URIs and keys tell a rogue configurator whom to court.
+        writeFileSync(options.out, text, { flag: 'wx', mode: 0o600 });
       } catch (e) {
         if (isErrno(e, 'EEXIST')) {
           throw new CliExit(
