@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toHex } from '../../protocol/bytes.js';
@@ -85,6 +85,49 @@ describe('configurator lwm2m bundle / export (CLI)', function () {
     const http = cli('lwm2m', 'export', '--format', 'leshan', '--push', 'http://leshan.example/');
     assert.equal(http.status, 2);
     assert.match(http.stderr.toString(), /in the clear/);
+  });
+
+  it("decodes a bundle with a template's own objects when told the profile", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'configurator-lwm2m-objects-'));
+    try {
+      const cfg = (...args: string[]) =>
+        spawnSync(process.execPath, [CLI_MAIN, '--data-dir', dir, ...args], { encoding: 'utf8' });
+      writeFileSync(
+        join(dir, 'config.yaml'),
+        [
+          'radio: { port: none }',
+          'defaultProfile: hall',
+          'profiles:',
+          '  hall:',
+          '    wifi: { ssid: Hall, passphrase: "correct horse battery staple" }',
+          '    lwm2m:',
+          '      endpoint: "dev-{keyHash16}"',
+          '      servers:',
+          '        - { uri: "coaps://lwm2m.example:5684", shortServerId: 1, securityMode: psk }',
+          '      objects:',
+          '        - id: 33000',
+          '          name: Site',
+          '          resources:',
+          '            - { id: 0, name: Site Code, type: string, mandatory: true }',
+          '          instances:',
+          '            - values: { "0": "hall-7" }',
+        ].join('\n'),
+        { mode: 0o600 },
+      );
+      const id = newIdentity();
+      assert.equal(cfg('whitelist', 'add', '--hash', toHex(id.hash)).status, 0);
+      const file = join(dir, 'b.cbor');
+      const made = cfg('lwm2m', 'bundle', '--device', toHex(id.hash), '--out', file);
+      assert.equal(made.status, 0, made.stderr);
+      const plain = cfg('lwm2m', 'decode', file);
+      assert.equal(plain.status, 2);
+      assert.match(plain.stderr, /object 33000 is not registered.*add --profile P/);
+      const told = cfg('lwm2m', 'decode', file, '--profile', 'hall');
+      assert.equal(told.status, 0, told.stderr);
+      assert.match(told.stdout, /\/33000\/0\/0\s.*hall-7/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses an unknown device with exit 2', () => {

@@ -7,7 +7,8 @@ import {
   describeBundle,
   MAX_DESCRIPTION_LEN,
 } from '../../../protocol/lwm2m/bundle.js';
-import { isDppError } from '../../../protocol/errors.js';
+import { ErrorCode, isDppError } from '../../../protocol/errors.js';
+import { DEFAULT_REGISTRY } from '../../../protocol/lwm2m/registry.js';
 import { Lwm2mBundles } from '../../lwm2m/builder.js';
 import { exportCsv, type ExportEntry } from '../../lwm2m/export.js';
 import {
@@ -32,6 +33,11 @@ interface BundleOptions {
   profile?: string;
   device: string;
   out?: string;
+  config?: string;
+}
+
+interface DecodeOptions {
+  profile?: string;
   config?: string;
 }
 
@@ -89,13 +95,29 @@ export function registerLwm2mCommands(program: Command): void {
     .command('decode')
     .description('print a bundle, one line per resource: path, type, value')
     .argument('<file>', 'the bundle bytes (SenML CBOR)')
-    .action((file: string) => {
-      const records = decodeBundle(readInput(file, MAX_LWM2M_BUNDLE_LEN));
-      if (!records.ok)
+    .option('--profile <name>', "also know the objects this profile's template declares")
+    .option('--config <file>', 'configuration file (default as for start), with --profile')
+    .action((file: string, options: DecodeOptions, command: Command) => {
+      let registry = DEFAULT_REGISTRY;
+      if (options.profile !== undefined) {
+        const config = loadConfigForCli(options.config, dataDirOf(command));
+        const bundles = loadBundles(config.profiles.values(), config.baseDir);
+        const compiled = bundles.get(options.profile);
+        if (compiled === undefined)
+          throw new CliExit(EXIT_INVALID_INPUT, `profile ${options.profile} has no lwm2m section`);
+        registry = compiled.material.registry;
+      }
+      const records = decodeBundle(readInput(file, MAX_LWM2M_BUNDLE_LEN), registry);
+      if (!records.ok) {
+        const hint =
+          options.profile === undefined && records.error.code === ErrorCode.Lwm2mUnknownResource
+            ? " (a template's own objects: add --profile P)"
+            : '';
         throw new CliExit(
           EXIT_INVALID_INPUT,
-          `invalid bundle ${file}: ${records.error.describe()}`,
+          `invalid bundle ${file}: ${records.error.describe()}${hint}`,
         );
+      }
       process.stdout.write(`${describeBundle(records.value).join('\n')}\n`);
     });
 
