@@ -154,3 +154,38 @@ describe('configurator uri (CLI)', () => {
     }
   });
 });
+
+describe('configurator identity (CLI)', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'dpp-identity-cli-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('puts a valid channel and host in the URI, and refuses bad ones as invalid input (exit 2)', () => {
+    const good = run(
+      '--data-dir',
+      dir,
+      'identity',
+      '--no-qr',
+      '--channel',
+      '6',
+      '--host',
+      '127.0.0.1:8908',
+    );
+    assert.equal(good.status, 0, good.stderr);
+    const uri = parseDppUri(good.stdout.trim());
+    assert.ok(uri.ok);
+    assert.deepEqual(uri.value.channels, [{ opClass: 81, channel: 6 }]);
+    assert.match(good.stdout, /;H:127\.0\.0\.1:8908;/);
+    for (const [option, value] of [
+      ['--host', 'evil;K:AAAA'],
+      ['--channel', '0x6'],
+      ['--channel', '15'],
+    ] as const) {
+      const r = run('--data-dir', dir, 'identity', '--no-qr', option, value);
+      assert.equal(r.status, 2, `${option} ${value}: ${r.stderr}`);
+      assert.match(r.stderr, new RegExp(`^configurator: ${option}: `));
+    }
+  });
+});

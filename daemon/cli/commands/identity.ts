@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import QRCode from 'qrcode';
 import { toHex } from '../../../protocol/bytes.js';
+import { attempt } from '../../../protocol/errors.js';
 import { identityPath, identityUri, loadOrCreateIdentity } from '../../keys/identity.js';
 import { dataDirOf } from '../data-dir.js';
 import { CliExit, EXIT_INVALID_INPUT } from '../exit.js';
@@ -23,18 +24,27 @@ export function registerIdentityCommand(program: Command): void {
     .option('--host <host:port>', 'add where we listen for DPP over TCP to the URI')
     .action(async (options: IdentityOptions, command: Command) => {
       const dataDir = dataDirOf(command);
-      const { identity, created } = loadOrCreateIdentity(dataDir);
       const channel = options.channel === undefined ? undefined : Number(options.channel);
-      if (channel !== undefined && !(Number.isInteger(channel) && channel >= 1 && channel <= 14)) {
+      if (
+        channel !== undefined &&
+        !(/^\d{1,2}$/.test(options.channel ?? '') && channel >= 1 && channel <= 14)
+      ) {
         throw new CliExit(
           EXIT_INVALID_INPUT,
           `--channel: "${options.channel}" is not a channel 1–14`,
         );
       }
-      const uri = identityUri(identity, {
-        ...(channel !== undefined ? { channel } : {}),
-        ...(options.host !== undefined ? { host: options.host } : {}),
-      });
+      const { identity, created } = loadOrCreateIdentity(dataDir);
+      const formatted = attempt(() =>
+        identityUri(identity, {
+          ...(channel !== undefined ? { channel } : {}),
+          ...(options.host !== undefined ? { host: options.host } : {}),
+        }),
+      );
+      // Only --host can make the URI unformattable.
+      if (!formatted.ok)
+        throw new CliExit(EXIT_INVALID_INPUT, `--host: ${formatted.error.message}`);
+      const uri = formatted.value;
       if (options.json === true) {
         process.stdout.write(
           `${JSON.stringify({ uri, keyHash: toHex(identity.hash), keyFile: identityPath(dataDir), created })}\n`,
