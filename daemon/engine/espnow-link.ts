@@ -18,6 +18,9 @@ import { EspnowSendQueue, type QueuedSendResult } from './espnow-send-queue.js';
 /** Payloads at the radio at once by default: the bridge grants 16 credits. */
 export const DEFAULT_SEND_WINDOW = 16;
 
+/** Peers remembered as speaking ESP-NOW v2. */
+const V2_PEERS_MAX = 4096;
+
 export interface EspnowMessage {
   readonly src: Mac;
   readonly broadcast: boolean;
@@ -53,6 +56,12 @@ export class EspnowDppLink extends EventEmitter<EspnowLinkEvents> {
     superseded: 0,
   };
   private readonly queue: EspnowSendQueue;
+  /**
+   * Peers heard sending a payload longer than v1 allows, so they speak ESP-NOW v2 (most recent
+   * last, at most V2_PEERS_MAX). Only they get 1470-byte payloads: a v1 device drops anything
+   * longer than 250 bytes, and nothing else on the air says which version a device speaks.
+   */
+  private readonly v2Peers = new Set<Mac>();
 
   constructor(
     readonly radio: RadioTransport,
@@ -70,6 +79,7 @@ export class EspnowDppLink extends EventEmitter<EspnowLinkEvents> {
       () => this.emit('drain'),
     );
     radio.on('frame', (f) => {
+      if (f.payload.length > ESPNOW_V1_PAYLOAD) this.heardV2(f.src);
       const bytes = this.reassembler.push(f.src, f.payload, this.now());
       if (bytes === null) return;
       this.counters.messagesIn++;
@@ -89,8 +99,19 @@ export class EspnowDppLink extends EventEmitter<EspnowLinkEvents> {
     return this.reassembler.counters;
   }
 
-  private payloadLimit(): PayloadLimit {
-    return (this.radio.info?.maxPayload ?? ESPNOW_V1_PAYLOAD) >= ESPNOW_V2_PAYLOAD
+  private heardV2(src: Mac): void {
+    this.v2Peers.delete(src);
+    this.v2Peers.add(src);
+    if (this.v2Peers.size > V2_PEERS_MAX) {
+      const oldest = this.v2Peers.values().next().value;
+      if (oldest !== undefined) this.v2Peers.delete(oldest);
+    }
+  }
+
+  /** 1470 only when the bridge and the peer both speak ESP-NOW v2 (docs/espnow-binding.md). */
+  payloadLimit(dst: Mac): PayloadLimit {
+    return (this.radio.info?.maxPayload ?? ESPNOW_V1_PAYLOAD) >= ESPNOW_V2_PAYLOAD &&
+      this.v2Peers.has(dst)
       ? ESPNOW_V2_PAYLOAD
       : ESPNOW_V1_PAYLOAD;
   }
@@ -119,7 +140,7 @@ export class EspnowDppLink extends EventEmitter<EspnowLinkEvents> {
     this.nextMessageId = (this.nextMessageId + 1) & 0xffff;
     let payloads: Uint8Array[];
     try {
-      payloads = fragmentDppMessage(message, id, this.payloadLimit());
+      payloads = fragmentDppMessage(message, id, this.payloadLimit(dst));
     } catch (e) {
       if (e instanceof DppError) return 'refused';
       throw e;
