@@ -86,6 +86,15 @@ describe('daemon configuration', () => {
     assert.match(c.warnings[0]!, /readable by others/);
   });
 
+  it('warns about an inline secret its group can read, and not about one only its owner can', () => {
+    const inline = 'profiles:\n  b:\n    wifi: { ssid: B, passphrase: "inline secret" }\n';
+    const load = () => loadConfig({ configPath: join(dir, 'site.yaml'), dataDir: dir, env: {} });
+    write('site.yaml', inline, 0o640);
+    assert.equal(load().warnings.length, 1);
+    write('site.yaml', inline, 0o600);
+    assert.deepEqual(load().warnings, []);
+  });
+
   it('applies environment overrides and names a bad one', () => {
     write('config.json', JSON.stringify({ tcp: { port: 1234 } }));
     const c = loadConfig({

@@ -70,6 +70,22 @@ describe('session engine: copies of an announcement', () => {
     );
   });
 
+  it('acts on one announcement per address per announceIntervalMs, and on the next one after it', async () => {
+    h = await startHarness({ sessions: { announceIntervalMs: 300 } });
+    const stranger = newIdentity(); // not whitelisted: each announcement acted on is a refusal
+    const mac = '02:00:00:00:5a:01';
+    for (let i = 0; i < 3; i++) await h.air.transmit(mac, BROADCAST, announcementOf(stranger, i));
+    await settle(50);
+    const c = h.daemon.engine.counters;
+    assert.equal(c.refused, 1);
+    assert.equal(c.rateLimited, 2);
+    await settle(300);
+    await h.air.transmit(mac, BROADCAST, announcementOf(stranger, 3));
+    await settle(50);
+    assert.equal(c.refused, 2, 'heard again after the interval');
+    assert.equal(c.rateLimited, 2);
+  });
+
   it('gives a device one place in the waiting line however many addresses its announcement comes from', async () => {
     h = await startHarness({
       sessions: { maxConcurrent: 1, authTimeoutMs: 60_000, retransmitMs: 5000 },
