@@ -42,7 +42,16 @@ export const TCP_CONFIG_REQUEST = { name: 'tcp-sim', wifiTech: 'infra', netRole:
 export function driveOverSocket(
   socket: Socket,
   initial: EnrolleeSession,
-  options: { start: boolean; timeoutMs: number; ap?: SimulatedAp | undefined },
+  options: {
+    start: boolean;
+    timeoutMs: number;
+    ap?: SimulatedAp | undefined;
+    /**
+     * Close the connection after the Configuration Result instead of reporting the connection,
+     * as hostap does unless it is about to connect (its default `dpp_config_processing=0`).
+     */
+    closeAfterConfigResult?: boolean | undefined;
+  },
 ): Promise<TcpDeviceResult> {
   const began = performance.now();
   return new Promise((resolve) => {
@@ -93,6 +102,10 @@ export function driveOverSocket(
             ap === undefined || (ssid === ap.ssid && received.credential.pass === ap.passphrase);
           queueMicrotask(() => {
             input({ type: 'configApplied', status: DppStatus.Ok });
+            if (options.closeAfterConfigResult === true) {
+              socket.end(); // after the Configuration Result, which is already written
+              return;
+            }
             if (sendConnStatus) {
               const result = joined ? DppStatus.Ok : DppStatus.AuthFailure;
               input({
@@ -129,7 +142,12 @@ export function initiateOverTcp(
   port: number,
   own: BootstrapIdentity,
   configurator: PeerBootstrap,
-  options: { requireMutual?: boolean; timeoutMs?: number; ap?: SimulatedAp } = {},
+  options: {
+    requireMutual?: boolean;
+    timeoutMs?: number;
+    ap?: SimulatedAp;
+    closeAfterConfigResult?: boolean;
+  } = {},
 ): Promise<TcpDeviceResult> {
   const session = createEnrolleeInitiator({
     peer: configurator,
@@ -143,5 +161,6 @@ export function initiateOverTcp(
     start: true,
     timeoutMs: options.timeoutMs ?? 5000,
     ap: options.ap,
+    closeAfterConfigResult: options.closeAfterConfigResult,
   });
 }

@@ -23,6 +23,21 @@ describe('session engine over DPP/TCP (enrollee-initiated)', () => {
     assert.equal(auth?.detail?.['mutual'], true);
   });
 
+  it('records provisioned, not failed, a device that closes after its Configuration Result (as hostap does)', async () => {
+    h = await startHarness({ tcp: true });
+    const id = newIdentity();
+    const keyHash = h.stores.addKey(id.key);
+    const r = await runTcpEnrollee(h.daemon.tcpPort!, id, makePeer(h.daemon.identity.key), {
+      closeAfterConfigResult: true,
+    });
+    assert.ok(r.config !== undefined, 'the device got its configuration');
+    await new Promise((res) => setTimeout(res, 50));
+    const d = h.stores.deviceRecords.get(keyHash)!;
+    assert.equal(d.state, 'provisioned');
+    assert.match(d.reason ?? '', /no Connection Status Result: .*closed/);
+    assert.equal(h.daemon.engine.counters.failed, 0);
+  });
+
   it('refuses an initiating device the whitelist knows only by hash: it could not prove its key', async () => {
     h = await startHarness({ tcp: true });
     const id = newIdentity();

@@ -16,7 +16,7 @@ export function runTcpEnrollee(
   port: number,
   own: BootstrapIdentity,
   configurator: PeerBootstrap,
-  options: { requireMutual?: boolean; timeoutMs?: number } = {},
+  options: { requireMutual?: boolean; timeoutMs?: number; closeAfterConfigResult?: boolean } = {},
 ): Promise<TcpEnrolleeResult> {
   return initiateOverTcp('127.0.0.1', port, own, configurator, options);
 }
