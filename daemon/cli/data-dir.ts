@@ -5,7 +5,10 @@
  */
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
+import { databasePath } from '../../whitelist/database.js';
+import { CliExit } from './exit.js';
 
 export const DATA_DIR_ENV = 'CONFIGURATOR_DATA_DIR';
 
@@ -21,4 +24,13 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
 export function dataDirOf(command: Command): string {
   const opts = command.optsWithGlobals<{ dataDir?: string }>();
   return opts.dataDir !== undefined ? resolve(opts.dataDir) : defaultDataDir();
+}
+
+/** For commands that read what is there: no database means a wrong --data-dir, not an empty one. */
+export function requireDatabase(dataDir: string, consequence: string): void {
+  if (!existsSync(databasePath(dataDir)))
+    throw new CliExit(
+      1,
+      `no database at ${databasePath(dataDir)}: ${consequence} (is --data-dir right?)`,
+    );
 }

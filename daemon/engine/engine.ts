@@ -106,8 +106,6 @@ interface LiveSession {
   readonly startedAt: number;
   delivered: boolean;
   authenticated: boolean;
-  /** The Enrollee said it applied the configuration (its Connection Status may follow). */
-  applied: boolean;
   /** When the peer last sent the session anything but an announcement (performance.now()). */
   lastHeardAt: number;
   /** The device's state before this session started (the session overwrites it at once). */
@@ -298,7 +296,7 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
     // it has also gone quiet: a chirp is unauthenticated, and a copy sent under its address while
     // it is still answering must not end a session it is completing. Once it has applied the
     // configuration, the session ends by its Connection Status Result or deadline, as provisioned.
-    if (!live.authenticated || live.applied) return;
+    if (!live.authenticated || live.runner.stage === 'awaitConnStatus') return;
     const now = performance.now();
     if (now - live.startedAt < this.deps.settings.announceIntervalMs) return;
     if (now - live.lastHeardAt < this.deps.settings.timings.retransmitMs) return;
@@ -339,12 +337,18 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
         this.counters.busy++;
         return;
       }
+      this.considerAnnouncement(channel, frame, now, peek);
+      return;
     }
     this.considerAnnouncement(channel, frame, now);
   }
 
-  private considerAnnouncement(channel: PeerChannel, frame: DppFrame, heardAt: number): void {
-    const peek = peekPresenceAnnouncement(frame);
+  private considerAnnouncement(
+    channel: PeerChannel,
+    frame: DppFrame,
+    heardAt: number,
+    peek = peekPresenceAnnouncement(frame),
+  ): void {
     if (!peek.ok) {
       this.refuse({
         subject: channel.id,
@@ -595,7 +599,6 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
       startedAt: performance.now(),
       delivered: false,
       authenticated: false,
-      applied: false,
       lastHeardAt: performance.now(),
       stateBefore,
     };
@@ -707,7 +710,6 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
    * for its access point's may not be heard again). The event waits for the session's outcome.
    */
   private onConfigurationApplied(live: LiveSession): void {
-    live.applied = true;
     this.deps.devices.setState(live.entry.keyHash, 'provisioned', new Date(), {
       reason: 'configuration applied; awaiting its Connection Status Result',
     });

@@ -20,7 +20,7 @@ import { fail, ok, ErrorCode, type Result } from '../../protocol/errors.js';
 
 const hex = z.string().regex(/^(?:[0-9a-f]{2})+$/, 'lowercase hex');
 const base64 = z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/, 'base64');
-const accountNameSchema = z
+export const accountNameSchema = z
   .string()
   .regex(/^(?:bootstrap|server:[1-9][0-9]{0,4})$/, 'an account name');
 

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { MAX_LWM2M_BUNDLE_LEN } from '../../../protocol/dpp/config-object.js';
 import {
@@ -17,11 +17,10 @@ import {
   pushTarget,
   pushToLeshan,
 } from '../../lwm2m/leshan.js';
-import { databasePath } from '../../../whitelist/database.js';
-import { parseDeviceSecrets } from '../../lwm2m/secrets.js';
+import { accountNameSchema, parseDeviceSecrets } from '../../lwm2m/secrets.js';
 import type { DeviceContext as EngineDevice } from '../../engine/delivery.js';
 import { openStores, type SqliteStores } from '../../service/stores.js';
-import { dataDirOf } from '../data-dir.js';
+import { dataDirOf, requireDatabase } from '../data-dir.js';
 import { CliExit, EXIT_INVALID_INPUT } from '../exit.js';
 import { loadConfigForCli } from '../load-config.js';
 
@@ -175,10 +174,7 @@ export function registerLwm2mCommands(program: Command): void {
         throw new CliExit(EXIT_INVALID_INPUT, '--push needs --format leshan');
       if (options.push !== undefined && options.out !== undefined)
         throw new CliExit(EXIT_INVALID_INPUT, '--out and --push: one or the other');
-      if (
-        options.account !== undefined &&
-        !/^(?:bootstrap|server:[1-9][0-9]{0,4})$/.test(options.account)
-      )
+      if (options.account !== undefined && !accountNameSchema.safeParse(options.account).success)
         throw new CliExit(
           EXIT_INVALID_INPUT,
           `--account: "${options.account}" is not "bootstrap" or "server:<Short Server ID>"`,
@@ -190,11 +186,7 @@ export function registerLwm2mCommands(program: Command): void {
       if (target !== undefined && !target.ok)
         throw new CliExit(EXIT_INVALID_INPUT, `--push: ${target.error.message}`);
       const dataDir = dataDirOf(command);
-      if (!existsSync(databasePath(dataDir)))
-        throw new CliExit(
-          1,
-          `no database at ${databasePath(dataDir)}: nothing to export (is --data-dir right?)`,
-        );
+      requireDatabase(dataDir, 'nothing to export');
       const entries = withStores(dataDir, (stores) => exportEntries(stores));
       if (options.format === 'csv') {
         writeOutput(options.out, Buffer.from(exportCsv(entries)), false);

@@ -33,7 +33,7 @@ import {
 } from '../../../whitelist/types.js';
 import { WhitelistStore } from '../../../whitelist/whitelist-store.js';
 import { parsePrivateKey } from '../../keys/key-file.js';
-import { dataDirOf } from '../data-dir.js';
+import { dataDirOf, requireDatabase } from '../data-dir.js';
 import { CliExit, EXIT_INVALID_INPUT } from '../exit.js';
 
 const EXIT_FAILURE = 1;
@@ -153,14 +153,8 @@ export function registerWhitelistCommands(program: Command): void {
       if (!isExportFormat(format)) {
         throw new CliExit(EXIT_INVALID_INPUT, `--format: "${format}" is not csv or json`);
       }
-      const dataDir = dataDirOf(command);
-      if (!existsSync(databasePath(dataDir))) {
-        // An export is a backup: an empty one from a mistyped --data-dir must not look like one.
-        throw new CliExit(
-          EXIT_FAILURE,
-          `no database at ${databasePath(dataDir)}: nothing to export (is --data-dir right?)`,
-        );
-      }
+      // An export is a backup: an empty one from a mistyped --data-dir must not look like one.
+      requireDatabase(dataDirOf(command), 'nothing to export');
       const entries = withStores(command, false, ({ whitelist: store }) => store.list());
       const text = exportWhitelist(entries, format);
       if (options.out === undefined) {
