@@ -38,6 +38,27 @@ describe('session engine over DPP/TCP (enrollee-initiated)', () => {
     assert.equal(h.daemon.engine.counters.failed, 0);
   });
 
+  it('refuses a second connection for a device whose session is running, and says why', async () => {
+    h = await startHarness({ tcp: true });
+    const id = newIdentity();
+    const keyHash = h.stores.addKey(id.key);
+    const peer = makePeer(h.daemon.identity.key);
+    const [first, second] = await Promise.all([
+      runTcpEnrollee(h.daemon.tcpPort!, id, peer),
+      runTcpEnrollee(h.daemon.tcpPort!, id, peer),
+    ]);
+    const results = [first.outcome?.result, second.outcome?.result];
+    assert.equal(results.filter((r) => r === 'configured').length, 1, JSON.stringify(results));
+    const refusal = h.stores.auditRecords.find(
+      (r) => r.kind === 'refused' && r.keyHash === keyHash,
+    );
+    assert.match(
+      refusal?.reason ?? '',
+      /a session for this device is already running with 127\.0\.0\.1:/,
+    );
+    assert.equal(h.daemon.engine.counters.admitted, 1);
+  });
+
   it('refuses an initiating device the whitelist knows only by hash: it could not prove its key', async () => {
     h = await startHarness({ tcp: true });
     const id = newIdentity();
