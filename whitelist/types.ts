@@ -72,6 +72,14 @@ export const DEVICE_STATES = [
 ] as const;
 export type DeviceState = (typeof DEVICE_STATES)[number];
 
+/** States a device's session ends in; the others mean a session is (or was, at a crash) under way. */
+export const FINAL_DEVICE_STATES: ReadonlySet<DeviceState> = new Set([
+  'provisioned',
+  'connected',
+  'failed',
+  'refused',
+]);
+
 export const TRANSPORTS = ['espnow', 'tcp'] as const;
 export type Transport = (typeof TRANSPORTS)[number];
 

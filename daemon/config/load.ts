@@ -11,6 +11,9 @@ import { validateCredential, type WifiCredential } from '../../protocol/dpp/conf
 import { DppError, ErrorCode } from '../../protocol/errors.js';
 import { configSchema, type ConfigFile, type ProfileConfig } from './schema.js';
 import { describeJsonError } from '../../protocol/json-error.js';
+import type { Profile } from '../engine/profile.js';
+
+export type { Profile };
 
 export const CONFIG_ENV = 'CONFIGURATOR_CONFIG';
 const MAX_CONFIG_BYTES = 1024 * 1024;
@@ -32,17 +35,6 @@ export const ENV_OVERRIDES: readonly {
   { name: 'CONFIGURATOR_LOG_LEVEL', path: ['log', 'level'], type: 'string' },
   { name: 'CONFIGURATOR_LOG_FORMAT', path: ['log', 'format'], type: 'string' },
 ];
-
-export interface Profile {
-  readonly name: string;
-  readonly ssid: string;
-  readonly credential: WifiCredential;
-  readonly requireMutual: boolean;
-  readonly allowReprovision: boolean;
-  readonly connectionStatus: boolean;
-  /** The raw `lwm2m` section; the delivery layer compiles it. */
-  readonly lwm2m?: unknown;
-}
 
 export interface DaemonConfig extends Omit<ConfigFile, 'profiles'> {
   /** The file it came from, if any; relative paths in it are resolved against its folder. */

@@ -6,7 +6,7 @@
  */
 import { encodeConfigurationObject, type DeviceInfo } from '../../protocol/dpp/config-object.js';
 import { DppError, ErrorCode, type Result } from '../../protocol/errors.js';
-import type { Profile } from '../config/load.js';
+import type { Profile } from './profile.js';
 import type { SecretPort } from './ports.js';
 
 export interface DeviceContext {

@@ -24,10 +24,11 @@ import {
 import type { Outcome, SessionTimings } from '../../protocol/dpp/session/types.js';
 import { attempt, type DppError } from '../../protocol/errors.js';
 import type { Logger } from 'pino';
-import type { Profile } from '../config/load.js';
+import type { Profile } from './profile.js';
 import type { Delivery } from './delivery.js';
-import type { PeerChannel, TransportKind } from './peer-channel.js';
-import type { AuditPort, DevicePort, DeviceState, WhitelistPort, WhitelistView } from './ports.js';
+import type { PeerChannel } from './peer-channel.js';
+import type { DeviceState, Transport } from '../../whitelist/types.js';
+import type { AuditPort, DevicePort, WhitelistPort, WhitelistView } from './ports.js';
 import { RefusalLog, type RefusalLogOptions } from './refusal-log.js';
 import { PeerKeys } from './peer-keys.js';
 import { SessionRunner } from './session-runner.js';
@@ -63,14 +64,14 @@ export interface EngineDeps {
    * Whether the transport has room for one more session now (ESP-NOW: the air is not already
    * full of our own traffic). Without it, only maxConcurrent limits.
    */
-  readonly roomFor?: (transport: TransportKind) => boolean;
+  readonly roomFor?: (transport: Transport) => boolean;
 }
 
 export interface DeviceEvent {
   readonly keyHash: string;
   readonly state: DeviceState;
   readonly address: string;
-  readonly transport: TransportKind;
+  readonly transport: Transport;
   readonly reason?: string | undefined;
   readonly label?: string | undefined;
 }
@@ -194,7 +195,7 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
     }
   }
 
-  private hasRoom(transport: TransportKind): boolean {
+  private hasRoom(transport: Transport): boolean {
     return (
       this.sessions.size < this.deps.settings.maxConcurrent &&
       (this.deps.roomFor?.(transport) ?? true)
@@ -610,7 +611,7 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
     );
   }
 
-  private timingsFor(transport: TransportKind): SessionTimings {
+  private timingsFor(transport: Transport): SessionTimings {
     const t = this.deps.settings.timings;
     // TCP is reliable: no retransmission, one transmission per message.
     return transport === 'tcp' ? { ...t, retransmitMs: 0, maxTransmissions: 1 } : t;

@@ -2,16 +2,25 @@
  * One peer as the session engine sees it: an address on a transport and a way to send it a DPP
  * message. ESP-NOW peers are MACs on the bridge's radio; TCP peers are connections.
  */
-export type TransportKind = 'espnow' | 'tcp';
-
+import type { Transport } from '../../whitelist/types.js';
 export interface PeerChannel {
   /** Unique among live peers: `espnow:<mac>` or `tcp:<ip>:<port>`. */
   readonly id: string;
-  readonly transport: TransportKind;
+  readonly transport: Transport;
   /** MAC (ESP-NOW) or ip:port (TCP), for the devices table and the audit log. */
   readonly address: string;
   /** Hand one DPP message to the transport; delivery failures are the session's retransmission's business. */
   send(message: Uint8Array): void;
   /** The session is over (TCP closes the connection once the last message is out). */
   close(): void;
+}
+
+/** What a transport feeds the engine: messages from peers, peers gone, room freed. */
+export interface PeerHandler {
+  /** One whole DPP message (a reassembled ESP-NOW message or one TCP frame). Never throws. */
+  onMessage(channel: PeerChannel, bytes: Uint8Array): void;
+  /** The peer's connection went away (TCP) or its link is gone. */
+  onPeerGone(channelId: string, reason: string): void;
+  /** The transport has room again (its send backlog went down): waiting devices may start. */
+  admitWaiting(): void;
 }

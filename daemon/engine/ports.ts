@@ -5,23 +5,7 @@
  * durable at the end of the turn, or at once when the engine calls `commit` (it does before
  * credentials leave), so a crash loses at most the writes of the current turn.
  */
-export type WhitelistStatus = 'active' | 'inactive' | 'revoked';
-
-export type DeviceState =
-  | 'announced'
-  | 'authenticating'
-  | 'configuring'
-  | 'provisioned'
-  | 'connected'
-  | 'failed'
-  | 'refused';
-
-export const FINAL_STATES: ReadonlySet<DeviceState> = new Set([
-  'provisioned',
-  'connected',
-  'failed',
-  'refused',
-]);
+import type { DeviceState, Transport, WhitelistStatus } from '../../whitelist/types.js';
 
 export interface WhitelistView {
   readonly keyHash: string;
@@ -55,7 +39,7 @@ export interface DevicePort {
   /** A session starts: state authenticating, attempts + 1, address and transport noted. */
   sessionStarted(
     keyHash: string,
-    info: { address: string; transport: string; profile: string; at: Date },
+    info: { address: string; transport: Transport; profile: string; at: Date },
   ): void;
   setState(keyHash: string, state: DeviceState, at: Date, fields?: DeviceInfoFields): void;
   /**
@@ -64,7 +48,7 @@ export interface DevicePort {
    */
   delivered(keyHash: string, at: Date, fields?: { readonly deviceInfo?: string | undefined }): void;
   /** A whitelisted device was refused before any session (inactive, revoked …). */
-  refused(keyHash: string, address: string, transport: string, reason: string, at: Date): void;
+  refused(keyHash: string, address: string, transport: Transport, reason: string, at: Date): void;
 }
 
 export interface AuditRecord {

@@ -8,14 +8,16 @@ import type { BootstrapIdentity } from '../../protocol/dpp/auth-common.js';
 import type { DaemonConfig } from '../config/load.js';
 import { Delivery, type BundleBuilder } from '../engine/delivery.js';
 import { SessionEngine } from '../engine/engine.js';
-import { EspnowDppLink } from '../engine/espnow-link.js';
-import type { BridgeLinkStats } from '../transports/bridge-link.js';
-import type { PeerChannel } from '../engine/peer-channel.js';
+import { EspnowDppLink } from '../transports/espnow-link.js';
+import type { BridgeLinkStats } from '../../protocol/bridge/bridge-link.js';
 import type { AuditPort, DevicePort, SecretPort, WhitelistPort } from '../engine/ports.js';
 import { loadOrCreateIdentity } from '../keys/identity.js';
 import { connectDppTcp, DppTcpListener } from '../transports/dpp-tcp.js';
+import { VERSION } from '../version.js';
 import { processResources, removeDaemonState, writeDaemonState } from './state-file.js';
-import type { Mac, RadioTransport } from '../transports/radio-transport.js';
+import type { RadioTransport } from '../transports/radio-transport.js';
+import { feedPeers } from '../transports/espnow-peers.js';
+import { superviseRadio } from './radio.js';
 
 export interface Stores {
   readonly whitelist: WhitelistPort;
@@ -42,8 +44,6 @@ export interface DaemonParts {
   /** Keep `<dataDir>/daemon.json` current for `configurator status` (the service and the demo). */
   readonly publishState?: boolean | undefined;
 }
-
-export const VERSION = '0.1.0';
 
 export class ConfiguratorDaemon {
   readonly engine: SessionEngine;
@@ -115,46 +115,9 @@ export class ConfiguratorDaemon {
   }
 
   private attachRadio(radio: RadioTransport): EspnowDppLink {
-    const { log, config } = this.parts;
     const link = new EspnowDppLink(radio);
-    // A channel holds nothing but the MAC, so none is kept: one kept per source MAC would grow
-    // with every forged address on the air, since most of them never get a session to close it.
-    const channelFor = (mac: Mac): PeerChannel => ({
-      id: `espnow:${mac}`,
-      transport: 'espnow',
-      address: mac,
-      send: (message) => {
-        // The outcome is the retransmission timer's business; failures are counted by the link.
-        void link.send(mac, message);
-      },
-      close: () => {},
-    });
-    link.on('message', (m) => this.engine.onMessage(channelFor(m.src), m.bytes));
-    link.on('drain', () => this.engine.admitWaiting());
-    radio.on('up', (info) => {
-      log.info(
-        {
-          mac: info.mac,
-          channel: info.channel,
-          maxPayload: info.maxPayload,
-          firmware: info.firmware,
-        },
-        'radio up',
-      );
-      if (info.channel !== config.radio.channel) {
-        void radio.setChannel(config.radio.channel).then((okay) => {
-          if (!okay)
-            log.error(
-              { channel: config.radio.channel },
-              'the bridge refused the configured channel',
-            );
-        });
-      }
-    });
-    radio.on('down', (reason) =>
-      log.warn({ reason }, 'radio down: sessions keep their timers and resume if it returns'),
-    );
-    radio.on('problem', (e) => log.debug({ code: e.code }, `radio: ${e.message}`));
+    feedPeers(link, this.engine);
+    superviseRadio(radio, this.parts.config.radio.channel, this.parts.log);
     return link;
   }
 

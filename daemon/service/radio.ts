@@ -17,3 +17,29 @@ export function createRadio(config: DaemonConfig, log: Logger): RadioTransport |
     },
   });
 }
+
+/**
+ * Logs the radio's ups and downs, and puts the bridge on the configured channel whenever it comes
+ * up elsewhere (after a reset it starts on its own default).
+ */
+export function superviseRadio(radio: RadioTransport, channel: number, log: Logger): void {
+  radio.on('up', (info) => {
+    log.info(
+      {
+        mac: info.mac,
+        channel: info.channel,
+        maxPayload: info.maxPayload,
+        firmware: info.firmware,
+      },
+      'radio up',
+    );
+    if (info.channel === channel) return;
+    void radio.setChannel(channel).then((okay) => {
+      if (!okay) log.error({ channel }, 'the bridge refused the configured channel');
+    });
+  });
+  radio.on('down', (reason) =>
+    log.warn({ reason }, 'radio down: sessions keep their timers and resume if it returns'),
+  );
+  radio.on('problem', (e) => log.debug({ code: e.code }, `radio: ${e.message}`));
+}

@@ -8,7 +8,6 @@ import { openDatabase, type Database } from '../../whitelist/database.js';
 import { DeviceStore } from '../../whitelist/device-store.js';
 import { SecretStore } from '../../whitelist/secret-store.js';
 import { WhitelistStore } from '../../whitelist/whitelist-store.js';
-import type { Transport } from '../../whitelist/types.js';
 import type { DevicePort } from '../engine/ports.js';
 import type { Stores } from './daemon.js';
 import { GroupCommit, type GroupCommitLog } from './group-commit.js';
@@ -21,10 +20,6 @@ export interface SqliteStores extends Stores {
   readonly auditLog: AuditLog;
   readonly secretStore: SecretStore;
   readonly writes: GroupCommit;
-}
-
-function transportOf(t: string): Transport {
-  return t === 'tcp' ? 'tcp' : 'espnow';
 }
 
 const STDERR_LOG: GroupCommitLog = {
@@ -78,7 +73,7 @@ export function openStores(dataDir: string, log: GroupCommitLog = STDERR_LOG): S
           deviceStore.startAttempt(keyHash, {
             at: info.at,
             mac: info.transport === 'espnow' ? info.address : undefined,
-            transport: transportOf(info.transport),
+            transport: info.transport,
             profile: info.profile,
           }),
         keyHash,
@@ -103,7 +98,7 @@ export function openStores(dataDir: string, log: GroupCommitLog = STDERR_LOG): S
             at,
             reason,
             mac: transport === 'espnow' ? address : undefined,
-            transport: transportOf(transport),
+            transport: transport,
           }),
         keyHash,
       ),

@@ -7,12 +7,9 @@
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { frameForTcp, TcpFrameReader } from '../../protocol/dpp/tcp-framing.js';
-import type { PeerChannel } from '../engine/peer-channel.js';
+import type { PeerChannel, PeerHandler } from '../engine/peer-channel.js';
 
-export interface TcpPeerHandler {
-  onMessage(channel: PeerChannel, bytes: Uint8Array): void;
-  onPeerGone(channelId: string, reason: string): void;
-}
+export type TcpPeerHandler = Pick<PeerHandler, 'onMessage' | 'onPeerGone'>;
 
 export interface DppTcpOptions {
   readonly host: string;

@@ -5,30 +5,9 @@
  */
 import { EventEmitter } from 'node:events';
 import type { DppError } from '../../protocol/errors.js';
+import type { Mac, RadioFrame, RadioInfo, TxResult } from '../../protocol/bridge/radio.js';
 
-/** Lowercase aa:bb:cc:dd:ee:ff. */
-export type Mac = string;
-export const BROADCAST: Mac = 'ff:ff:ff:ff:ff:ff';
-
-export interface RadioFrame {
-  readonly src: Mac;
-  readonly rssi: number;
-  readonly channel: number;
-  readonly broadcast: boolean;
-  readonly payload: Uint8Array;
-}
-
-export interface RadioInfo {
-  /** The radio's own MAC. */
-  readonly mac: Mac;
-  readonly channel: number;
-  /** 250, or 1470 for ESP-NOW v2. */
-  readonly maxPayload: number;
-  readonly firmware: string;
-}
-
-/** acked: unicast ACKed (broadcast: sent); notAcked: no ACK after the radio's retries; linkDown: the link went away first. */
-export type TxResult = 'acked' | 'notAcked' | 'refused' | 'linkDown';
+export type { Mac, RadioFrame, RadioInfo, TxResult };
 
 export interface RadioTransportEvents {
   /** The link is up (again): after a reconnect or a bridge reset, everything in flight was lost. */

@@ -12,7 +12,7 @@ import {
   type LinkEffect,
   type LinkInput,
   type LinkTimings,
-} from './bridge-link.js';
+} from '../../protocol/bridge/bridge-link.js';
 import {
   RadioTransportEmitter,
   type Mac,

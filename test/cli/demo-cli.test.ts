@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const MAIN = fileURLToPath(new URL('../../daemon/cli/main.js', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../harness/configurator.js', import.meta.url));
 
 describe('configurator demo --once (the simulated site end to end)', function () {
   this.timeout(90_000);

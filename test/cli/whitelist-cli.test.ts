@@ -17,7 +17,7 @@ import { writePrivateKeyFile } from '../../daemon/keys/key-file.js';
 import { AuditLog } from '../../whitelist/audit-log.js';
 import { openDatabase } from '../../whitelist/database.js';
 
-const MAIN = fileURLToPath(new URL('../../daemon/cli/main.js', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../harness/configurator.js', import.meta.url));
 const KEY = 'MDkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDIgADM2206avxHJaHXgLMkq/24e0rsrfMP9K1Tm8gx+ovP0I=';
 const KEY_HASH = 'bc4cbe2a7f4735f6db5ea817ee468d46110e47fa58833f4ecaacce775b657302';
 const CHIRP_HASH = '826b2bffc761da0840bdde90a504fc1f2a243c77e2ed054d4ba2774f4ee571d3';

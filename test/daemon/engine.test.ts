@@ -4,7 +4,7 @@ import { makePeer } from '../../protocol/dpp/auth-common.js';
 import { DppStatus } from '../../protocol/dpp/attributes.js';
 import { AirEnrollee, TEST_PASSPHRASE, TEST_SSID } from '../support/air-enrollee.js';
 import { DAEMON_MAC, startHarness, type Harness } from '../support/daemon-harness.js';
-import type { MemoryRadioTransport } from '../../daemon/transports/memory-radio.js';
+import type { MemoryRadioTransport } from '../support/memory-radio.js';
 import { newIdentity } from '../support/dpp-fixtures.js';
 
 let macCounter = 0x10;

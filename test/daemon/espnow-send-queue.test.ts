@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { EspnowSendQueue } from '../../daemon/engine/espnow-send-queue.js';
+import { EspnowSendQueue } from '../../daemon/transports/espnow-send-queue.js';
 import type { TxResult } from '../../daemon/transports/radio-transport.js';
 
 /** A radio that holds every payload until the test answers it. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { combineRounds } from '../../enrollee-sim/bench/rounds.js';
-import type { BenchResult } from '../../enrollee-sim/bench/site-bench.js';
+import { combineRounds } from '../../harness/bench/rounds.js';
+import type { BenchResult } from '../../harness/bench/site-bench.js';
 
 function round(over: Partial<BenchResult>): BenchResult {
   return {

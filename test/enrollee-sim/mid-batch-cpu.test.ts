@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { midBatchCpuPerDevice } from '../../enrollee-sim/bench/site-bench.js';
+import { midBatchCpuPerDevice } from '../../harness/bench/site-bench.js';
 
 describe('the benchmark’s mid-batch CPU per device', () => {
   it('divides the CPU between a quarter and three quarters done by the devices done meanwhile', () => {

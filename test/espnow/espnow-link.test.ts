@@ -3,8 +3,8 @@
  * shown it speaks ESP-NOW v2, since a v1 device drops any payload over 250 bytes.
  */
 import assert from 'node:assert/strict';
-import { EspnowDppLink } from '../../daemon/engine/espnow-link.js';
-import { MemoryAir, MemoryRadioTransport } from '../../daemon/transports/memory-radio.js';
+import { EspnowDppLink } from '../../daemon/transports/espnow-link.js';
+import { MemoryAir, MemoryRadioTransport } from '../support/memory-radio.js';
 import { fragmentDppMessage } from '../../protocol/espnow/fragment.js';
 
 const DAEMON = '02:00:00:00:00:01';

@@ -28,7 +28,7 @@ import {
 import { decodeSenmlCbor, type SenmlRecord } from '../../protocol/lwm2m/senml-cbor.js';
 import { ErrorCode, isDppError } from '../../protocol/errors.js';
 
-const MAIN = fileURLToPath(new URL('../../daemon/cli/main.js', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../harness/configurator.js', import.meta.url));
 
 const GOLDEN_HEX =
   '8aa200662f302f312f30037822636f6170733a2f2f65752e696f742e617673797374656d2e636c6f75643a35363834a200662f302f312f3104f4a200662f302f312f320200a200662f302f312f3308557265672d746573742d70736b2d6964656e74697479a200662f302f312f3508533378406d706c3350354b3533637233744b3379a200672f302f312f31300201a200662f312f312f300201a200662f312f312f31021a00015180a200662f312f312f3604f4a200662f312f312f37036155';
@@ -154,7 +154,7 @@ describe('LwM2M bundle: golden vector (field notes §4)', () => {
     });
   });
 
-  describe('CLI (node dist/daemon/cli/main.js lwm2m …)', () => {
+  describe('CLI (node dist/harness/configurator.js lwm2m …)', () => {
     let dir: string;
     let description: string;
     before(() => {

@@ -9,7 +9,7 @@ import { loadConfig } from '../../daemon/config/load.js';
 import { silentLogger } from '../../daemon/logging.js';
 import { createBundleBuilder } from '../../daemon/service/bundles.js';
 import { ConfiguratorDaemon } from '../../daemon/service/daemon.js';
-import type { MemoryAir } from '../../daemon/transports/memory-radio.js';
+import type { MemoryAir } from './memory-radio.js';
 import type { FleetEndpoint } from '../../enrollee-sim/site/fleet.js';
 import type { ForgedSend } from '../../enrollee-sim/adversary/air.js';
 import { SimDevice } from '../../enrollee-sim/site/sim-device.js';

@@ -7,7 +7,7 @@ import { createBundleBuilder } from '../../daemon/service/bundles.js';
 import type { BundleBuilder } from '../../daemon/engine/delivery.js';
 import { silentLogger } from '../../daemon/logging.js';
 import { ConfiguratorDaemon, type Stores } from '../../daemon/service/daemon.js';
-import { MemoryAir } from '../../daemon/transports/memory-radio.js';
+import { MemoryAir } from './memory-radio.js';
 import { MemoryStores } from './memory-stores.js';
 import { TEST_PASSPHRASE, TEST_SSID } from './air-enrollee.js';
 

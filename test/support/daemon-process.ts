@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readDaemonState } from '../../daemon/service/state-file.js';
 
-export const CLI_MAIN = fileURLToPath(new URL('../../daemon/cli/main.js', import.meta.url));
+export const CLI_MAIN = fileURLToPath(new URL('../../harness/configurator.js', import.meta.url));
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve) => {

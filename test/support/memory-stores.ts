@@ -7,12 +7,11 @@ import type {
   AuditRecord,
   DeviceInfoFields,
   DevicePort,
-  DeviceState,
   SecretPort,
   WhitelistPort,
-  WhitelistStatus,
   WhitelistView,
 } from '../../daemon/engine/ports.js';
+import type { DeviceState, WhitelistStatus } from '../../whitelist/types.js';
 import type { Stores } from '../../daemon/service/daemon.js';
 
 interface Entry extends WhitelistView {

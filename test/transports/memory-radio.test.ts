@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { MemoryAir } from '../../daemon/transports/memory-radio.js';
+import { MemoryAir } from '../support/memory-radio.js';
 import type { RadioFrame } from '../../daemon/transports/radio-transport.js';
 
 const DAEMON = '24:6f:28:00:00:01';

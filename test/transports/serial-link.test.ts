@@ -13,7 +13,7 @@ import {
   DEFAULT_LINK_TIMINGS,
   type LinkEffect,
   type LinkInput,
-} from '../../daemon/transports/bridge-link.js';
+} from '../../protocol/bridge/bridge-link.js';
 
 const BRIDGE_MAC = '02:00:00:00:b0:01';
 const PEER = '7c:df:a1:00:00:01';

@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
-import { CliExit, EXIT_INVALID_INPUT } from '../exit.js';
+import { CliExit, EXIT_INVALID_INPUT } from '../../daemon/cli/exit.js';
 
 interface DemoOptions {
   enrollees: string;
   once?: boolean;
 }
 
-/** `configurator demo`: the SIMULATION of a site (daemon/cli/demo/run-demo.ts). */
+/** `configurator demo`: the SIMULATION of a site (harness/demo/run-demo.ts). */
 export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
@@ -26,7 +26,7 @@ export function registerDemoCommand(program: Command): void {
           `--enrollees: "${options.enrollees}" is not a number from 2 to 5000`,
         );
       }
-      const { runDemo } = await import('../demo/run-demo.js');
+      const { runDemo } = await import('./run-demo.js');
       process.exitCode = await runDemo({
         enrollees: n,
         once: options.once === true,

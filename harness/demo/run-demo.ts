@@ -10,14 +10,15 @@ import { createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
-import { loadConfig } from '../../config/load.js';
-import { createLogger } from '../../logging.js';
-import { createBundleBuilder } from '../../service/bundles.js';
-import { ConfiguratorDaemon } from '../../service/daemon.js';
-import { createRadio } from '../../service/radio.js';
-import { openStores } from '../../service/stores.js';
-import { parseImport } from '../../../whitelist/import.js';
-import { formatTable } from '../commands/status.js';
+import { loadConfig } from '../../daemon/config/load.js';
+import { createLogger } from '../../daemon/logging.js';
+import { createBundleBuilder } from '../../daemon/service/bundles.js';
+import { ConfiguratorDaemon } from '../../daemon/service/daemon.js';
+import { createRadio } from '../../daemon/service/radio.js';
+import { openStores } from '../../daemon/service/stores.js';
+import { parseImport } from '../../whitelist/import.js';
+import { FINAL_DEVICE_STATES } from '../../whitelist/types.js';
+import { formatTable } from '../../daemon/cli/commands/status.js';
 import { demoConfig, DEMO_SSID } from './demo-config.js';
 
 export interface DemoOptions {
@@ -35,8 +36,6 @@ interface Row {
   reason: string;
 }
 
-const FINAL = new Set(['provisioned', 'connected', 'failed', 'refused']);
-
 function banner(out: NodeJS.WriteStream, text: string): void {
   const line = '='.repeat(text.length + 4);
   out.write(`\n${line}\n  ${text}\n${line}\n`);
@@ -45,8 +44,8 @@ function banner(out: NodeJS.WriteStream, text: string): void {
 export async function runDemo(options: DemoOptions): Promise<number> {
   const { out, enrollees } = options;
   // The simulation parts are loaded only here: the daemon itself never needs them.
-  const site = await import('../../../enrollee-sim/site/processes.js');
-  const fleetRun = await import('../../../enrollee-sim/site/fleet-process.js');
+  const site = await import('../../enrollee-sim/site/processes.js');
+  const fleetRun = await import('../../enrollee-sim/site/fleet-process.js');
   banner(
     out,
     `SIMULATION — ${enrollees} simulated enrollees, simulated radio, ESP32 bridge host build`,
@@ -134,7 +133,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     bar.update(Math.min(finalByAddress.size, enrollees), tally());
   };
   daemon.engine.on('device', (e) => {
-    if (FINAL.has(e.state)) note(e.address, e.state, e.reason ?? '');
+    if (FINAL_DEVICE_STATES.has(e.state)) note(e.address, e.state, e.reason ?? '');
   });
   daemon.engine.on('refused', (e) => note(e.address, 'refused', e.reason));
 

@@ -12,7 +12,7 @@
  *
  * `backlog` tells the session engine whether the air has room for another session.
  */
-import type { Mac, TxResult } from '../transports/radio-transport.js';
+import type { Mac, TxResult } from './radio-transport.js';
 
 /** What became of a queued message: the radio's answer, or replaced by a newer one. */
 export type QueuedSendResult = TxResult | 'superseded';

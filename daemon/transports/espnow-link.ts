@@ -12,7 +12,7 @@ import {
   type PayloadLimit,
 } from '../../protocol/espnow/fragment.js';
 import { Reassembler } from '../../protocol/espnow/reassembler.js';
-import type { Mac, RadioTransport } from '../transports/radio-transport.js';
+import type { Mac, RadioTransport } from './radio-transport.js';
 import { EspnowSendQueue, type QueuedSendResult } from './espnow-send-queue.js';
 
 /** Payloads at the radio at once by default: the bridge grants 16 credits. */

@@ -9,21 +9,23 @@
  * answers in order, so every HELLO before that PONG belongs to this negotiation, and any HELLO
  * after it is unsolicited (the bridge reset).
  */
-import { concatBytes } from '../../protocol/bytes.js';
-import { DppError, ErrorCode } from '../../protocol/errors.js';
-import { BridgeFrameReader, type SerialCounters } from '../../protocol/bridge/frame-reader.js';
-import { encodeFrame, FRAME_DELIMITER } from '../../protocol/bridge/frame.js';
+import { concatBytes } from '../bytes.js';
+import { DppError, ErrorCode } from '../errors.js';
+import { BridgeFrameReader, type SerialCounters } from './frame-reader.js';
+import { encodeFrame, FRAME_DELIMITER } from './frame.js';
 import {
   BRIDGE_PROTOCOL_VERSION,
   BridgeErrorCode,
+  ChannelStatus,
+  RX_FLAG_BROADCAST,
   isMac,
   MAX_ESPNOW_PAYLOAD,
   TxStatus,
   type BridgeMessage,
   type BridgeStats,
   type Hello,
-} from '../../protocol/bridge/messages.js';
-import type { Mac, RadioFrame, RadioInfo, TxResult } from './radio-transport.js';
+} from './messages.js';
+import type { Mac, RadioFrame, RadioInfo, TxResult } from './radio.js';
 
 export interface LinkTimings {
   /** From opening the port to the bridge's HELLO; then the port is closed and reopened. */
@@ -487,7 +489,7 @@ export class BridgeLink {
         src: message.src,
         rssi: message.rssi,
         channel: message.channel,
-        broadcast: (message.flags & 0x01) !== 0,
+        broadcast: (message.flags & RX_FLAG_BROADCAST) !== 0,
         payload: message.payload,
       },
     });
@@ -504,7 +506,7 @@ export class BridgeLink {
       );
       return;
     }
-    const okay = status === 0 && channel === request.channel;
+    const okay = status === ChannelStatus.Ok && channel === request.channel;
     if (okay && this.radio !== null) this.radio = { ...this.radio, channel };
     this.emit({ type: 'channelDone', id: request.id, ok: okay });
   }

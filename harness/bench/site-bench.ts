@@ -8,8 +8,16 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startBridgeProcess, startHubProcess, type SiteProcess } from '../site/processes.js';
-import { runFleetProcess, writeFleetUris, type FleetLine } from '../site/fleet-process.js';
+import {
+  startBridgeProcess,
+  startHubProcess,
+  type SiteProcess,
+} from '../../enrollee-sim/site/processes.js';
+import {
+  runFleetProcess,
+  writeFleetUris,
+  type FleetLine,
+} from '../../enrollee-sim/site/fleet-process.js';
 
 export interface BenchOptions {
   readonly enrollees: number;
@@ -56,7 +64,7 @@ export interface BenchResult {
   daemonCounters: Record<string, number>;
 }
 
-const CLI = fileURLToPath(new URL('../../daemon/cli/main.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../../harness/configurator.js', import.meta.url));
 const SSID = 'BENCH-Plant';
 const BENCH_LWM2M = {
   // {keyHash16}: a DPP-over-TCP enrollee (like the simulated one) reports no serial number.

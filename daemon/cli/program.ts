@@ -1,11 +1,10 @@
-#!/usr/bin/env node
 /**
- * `configurator` — the command-line entry point. Each command group lives in its own file under
- * commands/; this file only wires them together and maps errors to exit codes.
+ * The `configurator` command line: each command group lives in its own file under commands/; this
+ * file only wires them together and maps errors to exit codes. The executable is
+ * harness/configurator.ts, which adds the SIMULATION demo (a layer above the daemon).
  */
 import { Command, CommanderError } from 'commander';
 import { registerUriCommands } from './commands/uri.js';
-import { registerDemoCommand } from './commands/demo.js';
 import { registerLwm2mCommands } from './commands/lwm2m.js';
 import { registerIdentityCommand } from './commands/identity.js';
 import { registerWhitelistCommands } from './commands/whitelist.js';
@@ -14,11 +13,15 @@ import { registerStatusCommands } from './commands/status.js';
 import { registerConnectCommand } from './commands/connect.js';
 import { CliExit } from './exit.js';
 import { DATA_DIR_ENV } from './data-dir.js';
+import { VERSION } from '../version.js';
 
-export function buildProgram(): Command {
+/** Adds commands of a layer above the daemon (the demo). */
+export type RegisterCommands = (program: Command) => void;
+
+export function buildProgram(extra: readonly RegisterCommands[] = []): Command {
   const program = new Command('configurator')
     .description('Wi-Fi Easy Connect (DPP) configurator for batches of headless IoT devices')
-    .version('0.1.0')
+    .version(VERSION)
     .option(
       '--data-dir <dir>',
       `state directory (database, keys); default $${DATA_DIR_ENV} or ~/.local/share/dpp-configurator`,
@@ -26,19 +29,23 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerUriCommands(program);
-  registerDemoCommand(program);
   registerLwm2mCommands(program);
   registerIdentityCommand(program);
   registerWhitelistCommands(program);
   registerStartCommand(program);
   registerStatusCommands(program);
   registerConnectCommand(program);
+  for (const register of extra) register(program);
   return program;
 }
 
-async function main(argv: string[]): Promise<number> {
+/** Runs one command line (argv as process.argv: node, script, args…); resolves with its exit code. */
+export async function runCli(
+  argv: readonly string[],
+  extra: readonly RegisterCommands[] = [],
+): Promise<number> {
   try {
-    await buildProgram().parseAsync(argv);
+    await buildProgram(extra).parseAsync([...argv]);
     // A command that finished but failed (connect, demo --once) has set its own exit code.
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
@@ -51,5 +58,3 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
 }
-
-process.exitCode = await main(process.argv);

@@ -3,16 +3,16 @@
  * devices' side are plain endpoints. For fast unit tests of the daemon without the host bridge;
  * loss, duplication and delay are scriptable, and a seeded random source keeps runs repeatable.
  */
+import { BROADCAST_MAC } from '../../protocol/bridge/messages.js';
 import { DppError, ErrorCode } from '../../protocol/errors.js';
 import {
-  BROADCAST,
   RadioTransportEmitter,
   type Mac,
   type RadioFrame,
   type RadioInfo,
   type RadioTransport,
   type TxResult,
-} from './radio-transport.js';
+} from '../../daemon/transports/radio-transport.js';
 
 export interface MemoryRadioFaults {
   /** Probability a frame is lost (unicast: per attempt, three attempts as ESP-NOW retries). */
@@ -97,7 +97,7 @@ export class MemoryAir {
 
   transmit(src: Mac, dst: Mac, payload: Uint8Array): Promise<TxResult> {
     if (payload.length === 0 || payload.length > this.maxPayload) return Promise.resolve('refused');
-    const broadcast = dst === BROADCAST;
+    const broadcast = dst === BROADCAST_MAC;
     // One copy for every receiver (frames are read-only), taken before the sender can reuse it.
     const copy = new Uint8Array(payload);
     let acked = broadcast;

@@ -1,0 +1,28 @@
+/**
+ * ESP-NOW peers for the engine: every message the link reassembles comes from a MAC, which becomes
+ * a PeerChannel whose sends go back through the same link. A channel holds nothing but the MAC,
+ * so none is kept: one kept per source MAC would grow with every forged address on the air, since
+ * most of them never get a session to close it.
+ */
+import type { PeerChannel, PeerHandler } from '../engine/peer-channel.js';
+import type { EspnowDppLink } from './espnow-link.js';
+import type { Mac } from './radio-transport.js';
+
+export function espnowPeer(link: EspnowDppLink, mac: Mac): PeerChannel {
+  return {
+    id: `espnow:${mac}`,
+    transport: 'espnow',
+    address: mac,
+    send: (message) => {
+      // The outcome is the retransmission timer's business; failures are counted by the link.
+      void link.send(mac, message);
+    },
+    close: () => {},
+  };
+}
+
+/** Hands the link's messages to the engine, and tells it when the air has room again. */
+export function feedPeers(link: EspnowDppLink, handler: PeerHandler): void {
+  link.on('message', (m) => handler.onMessage(espnowPeer(link, m.src), m.bytes));
+  link.on('drain', () => handler.admitWaiting());
+}
