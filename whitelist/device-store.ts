@@ -134,6 +134,39 @@ export class DeviceStore {
     this.write(keyHash, 'refused', fields, { keepState });
   }
 
+  /**
+   * After a daemon ended without its shutdown (killed, power lost), its sessions' devices are left
+   * mid-session. One whose configuration was recorded as delivered in that session holds its
+   * credentials, as far as anyone can know (the delivery is on disk before the bytes leave):
+   * provisioned, saying its result was not heard. Every other one goes back to announced, as a
+   * clean shutdown parks it. Only for a data dir no running daemon uses.
+   */
+  recoverInterrupted(at: Date = new Date()): { provisioned: string[]; parked: string[] } {
+    const when = isoTime(at);
+    const interrupted = this.db
+      .prepare<[], { key_hash: string; delivered: number }>(
+        `SELECT key_hash, EXISTS (SELECT 1 FROM audit a WHERE a.key_hash = devices.key_hash
+            AND a.kind = 'configuration-delivered' AND a.at >= devices.state_changed_at) AS delivered
+         FROM devices WHERE state IN ('authenticating', 'configuring')`,
+      )
+      .all();
+    const provisioned = interrupted.filter((d) => d.delivered === 1).map((d) => d.key_hash);
+    const parked = interrupted.filter((d) => d.delivered !== 1).map((d) => d.key_hash);
+    this.db.transaction(() => {
+      for (const keyHash of provisioned)
+        this.transition(keyHash, 'provisioned', {
+          at,
+          reason: `configuration delivered before the daemon stopped (${when}); its Configuration Result was not heard`,
+        });
+      for (const keyHash of parked)
+        this.transition(keyHash, 'announced', {
+          at,
+          reason: 'parked: the daemon stopped during the session without its shutdown',
+        });
+    })();
+    return { provisioned, parked };
+  }
+
   /** Devices, most recently seen first. */
   list(query: DeviceQuery = {}): DeviceRecord[] {
     const args: (string | number)[] = [];

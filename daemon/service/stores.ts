@@ -12,6 +12,8 @@ import type { DevicePort } from '../engine/ports.js';
 import type { Stores } from './daemon.js';
 import { GroupCommit, type GroupCommitLog } from './group-commit.js';
 import { WhitelistViews } from './whitelist-views.js';
+import { readDaemonState } from './state-file.js';
+import type { Logger } from 'pino';
 
 export interface SqliteStores extends Stores {
   readonly db: Database;
@@ -133,4 +135,47 @@ export function openStores(dataDir: string, log: GroupCommitLog = STDERR_LOG): S
       db.close();
     },
   };
+}
+
+/**
+ * Devices left mid-session by a daemon that ended without its shutdown (whitelist/device-store.ts
+ * says what becomes of them), each with an audit record. Skipped while another daemon runs on this
+ * data dir: those sessions are its own and alive.
+ */
+export function recoverInterruptedSessions(
+  dataDir: string,
+  stores: SqliteStores,
+  log: Pick<Logger, 'warn' | 'info'>,
+): void {
+  const other = readDaemonState(dataDir);
+  if (other !== undefined && other.pid !== process.pid) {
+    log.warn(
+      { pid: other.pid },
+      'another daemon runs on this data dir: its sessions are left alone',
+    );
+    return;
+  }
+  const at = new Date();
+  const { provisioned, parked } = stores.deviceStore.recoverInterrupted(at);
+  if (provisioned.length + parked.length === 0) return;
+  stores.auditLog.appendMany([
+    ...provisioned.map((keyHash) => ({
+      kind: 'recovered-provisioned',
+      keyHash,
+      actor: 'daemon',
+      reason: 'configuration delivered before the daemon stopped; its result was not heard',
+      at,
+    })),
+    ...parked.map((keyHash) => ({
+      kind: 'parked',
+      keyHash,
+      actor: 'daemon',
+      reason: 'parked: the daemon stopped during the session without its shutdown',
+      at,
+    })),
+  ]);
+  log.info(
+    { provisioned: provisioned.length, parked: parked.length },
+    'recovered devices left mid-session by a daemon that did not shut down',
+  );
 }

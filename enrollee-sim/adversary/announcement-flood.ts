@@ -54,6 +54,11 @@ export class AnnouncementFlood {
     return this;
   }
 
+  /** Announcements sent so far. */
+  get sentSoFar(): number {
+    return this.sent;
+  }
+
   /** Stop now (before `durationMs` if called early); the report is also what `done` resolves to. */
   stop(): FloodReport {
     if (this.timer !== undefined) clearTimeout(this.timer);

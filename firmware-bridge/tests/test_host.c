@@ -412,8 +412,9 @@ int main(int argc, char **argv)
     hub_send(&hub, 2, PEER_MAC, BRIDGE_MAC, 6, -30, 1, big, sizeof(big));
     CHECK(dut_expect(&u, PROTO_RX, &r, 4000) && r.u.rx.payload_len == 1470 && memcmp(r.u.rx.payload, big, 1470) == 0);
     uint64_t dt = now_ms() - t0;
-    /* ~1490 wire bytes at 960 bytes/s: about 1.5 s */
-    CHECK(dt >= 1200 && dt <= 3500);
+    /* ~1490 wire bytes at 960 bytes/s: about 1.5 s. The lower bound is the throttling; the upper
+     * one only catches a stall (a loaded machine may take longer, never shorter). */
+    CHECK(dt >= 1200 && dt <= 30000);
     printf("     note: 1470-byte RX at --baud 9600 took %llu ms (expected about 1550)\n", (unsigned long long)dt);
     CHECK(dut_stop(&u) == 0);
     end_case("host: --v2 (1470-byte RX) and --baud 9600 throttling");

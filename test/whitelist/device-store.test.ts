@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { ErrorCode, isDppError } from '../../protocol/errors.js';
 import { openDatabase, type Database } from '../../whitelist/database.js';
+import { AuditLog } from '../../whitelist/audit-log.js';
 import { DeviceStore } from '../../whitelist/device-store.js';
 import { TempDirs } from './fixtures.js';
 
@@ -19,6 +20,41 @@ describe('DeviceStore', () => {
   afterEach(() => {
     db.close();
     temp.cleanup();
+  });
+
+  it('recovers devices left mid-session by a daemon that did not shut down', () => {
+    const audit = new AuditLog(db);
+    const [delivered, authenticating, configuring, done, earlier] = [
+      '01',
+      '02',
+      '03',
+      '04',
+      '05',
+    ].map((b) => b.repeat(32)) as [string, string, string, string, string];
+    for (const h of [delivered, authenticating, configuring, done, earlier])
+      devices.startAttempt(h, { at: at(0), transport: 'tcp' });
+    devices.transition(delivered, 'configuring', { at: at(1) });
+    devices.recordDelivered(delivered, { at: at(2) });
+    audit.append({ kind: 'configuration-delivered', keyHash: delivered, at: at(2) });
+    devices.transition(configuring, 'configuring', { at: at(1) });
+    devices.transition(done, 'provisioned', { at: at(3) });
+    // Delivered in an earlier session: this session (authenticated later) never got that far.
+    audit.append({ kind: 'configuration-delivered', keyHash: earlier, at: at(1) });
+    devices.transition(earlier, 'configuring', { at: at(4) });
+
+    const result = devices.recoverInterrupted(at(9));
+
+    assert.deepEqual(result.provisioned, [delivered]);
+    assert.deepEqual([...result.parked].sort(), [authenticating, configuring, earlier].sort());
+    assert.equal(devices.get(delivered)!.state, 'provisioned');
+    assert.match(devices.get(delivered)!.reason ?? '', /Configuration Result was not heard/);
+    for (const h of [authenticating, configuring, earlier]) {
+      assert.equal(devices.get(h)!.state, 'announced');
+      assert.match(devices.get(h)!.reason ?? '', /^parked: the daemon stopped/);
+    }
+    assert.equal(devices.get(done)!.state, 'provisioned');
+    assert.equal(devices.get(done)!.stateChangedAt, at(3).toISOString());
+    assert.deepEqual(devices.recoverInterrupted(at(10)), { provisioned: [], parked: [] });
   });
 
   it('records an announcement, then bumps last_seen without changing the state', () => {

@@ -3,7 +3,7 @@ import { loadConfigForCli } from '../load-config.js';
 import { createLogger } from '../../logging.js';
 import { ConfiguratorDaemon } from '../../service/daemon.js';
 import { SystemdNotifier } from '../../service/sd-notify.js';
-import { openStores } from '../../service/stores.js';
+import { openStores, recoverInterruptedSessions } from '../../service/stores.js';
 import { createRadio } from '../../service/radio.js';
 import { createBundleBuilder } from '../../service/bundles.js';
 import { dataDirOf } from '../data-dir.js';
@@ -62,6 +62,7 @@ export function registerStartCommand(program: Command): void {
       // Records wait up to a group-commit window; an uncaught exception ends the process, and
       // what was recorded until then must still reach the disk.
       process.once('exit', () => stores.commit());
+      recoverInterruptedSessions(dataDir, stores, log);
       const radio = createRadio(config, log);
       const daemon = await ConfiguratorDaemon.start({
         publishState: true,
