@@ -1,38 +1,54 @@
 /**
- * The session engine: turns announcements and authentication requests into Configurator sessions
- * for whitelisted devices, refuses everyone else with a reason, and records every step.
- *
- * Order of work for a new peer, cheapest first: rate limit per peer → attribute checks → one
- * hash and one indexed whitelist lookup → status and profile checks → only then the elliptic-curve
- * work of parsing the key and running the protocol. An unknown or revoked device costs no EC work.
+ * The session engine: dispatches each peer's messages, keeps the sessions (one per device key)
+ * and the line of devices waiting for room, and orders the delivery (the audit record on disk
+ * before the credentials leave). Who is admitted is admission.ts's decision; what happened to a
+ * device is written by device-records.ts; time comes from a Clock.
  */
-import { EventEmitter } from 'node:events';
-import { bytesEqual, toHex } from '../../protocol/bytes.js';
-import { AttributeId, DppStatus } from '../../protocol/dpp/attributes.js';
+import type { Clock } from '../../protocol/clock.js';
+import { systemClock } from '../../protocol/clock.js';
+import { toHex } from '../../protocol/bytes.js';
+import { DppStatus } from '../../protocol/dpp/attributes.js';
 import type { BootstrapIdentity } from '../../protocol/dpp/auth-common.js';
-import { chirpHashOfDer, keyHashOfDer } from '../../protocol/dpp/bootstrap-key.js';
-import { peekPresenceAnnouncement } from '../../protocol/dpp/config-exchange.js';
-import {
-  parseConnectionStatus,
-  type ConfigurationRequest,
-} from '../../protocol/dpp/config-object.js';
+import type { ConfigurationRequest } from '../../protocol/dpp/config-object.js';
 import { decodeMessage, FrameType, type DppFrame } from '../../protocol/dpp/frames.js';
+import { peekPresenceAnnouncement } from '../../protocol/dpp/presence.js';
 import {
   createConfiguratorInitiator,
   createConfiguratorResponder,
+  stepConfigurator,
+  type ConfiguratorSession,
 } from '../../protocol/dpp/session/configurator.js';
-import type { Outcome, SessionTimings } from '../../protocol/dpp/session/types.js';
-import { attempt, type DppError } from '../../protocol/errors.js';
-import type { Logger } from 'pino';
-import type { Profile } from './profile.js';
-import type { Delivery } from './delivery.js';
-import type { PeerChannel } from './peer-channel.js';
+import { SessionRunner, type RoleEffect } from '../../protocol/dpp/session/runner.js';
+import type {
+  ConfiguratorEffect,
+  ConfiguratorInput,
+  ConfiguratorOutcome,
+  SessionTimings,
+} from '../../protocol/dpp/session/types.js';
+import type { DppError } from '../../protocol/errors.js';
 import type { DeviceState, Transport } from '../../whitelist/types.js';
-import type { AuditPort, DevicePort, WhitelistPort, WhitelistView } from './ports.js';
-import { RefusalLog, type RefusalLogOptions } from './refusal-log.js';
+import type { Logger } from 'pino';
+import {
+  decideAdmission,
+  identifyAnnouncer,
+  identifyInitiator,
+  type Identification,
+} from './admission.js';
+import type { Delivery } from './delivery.js';
+import {
+  DeviceRecords,
+  type EngineEvents,
+  type RecordCounters,
+  type SessionSubject,
+} from './device-records.js';
+import type { PeerChannel, PeerHandler } from './peer-channel.js';
 import { PeerKeys } from './peer-keys.js';
-import { SessionRunner } from './session-runner.js';
+import type { Profile } from './profile.js';
+import type { AuditPort, DevicePort, WhitelistPort, WhitelistView } from './ports.js';
+import type { RefusalLogOptions } from './refusal-log.js';
 import { WaitingLine } from './waiting-line.js';
+
+export type { DeviceEvent, EngineEvents } from './device-records.js';
 
 export interface EngineSettings {
   readonly maxConcurrent: number;
@@ -65,49 +81,30 @@ export interface EngineDeps {
    * full of our own traffic). Without it, only maxConcurrent limits.
    */
   readonly roomFor?: (transport: Transport) => boolean;
+  /** The system clock unless a test hands in a virtual one. */
+  readonly clock?: Clock;
 }
 
-export interface DeviceEvent {
-  readonly keyHash: string;
-  readonly state: DeviceState;
-  readonly address: string;
-  readonly transport: Transport;
-  readonly reason?: string | undefined;
-  readonly label?: string | undefined;
-}
-
-export interface EngineEvents {
-  device: [event: DeviceEvent];
-  /** A refused announcement or request, whitelisted or not (for the demo's table). */
-  refused: [
-    event: { subject: string; keyHash?: string | undefined; address: string; reason: string },
-  ];
-}
-
-export interface EngineCounters {
+export interface EngineCounters extends RecordCounters {
   announcements: number;
   rateLimited: number;
   busy: number;
   admitted: number;
-  refused: number;
   noSession: number;
   malformed: number;
   ignored: number;
-  provisioned: number;
-  connected: number;
-  failed: number;
   messagesSent: number;
 }
 
-interface LiveSession {
-  readonly runner: SessionRunner;
-  readonly entry: WhitelistView;
+type ConfiguratorRunner = SessionRunner<ConfiguratorSession, ConfiguratorInput, ConfiguratorEffect>;
+
+interface LiveSession extends SessionSubject {
+  readonly runner: ConfiguratorRunner;
   readonly profile: Profile;
-  readonly channel: PeerChannel;
   readonly startedAt: number;
   delivered: boolean;
   authenticated: boolean;
-  /** When the peer last sent the session anything but an announcement (performance.now()). */
+  /** When the peer last sent the session anything but an announcement (clock.now()). */
   lastHeardAt: number;
   /** The device's state before this session started (the session overwrites it at once). */
   readonly stateBefore: DeviceState | undefined;
@@ -127,7 +124,20 @@ interface WaitingAnnouncement {
   readonly frame: DppFrame;
 }
 
-export class SessionEngine extends EventEmitter<EngineEvents> {
+/** How a session comes about: we answer an announcement, or the device initiated (TCP). */
+type SessionStart =
+  | {
+      readonly role: 'initiator';
+      /** The announcement that brought the device, to answer later if there is no room now. */
+      readonly announcement?: {
+        readonly frame: DppFrame;
+        readonly heardAt: number;
+        readonly chirpHex: string;
+      };
+    }
+  | { readonly role: 'responder'; readonly request: Uint8Array; readonly decoded: DppFrame };
+
+export class SessionEngine implements PeerHandler {
   private readonly sessions = new Map<string, LiveSession>();
   /**
    * The same sessions by the device's key hash: one at a time per device. An announcement is
@@ -142,7 +152,9 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
    * (by chirp hash): replaying one announcement from many addresses takes one place, not many.
    */
   private readonly waiting: WaitingLine<WaitingAnnouncement>;
-  private readonly refusals: RefusalLog;
+  /** Device rows, audit, log lines and events: written together, there. */
+  readonly records: DeviceRecords;
+  private readonly clock: Clock;
   private accepting = true;
   private readonly idleWaiters: (() => void)[] = [];
   readonly counters: EngineCounters = {
@@ -161,13 +173,26 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
   };
 
   constructor(private readonly deps: EngineDeps) {
-    super();
-    this.refusals = new RefusalLog(deps.audit, deps.log, deps.refusalLog);
+    this.clock = deps.clock ?? systemClock;
+    this.records = new DeviceRecords({
+      devices: deps.devices,
+      whitelist: deps.whitelist,
+      audit: deps.audit,
+      log: deps.log,
+      clock: this.clock,
+      refusalLog: deps.refusalLog,
+      counters: this.counters,
+    });
     this.waiting = new WaitingLine(
       deps.settings.waitingMaxAgeMs,
       WAITING_FORGET_AFTER,
       WAITING_MAX,
     );
+  }
+
+  on<E extends keyof EngineEvents>(event: E, listener: (...args: EngineEvents[E]) => void): this {
+    this.records.on(event, listener as never);
+    return this;
   }
 
   get activeSessions(): number {
@@ -179,6 +204,10 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
     return this.waiting.size;
   }
 
+  get refusalTotals(): ReadonlyMap<string, number> {
+    return this.records.refusalTotals;
+  }
+
   /**
    * Start sessions for waiting devices while there is room, first heard first; called when a
    * session ends and when the radio's send backlog goes down. A device not heard for
@@ -187,7 +216,7 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
    * WAITING_FORGET_AFTER such periods. The walk passes over quiet devices once (waiting-line.ts).
    */
   admitWaiting(): void {
-    for (const [chirp, w, heardAt] of this.waiting.eligible(performance.now())) {
+    for (const [chirp, w, heardAt] of this.waiting.eligible(this.clock.now())) {
       if (!this.hasRoom(w.channel.transport) || !this.accepting) return;
       this.waiting.delete(chirp);
       if (this.sessions.has(w.channel.id)) continue;
@@ -200,10 +229,6 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
       this.sessions.size < this.deps.settings.maxConcurrent &&
       (this.deps.roomFor?.(transport) ?? true)
     );
-  }
-
-  get refusalTotals(): ReadonlyMap<string, number> {
-    return this.refusals.totals;
   }
 
   /** A DPP message from a peer (reassembled ESP-NOW message or one TCP frame). Never throws. */
@@ -223,10 +248,8 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
   initiate(channel: PeerChannel, keyHash: string): boolean {
     const entry = this.deps.whitelist.get(keyHash);
     if (entry === undefined) {
-      this.refuse({
-        subject: keyHash,
+      this.records.refused(keyHash, channel, {
         keyHash,
-        peer: channel,
         reason: 'not on the whitelist',
         code: 'unknown',
       });
@@ -245,6 +268,7 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
 
   private dispatch(channel: PeerChannel, bytes: Uint8Array): void {
     const live = this.sessions.get(channel.id);
+    // Decoded once, here: the session machine gets the decoded message with the bytes.
     const decoded = decodeMessage(bytes);
     const frame: DppFrame | undefined =
       decoded.ok && decoded.value.kind === 'dpp' ? decoded.value : undefined;
@@ -253,15 +277,17 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
         this.announcementDuringSession(live, channel, frame);
         return;
       }
-      live.lastHeardAt = performance.now();
-      live.runner.input({ type: 'message', bytes });
+      live.lastHeardAt = this.clock.now();
+      live.runner.input({
+        type: 'message',
+        bytes,
+        decoded: decoded.ok ? decoded.value : undefined,
+      });
       return;
     }
     if (!decoded.ok) {
       this.counters.malformed++;
-      this.refuse({
-        subject: channel.id,
-        peer: channel,
+      this.records.refused(channel.id, channel, {
         reason: decoded.error.describe(),
         code: 'malformed',
       });
@@ -297,8 +323,8 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
     // it has also gone quiet: a chirp is unauthenticated, and a copy sent under its address while
     // it is still answering must not end a session it is completing. Once it has applied the
     // configuration, the session ends by its Connection Status Result or deadline, as provisioned.
-    if (!live.authenticated || live.runner.stage === 'awaitConnStatus') return;
-    const now = performance.now();
+    if (!live.authenticated || live.runner.state.stage.name === 'awaitConnStatus') return;
+    const now = this.clock.now();
     if (now - live.startedAt < this.deps.settings.announceIntervalMs) return;
     if (now - live.lastHeardAt < this.deps.settings.timings.retransmitMs) return;
     live.runner.input({
@@ -310,7 +336,7 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
   }
 
   private rateLimited(id: string): boolean {
-    const now = performance.now();
+    const now = this.clock.now();
     const last = this.lastAnnounce.get(id);
     if (last !== undefined && now - last < this.deps.settings.announceIntervalMs) return true;
     this.lastAnnounce.delete(id);
@@ -329,7 +355,7 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
       this.counters.rateLimited++;
       return;
     }
-    const now = performance.now();
+    const now = this.clock.now();
     // Already waiting and still no room: note that it is still there; every check runs again
     // when its turn comes, on the announcement that earned the place (this one may be a copy).
     if (this.waiting.size > 0 && !this.hasRoom(channel.transport)) {
@@ -351,48 +377,17 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
     peek = peekPresenceAnnouncement(frame),
   ): void {
     if (!peek.ok) {
-      this.refuse({
-        subject: channel.id,
-        peer: channel,
+      this.records.refused(channel.id, channel, {
         reason: peek.error.describe(),
         code: 'malformed',
       });
       return;
     }
-    const chirpHex = toHex(peek.value.chirpHash);
-    const der = peek.value.keyDer;
-    let entry: WhitelistView | undefined;
-    if (der !== undefined) {
-      if (!bytesEqual(chirpHashOfDer(der), peek.value.chirpHash)) {
-        this.refuse({
-          subject: chirpHex,
-          peer: channel,
-          reason: 'the announced bootstrapping key does not hash to the announced chirp hash',
-          code: 'key-mismatch',
-        });
-        return;
-      }
-      entry = this.deps.whitelist.get(toHex(keyHashOfDer(der)));
-    } else {
-      entry = this.deps.whitelist.findByChirpHash(chirpHex);
-    }
-    if (entry === undefined) {
-      const keyHash = der !== undefined ? toHex(keyHashOfDer(der)) : undefined;
-      this.refuse({
-        subject: keyHash ?? chirpHex,
-        keyHash,
-        peer: channel,
-        reason:
-          der !== undefined
-            ? 'not on the whitelist'
-            : 'not on the whitelist by chirp hash (an entry added by hash alone needs the key in the announcement)',
-        code: 'unknown',
-      });
-      return;
-    }
-    this.admit(channel, entry, der, {
+    const who = identifyAnnouncer(peek.value, this.deps.whitelist);
+    if (!this.listed(who, channel)) return;
+    this.admit(channel, who.entry, who.der, {
       role: 'initiator',
-      announcement: { frame, heardAt, chirpHex },
+      announcement: { frame, heardAt, chirpHex: toHex(peek.value.chirpHash) },
     });
   }
 
@@ -401,213 +396,177 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
       channel.close();
       return;
     }
-    const rHash = frame.attributes.find((a) => a.id === AttributeId.ResponderBootstrappingKeyHash);
-    const iHash = frame.attributes.find((a) => a.id === AttributeId.InitiatorBootstrappingKeyHash);
-    const refuseAndClose = (reason: string, code: string, keyHash?: string): void => {
-      this.refuse({ subject: keyHash ?? channel.id, keyHash, peer: channel, reason, code });
+    const who = identifyInitiator(frame, this.deps.identity.hash, this.deps.whitelist, channel.id);
+    if (!this.listed(who, channel)) {
       channel.close();
-    };
-    if (rHash === undefined || !bytesEqual(rHash.value, this.deps.identity.hash)) {
-      refuseAndClose('Authentication Request is not for our bootstrapping key', 'not-for-us');
       return;
     }
-    if (iHash === undefined || iHash.value.length !== 32) {
-      refuseAndClose(
-        'Authentication Request names no initiator bootstrapping key: the device cannot be checked against the whitelist',
-        'anonymous',
-      );
-      return;
-    }
-    const keyHash = toHex(iHash.value);
-    const entry = this.deps.whitelist.get(keyHash);
-    if (entry === undefined) {
-      refuseAndClose('not on the whitelist', 'unknown', keyHash);
-      return;
-    }
-    this.admit(channel, entry, undefined, { role: 'responder', request: bytes });
+    this.admit(channel, who.entry, undefined, {
+      role: 'responder',
+      request: bytes,
+      decoded: frame,
+    });
+  }
+
+  /** Whether the peer is a whitelisted device; the refusal recorded if not. */
+  private listed(
+    who: Identification,
+    channel: PeerChannel,
+  ): who is Extract<Identification, { kind: 'listed' }> {
+    if (who.kind === 'listed') return true;
+    this.records.refused(who.subject, channel, who);
+    return false;
   }
 
   private admit(
     channel: PeerChannel,
     entry: WhitelistView,
     announcedDer: Uint8Array | undefined,
-    how:
-      | {
-          role: 'initiator';
-          /** The announcement that brought the device, to answer later if there is no room now. */
-          announcement?: { frame: DppFrame; heardAt: number; chirpHex: string };
-        }
-      | { role: 'responder'; request: Uint8Array },
+    how: SessionStart,
   ): void {
-    const now = new Date();
     const keyHash = entry.keyHash;
-    this.deps.whitelist.markSeen(keyHash, now);
-    const refuseDevice = (reason: string, code: string): void => {
-      this.deps.devices.refused(keyHash, channel.address, channel.transport, reason, now);
-      this.refuse({ subject: keyHash, keyHash, peer: channel, reason, code });
-      this.emitDevice(keyHash, 'refused', channel, reason, entry.label);
-      if (channel.transport === 'tcp') channel.close();
-    };
-    if (entry.status !== 'active') {
-      refuseDevice(`whitelist entry is ${entry.status}`, entry.status);
-      return;
-    }
-    const profileName = entry.profile ?? this.deps.settings.defaultProfile;
-    const profile = this.deps.settings.profiles.get(profileName);
-    if (profile === undefined) {
-      refuseDevice(`profile "${profileName}" is not configured`, 'no-profile');
-      return;
-    }
-    const other = this.sessionsByKey.get(keyHash);
-    if (other !== undefined) {
-      // Not a refusal: the device (or a copy of its announcement) gets its turn when that
-      // session ends, and a genuine device keeps announcing until then.
-      this.counters.busy++;
-      this.deps.log.debug(
-        { keyHash, peer: channel.address, sessionPeer: other.channel.address },
-        'a session for this device is already running with another peer; announcement not answered',
-      );
-      if (channel.transport === 'tcp') {
-        this.refuse({
-          subject: keyHash,
-          keyHash,
-          peer: channel,
-          reason: `a session for this device is already running with ${other.channel.address}`,
-          code: 'session-running',
-        });
-        channel.close();
-      }
-      return;
-    }
+    const subject: SessionSubject = { keyHash, label: entry.label, channel };
+    this.records.heard(keyHash);
     const device = this.deps.devices.get(keyHash);
+    // Read now: the session overwrites the record at once (and a store may hand out its own object).
     const stateBefore = device?.state;
-    if (
-      device !== undefined &&
-      (device.state === 'provisioned' || device.state === 'connected') &&
-      !profile.allowReprovision
-    ) {
-      refuseDevice(
-        `already ${device.state}; profile "${profileName}" does not allow re-provisioning`,
-        'already-provisioned',
-      );
-      return;
-    }
-    if (!this.hasRoom(channel.transport)) {
-      // Not a refusal: the device waits for its turn (and keeps announcing meanwhile).
-      this.counters.busy++;
-      const announcement = how.role === 'initiator' ? how.announcement : undefined;
-      if (channel.transport === 'tcp') {
-        this.deps.log.debug(
-          { keyHash, peer: channel.address },
-          'no room for another session now; connection closed (the device may try again)',
-        );
-        channel.close();
+    const decision = decideAdmission(
+      {
+        entry,
+        announcedDer,
+        device,
+        runningWith: this.sessionsByKey.get(keyHash)?.channel.address,
+        room: this.hasRoom(channel.transport),
+      },
+      this.deps.settings,
+    );
+    switch (decision.kind) {
+      case 'refuse':
+        this.records.deviceRefused(subject, decision);
+        if (channel.transport === 'tcp') channel.close();
         return;
-      }
-      if (
-        announcement !== undefined &&
-        !this.waiting.heard(
-          announcement.chirpHex,
-          { channel, frame: announcement.frame },
-          announcement.heardAt,
-        )
-      ) {
-        this.refuse({
-          subject: keyHash,
+      case 'defer':
+        this.defer(
+          channel,
           keyHash,
-          peer: channel,
-          reason: `no room for its session and the waiting line is full (${this.waiting.size} devices)`,
-          code: 'waiting-line-full',
-        });
+          how,
+          decision.why === 'session-running' ? decision.with : undefined,
+        );
         return;
-      }
-      this.deps.log.debug(
-        { keyHash, peer: channel.address, waiting: this.waiting.size },
-        'no room for another session now; announcement deferred',
-      );
-      return;
+      case 'admit':
+        break;
     }
     if (how.role === 'initiator' && how.announcement !== undefined)
       this.waiting.delete(how.announcement.chirpHex);
-    const der = entry.publicKey ?? announcedDer;
-    if (der === undefined) {
-      refuseDevice(
-        'the whitelist holds only the key hash and the peer did not send its key: add the device by URI to let it initiate',
-        'no-public-key',
-      );
-      return;
-    }
-    const parsed = this.peerKeys.parse(der);
+    const parsed = this.peerKeys.parse(decision.der);
     if (!parsed.ok) {
-      refuseDevice(`bootstrapping key unusable: ${parsed.error.message}`, 'bad-key');
+      this.records.deviceRefused(subject, {
+        keyHash,
+        reason: `bootstrapping key unusable: ${parsed.error.message}`,
+        code: 'bad-key',
+      });
+      if (channel.transport === 'tcp') channel.close();
       return;
     }
-    const peer = parsed.value;
+    const { profile } = decision;
     const timings = this.timingsFor(channel.transport);
     const session =
       how.role === 'initiator'
         ? createConfiguratorInitiator({
-            peer,
+            peer: parsed.value,
             own: this.deps.identity,
             requireMutual: profile.requireMutual,
             timings,
           })
         : // A device that initiates proves its key only through mutual authentication.
           createConfiguratorResponder({
-            peer,
+            peer: parsed.value,
             own: this.deps.identity,
             requireMutual: true,
             timings,
           });
     this.counters.admitted++;
-    this.deps.devices.sessionStarted(keyHash, {
-      address: channel.address,
-      transport: channel.transport,
-      profile: profile.name,
-      at: now,
-    });
-    this.deps.audit.append({
-      kind: 'admitted',
-      keyHash,
-      peer: channel.address,
-      detail: { transport: channel.transport, role: how.role, profile: profile.name },
-    });
-    this.deps.log.info(
-      { keyHash, peer: channel.address, profile: profile.name, label: entry.label },
-      'admitted: starting authentication',
-    );
-    // eslint-disable-next-line prefer-const -- the hooks close over `live`, assigned just below
+    this.records.sessionStarted(subject, how.role, profile.name);
+    // eslint-disable-next-line prefer-const -- the runner's effects close over `live`, assigned just below
     let live: LiveSession;
-    const runner = new SessionRunner(session, channel, {
-      authenticated: (mutual, peerVersion) => this.onAuthenticated(live, mutual, peerVersion),
-      configurationRequested: (request) => this.onConfigurationRequested(live, request),
-      configurationApplied: () => this.onConfigurationApplied(live),
-      ignored: (error) => {
-        this.counters.ignored++;
-        live.lastIgnored = error;
-        this.deps.log.debug(
-          { keyHash, peer: channel.address, code: error.code },
-          `dropped: ${error.message}`,
-        );
-      },
-      finished: (outcome) => this.onFinished(live, outcome),
-    });
-    live = {
-      runner,
-      entry,
-      profile,
+    const runner: ConfiguratorRunner = new SessionRunner(
+      stepConfigurator,
+      session,
       channel,
-      startedAt: performance.now(),
+      this.clock,
+      (effect) => this.onSessionEffect(live, effect),
+      (timer) => ({ type: 'timer', timer }),
+    );
+    const now = this.clock.now();
+    live = {
+      ...subject,
+      runner,
+      profile,
+      startedAt: now,
       delivered: false,
       authenticated: false,
-      lastHeardAt: performance.now(),
+      lastHeardAt: now,
       stateBefore,
     };
     this.sessions.set(channel.id, live);
     this.sessionsByKey.set(keyHash, live);
-    this.emitDevice(keyHash, 'authenticating', channel, undefined, entry.label);
     runner.input(
-      how.role === 'initiator' ? { type: 'start' } : { type: 'message', bytes: how.request },
+      how.role === 'initiator'
+        ? { type: 'start' }
+        : { type: 'message', bytes: how.request, decoded: how.decoded },
+    );
+  }
+
+  /** No session now: the device waits for its turn (ESP-NOW), or the connection closes (TCP). */
+  private defer(
+    channel: PeerChannel,
+    keyHash: string,
+    how: SessionStart,
+    sessionWith: string | undefined,
+  ): void {
+    this.counters.busy++;
+    if (sessionWith !== undefined) {
+      this.deps.log.debug(
+        { keyHash, peer: channel.address, sessionPeer: sessionWith },
+        'a session for this device is already running with another peer; announcement not answered',
+      );
+      if (channel.transport === 'tcp') {
+        this.records.refused(keyHash, channel, {
+          keyHash,
+          reason: `a session for this device is already running with ${sessionWith}`,
+          code: 'session-running',
+        });
+        channel.close();
+      }
+      return;
+    }
+    if (channel.transport === 'tcp') {
+      this.deps.log.debug(
+        { keyHash, peer: channel.address },
+        'no room for another session now; connection closed (the device may try again)',
+      );
+      channel.close();
+      return;
+    }
+    const announcement = how.role === 'initiator' ? how.announcement : undefined;
+    if (
+      announcement !== undefined &&
+      !this.waiting.heard(
+        announcement.chirpHex,
+        { channel, frame: announcement.frame },
+        announcement.heardAt,
+      )
+    ) {
+      this.records.refused(keyHash, channel, {
+        keyHash,
+        reason: `no room for its session and the waiting line is full (${this.waiting.size} devices)`,
+        code: 'waiting-line-full',
+      });
+      return;
+    }
+    this.deps.log.debug(
+      { keyHash, peer: channel.address, waiting: this.waiting.size },
+      'no room for another session now; announcement deferred',
     );
   }
 
@@ -617,22 +576,34 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
     return transport === 'tcp' ? { ...t, retransmitMs: 0, maxTransmissions: 1 } : t;
   }
 
-  private onAuthenticated(live: LiveSession, mutual: boolean, peerVersion: number): void {
-    const keyHash = live.entry.keyHash;
-    live.authenticated = true;
-    this.deps.devices.setState(keyHash, 'configuring', new Date());
-    this.deps.audit.append({
-      kind: 'authenticated',
-      keyHash,
-      peer: live.channel.address,
-      detail: { mutual, peerVersion },
-    });
-    this.emitDevice(keyHash, 'configuring', live.channel, undefined, live.entry.label);
+  private onSessionEffect(live: LiveSession, effect: RoleEffect<ConfiguratorEffect>): void {
+    switch (effect.type) {
+      case 'authenticated':
+        live.authenticated = true;
+        this.records.authenticated(live, effect.mutual, effect.peerVersion);
+        return;
+      case 'configurationRequested':
+        this.onConfigurationRequested(live, effect.request);
+        return;
+      case 'configurationApplied':
+        this.records.applied(live);
+        return;
+      case 'ignored':
+        this.counters.ignored++;
+        live.lastIgnored = effect.error;
+        this.deps.log.debug(
+          { keyHash: live.keyHash, peer: live.channel.address, code: effect.error.code },
+          `dropped: ${effect.error.message}`,
+        );
+        return;
+      case 'finished':
+        this.onFinished(live, effect.outcome);
+        return;
+    }
   }
 
   private onConfigurationRequested(live: LiveSession, request: ConfigurationRequest): void {
-    const keyHash = live.entry.keyHash;
-    const now = new Date();
+    const keyHash = live.keyHash;
     // The whitelist may have changed since the announcement: an admin's revoke wins at once.
     const fresh = this.deps.whitelist.get(keyHash);
     if (fresh === undefined || fresh.status !== 'active') {
@@ -640,10 +611,8 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
         fresh === undefined
           ? 'removed from the whitelist during the session'
           : `whitelist entry became ${fresh.status} during the session`;
-      this.refuse({
-        subject: keyHash,
+      this.records.refused(keyHash, live.channel, {
         keyHash,
-        peer: live.channel,
         reason,
         code: fresh?.status ?? 'removed',
       });
@@ -660,8 +629,7 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
     });
     if (!built.ok) {
       const reason = `cannot build the configuration: ${built.error.message}`;
-      this.deps.log.error({ keyHash, profile: live.profile.name, code: built.error.code }, reason);
-      this.deps.devices.setState(keyHash, 'configuring', now, { deviceInfo: deviceInfoJson });
+      this.records.configurationUnbuildable(live, reason, deviceInfoJson);
       live.runner.input({
         type: 'refuseConfiguration',
         status: DppStatus.ConfigureFailure,
@@ -671,18 +639,16 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
     }
     // Recorded, and on disk, before the bytes leave, so a crash cannot lose the fact that they
     // may have.
-    this.deps.audit.append({
-      kind: 'configuration-delivered',
-      keyHash,
-      peer: live.channel.address,
-      detail: {
+    this.records.delivering(
+      live,
+      {
         profile: live.profile.name,
         ssid: live.profile.ssid,
         secretsCreated: built.value.secretsCreated,
         lwm2mBundleBytes: built.value.bundleBytes,
       },
-    });
-    this.deps.devices.delivered(keyHash, now, { deviceInfo: deviceInfoJson });
+      deviceInfoJson,
+    );
     // The answer waits for the next group commit (at most 50 ms); the enrollee waits far longer.
     this.deps.afterCommit((ok) => {
       if (live.runner.finished) return;
@@ -705,124 +671,27 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
     });
   }
 
-  /**
-   * The device holds its configuration; it is provisioned even while it tries the network, and
-   * stays so if no Connection Status Result ever comes (a device that leaves ESP-NOW's channel
-   * for its access point's may not be heard again). The event waits for the session's outcome.
-   */
-  private onConfigurationApplied(live: LiveSession): void {
-    this.deps.devices.setState(live.entry.keyHash, 'provisioned', new Date(), {
-      reason: 'configuration applied; awaiting its Connection Status Result',
-    });
-  }
-
-  private onFinished(live: LiveSession, outcome: Outcome): void {
-    const keyHash = live.entry.keyHash;
+  private onFinished(live: LiveSession, outcome: ConfiguratorOutcome): void {
     const channel = live.channel;
     this.sessions.delete(channel.id);
-    if (this.sessionsByKey.get(keyHash) === live) this.sessionsByKey.delete(keyHash);
+    if (this.sessionsByKey.get(live.keyHash) === live) this.sessionsByKey.delete(live.keyHash);
     // Its room goes to the device that has waited longest (after this session's records).
     if (this.waiting.size > 0) queueMicrotask(() => this.admitWaiting());
     this.counters.messagesSent += live.runner.messagesSent;
     channel.close();
-    const now = new Date();
-    if (outcome.result === 'provisioned' || outcome.result === 'connected') {
-      const connStatus =
-        outcome.connStatus === undefined ? undefined : describeConnStatus(outcome.connStatus);
-      const state: DeviceState = outcome.result;
-      const reason = outcome.result === 'provisioned' ? outcome.note : undefined;
-      this.deps.devices.setState(keyHash, state, now, { reason, connStatus });
-      this.deps.whitelist.markProvisioned(keyHash, now);
-      this.deps.audit.append({
-        kind: state,
-        keyHash,
-        peer: channel.address,
-        reason,
-        detail: connStatus === undefined ? undefined : { connStatus },
-      });
-      this.counters[state]++;
-      this.deps.log.info(
-        { keyHash, peer: channel.address, label: live.entry.label },
-        reason === undefined ? state : `${state}: ${reason}`,
-      );
-      this.emitDevice(keyHash, state, channel, reason, live.entry.label);
-      this.notifyIfIdle();
-      return;
-    }
-    if (outcome.result === 'configured') return; // an Enrollee's outcome
-    const base = outcome.error.message;
-    const reason =
-      live.lastIgnored !== undefined &&
-      !live.delivered &&
-      /timed out|no answer|retransmi/i.test(base)
-        ? `${base} (last message dropped: ${live.lastIgnored.message})`
-        : base;
-    this.counters.failed++;
-    if (!live.authenticated) {
-      // The peer never proved it holds the whitelisted key: to anyone watching, it was refused.
-      this.emit('refused', {
-        subject: keyHash,
-        keyHash,
-        address: channel.address,
-        reason: `authentication failed: ${reason}`,
-      });
-    }
-    const previous = live.stateBefore;
-    this.deps.audit.append({ kind: 'session-failed', keyHash, peer: channel.address, reason });
-    if (!live.delivered && (previous === 'provisioned' || previous === 'connected')) {
-      // Someone else failing with this device's key (a spoofer, a replay) must not undo its
-      // provisioning.
-      this.deps.devices.setState(keyHash, previous, now, { reason: undefined });
-      this.deps.log.warn(
-        { keyHash, peer: channel.address },
-        `session failed, device stays ${previous}: ${reason}`,
-      );
+    if (outcome.result === 'failed') {
+      const base = outcome.error.message;
+      const reason =
+        live.lastIgnored !== undefined &&
+        !live.delivered &&
+        /timed out|no answer|retransmi/i.test(base)
+          ? `${base} (last message dropped: ${live.lastIgnored.message})`
+          : base;
+      this.records.failed(live, reason, live);
     } else {
-      this.deps.devices.setState(keyHash, 'failed', now, { reason });
-      this.deps.log.warn({ keyHash, peer: channel.address }, `failed: ${reason}`);
-      this.emitDevice(keyHash, 'failed', channel, reason, live.entry.label);
+      this.records.succeeded(live, outcome);
     }
     this.notifyIfIdle();
-  }
-
-  private refuse(r: {
-    subject: string;
-    keyHash?: string | undefined;
-    peer: PeerChannel;
-    reason: string;
-    code: string;
-  }): void {
-    this.counters.refused++;
-    this.refusals.record({
-      subject: r.subject,
-      keyHash: r.keyHash,
-      peer: r.peer.address,
-      reason: r.reason,
-      code: r.code,
-    });
-    this.emit('refused', {
-      subject: r.subject,
-      keyHash: r.keyHash,
-      address: r.peer.address,
-      reason: r.reason,
-    });
-  }
-
-  private emitDevice(
-    keyHash: string,
-    state: DeviceState,
-    channel: PeerChannel,
-    reason?: string,
-    label?: string,
-  ): void {
-    this.emit('device', {
-      keyHash,
-      state,
-      address: channel.address,
-      transport: channel.transport,
-      reason,
-      label,
-    });
   }
 
   /**
@@ -845,42 +714,22 @@ export class SessionEngine extends EventEmitter<EngineEvents> {
     const before = this.sessions.size;
     if (before > 0 && graceMs > 0) {
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, graceMs);
+        const timer = this.clock.setTimer(graceMs, resolve);
         this.idleWaiters.push(() => {
-          clearTimeout(timer);
+          timer.cancel();
           resolve();
         });
       });
     }
     const parked = [...this.sessions.values()];
-    const now = new Date();
     for (const live of parked) {
       live.runner.dispose();
       this.sessions.delete(live.channel.id);
-      this.sessionsByKey.delete(live.entry.keyHash);
-      const reason = 'parked: the daemon stopped during the session';
-      this.deps.devices.setState(live.entry.keyHash, 'announced', now, { reason });
-      this.deps.audit.append({
-        kind: 'parked',
-        keyHash: live.entry.keyHash,
-        peer: live.channel.address,
-        reason,
-      });
+      this.sessionsByKey.delete(live.keyHash);
+      this.records.parked(live);
       live.channel.close();
     }
-    this.refusals.flush();
+    this.records.flush();
     return { finished: before - parked.length, parked: parked.length };
   }
-}
-
-/** The Connection Status as stored: JSON with the SSID as text, no secrets in it. */
-function describeConnStatus(bytes: Uint8Array): string {
-  const parsed = attempt(() => parseConnectionStatus(bytes));
-  if (!parsed.ok) return JSON.stringify({ unparsable: parsed.error.message });
-  const s = parsed.value;
-  return JSON.stringify({
-    result: s.result,
-    ssid: s.ssid === undefined ? undefined : new TextDecoder().decode(s.ssid),
-    channelList: s.channelList,
-  });
 }

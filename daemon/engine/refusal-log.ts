@@ -6,6 +6,7 @@
  * by reason. Nothing is dropped silently: the summary carries every suppressed refusal.
  */
 import type { Logger } from 'pino';
+import { systemClock, type Clock, type Timer } from '../../protocol/clock.js';
 import type { AuditPort } from './ports.js';
 
 export interface Refusal {
@@ -37,20 +38,23 @@ export class RefusalLog {
   private inWindow = 0;
   private suppressed = new Map<string, number>();
   private repeats = 0;
-  private flushTimer: NodeJS.Timeout | undefined;
+  private flushTimer: Timer | undefined;
   /** Totals by code since start, for status and the benchmark. */
   readonly totals = new Map<string, number>();
+  private readonly options: RefusalLogOptions;
 
   constructor(
     private readonly audit: AuditPort,
     private readonly log: Logger,
-    private readonly options: RefusalLogOptions = DEFAULT_REFUSAL_LOG,
-    private readonly now: () => number = Date.now,
-  ) {}
+    options: RefusalLogOptions | undefined,
+    private readonly clock: Clock = systemClock,
+  ) {
+    this.options = options ?? DEFAULT_REFUSAL_LOG;
+  }
 
   record(r: Refusal): void {
     this.totals.set(r.code, (this.totals.get(r.code) ?? 0) + 1);
-    const t = this.now();
+    const t = this.clock.now();
     const last = this.lastRecorded.get(r.subject);
     if (last !== undefined && t - last < this.options.repeatMs) {
       this.repeats++;
@@ -83,16 +87,15 @@ export class RefusalLog {
 
   private scheduleFlush(): void {
     if (this.flushTimer !== undefined) return;
-    this.flushTimer = setTimeout(() => {
+    this.flushTimer = this.clock.setTimer(1000, () => {
       this.flushTimer = undefined;
       this.flush();
-    }, 1000);
-    this.flushTimer.unref();
+    });
   }
 
   /** Write the summary of what was not recorded one by one. */
   flush(): void {
-    if (this.flushTimer !== undefined) clearTimeout(this.flushTimer);
+    this.flushTimer?.cancel();
     this.flushTimer = undefined;
     const byCode = Object.fromEntries(this.suppressed);
     const count = [...this.suppressed.values()].reduce((a, b) => a + b, 0);

@@ -4,6 +4,7 @@
  * part can be handed in instead (tests, the demo) so the same code runs everywhere.
  */
 import type { Logger } from 'pino';
+import type { Clock } from '../../protocol/clock.js';
 import type { BootstrapIdentity } from '../../protocol/dpp/auth-common.js';
 import type { DaemonConfig } from '../config/load.js';
 import { Delivery, type BundleBuilder } from '../engine/delivery.js';
@@ -43,6 +44,8 @@ export interface DaemonParts {
   readonly tcpPort?: number | undefined;
   /** Keep `<dataDir>/daemon.json` current for `configurator status` (the service and the demo). */
   readonly publishState?: boolean | undefined;
+  /** The system clock unless a test hands in a virtual one. */
+  readonly clock?: Clock | undefined;
 }
 
 export class ConfiguratorDaemon {
@@ -84,6 +87,7 @@ export class ConfiguratorDaemon {
       log,
       // A new ESP-NOW session only while the radio is up and our own traffic does not already fill
       // its window: more sessions would only lengthen the queue every session's messages wait in.
+      clock: parts.clock,
       roomFor: (transport) =>
         transport !== 'espnow' ||
         this.espnow === undefined ||
@@ -115,7 +119,8 @@ export class ConfiguratorDaemon {
   }
 
   private attachRadio(radio: RadioTransport): EspnowDppLink {
-    const link = new EspnowDppLink(radio);
+    const clock = this.parts.clock;
+    const link = new EspnowDppLink(radio, clock === undefined ? undefined : () => clock.now());
     feedPeers(link, this.engine);
     superviseRadio(radio, this.parts.config.radio.channel, this.parts.log);
     return link;

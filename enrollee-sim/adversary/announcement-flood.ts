@@ -6,7 +6,7 @@
  * what it achieved: announcements sent and the rate over the time it ran.
  */
 import { randomBytes } from 'node:crypto';
-import { buildPresenceAnnouncement } from '../../protocol/dpp/config-exchange.js';
+import { buildPresenceAnnouncement } from '../../protocol/dpp/presence.js';
 import { chirpHashOfDer } from '../../protocol/dpp/bootstrap-key.js';
 import { ESPNOW_V1_PAYLOAD, fragmentDppMessage } from '../../protocol/espnow/fragment.js';
 import { BROADCAST_MAC, macFromRandom, randomKeyDer, type ForgedSend } from './air.js';

@@ -20,10 +20,8 @@ import { randomBytes } from 'node:crypto';
 import { concatBytes, u16le } from '../../protocol/bytes.js';
 import { AttributeId, encodeAttribute } from '../../protocol/dpp/attributes.js';
 import { chirpHashOfDer } from '../../protocol/dpp/bootstrap-key.js';
-import {
-  buildConfigurationRequest,
-  buildPresenceAnnouncement,
-} from '../../protocol/dpp/config-exchange.js';
+import { buildConfigurationRequest } from '../../protocol/dpp/config-exchange.js';
+import { buildPresenceAnnouncement } from '../../protocol/dpp/presence.js';
 import { dppHeader, encodeMessage, FrameType, PublicAction } from '../../protocol/dpp/frames.js';
 import {
   ESPNOW_BINDING_V1,

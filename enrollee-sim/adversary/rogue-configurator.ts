@@ -14,11 +14,10 @@
  * Against a device that pins nothing (the control), it configures the device like any
  * configurator would.
  */
-import { SessionTimers } from '../site/session-timers.js';
 import { toHex } from '../../protocol/bytes.js';
 import { makePeer, type BootstrapIdentity } from '../../protocol/dpp/auth-common.js';
 import { bootstrapKeyHash, type BootstrapKey } from '../../protocol/dpp/bootstrap-key.js';
-import { parsePresenceAnnouncement } from '../../protocol/dpp/config-exchange.js';
+import { parsePresenceAnnouncement } from '../../protocol/dpp/presence.js';
 import { encodeConfigurationObject } from '../../protocol/dpp/config-object.js';
 import { decodeMessage, FrameType } from '../../protocol/dpp/frames.js';
 import {
@@ -26,7 +25,14 @@ import {
   stepConfigurator,
   type ConfiguratorSession,
 } from '../../protocol/dpp/session/configurator.js';
-import type { Effect, Input, Outcome, SessionTimings } from '../../protocol/dpp/session/types.js';
+import type {
+  ConfiguratorEffect,
+  ConfiguratorInput,
+  ConfiguratorOutcome,
+  SessionTimings,
+} from '../../protocol/dpp/session/types.js';
+import { SessionRunner, type RoleEffect } from '../../protocol/dpp/session/runner.js';
+import { systemClock } from '../../protocol/clock.js';
 import { ESPNOW_V1_PAYLOAD, fragmentDppMessage } from '../../protocol/espnow/fragment.js';
 import { Reassembler } from '../../protocol/espnow/reassembler.js';
 import type { AdversaryEndpoint } from './air.js';
@@ -50,7 +56,7 @@ export interface RogueSessionReport {
   readonly authenticated: boolean;
   /** A Configuration Response with the rogue's network went out. */
   readonly configured: boolean;
-  readonly outcome: Outcome;
+  readonly outcome: ConfiguratorOutcome;
 }
 
 export interface RogueCounters {
@@ -72,9 +78,8 @@ const ROGUE_TIMINGS: SessionTimings = {
 };
 
 interface Live {
-  session: ConfiguratorSession;
+  readonly runner: SessionRunner<ConfiguratorSession, ConfiguratorInput, ConfiguratorEffect>;
   readonly keyHash: string;
-  readonly timers: SessionTimers;
   answered: boolean;
   authenticated: boolean;
   configured: boolean;
@@ -117,7 +122,7 @@ export class RogueConfigurator {
 
   stop(): void {
     this.stopped = true;
-    for (const live of this.sessions.values()) live.timers.clearAll();
+    for (const live of this.sessions.values()) live.runner.dispose();
     this.sessions.clear();
     this.endpoint.onFrame = () => {};
   }
@@ -150,15 +155,27 @@ export class RogueConfigurator {
 
   private begin(peerMac: string, key: BootstrapKey, keyHash: string): void {
     this.counters.sessionsStarted++;
+    const session = createConfiguratorInitiator({
+      peer: makePeer(key),
+      own: this.own,
+      requireMutual: false,
+      timings: this.options.timings ?? ROGUE_TIMINGS,
+    });
     const live: Live = {
-      session: createConfiguratorInitiator({
-        peer: makePeer(key),
-        own: this.own,
-        requireMutual: false,
-        timings: this.options.timings ?? ROGUE_TIMINGS,
-      }),
+      runner: new SessionRunner<ConfiguratorSession, ConfiguratorInput, ConfiguratorEffect>(
+        stepConfigurator,
+        session,
+        {
+          send: (message) => {
+            for (const p of fragmentDppMessage(message, this.nextId(), ESPNOW_V1_PAYLOAD))
+              void this.endpoint.send(peerMac, p);
+          },
+        },
+        systemClock,
+        (e) => this.onEffect(peerMac, live, e),
+        (timer) => ({ type: 'timer', timer }),
+      ),
       keyHash,
-      timers: new SessionTimers((timer) => this.input(peerMac, live, { type: 'timer', timer })),
       answered: false,
       authenticated: false,
       configured: false,
@@ -167,25 +184,13 @@ export class RogueConfigurator {
     this.input(peerMac, live, { type: 'start' });
   }
 
-  private input(peerMac: string, live: Live, input: Input): void {
+  private input(peerMac: string, live: Live, input: ConfiguratorInput): void {
     if (this.sessions.get(peerMac) !== live) return;
-    const { session, effects } = stepConfigurator(live.session, input);
-    live.session = session;
-    for (const e of effects) this.apply(peerMac, live, e);
+    live.runner.input(input);
   }
 
-  private apply(peerMac: string, live: Live, e: Effect): void {
+  private onEffect(peerMac: string, live: Live, e: RoleEffect<ConfiguratorEffect>): void {
     switch (e.type) {
-      case 'send':
-        for (const p of fragmentDppMessage(e.message, this.nextId(), ESPNOW_V1_PAYLOAD))
-          void this.endpoint.send(peerMac, p);
-        return;
-      case 'setTimer':
-        live.timers.set(e.timer, e.ms);
-        return;
-      case 'clearTimer':
-        live.timers.clear(e.timer);
-        return;
       case 'authenticated':
         live.authenticated = true;
         this.counters.authenticated++;
@@ -203,7 +208,6 @@ export class RogueConfigurator {
         return;
       }
       case 'finished':
-        live.timers.clearAll();
         this.sessions.delete(peerMac);
         if (e.outcome.result === 'failed') this.counters.failed++;
         this.reports.push({

@@ -6,10 +6,9 @@
  * announcing again, as a real device does.
  */
 import type { BootstrapIdentity, PeerBootstrap } from '../../protocol/dpp/auth-common.js';
-import { SessionTimers } from './session-timers.js';
 import { DppStatus } from '../../protocol/dpp/attributes.js';
 import { chirpHash, type BootstrapKey } from '../../protocol/dpp/bootstrap-key.js';
-import { buildPresenceAnnouncement } from '../../protocol/dpp/config-exchange.js';
+import { buildPresenceAnnouncement } from '../../protocol/dpp/presence.js';
 import {
   encodeConnectionStatus,
   parseConfigurationObject,
@@ -20,7 +19,14 @@ import {
   stepEnrollee,
   type EnrolleeSession,
 } from '../../protocol/dpp/session/enrollee.js';
-import type { Effect, Input, Outcome, SessionTimings } from '../../protocol/dpp/session/types.js';
+import type {
+  EnrolleeEffect,
+  EnrolleeInput,
+  EnrolleeOutcome,
+  SessionTimings,
+} from '../../protocol/dpp/session/types.js';
+import { SessionRunner, type RoleEffect } from '../../protocol/dpp/session/runner.js';
+import { systemClock, type Clock, type Timer } from '../../protocol/clock.js';
 import { attempt } from '../../protocol/errors.js';
 import { decodeMessage, FrameType } from '../../protocol/dpp/frames.js';
 import { fragmentDppMessage } from '../../protocol/espnow/fragment.js';
@@ -61,27 +67,28 @@ export interface SimDeviceOptions {
   readonly retries?: number | undefined;
   readonly timings?: SessionTimings | undefined;
   readonly payloadLimit?: 250 | 1470 | undefined;
+  /** The system clock unless a test hands in a virtual one. */
+  readonly clock?: Clock | undefined;
 }
 
 export interface SimDeviceReport {
-  readonly outcome: Outcome;
+  readonly outcome: EnrolleeOutcome;
   readonly config?: ConfigurationObject | undefined;
   /** Whether the simulated AP accepted the credential. */
   readonly joined: boolean;
   readonly firstChirpAt: number;
-  /** When the Configuration Result was sent (performance.now() ms). */
+  /** When the Configuration Result was sent (clock.now() ms). */
   readonly configuredAt?: number | undefined;
   readonly failures: number;
   readonly chirps: number;
 }
 
 export class SimDevice {
-  private session: EnrolleeSession | undefined;
+  private runner: SessionRunner<EnrolleeSession, EnrolleeInput, EnrolleeEffect> | undefined;
   private reassembler = new Reassembler();
-  private readonly timers = new SessionTimers((timer) => this.input({ type: 'timer', timer }));
-  private chirpTimer: NodeJS.Timeout | undefined;
+  private chirpTimer: Timer | undefined;
   /** The simulated access point's answer, while joining takes time. */
-  private joinTimer: NodeJS.Timeout | undefined;
+  private joinTimer: Timer | undefined;
   private messageId = Math.floor(Math.random() * 0x10000);
   private peerMac: string | undefined;
   private retriesLeft: number;
@@ -97,10 +104,13 @@ export class SimDevice {
   configuredAt: number | undefined;
   readonly done: Promise<SimDeviceReport>;
 
+  private readonly clock: Clock;
+
   constructor(
     readonly endpoint: AirEndpoint,
     private readonly options: SimDeviceOptions,
   ) {
+    this.clock = options.clock ?? systemClock;
     this.retriesLeft = options.retries ?? 0;
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     endpoint.onFrame = (f) => this.onFrame(f);
@@ -108,9 +118,9 @@ export class SimDevice {
 
   private onFrame(f: { src: string; broadcast: boolean; payload: Uint8Array }): void {
     if (this.stopped) return;
-    const bytes = this.reassembler.push(f.src, f.payload, performance.now());
+    const bytes = this.reassembler.push(f.src, f.payload, this.clock.now());
     if (bytes === null || f.broadcast) return;
-    if (this.session === undefined) {
+    if (this.runner === undefined) {
       // Only an Authentication Request starts a session: a late retransmission of an older
       // session's message would otherwise leave us waiting, silent, for a request that never comes.
       const m = decodeMessage(bytes);
@@ -123,7 +133,7 @@ export class SimDevice {
       }
       this.peerMac = f.src;
       this.stopChirping();
-      this.session = createEnrolleeResponder({
+      const session = createEnrolleeResponder({
         own: this.options.identity,
         peer: this.options.pinnedConfigurator,
         requireMutual: this.options.pinnedConfigurator !== undefined,
@@ -139,16 +149,24 @@ export class SimDevice {
         },
         ...(this.options.timings ? { timings: this.options.timings } : {}),
       });
+      this.runner = new SessionRunner<EnrolleeSession, EnrolleeInput, EnrolleeEffect>(
+        stepEnrollee,
+        session,
+        { send: (message) => this.peerMac !== undefined && this.transmit(this.peerMac, message) },
+        this.clock,
+        (e) => this.onEffect(e),
+        (timer) => ({ type: 'timer', timer }),
+      );
       // A request we could not accept (not for our key) starts nothing: back to announcing.
       const generation = ++this.generation;
-      setTimeout(() => {
-        const stage = this.session?.stage.name;
+      this.clock.setTimer(3000, () => {
+        const stage = this.runner?.state.stage.name;
         if (this.generation === generation && stage === 'awaitAuthRequest' && !this.stopped) {
-          this.session = undefined;
+          this.endSession();
           this.peerMac = undefined;
           this.start();
         }
-      }, 3000).unref();
+      });
     }
     if (f.src === this.peerMac) this.input({ type: 'message', bytes });
   }
@@ -163,14 +181,14 @@ export class SimDevice {
     const max = Math.max(base, this.options.maxChirpMs ?? 8000);
     let interval = base;
     const chirp = (): void => {
-      if (this.chirps === 0) this.firstChirpAt = performance.now();
+      if (this.chirps === 0) this.firstChirpAt = this.clock.now();
       this.chirps++;
       this.transmit(BROADCAST_MAC, announcement);
       // Unanswered chirps back off (and jitter), so a batch of hundreds powered up together does
       // not fill the air with announcements: the configurator needs the air for the sessions.
       const next = interval * (0.8 + Math.random() * 0.4);
       interval = Math.min(max, interval * 2);
-      this.chirpTimer = setTimeout(chirp, next);
+      this.chirpTimer = this.clock.setTimer(next, chirp);
     };
     chirp();
     return this;
@@ -184,7 +202,7 @@ export class SimDevice {
   }
 
   private stopChirping(): void {
-    if (this.chirpTimer !== undefined) clearTimeout(this.chirpTimer);
+    this.chirpTimer?.cancel();
     this.chirpTimer = undefined;
   }
 
@@ -192,40 +210,32 @@ export class SimDevice {
   stop(): void {
     this.stopped = true;
     this.stopChirping();
-    clearTimeout(this.joinTimer);
-    this.timers.clearAll();
+    this.joinTimer?.cancel();
+    this.endSession();
+  }
+
+  private endSession(): void {
+    this.runner?.dispose();
+    this.runner = undefined;
   }
 
   /** Simulate a power cycle: all session state is lost, and it announces itself again. */
   reboot(): void {
     this.generation++;
     this.stopChirping();
-    clearTimeout(this.joinTimer);
-    this.timers.clearAll();
-    this.session = undefined;
+    this.joinTimer?.cancel();
+    this.endSession();
     this.peerMac = undefined;
     this.reassembler = new Reassembler();
     this.start();
   }
 
-  private input(input: Input): void {
-    if (this.session === undefined) return;
-    const { session, effects } = stepEnrollee(this.session, input);
-    this.session = session;
-    for (const e of effects) this.apply(e);
+  private input(input: EnrolleeInput): void {
+    this.runner?.input(input);
   }
 
-  private apply(e: Effect): void {
+  private onEffect(e: RoleEffect<EnrolleeEffect>): void {
     switch (e.type) {
-      case 'send':
-        if (this.peerMac !== undefined) this.transmit(this.peerMac, e.message);
-        return;
-      case 'setTimer':
-        this.timers.set(e.timer, e.ms);
-        return;
-      case 'clearTimer':
-        this.timers.clear(e.timer);
-        return;
       case 'configurationReceived':
         this.receive(e.configObjects[0]!, e.sendConnStatus);
         return;
@@ -252,7 +262,7 @@ export class SimDevice {
         return;
       }
       this.config = parsed.value;
-      this.configuredAt = performance.now();
+      this.configuredAt = this.clock.now();
       this.input({ type: 'configApplied', status: DppStatus.Ok });
       if (!sendConnStatus) return;
       const ap = this.options.ap;
@@ -272,17 +282,16 @@ export class SimDevice {
         });
       };
       const joinMs = ap?.joinMs ?? 0;
-      if (joinMs > 0) this.joinTimer = setTimeout(report, joinMs);
+      if (joinMs > 0) this.joinTimer = this.clock.setTimer(joinMs, report);
       else report();
     });
   }
 
-  private finished(outcome: Outcome): void {
-    this.timers.clearAll();
+  private finished(outcome: EnrolleeOutcome): void {
     if (outcome.result === 'failed' && this.retriesLeft > 0 && !this.stopped) {
       this.retriesLeft--;
       this.failures++;
-      this.session = undefined;
+      this.endSession();
       this.peerMac = undefined;
       this.start();
       return;

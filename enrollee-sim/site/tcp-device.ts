@@ -18,16 +18,19 @@ import {
 } from '../../protocol/dpp/session/enrollee.js';
 import {
   DEFAULT_TIMINGS,
-  type Input,
-  type Outcome,
+  type EnrolleeEffect,
+  type EnrolleeInput,
+  type EnrolleeOutcome,
   type SessionTimings,
 } from '../../protocol/dpp/session/types.js';
+import { SessionRunner, type RoleEffect } from '../../protocol/dpp/session/runner.js';
+import { systemClock } from '../../protocol/clock.js';
 import { frameForTcp, TcpFrameReader } from '../../protocol/dpp/tcp-framing.js';
 import { attempt } from '../../protocol/errors.js';
 import type { SimulatedAp } from './sim-device.js';
 
 export interface TcpDeviceResult {
-  readonly outcome: Outcome | undefined;
+  readonly outcome: EnrolleeOutcome | undefined;
   readonly config: ConfigurationObject | undefined;
   /** Whether the connection was closed (by the configurator, unless we timed out). */
   readonly closedByPeer: boolean;
@@ -55,68 +58,60 @@ export function driveOverSocket(
 ): Promise<TcpDeviceResult> {
   const began = performance.now();
   return new Promise((resolve) => {
-    let session = initial;
-    let outcome: Outcome | undefined;
+    let outcome: EnrolleeOutcome | undefined;
     let config: ConfigurationObject | undefined;
     let joined = false;
     let configuredAfterMs: number | undefined;
-    const timers = new Map<string, NodeJS.Timeout>();
     const reader = new TcpFrameReader();
     const finish = (closedByPeer: boolean): void => {
-      for (const t of timers.values()) clearTimeout(t);
+      runner.dispose();
       clearTimeout(guard);
       socket.destroy();
       resolve({ outcome, config, closedByPeer, joined, configuredAfterMs });
     };
     const guard = setTimeout(() => finish(false), options.timeoutMs);
-    const input = (i: Input): void => {
-      const step = stepEnrollee(session, i);
-      session = step.session;
-      for (const e of step.effects) {
-        if (e.type === 'send') socket.write(frameForTcp(e.message));
-        else if (e.type === 'setTimer') {
-          clearTimeout(timers.get(e.timer));
-          const timer = e.timer;
-          timers.set(
-            timer,
-            setTimeout(() => input({ type: 'timer', timer }), e.ms),
-          );
-        } else if (e.type === 'clearTimer') clearTimeout(timers.get(e.timer));
-        else if (e.type === 'configurationReceived') {
-          const parsed = attempt(() => parseConfigurationObject(e.configObjects[0]!));
-          if (!parsed.ok) {
-            // A configuration this device cannot use (e.g. a DPP AKM without the Connector it
-            // needs) is answered with a Configuration Result that says so.
-            queueMicrotask(() =>
-              input({ type: 'configApplied', status: DppStatus.ConfigRejected }),
-            );
-            continue;
+    const input = (i: EnrolleeInput): void => runner.input(i);
+    const onEffect = (e: RoleEffect<EnrolleeEffect>): void => {
+      if (e.type === 'configurationReceived') {
+        const parsed = attempt(() => parseConfigurationObject(e.configObjects[0]!));
+        if (!parsed.ok) {
+          // A configuration this device cannot use (e.g. a DPP AKM without the Connector it
+          // needs) is answered with a Configuration Result that says so.
+          queueMicrotask(() => input({ type: 'configApplied', status: DppStatus.ConfigRejected }));
+          return;
+        }
+        const received = parsed.value;
+        config = received;
+        configuredAfterMs = performance.now() - began;
+        const sendConnStatus = e.sendConnStatus;
+        const ap = options.ap;
+        const ssid = new TextDecoder().decode(received.ssid);
+        joined =
+          ap === undefined || (ssid === ap.ssid && received.credential.pass === ap.passphrase);
+        queueMicrotask(() => {
+          input({ type: 'configApplied', status: DppStatus.Ok });
+          if (options.closeAfterConfigResult === true) {
+            socket.end(); // after the Configuration Result, which is already written
+            return;
           }
-          const received = parsed.value;
-          config = received;
-          configuredAfterMs = performance.now() - began;
-          const sendConnStatus = e.sendConnStatus;
-          const ap = options.ap;
-          const ssid = new TextDecoder().decode(received.ssid);
-          joined =
-            ap === undefined || (ssid === ap.ssid && received.credential.pass === ap.passphrase);
-          queueMicrotask(() => {
-            input({ type: 'configApplied', status: DppStatus.Ok });
-            if (options.closeAfterConfigResult === true) {
-              socket.end(); // after the Configuration Result, which is already written
-              return;
-            }
-            if (sendConnStatus) {
-              const result = joined ? DppStatus.Ok : DppStatus.AuthFailure;
-              input({
-                type: 'connectionAttempted',
-                connStatus: encodeConnectionStatus({ result }),
-              });
-            }
-          });
-        } else if (e.type === 'finished') outcome = e.outcome;
-      }
+          if (sendConnStatus) {
+            const result = joined ? DppStatus.Ok : DppStatus.AuthFailure;
+            input({
+              type: 'connectionAttempted',
+              connStatus: encodeConnectionStatus({ result }),
+            });
+          }
+        });
+      } else if (e.type === 'finished') outcome = e.outcome;
     };
+    const runner = new SessionRunner<EnrolleeSession, EnrolleeInput, EnrolleeEffect>(
+      stepEnrollee,
+      initial,
+      { send: (message) => socket.write(frameForTcp(message)) },
+      systemClock,
+      onEffect,
+      (timer) => ({ type: 'timer', timer }),
+    );
     if (options.start) socket.on('connect', () => input({ type: 'start' }));
     socket.on('data', (chunk: Buffer) => {
       let messages: Uint8Array[];

@@ -36,7 +36,12 @@ import {
   stepEnrollee,
   type EnrolleeSession,
 } from '../../protocol/dpp/session/enrollee.js';
-import type { Effect, Input } from '../../protocol/dpp/session/types.js';
+import type {
+  ConfiguratorEffect,
+  ConfiguratorInput,
+  EnrolleeEffect,
+  EnrolleeInput,
+} from '../../protocol/dpp/session/types.js';
 
 /** What the protocol code runs on: an elliptic-curve backend and an AES-SIV backend. */
 export interface CryptoBackends {
@@ -107,11 +112,15 @@ function oneExchange(
   });
   let confNs = 0n;
   let enrNs = 0n;
-  const queue: Array<['c' | 'e', Input]> = [['c', { type: 'start' }]];
-  const route = (from: 'c' | 'e', effects: Effect[]) => {
+  const queue: Array<['c', ConfiguratorInput] | ['e', EnrolleeInput]> = [['c', { type: 'start' }]];
+  const route = (from: 'c' | 'e', effects: (ConfiguratorEffect | EnrolleeEffect)[]) => {
     for (const e of effects) {
       if (e.type === 'send')
-        queue.push([from === 'c' ? 'e' : 'c', { type: 'message', bytes: e.message }]);
+        queue.push(
+          from === 'c'
+            ? ['e', { type: 'message', bytes: e.message }]
+            : ['c', { type: 'message', bytes: e.message }],
+        );
       else if (e.type === 'configurationRequested')
         queue.push(['c', { type: 'configure', configObject: CONFIG, sendConnStatus: true }]);
       else if (e.type === 'configurationReceived') {
@@ -124,15 +133,15 @@ function oneExchange(
     }
   };
   while (queue.length > 0) {
-    const [to, input] = queue.shift()!;
+    const next = queue.shift()!;
     const t0 = process.hrtime.bigint();
-    if (to === 'c') {
-      const r = stepConfigurator(conf, input);
+    if (next[0] === 'c') {
+      const r = stepConfigurator(conf, next[1]);
       confNs += process.hrtime.bigint() - t0;
       conf = r.session;
       route('c', r.effects);
     } else {
-      const r = stepEnrollee(enr, input);
+      const r = stepEnrollee(enr, next[1]);
       enrNs += process.hrtime.bigint() - t0;
       enr = r.session;
       route('e', r.effects);

@@ -29,9 +29,8 @@ import {
 import { unwrap, wrap } from './crypto/wrap.js';
 import {
   dppHeader,
-  encodeMessage,
   FrameType,
-  makeDppFrame,
+  encodeDppFrame,
   splitAtWrappedData,
   type DppFrame,
 } from './frames.js';
@@ -101,7 +100,7 @@ export function buildAuthRequest(params: InitiatorParams): InitiatorState {
   const header = dppHeader(FrameType.AuthenticationRequest);
   const wrapped = wrap(k1, clear, [header, before]);
   const body = concatBytes(before, attr(AttributeId.WrappedData, wrapped));
-  const request = encodeMessage(makeDppFrame(FrameType.AuthenticationRequest, body));
+  const request = encodeDppFrame(FrameType.AuthenticationRequest, body);
   return { params, protocolKey, iNonce, mx, k1, request };
 }
 
@@ -245,11 +244,9 @@ function processAuthResponseOrThrow(state: InitiatorState, frame: DppFrame): Aut
     confirmHeader,
     confirmBefore,
   ]);
-  const confirm = encodeMessage(
-    makeDppFrame(
-      FrameType.AuthenticationConfirm,
-      concatBytes(confirmBefore, attr(AttributeId.WrappedData, wrappedIAuth)),
-    ),
+  const confirm = encodeDppFrame(
+    FrameType.AuthenticationConfirm,
+    concatBytes(confirmBefore, attr(AttributeId.WrappedData, wrappedIAuth)),
   );
   // Both sides use the lower of the two versions from here on.
   const version = Math.min(peerVersion, params.protocolVersion ?? OWN_PROTOCOL_VERSION);

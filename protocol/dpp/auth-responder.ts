@@ -36,9 +36,8 @@ import {
 import { unwrap, wrap } from './crypto/wrap.js';
 import {
   dppHeader,
-  encodeMessage,
   FrameType,
-  makeDppFrame,
+  encodeDppFrame,
   splitAtWrappedData,
   type DppFrame,
 } from './frames.js';
@@ -196,11 +195,9 @@ function processAuthRequestOrThrow(params: ResponderParams, frame: DppFrame): Re
   );
   const header = dppHeader(FrameType.AuthenticationResponse);
   const wrapped = wrap(k2, inner, [header, before]);
-  const response = encodeMessage(
-    makeDppFrame(
-      FrameType.AuthenticationResponse,
-      concatBytes(before, attr(AttributeId.WrappedData, wrapped)),
-    ),
+  const response = encodeDppFrame(
+    FrameType.AuthenticationResponse,
+    concatBytes(before, attr(AttributeId.WrappedData, wrapped)),
   );
   return {
     params,

@@ -9,22 +9,16 @@
  * (or an earlier) exchange does not verify.
  */
 import { bytesEqual, concatBytes } from '../bytes.js';
-import { attempt, DppError, ErrorCode, must, ok, type Result } from '../errors.js';
+import { attempt, DppError, ErrorCode, must, type Result } from '../errors.js';
 import { AttributeId, DppStatus, decodeAttributes, pickAttributes } from './attributes.js';
 import { attr, statusAttr } from './auth-common.js';
-import {
-  bootstrapKeyHash,
-  chirpHash as chirpHashOf,
-  parseBootstrapKey,
-  type BootstrapKey,
-} from './bootstrap-key.js';
 import { NONCE_LEN } from './crypto/kdf.js';
 import { unwrap, wrap } from './crypto/wrap.js';
 import {
   dppHeader,
+  encodeDppFrame,
   encodeMessage,
   FrameType,
-  makeDppFrame,
   splitAtWrappedData,
   type DppFrame,
   type GasInitialRequest,
@@ -161,7 +155,7 @@ export function parseConfigurationResponseQuery(
 function buildWrappedFrame(frameType: number, ke: Uint8Array, clear: Uint8Array): Uint8Array {
   // These frames have no attributes before Wrapped Data; the AD is the header and one empty component, as in hostap.
   const wrapped = wrap(ke, clear, [dppHeader(frameType), EMPTY]);
-  return encodeMessage(makeDppFrame(frameType, attr(AttributeId.WrappedData, wrapped)));
+  return encodeDppFrame(frameType, attr(AttributeId.WrappedData, wrapped));
 }
 
 function unwrapFrame(frame: DppFrame, frameType: number, ke: Uint8Array, what: string): Uint8Array {
@@ -243,92 +237,5 @@ export function parseConnectionStatusResult(
     if (!bytesEqual(c.eNonce, eNonce))
       throw new DppError(ErrorCode.AuthNonceMismatch, `${what}: E-nonce does not match`);
     return c.status;
-  });
-}
-
-/**
- * Presence Announcement (frame 13): the chirp, carrying SHA-256("chirp" ‖ bootstrapping key DER),
- * and optionally the whole key in a Bootstrapping Key attribute (0x100F) after it, so that a
- * whitelist of key hashes can be checked without a scan (docs/espnow-binding.md).
- */
-export function buildPresenceAnnouncement(
-  chirpHash: Uint8Array,
-  bootstrapKeyDer?: Uint8Array,
-): Uint8Array {
-  return encodeMessage(
-    makeDppFrame(
-      FrameType.PresenceAnnouncement,
-      concatBytes(
-        attr(AttributeId.ResponderBootstrappingKeyHash, chirpHash),
-        bootstrapKeyDer ? attr(AttributeId.BootstrappingKey, bootstrapKeyDer) : EMPTY,
-      ),
-    ),
-  );
-}
-
-export interface PresenceAnnouncement {
-  /** SHA-256("chirp" ‖ DER): what a chirp always carries. */
-  readonly chirpHash: Uint8Array;
-  /** The announced key, present only if it is a P-256 key whose chirp hash is `chirpHash`. */
-  readonly key?: BootstrapKey;
-  /** SHA-256(DER) of `key`: the bootstrapping key hash a whitelist is looked up by. */
-  readonly keyHash?: Uint8Array;
-}
-
-/** What an announcement says, before any curve arithmetic: the chirp hash and the raw key DER. */
-export interface AnnouncementPeek {
-  readonly chirpHash: Uint8Array;
-  readonly keyDer?: Uint8Array | undefined;
-}
-
-/**
- * The attribute checks of parsePresenceAnnouncement without parsing the key: enough to look the
- * device up (keyHashOfDer / chirpHashOfDer are plain hashes), so an unknown device costs no EC work.
- */
-export function peekPresenceAnnouncement(frame: DppFrame): Result<AnnouncementPeek> {
-  const what = 'Presence Announcement';
-  if (frame.frameType !== FrameType.PresenceAnnouncement) {
-    return {
-      ok: false,
-      error: new DppError(ErrorCode.AuthUnexpectedFrame, `not a ${what}`),
-    };
-  }
-  const a = pickAttributes(
-    frame.attributes,
-    {
-      chirp: { id: AttributeId.ResponderBootstrappingKeyHash, length: 32 },
-      key: { id: AttributeId.BootstrappingKey, optional: true },
-    },
-    what,
-  );
-  if (!a.ok) return a;
-  return ok({
-    chirpHash: Uint8Array.from(a.value.chirp),
-    keyDer: a.value.key === undefined ? undefined : Uint8Array.from(a.value.key),
-  });
-}
-
-/**
- * Parse a Presence Announcement. A Bootstrapping Key attribute must hold a P-256
- * SubjectPublicKeyInfo (else the parseBootstrapKey refusal: KeyBadEncoding, UriUnsupportedCurve,
- * KeyNotOnCurve) whose chirp hash is the announced one (else KeyChirpMismatch). The key is
- * trusted for nothing but choosing whom to challenge: authentication still proves possession.
- */
-export function parsePresenceAnnouncement(frame: DppFrame): Result<PresenceAnnouncement> {
-  const what = 'Presence Announcement';
-  const a = peekPresenceAnnouncement(frame);
-  if (!a.ok) return a;
-  const announced = a.value.chirpHash;
-  const der = a.value.keyDer;
-  if (der === undefined) return ok({ chirpHash: announced });
-  return attempt(() => {
-    const key = parseBootstrapKey(der);
-    if (!bytesEqual(chirpHashOf(key), announced)) {
-      throw new DppError(
-        ErrorCode.KeyChirpMismatch,
-        `${what}: the Bootstrapping Key does not hash to the announced chirp hash`,
-      );
-    }
-    return { chirpHash: announced, key, keyHash: bootstrapKeyHash(key) };
   });
 }

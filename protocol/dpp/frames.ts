@@ -125,7 +125,13 @@ export function dppHeader(frameType: number): Uint8Array {
   return concatBytes(WFA_OUI, Uint8Array.of(DPP_OUI_TYPE, DPP_CRYPTO_SUITE, frameType));
 }
 
-/** A DPP frame from its type and attribute bytes. */
+/** Encode our own DPP frame straight from its type and attribute bytes. */
+export function encodeDppFrame(frameType: number, body: Uint8Array): Uint8Array {
+  checkField(frameType, 0xff, 'frame type');
+  return concatBytes(Uint8Array.of(PublicAction.VendorSpecific), dppHeader(frameType), body);
+}
+
+/** A DPP frame from its type and attribute bytes, decoded (for tests and crafted frames). */
 export function makeDppFrame(frameType: number, body: Uint8Array): DppFrame {
   const attrs = decodeAttributes(body);
   if (!attrs.ok) throw attrs.error;

@@ -4,14 +4,15 @@
  * line, and under the device's own address in the middle of its authenticated session.
  */
 import assert from 'node:assert/strict';
-import { buildPresenceAnnouncement } from '../../protocol/dpp/config-exchange.js';
+import { buildPresenceAnnouncement } from '../../protocol/dpp/presence.js';
 import { chirpHash } from '../../protocol/dpp/bootstrap-key.js';
 import { fragmentDppMessage } from '../../protocol/espnow/fragment.js';
 import type { BootstrapIdentity } from '../../protocol/dpp/auth-common.js';
 import { AirEnrollee } from '../support/air-enrollee.js';
 import { DAEMON_MAC, startHarness, type Harness } from '../support/daemon-harness.js';
 import { newIdentity } from '../support/dpp-fixtures.js';
-import { waitFor } from '../support/adversary-air.js';
+import { VirtualClock } from '../support/virtual-clock.js';
+import type { EnrolleeOutcome } from '../../protocol/dpp/session/types.js';
 
 const BROADCAST = 'ff:ff:ff:ff:ff:ff';
 
@@ -24,10 +25,7 @@ function macOf(i: number): string {
   return `0a:00:00:${((i >> 8) & 255).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}:07`;
 }
 
-async function settle(ms: number): Promise<void> {
-  await new Promise((r) => setTimeout(r, ms));
-}
-
+/** On one virtual clock, daemon, air and devices: the same course on any machine. */
 describe('session engine: copies of an announcement', () => {
   let h: Harness;
   const devices: AirEnrollee[] = [];
@@ -36,8 +34,23 @@ describe('session engine: copies of an announcement', () => {
     await h.close();
   });
 
+  function startWorld(options: Parameters<typeof startHarness>[0] = {}): Promise<Harness> {
+    return startHarness({ ...options, clock: new VirtualClock() });
+  }
+
+  const clock = (): VirtualClock => h.clock!;
+
+  async function settle(ms: number): Promise<void> {
+    await clock().advance(ms);
+  }
+
+  async function outcomeOf(device: AirEnrollee): Promise<EnrolleeOutcome> {
+    await clock().until(() => device.outcome !== undefined, 120_000, 'the device to finish');
+    return device.outcome!;
+  }
+
   it('starts no second session for a device whose announcement is replayed from another address while it is served', async () => {
-    h = await startHarness({ sessions: { authTimeoutMs: 1000 } });
+    h = await startWorld({ sessions: { authTimeoutMs: 1000 } });
     const victim = newIdentity();
     const keyHash = h.stores.addKey(victim.key);
     const victimMac = '02:00:00:7e:00:01';
@@ -53,9 +66,10 @@ describe('session engine: copies of an announcement', () => {
         queueMicrotask(() => void h.air.transmit('02:00:00:ba:d0:01', BROADCAST, copy));
       }
     };
-    const device = new AirEnrollee(h.air.attach(victimMac), { identity: victim });
+    const device = new AirEnrollee(h.air.attach(victimMac), { identity: victim, clock: h.clock });
     devices.push(device);
-    assert.equal((await device.start().done).result, 'configured');
+    device.start();
+    assert.equal((await outcomeOf(device)).result, 'configured');
     assert.ok(replayed, 'the copy went out during the session');
     device.stop();
     await settle(1500);
@@ -71,7 +85,7 @@ describe('session engine: copies of an announcement', () => {
   });
 
   it('acts on one announcement per address per announceIntervalMs, and on the next one after it', async () => {
-    h = await startHarness({ sessions: { announceIntervalMs: 300 } });
+    h = await startWorld({ sessions: { announceIntervalMs: 300 } });
     const stranger = newIdentity(); // not whitelisted: each announcement acted on is a refusal
     const mac = '02:00:00:00:5a:01';
     for (let i = 0; i < 3; i++) await h.air.transmit(mac, BROADCAST, announcementOf(stranger, i));
@@ -87,14 +101,14 @@ describe('session engine: copies of an announcement', () => {
   });
 
   it('gives a device one place in the waiting line however many addresses its announcement comes from', async () => {
-    h = await startHarness({
+    h = await startWorld({
       sessions: { maxConcurrent: 1, authTimeoutMs: 60_000, retransmitMs: 5000 },
     });
     // The one session there is room for: a whitelisted device that never answers.
     const silent = newIdentity();
     h.stores.addKey(silent.key);
     await h.air.transmit('02:00:00:00:51:1e', BROADCAST, announcementOf(silent, 1));
-    await waitFor(() => h.daemon.engine.activeSessions === 1, 2000, 'a session');
+    await clock().until(() => h.daemon.engine.activeSessions === 1, 2000, 'a session');
     const heard = newIdentity();
     h.stores.addKey(heard.key);
     const copy = announcementOf(heard, 0x1234);
@@ -109,7 +123,7 @@ describe('session engine: copies of an announcement', () => {
   });
 
   it('a copy of the device’s chirp under its own address does not end a session it is completing', async () => {
-    h = await startHarness({ sessions: { announceIntervalMs: 100 } });
+    h = await startWorld({ sessions: { announceIntervalMs: 100 } });
     h.air.faults.delayMs = 80; // each frame 80 ms on the air: the copy lands mid-exchange
     const victim = newIdentity();
     const keyHash = h.stores.addKey(victim.key);
@@ -120,14 +134,19 @@ describe('session engine: copies of an announcement', () => {
     h.air.onMonitor = (f) => {
       if (f.src === DAEMON_MAC && f.dst === victimMac && ++toVictim === 2 && !injected) {
         injected = true; // the Authentication Confirm: the session is authenticated
-        setTimeout(() => void h.air.transmit(victimMac, BROADCAST, forged), 5);
+        clock().setTimer(5, () => void h.air.transmit(victimMac, BROADCAST, forged));
       }
     };
-    const device = new AirEnrollee(h.air.attach(victimMac), { identity: victim, chirpMs: 5000 });
+    const device = new AirEnrollee(h.air.attach(victimMac), {
+      identity: victim,
+      chirpMs: 5000,
+      clock: h.clock,
+    });
     devices.push(device);
-    assert.equal((await device.start().done).result, 'configured');
+    device.start();
+    assert.equal((await outcomeOf(device)).result, 'configured');
     assert.ok(injected);
-    await waitFor(
+    await clock().until(
       () => h.daemon.engine.activeSessions === 0,
       2000,
       'the session’s end (its last message is 80 ms on the air)',

@@ -141,7 +141,7 @@ describe('session engine over DPP/TCP (a relayed Presence Announcement)', () => 
     h.stores.addKey(id.key);
     const { connect } = await import('node:net');
     const { frameForTcp, TcpFrameReader } = await import('../../protocol/dpp/tcp-framing.js');
-    const { buildPresenceAnnouncement } = await import('../../protocol/dpp/config-exchange.js');
+    const { buildPresenceAnnouncement } = await import('../../protocol/dpp/presence.js');
     const { chirpHash } = await import('../../protocol/dpp/bootstrap-key.js');
     const { decodeMessage, FrameType } = await import('../../protocol/dpp/frames.js');
     const socket = connect({ port: h.daemon.tcpPort!, host: '127.0.0.1' });

@@ -6,6 +6,8 @@ import { AirEnrollee, TEST_PASSPHRASE, TEST_SSID } from '../support/air-enrollee
 import { DAEMON_MAC, startHarness, type Harness } from '../support/daemon-harness.js';
 import type { MemoryRadioTransport } from '../support/memory-radio.js';
 import { newIdentity } from '../support/dpp-fixtures.js';
+import { VirtualClock } from '../support/virtual-clock.js';
+import type { EnrolleeOutcome } from '../../protocol/dpp/session/types.js';
 
 let macCounter = 0x10;
 function nextMac(): string {
@@ -19,10 +21,10 @@ function kinds(h: Harness, keyHash?: string): string[] {
     .map((r) => r.kind);
 }
 
-async function settle(ms: number): Promise<void> {
-  await new Promise((r) => setTimeout(r, ms));
-}
-
+/**
+ * Every case runs the daemon and its devices on one virtual clock: waits are steps of virtual
+ * time, so the same case takes the same course on any machine, however loaded.
+ */
 describe('session engine on the in-memory air', () => {
   let h: Harness;
   const enrollees: AirEnrollee[] = [];
@@ -31,49 +33,68 @@ describe('session engine on the in-memory air', () => {
     await h.close();
   });
 
+  function startWorld(options: Parameters<typeof startHarness>[0] = {}): Promise<Harness> {
+    return startHarness({ ...options, clock: new VirtualClock() });
+  }
+
+  const clock = (): VirtualClock => h.clock!;
+
+  async function settle(ms: number): Promise<void> {
+    await clock().advance(ms);
+  }
+
+  /** Step the clock until the device has finished; its outcome. */
+  async function outcomeOf(e: AirEnrollee): Promise<EnrolleeOutcome> {
+    await clock().until(() => e.outcome !== undefined, 120_000, 'the device to finish');
+    return e.outcome!;
+  }
+
+  async function outcomesOf(es: readonly AirEnrollee[]): Promise<EnrolleeOutcome[]> {
+    await clock().until(
+      () => es.every((e) => e.outcome !== undefined),
+      300_000,
+      'the devices to finish',
+    );
+    return es.map((e) => e.outcome!);
+  }
+
   function enrollee(options: ConstructorParameters<typeof AirEnrollee>[1]): AirEnrollee {
-    const e = new AirEnrollee(h.air.attach(nextMac()), options);
+    const e = new AirEnrollee(h.air.attach(nextMac()), { ...options, clock: h.clock });
     enrollees.push(e);
     return e.start();
   }
 
   it('provisions a whitelisted device and records it connected', async () => {
-    h = await startHarness();
+    h = await startWorld();
     const id = newIdentity();
     const keyHash = h.stores.addKey(id.key);
     const e = enrollee({ identity: id, serial: 'SN-42' });
-    const outcome = await e.done;
+    const outcome = await outcomeOf(e);
     assert.equal(outcome.result, 'configured');
     assert.equal(new TextDecoder().decode(e.config!.ssid), TEST_SSID);
     assert.equal(e.config!.credential.pass, TEST_PASSPHRASE);
-    await settle(20);
+    await h.expectDevice(keyHash, 'connected', { within: 1000 });
     const d = h.stores.deviceRecords.get(keyHash)!;
-    assert.equal(d.state, 'connected');
     assert.equal(d.provisionedCount, 1);
     assert.equal(JSON.parse(d.deviceInfo!).serial, 'SN-42');
-    assert.deepEqual(kinds(h, keyHash), [
-      'admitted',
-      'authenticated',
-      'configuration-delivered',
-      'connected',
-    ]);
+    h.expectAudit(keyHash, ['admitted', 'authenticated', 'configuration-delivered', 'connected']);
   });
 
   it('records the device provisioned once it applied the configuration, while it joins the network', async () => {
-    h = await startHarness();
+    h = await startWorld();
     const id = newIdentity();
     const keyHash = h.stores.addKey(id.key);
     const e = enrollee({
       identity: id,
       ap: { ssid: TEST_SSID, passphrase: TEST_PASSPHRASE, joinMs: 400 },
     });
-    while (e.config === undefined) await settle(10);
+    await clock().until(() => e.config !== undefined, 30_000, 'the configuration');
     await settle(100);
     const joining = h.stores.deviceRecords.get(keyHash)!;
     assert.equal(joining.state, 'provisioned');
     assert.match(joining.reason ?? '', /awaiting its Connection Status Result/);
     assert.equal(e.outcome, undefined);
-    assert.equal((await e.done).result, 'configured');
+    assert.equal((await outcomeOf(e)).result, 'configured');
     await settle(20);
     const d = h.stores.deviceRecords.get(keyHash)!;
     assert.equal(d.state, 'connected');
@@ -81,17 +102,16 @@ describe('session engine on the in-memory air', () => {
   });
 
   it('finds a device by its chirp hash when the announcement carries no key', async () => {
-    h = await startHarness();
+    h = await startWorld();
     const id = newIdentity();
     const keyHash = h.stores.addKey(id.key);
     const e = enrollee({ identity: id, announceKey: false });
-    assert.equal((await e.done).result, 'configured');
-    await settle(20);
-    assert.equal(h.stores.deviceRecords.get(keyHash)!.state, 'connected');
+    assert.equal((await outcomeOf(e)).result, 'configured');
+    await h.expectDevice(keyHash, 'connected', { within: 1000 });
   });
 
   it('refuses an unknown device without starting a session, and says why', async () => {
-    h = await startHarness();
+    h = await startWorld();
     const e = enrollee({ identity: newIdentity() });
     await settle(150);
     assert.equal(h.daemon.engine.counters.admitted, 0);
@@ -102,7 +122,7 @@ describe('session engine on the in-memory air', () => {
   });
 
   it('refuses a hash-only entry whose device announces no key (nothing to check the chirp against)', async () => {
-    h = await startHarness();
+    h = await startWorld();
     const id = newIdentity();
     h.stores.addKey(id.key, { byHashOnly: true });
     enrollee({ identity: id, announceKey: false });
@@ -115,30 +135,27 @@ describe('session engine on the in-memory air', () => {
   });
 
   it('admits a hash-only entry when the announcement carries the key', async () => {
-    h = await startHarness();
+    h = await startWorld();
     const id = newIdentity();
     const keyHash = h.stores.addKey(id.key, { byHashOnly: true });
-    assert.equal((await enrollee({ identity: id }).done).result, 'configured');
-    await settle(20);
-    assert.equal(h.stores.deviceRecords.get(keyHash)!.state, 'connected');
+    assert.equal((await outcomeOf(enrollee({ identity: id }))).result, 'configured');
+    await h.expectDevice(keyHash, 'connected', { within: 1000 });
   });
 
   for (const status of ['inactive', 'revoked'] as const) {
     it(`refuses an ${status} whitelist entry and records the device as refused`, async () => {
-      h = await startHarness();
+      h = await startWorld();
       const id = newIdentity();
       const keyHash = h.stores.addKey(id.key, { status });
       enrollee({ identity: id });
-      await settle(150);
+      await h.expectDevice(keyHash, 'refused', { within: 1000 });
       assert.equal(h.daemon.engine.counters.admitted, 0);
-      const d = h.stores.deviceRecords.get(keyHash)!;
-      assert.equal(d.state, 'refused');
-      assert.equal(d.reason, `whitelist entry is ${status}`);
+      assert.equal(h.stores.deviceRecords.get(keyHash)!.reason, `whitelist entry is ${status}`);
     });
   }
 
   it('never configures a spoofer that announces a whitelisted key without holding its private key', async () => {
-    h = await startHarness({ sessions: { authTimeoutMs: 600 } });
+    h = await startWorld({ sessions: { authTimeoutMs: 600 } });
     const victim = newIdentity();
     const keyHash = h.stores.addKey(victim.key);
     const spoofer = enrollee({ identity: newIdentity(), announcedKey: victim.key });
@@ -150,11 +167,11 @@ describe('session engine on the in-memory air', () => {
   });
 
   it('with mutual authentication required: configures a device that pins our key, fails one that does not', async () => {
-    h = await startHarness({ profile: { requireMutual: true }, sessions: { authTimeoutMs: 600 } });
+    h = await startWorld({ profile: { requireMutual: true }, sessions: { authTimeoutMs: 600 } });
     const pinned = newIdentity();
     const pinnedHash = h.stores.addKey(pinned.key);
     const e = enrollee({ identity: pinned, pinnedConfigurator: makePeer(h.daemon.identity.key) });
-    assert.equal((await e.done).result, 'configured');
+    assert.equal((await outcomeOf(e)).result, 'configured');
     const auth = h.stores.auditRecords.find(
       (r) => r.kind === 'authenticated' && r.keyHash === pinnedHash,
     );
@@ -169,11 +186,11 @@ describe('session engine on the in-memory air', () => {
   });
 
   it('commits the delivery record before the credentials leave', async () => {
-    h = await startHarness();
+    h = await startWorld();
     const id = newIdentity();
     h.stores.addKey(id.key);
     const endpoint = h.air.attach(nextMac());
-    const e = new AirEnrollee(endpoint, { identity: id });
+    const e = new AirEnrollee(endpoint, { identity: id, clock: h.clock });
     enrollees.push(e);
     // What was committed when the configuration reached the device (MemoryStores commits only
     // when the engine asks it to).
@@ -189,7 +206,8 @@ describe('session engine on the in-memory air', () => {
         }
       });
     };
-    assert.equal((await e.start().done).result, 'configured');
+    e.start();
+    assert.equal((await outcomeOf(e)).result, 'configured');
     assert.ok(committedWhenReceived !== undefined);
     assert.ok(
       committedWhenReceived.includes('configuration-delivered'),
@@ -198,18 +216,18 @@ describe('session engine on the in-memory air', () => {
   });
 
   it('withholds the configuration when its delivery record cannot be written', async () => {
-    h = await startHarness();
+    h = await startWorld();
     const id = newIdentity();
     h.stores.addKey(id.key);
     h.stores.failCommits = true;
     const e = enrollee({ identity: id });
-    const outcome = await e.done;
+    const outcome = await outcomeOf(e);
     assert.equal(outcome.result, 'failed');
     assert.equal(e.config, undefined);
   });
 
   it('a revoke during the session takes effect before any credential leaves', async () => {
-    h = await startHarness();
+    h = await startWorld();
     const id = newIdentity();
     const keyHash = h.stores.addKey(id.key);
     h.daemon.engine.on('device', (ev) => {
@@ -217,7 +235,7 @@ describe('session engine on the in-memory air', () => {
         h.stores.setStatus(keyHash, 'revoked');
     });
     const e = enrollee({ identity: id });
-    const outcome = await e.done;
+    const outcome = await outcomeOf(e);
     assert.equal(outcome.result, 'failed');
     assert.equal(e.config, undefined);
     assert.ok(!kinds(h, keyHash).includes('configuration-delivered'));
@@ -229,7 +247,7 @@ describe('session engine on the in-memory air', () => {
   });
 
   it('delivers the same per-device LwM2M bundle on re-provisioning, its secrets generated once', async () => {
-    h = await startHarness({
+    h = await startWorld({
       realBundles: true,
       profile: {
         lwm2m: {
@@ -241,9 +259,9 @@ describe('session engine on the in-memory air', () => {
     const id = newIdentity();
     const keyHash = h.stores.addKey(id.key);
     const first = enrollee({ identity: id });
-    await first.done;
+    await outcomeOf(first);
     const second = enrollee({ identity: id });
-    await second.done;
+    await outcomeOf(second);
     assert.ok(first.config?.lwm2mBundle !== undefined && first.config.lwm2mBundle.length > 20);
     assert.deepEqual(second.config!.lwm2mBundle, first.config.lwm2mBundle);
     assert.equal(h.stores.secretRecords.size, 1);
@@ -251,15 +269,15 @@ describe('session engine on the in-memory air', () => {
     const other = newIdentity();
     h.stores.addKey(other.key);
     const third = enrollee({ identity: other });
-    await third.done;
+    await outcomeOf(third);
     assert.notDeepEqual(third.config!.lwm2mBundle, first.config.lwm2mBundle);
   });
 
   it('refuses a provisioned device again when its profile does not allow re-provisioning', async () => {
-    h = await startHarness({ profile: { allowReprovision: false } });
+    h = await startWorld({ profile: { allowReprovision: false } });
     const id = newIdentity();
     const keyHash = h.stores.addKey(id.key);
-    await enrollee({ identity: id }).done;
+    await outcomeOf(enrollee({ identity: id }));
     await settle(20);
     const again = enrollee({ identity: id });
     await settle(200);
@@ -272,7 +290,7 @@ describe('session engine on the in-memory air', () => {
   });
 
   it('summarises a flood of unknown announcements instead of writing one record each', async () => {
-    h = await startHarness();
+    h = await startWorld();
     for (let i = 0; i < 300; i++) enrollee({ identity: newIdentity(), chirpMs: 60_000 });
     await settle(1300);
     assert.equal(h.daemon.engine.counters.admitted, 0);
@@ -285,12 +303,12 @@ describe('session engine on the in-memory air', () => {
   });
 
   it('devices heard while there is no room wait for their turn instead of for their next announcement', async () => {
-    h = await startHarness({ sessions: { maxConcurrent: 1 } });
+    h = await startWorld({ sessions: { maxConcurrent: 1 } });
     const devices = [newIdentity(), newIdentity(), newIdentity()];
     for (const id of devices) h.stores.addKey(id.key);
     // One announcement each (the next would come after a minute).
-    const outcomes = await Promise.all(
-      devices.map((id) => enrollee({ identity: id, chirpMs: 60_000 }).done),
+    const outcomes = await outcomesOf(
+      devices.map((id) => enrollee({ identity: id, chirpMs: 60_000 })),
     );
     assert.deepEqual(
       outcomes.map((o) => o.result),
@@ -301,7 +319,7 @@ describe('session engine on the in-memory air', () => {
   });
 
   it('does not answer an announcement that waited longer than waitingMaxAgeMs, but keeps its place', async () => {
-    h = await startHarness({ sessions: { maxConcurrent: 1, waitingMaxAgeMs: 400 } });
+    h = await startWorld({ sessions: { maxConcurrent: 1, waitingMaxAgeMs: 400 } });
     const victim = newIdentity();
     h.stores.addKey(victim.key);
     const late = newIdentity();
@@ -310,8 +328,11 @@ describe('session engine on the in-memory air', () => {
     enrollee({ identity: newIdentity(), announcedKey: victim.key, chirpMs: 60_000 });
     await settle(20);
     const e = enrollee({ identity: late, chirpMs: 60_000 });
-    for (let waited = 0; waited < 5000 && h.daemon.engine.counters.failed === 0; waited += 50)
-      await settle(50);
+    await clock().until(
+      () => h.daemon.engine.counters.failed > 0,
+      10_000,
+      'the spoofer session to end',
+    );
     await settle(50);
     assert.equal(h.daemon.engine.counters.failed, 1, 'the spoofer session ended');
     assert.deepEqual(kinds(h, toHex(late.hash)), [], 'the stale announcement was not answered');
@@ -320,7 +341,7 @@ describe('session engine on the in-memory air', () => {
   });
 
   it('starts no session while the radio link is down, and serves the devices heard meanwhile once it is back', async () => {
-    h = await startHarness();
+    h = await startWorld();
     const radio = h.daemon.espnow!.radio as MemoryRadioTransport;
     const ids = [newIdentity(), newIdentity(), newIdentity()];
     for (const id of ids) h.stores.addKey(id.key);
@@ -332,7 +353,7 @@ describe('session engine on the in-memory air', () => {
     assert.equal(h.daemon.engine.counters.admitted, 0);
     assert.equal(h.daemon.engine.waitingSessions, 3);
     await radio.restore();
-    const outcomes = await Promise.all(es.map((e) => e.done));
+    const outcomes = await outcomesOf(es);
     assert.deepEqual(
       outcomes.map((o) => o.result),
       ['configured', 'configured', 'configured'],
@@ -340,7 +361,7 @@ describe('session engine on the in-memory air', () => {
   });
 
   it('parks sessions still running at shutdown', async () => {
-    h = await startHarness({ sessions: { authTimeoutMs: 5000 } });
+    h = await startWorld({ sessions: { authTimeoutMs: 5000 } });
     const victim = newIdentity();
     const keyHash = h.stores.addKey(victim.key);
     // A spoofer never answers correctly, so its session is still running when we stop.
@@ -354,10 +375,10 @@ describe('session engine on the in-memory air', () => {
   });
 
   it('refuses a configuration with a DPP status when the profile cannot be built', async () => {
-    h = await startHarness({ profile: { lwm2m: {} } }); // lwm2m without a bundle builder
+    h = await startWorld({ profile: { lwm2m: {} } }); // lwm2m without a bundle builder
     const id = newIdentity();
     h.stores.addKey(id.key);
-    const outcome = await enrollee({ identity: id }).done;
+    const outcome = await outcomeOf(enrollee({ identity: id }));
     assert.equal(outcome.result, 'failed');
     assert.ok(DppStatus.ConfigureFailure > 0);
   });

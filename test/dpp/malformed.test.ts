@@ -36,13 +36,15 @@ import {
   buildConfigurationResponse,
   buildConfigurationResult,
   buildConnectionStatusResult,
-  buildPresenceAnnouncement,
   parseConfigurationRequestQuery,
   parseConfigurationResponseQuery,
   parseConfigurationResult,
   parseConnectionStatusResult,
-  parsePresenceAnnouncement,
 } from '../../protocol/dpp/config-exchange.js';
+import {
+  buildPresenceAnnouncement,
+  parsePresenceAnnouncement,
+} from '../../protocol/dpp/presence.js';
 import {
   computeIAuth,
   computeRAuth,

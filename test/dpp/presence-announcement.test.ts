@@ -22,7 +22,7 @@ import {
   buildPresenceAnnouncement,
   parsePresenceAnnouncement,
   type PresenceAnnouncement,
-} from '../../protocol/dpp/config-exchange.js';
+} from '../../protocol/dpp/presence.js';
 import { generateKeyPair } from '../../protocol/dpp/crypto/p256.js';
 import { FrameType, makeDppFrame } from '../../protocol/dpp/frames.js';
 import { parseDppUri } from '../../protocol/dpp/uri.js';

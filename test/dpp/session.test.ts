@@ -22,7 +22,11 @@ import {
   createEnrolleeInitiator,
   createEnrolleeResponder,
 } from '../../protocol/dpp/session/enrollee.js';
-import { DEFAULT_TIMINGS, type Outcome } from '../../protocol/dpp/session/types.js';
+import {
+  DEFAULT_TIMINGS,
+  type ConfiguratorOutcome,
+  type EnrolleeOutcome,
+} from '../../protocol/dpp/session/types.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { runPair, TEST_CONFIG, type PairResult } from '../support/session-pair.js';
 
@@ -38,7 +42,10 @@ const configRequest = {
   deviceInfo: { model: 'TH-2', serial: 'SN0017' },
 };
 
-function failedWith(outcome: Outcome | undefined, code: ErrorCode): string {
+function failedWith(
+  outcome: ConfiguratorOutcome | EnrolleeOutcome | undefined,
+  code: ErrorCode,
+): string {
   assert.ok(outcome, 'session finished');
   assert.equal(outcome.result, 'failed', `expected failure, got ${outcome.result}`);
   assert.equal(

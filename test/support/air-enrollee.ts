@@ -2,7 +2,7 @@
  * The engine tests' device on the in-memory air: the simulator's device (enrollee-sim/site/
  * sim-device.ts) with a fixed chirp interval, exposing its outcome and configuration.
  */
-import type { Outcome } from '../../protocol/dpp/session/types.js';
+import type { EnrolleeOutcome } from '../../protocol/dpp/session/types.js';
 import type { ConfigurationObject } from '../../protocol/dpp/config-object.js';
 import {
   SimDevice,
@@ -22,8 +22,8 @@ export type AirEnrolleeOptions = Omit<SimDeviceOptions, 'maxChirpMs'>;
 
 export class AirEnrollee {
   private readonly device: SimDevice;
-  outcome: Outcome | undefined;
-  readonly done: Promise<Outcome>;
+  outcome: EnrolleeOutcome | undefined;
+  readonly done: Promise<EnrolleeOutcome>;
 
   constructor(endpoint: AirEndpoint, options: AirEnrolleeOptions) {
     const air: SimAirEndpoint = {

@@ -7,7 +7,10 @@ import { createBundleBuilder } from '../../daemon/service/bundles.js';
 import type { BundleBuilder } from '../../daemon/engine/delivery.js';
 import { silentLogger } from '../../daemon/logging.js';
 import { ConfiguratorDaemon, type Stores } from '../../daemon/service/daemon.js';
+import assert from 'node:assert/strict';
+import type { DeviceState } from '../../whitelist/types.js';
 import { MemoryAir } from './memory-radio.js';
+import type { VirtualClock } from './virtual-clock.js';
 import { MemoryStores } from './memory-stores.js';
 import { TEST_PASSPHRASE, TEST_SSID } from './air-enrollee.js';
 
@@ -18,6 +21,12 @@ export interface Harness {
   readonly air: MemoryAir;
   readonly stores: MemoryStores;
   readonly dataDir: string;
+  /** The daemon's clock when the harness was started with a virtual one. */
+  readonly clock: VirtualClock | undefined;
+  /** Wait until the device's record reads `state` (virtual time when there is a virtual clock). */
+  expectDevice(keyHash: string, state: DeviceState, options?: { within?: number }): Promise<void>;
+  /** The device's audit trail, by kind, is exactly this. */
+  expectAudit(keyHash: string, kinds: readonly string[]): void;
   close(): Promise<void>;
 }
 
@@ -30,6 +39,8 @@ export async function startHarness(
     tcp?: boolean;
     /** Build the profile's LwM2M bundles with the daemon's own builder (daemon/lwm2m). */
     realBundles?: boolean;
+    /** Run the daemon on this clock (tests then step it instead of sleeping). */
+    clock?: VirtualClock;
   } = {},
 ): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'configurator-test-'));
@@ -62,6 +73,7 @@ export async function startHarness(
     bundles = built.value;
   }
   const air = new MemoryAir();
+  if (options.clock !== undefined) air.clock = options.clock;
   const stores = new MemoryStores();
   const daemon = await ConfiguratorDaemon.start({
     config,
@@ -71,12 +83,35 @@ export async function startHarness(
     radio: air.transport(DAEMON_MAC),
     bundles,
     tcpPort: 0,
+    clock: options.clock,
   });
+  const clock = options.clock;
+  const stateOf = (keyHash: string): DeviceState | undefined =>
+    stores.deviceRecords.get(keyHash)?.state;
   return {
     daemon,
     air,
     stores,
     dataDir,
+    clock,
+    async expectDevice(keyHash, state, { within = 30_000 } = {}) {
+      const what = `device ${keyHash.slice(0, 12)} ${state} (it is ${stateOf(keyHash) ?? 'unknown'})`;
+      if (clock !== undefined) {
+        await clock.until(() => stateOf(keyHash) === state, within, what);
+        return;
+      }
+      const deadline = performance.now() + within;
+      while (stateOf(keyHash) !== state) {
+        if (performance.now() > deadline) throw new Error(`${what}: not within ${within} ms`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    },
+    expectAudit(keyHash, kinds) {
+      assert.deepEqual(
+        stores.auditRecords.filter((r) => r.keyHash === keyHash).map((r) => r.kind),
+        kinds,
+      );
+    },
     close: async () => {
       await daemon.stop(0);
       rmSync(dataDir, { recursive: true, force: true });

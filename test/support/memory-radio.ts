@@ -4,6 +4,7 @@
  * loss, duplication and delay are scriptable, and a seeded random source keeps runs repeatable.
  */
 import { BROADCAST_MAC } from '../../protocol/bridge/messages.js';
+import { systemClock, type Clock } from '../../protocol/clock.js';
 import { DppError, ErrorCode } from '../../protocol/errors.js';
 import {
   RadioTransportEmitter,
@@ -55,6 +56,8 @@ export class MemoryAir {
    * the receiver lost. Payloads the radio refuses (empty, over `maxPayload`) never reach the air.
    */
   onMonitor: ((frame: MonitoredAirFrame) => void) | undefined;
+  /** The clock delays run on (a virtual one in virtual-time tests). */
+  clock: Clock = systemClock;
 
   constructor(
     faults: Partial<MemoryRadioFaults> = {},
@@ -125,7 +128,7 @@ export class MemoryAir {
   }
 
   private later(fn: () => void): void {
-    if (this.faults.delayMs > 0) setTimeout(fn, this.faults.delayMs);
+    if (this.faults.delayMs > 0) this.clock.setTimer(this.faults.delayMs, fn);
     else queueMicrotask(fn);
   }
 }

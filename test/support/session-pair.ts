@@ -14,7 +14,19 @@ import {
   type ConfiguratorSession,
 } from '../../protocol/dpp/session/configurator.js';
 import { stepEnrollee, type EnrolleeSession } from '../../protocol/dpp/session/enrollee.js';
-import type { Effect, Input, Outcome, TimerName } from '../../protocol/dpp/session/types.js';
+import type {
+  ConfiguratorEffect,
+  ConfiguratorInput,
+  ConfiguratorOutcome,
+  EnrolleeEffect,
+  EnrolleeInput,
+  EnrolleeOutcome,
+  TimerName,
+} from '../../protocol/dpp/session/types.js';
+
+/** The pair's queue holds inputs for either side; `deliver` hands each to its own machine. */
+type Input = ConfiguratorInput | EnrolleeInput;
+type Effect = ConfiguratorEffect | EnrolleeEffect;
 import { utf8 } from '../../protocol/bytes.js';
 
 export type Side = 'configurator' | 'enrollee';
@@ -41,7 +53,7 @@ export const TEST_CONFIG: ConfigurationObject = {
 export interface PairOptions {
   channel?: ChannelPolicy;
   /** Configurator engine's decision; default: deliver TEST_CONFIG and ask for connection status. */
-  decide?: () => Input;
+  decide?: () => ConfiguratorInput;
   /** Enrollee's verdict on the configuration it received. */
   applyStatus?: number;
   /** Enrollee's connection status result code. */
@@ -53,8 +65,8 @@ export interface PairOptions {
 export interface PairResult {
   configurator: ConfiguratorSession;
   enrollee: EnrolleeSession;
-  configuratorOutcome?: Outcome | undefined;
-  enrolleeOutcome?: Outcome | undefined;
+  configuratorOutcome?: ConfiguratorOutcome | undefined;
+  enrolleeOutcome?: EnrolleeOutcome | undefined;
   transmissions: Transmission[];
   effects: Array<{ side: Side; effect: Effect; at: number }>;
   elapsedMs: number;
@@ -156,8 +168,9 @@ export function runPair(
           break;
         }
         case 'finished':
-          if (side === 'configurator') result.configuratorOutcome = effect.outcome;
-          else result.enrolleeOutcome = effect.outcome;
+          if (side === 'configurator')
+            result.configuratorOutcome = effect.outcome as ConfiguratorOutcome;
+          else result.enrolleeOutcome = effect.outcome as EnrolleeOutcome;
           break;
         default:
           break;
@@ -167,11 +180,12 @@ export function runPair(
 
   const deliver = (to: Side, input: Input) => {
     if (to === 'configurator') {
-      const r = stepConfigurator(result.configurator, input);
+      // Only configurator inputs are queued for it (configure/refuse come from its own effects).
+      const r = stepConfigurator(result.configurator, input as ConfiguratorInput);
       result.configurator = r.session;
       apply('configurator', r.effects);
     } else {
-      const r = stepEnrollee(result.enrollee, input);
+      const r = stepEnrollee(result.enrollee, input as EnrolleeInput);
       result.enrollee = r.session;
       apply('enrollee', r.effects);
     }

@@ -42,9 +42,9 @@ import {
 } from './link.js';
 import {
   DEFAULT_TIMINGS,
-  type Effect,
-  type Input,
-  type Outcome,
+  type ConfiguratorEffect,
+  type ConfiguratorInput,
+  type ConfiguratorOutcome,
   type SessionTimings,
   type Step,
 } from './types.js';
@@ -68,7 +68,7 @@ export type ConfiguratorStage =
       readonly sendConnStatus: boolean;
     }
   | { readonly name: 'awaitConnStatus'; readonly auth: AuthResult; readonly eNonce: Uint8Array }
-  | { readonly name: 'done'; readonly outcome: Outcome };
+  | { readonly name: 'done'; readonly outcome: ConfiguratorOutcome };
 
 export interface ConfiguratorSession {
   readonly role: 'initiator' | 'responder';
@@ -125,15 +125,19 @@ export function createConfiguratorResponder(
 
 export function stepConfigurator(
   session: ConfiguratorSession,
-  input: Input,
-): Step<ConfiguratorSession> {
-  const effects: Effect[] = [];
+  input: ConfiguratorInput,
+): Step<ConfiguratorSession, ConfiguratorEffect> {
+  const effects: ConfiguratorEffect[] = [];
   if (session.stage.name === 'done') return { session, effects };
   const next = dispatch(session, input, effects);
   return { session: next, effects };
 }
 
-function dispatch(s: ConfiguratorSession, input: Input, effects: Effect[]): ConfiguratorSession {
+function dispatch(
+  s: ConfiguratorSession,
+  input: ConfiguratorInput,
+  effects: ConfiguratorEffect[],
+): ConfiguratorSession {
   const timings = s.link.timings;
   switch (input.type) {
     case 'start': {
@@ -169,13 +173,13 @@ function dispatch(s: ConfiguratorSession, input: Input, effects: Effect[]): Conf
     case 'refuseConfiguration':
       return decide(s, input, effects);
     case 'message':
-      return receive(s, input.bytes, effects);
+      return receive(s, input.bytes, input.decoded, effects);
     default:
       return s;
   }
 }
 
-function stageTimeout(s: ConfiguratorSession, effects: Effect[]): ConfiguratorSession {
+function stageTimeout(s: ConfiguratorSession, effects: ConfiguratorEffect[]): ConfiguratorSession {
   const stage = s.stage.name;
   if (stage === 'awaitConnStatus') {
     return finish(
@@ -222,7 +226,7 @@ function servableRequest(configAttrib: Uint8Array): ConfigurationRequest | DppEr
  * `connected` only when the device says it joined the network (result 0); any other result —
  * NO_AP, AUTH_FAILURE (wrong passphrase), 255 (timed out) — leaves it `provisioned`, with why.
  */
-function connectionOutcome(connStatus: Uint8Array): Outcome {
+function connectionOutcome(connStatus: Uint8Array): ConfiguratorOutcome {
   let result: number;
   try {
     result = parseConnectionStatus(connStatus).result;
@@ -238,7 +242,11 @@ function connectionOutcome(connStatus: Uint8Array): Outcome {
   };
 }
 
-function finish(s: ConfiguratorSession, outcome: Outcome, effects: Effect[]): ConfiguratorSession {
+function finish(
+  s: ConfiguratorSession,
+  outcome: ConfiguratorOutcome,
+  effects: ConfiguratorEffect[],
+): ConfiguratorSession {
   stopTimers(effects);
   effects.push({ type: 'finished', outcome });
   return { ...s, stage: { name: 'done', outcome } };
@@ -246,8 +254,8 @@ function finish(s: ConfiguratorSession, outcome: Outcome, effects: Effect[]): Co
 
 function decide(
   s: ConfiguratorSession,
-  input: Extract<Input, { type: 'configure' | 'refuseConfiguration' }>,
-  effects: Effect[],
+  input: Extract<ConfiguratorInput, { type: 'configure' | 'refuseConfiguration' }>,
+  effects: ConfiguratorEffect[],
 ): ConfiguratorSession {
   if (s.stage.name !== 'awaitConfigDecision') return s;
   const { auth, eNonce, dialogToken } = s.stage;
@@ -293,9 +301,10 @@ function decide(
 function receive(
   s: ConfiguratorSession,
   bytes: Uint8Array,
-  effects: Effect[],
+  decoded: DppMessage | undefined,
+  effects: ConfiguratorEffect[],
 ): ConfiguratorSession {
-  return receiveMessage(s, bytes, effects, handle);
+  return receiveMessage(s, bytes, decoded, effects, handle);
 }
 
 const unexpected = (s: ConfiguratorSession, msg: DppMessage) =>
@@ -305,7 +314,7 @@ function handle(
   s: ConfiguratorSession,
   msg: DppMessage,
   bytes: Uint8Array,
-  effects: Effect[],
+  effects: ConfiguratorEffect[],
 ): ConfiguratorSession | DppError {
   const stage = s.stage;
   const timings = s.link.timings;

@@ -41,9 +41,9 @@ import {
 } from './link.js';
 import {
   DEFAULT_TIMINGS,
-  type Effect,
-  type Input,
-  type Outcome,
+  type EnrolleeEffect,
+  type EnrolleeInput,
+  type EnrolleeOutcome,
   type SessionTimings,
   type Step,
 } from './types.js';
@@ -67,7 +67,7 @@ export type EnrolleeStage =
       readonly eNonce: Uint8Array;
       readonly configObjects: readonly Uint8Array[];
     }
-  | { readonly name: 'done'; readonly outcome: Outcome };
+  | { readonly name: 'done'; readonly outcome: EnrolleeOutcome };
 
 interface EnrolleeCommon {
   readonly configRequest: ConfigurationRequest;
@@ -121,8 +121,11 @@ export function createEnrolleeInitiator(params: EnrolleeInitiatorParams): Enroll
   };
 }
 
-export function stepEnrollee(session: EnrolleeSession, input: Input): Step<EnrolleeSession> {
-  const effects: Effect[] = [];
+export function stepEnrollee(
+  session: EnrolleeSession,
+  input: EnrolleeInput,
+): Step<EnrolleeSession, EnrolleeEffect> {
+  const effects: EnrolleeEffect[] = [];
   if (session.stage.name === 'done') {
     // A finished Enrollee still answers a repeat of the last message, so a Configurator that
     // missed our Configuration Result or Connection Status Result gets it again.
@@ -132,7 +135,11 @@ export function stepEnrollee(session: EnrolleeSession, input: Input): Step<Enrol
   return { session: dispatch(session, input, effects), effects };
 }
 
-function dispatch(s: EnrolleeSession, input: Input, effects: Effect[]): EnrolleeSession {
+function dispatch(
+  s: EnrolleeSession,
+  input: EnrolleeInput,
+  effects: EnrolleeEffect[],
+): EnrolleeSession {
   const timings = s.link.timings;
   switch (input.type) {
     case 'start': {
@@ -159,13 +166,13 @@ function dispatch(s: EnrolleeSession, input: Input, effects: Effect[]): Enrollee
     case 'connectionAttempted':
       return connectionAttempted(s, input.connStatus, effects);
     case 'message':
-      return receive(s, input.bytes, effects);
+      return receive(s, input.bytes, input.decoded, effects);
     default:
       return s;
   }
 }
 
-function timeout(s: EnrolleeSession, effects: Effect[]): EnrolleeSession {
+function timeout(s: EnrolleeSession, effects: EnrolleeEffect[]): EnrolleeSession {
   const last = s.link.lastError ? `; last refusal: ${s.link.lastError.describe()}` : '';
   return finish(
     s,
@@ -177,7 +184,11 @@ function timeout(s: EnrolleeSession, effects: Effect[]): EnrolleeSession {
   );
 }
 
-function finish(s: EnrolleeSession, outcome: Outcome, effects: Effect[]): EnrolleeSession {
+function finish(
+  s: EnrolleeSession,
+  outcome: EnrolleeOutcome,
+  effects: EnrolleeEffect[],
+): EnrolleeSession {
   stopTimers(effects);
   effects.push({ type: 'finished', outcome });
   return { ...s, stage: { name: 'done', outcome } };
@@ -188,7 +199,7 @@ function requestConfiguration(
   s: EnrolleeSession,
   auth: AuthResult,
   link: LinkState,
-  effects: Effect[],
+  effects: EnrolleeEffect[],
   answers?: Uint8Array,
 ): EnrolleeSession {
   const eNonce = s.common.eNonce ?? randomNonce(NONCE_LEN);
@@ -207,7 +218,7 @@ function requestConfiguration(
   };
 }
 
-function applied(s: EnrolleeSession, status: number, effects: Effect[]): EnrolleeSession {
+function applied(s: EnrolleeSession, status: number, effects: EnrolleeEffect[]): EnrolleeSession {
   if (s.stage.name !== 'awaitApply') return s;
   const { auth, eNonce, sendConnStatus, configObjects } = s.stage;
   if (auth.peerVersion < 2) {
@@ -257,7 +268,7 @@ function applied(s: EnrolleeSession, status: number, effects: Effect[]): Enrolle
 function connectionAttempted(
   s: EnrolleeSession,
   connStatus: Uint8Array,
-  effects: Effect[],
+  effects: EnrolleeEffect[],
 ): EnrolleeSession {
   if (s.stage.name !== 'awaitConnectionAttempt') return s;
   const { auth, eNonce, configObjects } = s.stage;
@@ -267,8 +278,13 @@ function connectionAttempted(
   return finish({ ...s, link }, { result: 'configured', configObjects }, effects);
 }
 
-function receive(s: EnrolleeSession, bytes: Uint8Array, effects: Effect[]): EnrolleeSession {
-  return receiveMessage(s, bytes, effects, handle);
+function receive(
+  s: EnrolleeSession,
+  bytes: Uint8Array,
+  decoded: DppMessage | undefined,
+  effects: EnrolleeEffect[],
+): EnrolleeSession {
+  return receiveMessage(s, bytes, decoded, effects, handle);
 }
 
 const unexpected = (s: EnrolleeSession, msg: DppMessage) => unexpectedMessage(s.stage.name, msg);
@@ -277,7 +293,7 @@ function handle(
   s: EnrolleeSession,
   msg: DppMessage,
   bytes: Uint8Array,
-  effects: Effect[],
+  effects: EnrolleeEffect[],
 ): EnrolleeSession | DppError {
   const stage = s.stage;
   switch (stage.name) {

@@ -6,7 +6,7 @@
 import { bytesEqual } from '../../bytes.js';
 import { DppError, ErrorCode } from '../../errors.js';
 import { decodeMessage, frameTypeName, type DppMessage } from '../frames.js';
-import type { Effect, SessionTimings } from './types.js';
+import type { EffectSink, SessionTimings } from './types.js';
 
 export interface LinkState {
   readonly timings: SessionTimings;
@@ -29,7 +29,7 @@ export function send(
   link: LinkState,
   message: Uint8Array,
   what: string,
-  effects: Effect[],
+  effects: EffectSink,
   answers?: Uint8Array,
 ): LinkState {
   effects.push({ type: 'send', message, what, retransmission: false });
@@ -50,7 +50,7 @@ export function accepted(link: LinkState, message: Uint8Array): LinkState {
 }
 
 /** The retransmit timer fired: send the last message again, up to the limit. */
-export function retransmit(link: LinkState, effects: Effect[]): LinkState {
+export function retransmit(link: LinkState, effects: EffectSink): LinkState {
   if (
     !link.lastSent ||
     link.transmissions >= link.timings.maxTransmissions ||
@@ -68,7 +68,7 @@ export function retransmit(link: LinkState, effects: Effect[]): LinkState {
 }
 
 /** True (and the answer re-sent) when `bytes` repeats the last message we accepted. */
-export function answerDuplicate(link: LinkState, bytes: Uint8Array, effects: Effect[]): boolean {
+export function answerDuplicate(link: LinkState, bytes: Uint8Array, effects: EffectSink): boolean {
   if (!link.lastReceived || !bytesEqual(bytes, link.lastReceived)) return false;
   if (link.answer) {
     const what = link.lastSent?.message === link.answer ? link.lastSent.what : 'answer';
@@ -77,11 +77,11 @@ export function answerDuplicate(link: LinkState, bytes: Uint8Array, effects: Eff
   return true;
 }
 
-export function stopTimers(effects: Effect[]): void {
+export function stopTimers(effects: EffectSink): void {
   effects.push({ type: 'clearTimer', timer: 'retransmit' }, { type: 'clearTimer', timer: 'stage' });
 }
 
-export function noteError(link: LinkState, error: DppError, effects: Effect[]): LinkState {
+export function noteError(link: LinkState, error: DppError, effects: EffectSink): LinkState {
   effects.push({ type: 'ignored', error });
   return { ...link, lastError: error };
 }
@@ -90,16 +90,21 @@ export function noteError(link: LinkState, error: DppError, effects: Effect[]): 
  * The common path of every received message: a byte-identical repeat is answered as before;
  * otherwise decode and hand to the machine's handler; anything refused is reported, not fatal.
  */
-export function receiveMessage<S extends { readonly link: LinkState }>(
+export function receiveMessage<S extends { readonly link: LinkState }, E extends EffectSink>(
   s: S,
   bytes: Uint8Array,
-  effects: Effect[],
-  handle: (s: S, msg: DppMessage, bytes: Uint8Array, effects: Effect[]) => S | DppError,
+  decodedAlready: DppMessage | undefined,
+  effects: E,
+  handle: (s: S, msg: DppMessage, bytes: Uint8Array, effects: E) => S | DppError,
 ): S {
   if (answerDuplicate(s.link, bytes, effects)) return s;
-  const decoded = decodeMessage(bytes);
-  if (!decoded.ok) return { ...s, link: noteError(s.link, decoded.error, effects) };
-  const r = handle(s, decoded.value, bytes, effects);
+  let msg = decodedAlready;
+  if (msg === undefined) {
+    const decoded = decodeMessage(bytes);
+    if (!decoded.ok) return { ...s, link: noteError(s.link, decoded.error, effects) };
+    msg = decoded.value;
+  }
+  const r = handle(s, msg, bytes, effects);
   if (r instanceof DppError) return { ...s, link: noteError(s.link, r, effects) };
   return r;
 }

@@ -5,6 +5,7 @@
  */
 import type { DppError } from '../../errors.js';
 import type { ConfigurationRequest } from '../config-object.js';
+import type { DppMessage } from '../frames.js';
 
 /** `retransmit` re-sends the last message; `stage` is the deadline of the current stage. */
 export type TimerName = 'retransmit' | 'stage';
@@ -30,24 +31,33 @@ export const DEFAULT_TIMINGS: SessionTimings = {
   connStatusTimeoutMs: 30_000,
 };
 
-export type Input =
+/** Inputs both roles take. */
+export type SessionInput =
   | { readonly type: 'start' }
-  | { readonly type: 'message'; readonly bytes: Uint8Array }
+  /** `decoded`, when the caller has already decoded the message, saves decoding it again. */
+  | { readonly type: 'message'; readonly bytes: Uint8Array; readonly decoded?: DppMessage }
   | { readonly type: 'timer'; readonly timer: TimerName }
-  | { readonly type: 'abort'; readonly reason: string }
-  /** Configurator: the configuration to deliver for the request it announced (or a refusal status). */
+  | { readonly type: 'abort'; readonly reason: string };
+
+export type ConfiguratorInput =
+  | SessionInput
+  /** The configuration to deliver for the request it announced (or a refusal status). */
   | {
       readonly type: 'configure';
       readonly configObject: Uint8Array;
       readonly sendConnStatus: boolean;
     }
-  | { readonly type: 'refuseConfiguration'; readonly status: number; readonly reason: string }
-  /** Enrollee: whether it accepted and applied the configuration (DPP status, 0 = OK). */
+  | { readonly type: 'refuseConfiguration'; readonly status: number; readonly reason: string };
+
+export type EnrolleeInput =
+  | SessionInput
+  /** Whether it accepted and applied the configuration (DPP status, 0 = OK). */
   | { readonly type: 'configApplied'; readonly status: number }
-  /** Enrollee: the result of its attempt to join the network, a Connection Status JSON object. */
+  /** The result of its attempt to join the network, a Connection Status JSON object. */
   | { readonly type: 'connectionAttempted'; readonly connStatus: Uint8Array };
 
-export type Effect =
+/** Effects both roles emit: the runner carries out the first three itself. */
+export type SessionEffect<O> =
   | {
       readonly type: 'send';
       readonly message: Uint8Array;
@@ -57,33 +67,51 @@ export type Effect =
   | { readonly type: 'setTimer'; readonly timer: TimerName; readonly ms: number }
   | { readonly type: 'clearTimer'; readonly timer: TimerName }
   | { readonly type: 'authenticated'; readonly mutual: boolean; readonly peerVersion: number }
+  /** A message that was dropped, with the reason; the session goes on. */
+  | { readonly type: 'ignored'; readonly error: DppError }
+  | { readonly type: 'finished'; readonly outcome: O };
+
+export type ConfiguratorEffect =
+  | SessionEffect<ConfiguratorOutcome>
   | { readonly type: 'configurationRequested'; readonly request: ConfigurationRequest }
   /**
-   * Configurator: the Enrollee's Configuration Result said OK and its Connection Status Result
-   * is still to come. The device holds the configuration now, whatever the status says later.
+   * The Enrollee's Configuration Result said OK and its Connection Status Result is still to
+   * come. The device holds the configuration now, whatever the status says later.
    */
-  | { readonly type: 'configurationApplied' }
+  | { readonly type: 'configurationApplied' };
+
+export type EnrolleeEffect =
+  | SessionEffect<EnrolleeOutcome>
   | {
       readonly type: 'configurationReceived';
       readonly configObjects: readonly Uint8Array[];
       readonly sendConnStatus: boolean;
-    }
-  /** A message that was dropped, with the reason; the session goes on. */
-  | { readonly type: 'ignored'; readonly error: DppError }
-  | { readonly type: 'finished'; readonly outcome: Outcome };
+    };
 
-export type Outcome =
+/** Where the shared send/receive bookkeeping (link.ts) puts its effects, whatever the role. */
+export interface EffectSink {
+  push(...effects: SessionEffect<never>[]): number;
+}
+
+export interface SessionFailure {
+  readonly result: 'failed';
+  readonly error: DppError;
+}
+
+export type ConfiguratorOutcome =
   | {
       readonly result: 'provisioned';
       readonly note?: string | undefined;
       readonly connStatus?: Uint8Array | undefined;
     }
   | { readonly result: 'connected'; readonly connStatus: Uint8Array }
-  /** Enrollee only: configuration received and applied. */
-  | { readonly result: 'configured'; readonly configObjects: readonly Uint8Array[] }
-  | { readonly result: 'failed'; readonly error: DppError };
+  | SessionFailure;
 
-export interface Step<S> {
+export type EnrolleeOutcome =
+  /** Configuration received and applied. */
+  { readonly result: 'configured'; readonly configObjects: readonly Uint8Array[] } | SessionFailure;
+
+export interface Step<S, E> {
   readonly session: S;
-  readonly effects: Effect[];
+  readonly effects: E[];
 }

@@ -1,0 +1,291 @@
+/**
+ * The one place where what happens to a device is written down: its row (DevicePort), the audit
+ * log (AuditPort, refusals through the rate-limited RefusalLog), the log line and the typed event,
+ * together, so the four never disagree. The engine decides; this records.
+ */
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import type { Clock } from '../../protocol/clock.js';
+import { parseConnectionStatus } from '../../protocol/dpp/config-object.js';
+import type { ConfiguratorOutcome } from '../../protocol/dpp/session/types.js';
+import { attempt } from '../../protocol/errors.js';
+import type { DeviceState, Transport } from '../../whitelist/types.js';
+import type { PeerChannel } from './peer-channel.js';
+import type { AuditPort, DevicePort, WhitelistPort } from './ports.js';
+import type { Refusal } from './admission.js';
+import { RefusalLog, type RefusalLogOptions } from './refusal-log.js';
+
+export interface DeviceEvent {
+  readonly keyHash: string;
+  readonly state: DeviceState;
+  readonly address: string;
+  readonly transport: Transport;
+  readonly reason?: string | undefined;
+  readonly label?: string | undefined;
+}
+
+export interface RefusedEvent {
+  readonly subject: string;
+  readonly keyHash?: string | undefined;
+  readonly address: string;
+  readonly reason: string;
+}
+
+export interface EngineEvents {
+  device: [event: DeviceEvent];
+  /** A refused announcement or request, whitelisted or not (for the demo's table). */
+  refused: [event: RefusedEvent];
+}
+
+/** Outcome counters, for status and the benchmark. */
+export interface RecordCounters {
+  refused: number;
+  provisioned: number;
+  connected: number;
+  failed: number;
+}
+
+/** A device in a session, as the records need it. */
+export interface SessionSubject {
+  readonly keyHash: string;
+  readonly label?: string | undefined;
+  readonly channel: PeerChannel;
+}
+
+export interface DeviceRecordsDeps {
+  readonly devices: DevicePort;
+  readonly whitelist: WhitelistPort;
+  readonly audit: AuditPort;
+  readonly log: Logger;
+  readonly clock: Clock;
+  readonly refusalLog?: RefusalLogOptions | undefined;
+  /** The outcome counters to keep (the engine's, so one object shows them all). */
+  readonly counters: RecordCounters;
+}
+
+export class DeviceRecords extends EventEmitter<EngineEvents> {
+  private readonly refusals: RefusalLog;
+  private readonly counters: RecordCounters;
+
+  constructor(private readonly deps: DeviceRecordsDeps) {
+    super();
+    this.counters = deps.counters;
+    this.refusals = new RefusalLog(deps.audit, deps.log, deps.refusalLog, deps.clock);
+  }
+
+  get refusalTotals(): ReadonlyMap<string, number> {
+    return this.refusals.totals;
+  }
+
+  /** A peer refused before any session: the refusal log, and the event. */
+  refused(subject: string, peer: PeerChannel, refusal: Refusal): void {
+    this.counters.refused++;
+    this.refusals.record({
+      subject,
+      keyHash: refusal.keyHash,
+      peer: peer.address,
+      reason: refusal.reason,
+      code: refusal.code,
+    });
+    this.emit('refused', {
+      subject,
+      keyHash: refusal.keyHash,
+      address: peer.address,
+      reason: refusal.reason,
+    });
+  }
+
+  /** A whitelisted device refused (inactive, revoked, no profile …): on its row as well. */
+  deviceRefused(device: SessionSubject, refusal: Refusal): void {
+    const { keyHash, channel } = device;
+    this.deps.devices.refused(
+      keyHash,
+      channel.address,
+      channel.transport,
+      refusal.reason,
+      this.deps.clock.date(),
+    );
+    this.refused(keyHash, channel, { ...refusal, keyHash });
+    this.emitDevice(device, 'refused', refusal.reason);
+  }
+
+  /** A whitelisted device was heard (its last-seen time, at the store's resolution). */
+  heard(keyHash: string): void {
+    this.deps.whitelist.markSeen(keyHash, this.deps.clock.date());
+  }
+
+  sessionStarted(device: SessionSubject, role: 'initiator' | 'responder', profile: string): void {
+    const { keyHash, channel } = device;
+    this.deps.devices.sessionStarted(keyHash, {
+      address: channel.address,
+      transport: channel.transport,
+      profile,
+      at: this.deps.clock.date(),
+    });
+    this.deps.audit.append({
+      kind: 'admitted',
+      keyHash,
+      peer: channel.address,
+      detail: { transport: channel.transport, role, profile },
+    });
+    this.deps.log.info(
+      { keyHash, peer: channel.address, profile, label: device.label },
+      'admitted: starting authentication',
+    );
+    this.emitDevice(device, 'authenticating');
+  }
+
+  authenticated(device: SessionSubject, mutual: boolean, peerVersion: number): void {
+    const { keyHash, channel } = device;
+    this.deps.devices.setState(keyHash, 'configuring', this.deps.clock.date());
+    this.deps.audit.append({
+      kind: 'authenticated',
+      keyHash,
+      peer: channel.address,
+      detail: { mutual, peerVersion },
+    });
+    this.emitDevice(device, 'configuring');
+  }
+
+  /** What the device reported about itself, when its configuration cannot be built. */
+  configurationUnbuildable(device: SessionSubject, reason: string, deviceInfo?: string): void {
+    this.deps.log.error({ keyHash: device.keyHash }, reason);
+    this.deps.devices.setState(device.keyHash, 'configuring', this.deps.clock.date(), {
+      deviceInfo,
+    });
+  }
+
+  /** The configuration is about to leave: recorded before the bytes do (the engine commits first). */
+  delivering(
+    device: SessionSubject,
+    detail: Record<string, unknown>,
+    deviceInfo: string | undefined,
+  ): void {
+    this.deps.audit.append({
+      kind: 'configuration-delivered',
+      keyHash: device.keyHash,
+      peer: device.channel.address,
+      detail,
+    });
+    this.deps.devices.delivered(device.keyHash, this.deps.clock.date(), { deviceInfo });
+  }
+
+  /**
+   * The device holds its configuration; it is provisioned even while it tries the network, and
+   * stays so if no Connection Status Result ever comes (a device that leaves ESP-NOW's channel
+   * for its access point's may not be heard again). The event waits for the session's outcome.
+   */
+  applied(device: SessionSubject): void {
+    this.deps.devices.setState(device.keyHash, 'provisioned', this.deps.clock.date(), {
+      reason: 'configuration applied; awaiting its Connection Status Result',
+    });
+  }
+
+  /** The session ended with the device provisioned or connected. */
+  succeeded(
+    device: SessionSubject,
+    outcome: Extract<ConfiguratorOutcome, { result: 'provisioned' | 'connected' }>,
+  ): void {
+    const { keyHash, channel } = device;
+    const now = this.deps.clock.date();
+    const connStatus =
+      outcome.connStatus === undefined ? undefined : describeConnStatus(outcome.connStatus);
+    const state = outcome.result;
+    const reason = outcome.result === 'provisioned' ? outcome.note : undefined;
+    this.deps.devices.setState(keyHash, state, now, { reason, connStatus });
+    this.deps.whitelist.markProvisioned(keyHash, now);
+    this.deps.audit.append({
+      kind: state,
+      keyHash,
+      peer: channel.address,
+      reason,
+      detail: connStatus === undefined ? undefined : { connStatus },
+    });
+    this.counters[state]++;
+    this.deps.log.info(
+      { keyHash, peer: channel.address, label: device.label },
+      reason === undefined ? state : `${state}: ${reason}`,
+    );
+    this.emitDevice(device, state, reason);
+  }
+
+  /**
+   * The session failed. A peer that never authenticated was, to anyone watching, refused. A device
+   * already provisioned keeps that state unless this session delivered: someone else failing with
+   * its key (a spoofer, a replay) must not undo its provisioning.
+   */
+  failed(
+    device: SessionSubject,
+    reason: string,
+    session: {
+      authenticated: boolean;
+      delivered: boolean;
+      stateBefore: DeviceState | undefined;
+    },
+  ): void {
+    const { keyHash, channel } = device;
+    this.counters.failed++;
+    if (!session.authenticated) {
+      this.emit('refused', {
+        subject: keyHash,
+        keyHash,
+        address: channel.address,
+        reason: `authentication failed: ${reason}`,
+      });
+    }
+    this.deps.audit.append({ kind: 'session-failed', keyHash, peer: channel.address, reason });
+    const previous = session.stateBefore;
+    const now = this.deps.clock.date();
+    if (!session.delivered && (previous === 'provisioned' || previous === 'connected')) {
+      this.deps.devices.setState(keyHash, previous, now, { reason: undefined });
+      this.deps.log.warn(
+        { keyHash, peer: channel.address },
+        `session failed, device stays ${previous}: ${reason}`,
+      );
+      return;
+    }
+    this.deps.devices.setState(keyHash, 'failed', now, { reason });
+    this.deps.log.warn({ keyHash, peer: channel.address }, `failed: ${reason}`);
+    this.emitDevice(device, 'failed', reason);
+  }
+
+  /** The daemon stopped during the session: back to announced, it announces again after. */
+  parked(device: SessionSubject): void {
+    const reason = 'parked: the daemon stopped during the session';
+    this.deps.devices.setState(device.keyHash, 'announced', this.deps.clock.date(), { reason });
+    this.deps.audit.append({
+      kind: 'parked',
+      keyHash: device.keyHash,
+      peer: device.channel.address,
+      reason,
+    });
+  }
+
+  /** Write the summary of refusals not recorded one by one. */
+  flush(): void {
+    this.refusals.flush();
+  }
+
+  private emitDevice(device: SessionSubject, state: DeviceState, reason?: string): void {
+    this.emit('device', {
+      keyHash: device.keyHash,
+      state,
+      address: device.channel.address,
+      transport: device.channel.transport,
+      reason,
+      label: device.label,
+    });
+  }
+}
+
+/** The Connection Status as stored: JSON with the SSID as text, no secrets in it. */
+function describeConnStatus(bytes: Uint8Array): string {
+  const parsed = attempt(() => parseConnectionStatus(bytes));
+  if (!parsed.ok) return JSON.stringify({ unparsable: parsed.error.message });
+  const s = parsed.value;
+  return JSON.stringify({
+    result: s.result,
+    ssid: s.ssid === undefined ? undefined : new TextDecoder().decode(s.ssid),
+    channelList: s.channelList,
+  });
+}
