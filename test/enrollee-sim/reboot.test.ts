@@ -60,7 +60,7 @@ describe('fault: a device reboots mid-exchange', function () {
       () =>
         [...harness.stores.deviceRecords.values()].filter((r) => r.state === 'connected').length ===
         12,
-      3000,
+      30_000,
       'every device recorded as connected',
     );
 

@@ -43,7 +43,7 @@ describe('adversary: replay of a captured exchange', function () {
     assert.equal((await device.start().done).result, 'configured');
     await waitFor(
       () => harness.stores.deviceRecords.get(keyHash)?.state === 'connected',
-      2000,
+      30_000,
       'the victim connected',
     );
     replayer.stopCapture();
@@ -111,7 +111,7 @@ describe('adversary: replay of a captured exchange', function () {
       stallMs: 800,
       lingerMs: 100,
     });
-    await waitFor(() => failures() === 1, 3000, 'the replayed session to fail');
+    await waitFor(() => failures() === 1, 30_000, 'the replayed session to fail');
     await expectRefused(r2, 'reactive replay');
     assert.ok(r2.received.length >= 1, 'the replayed announcement was answered');
     assert.ok(r2.messagesSent >= 2, 'the captured Authentication Response went out');
@@ -124,7 +124,7 @@ describe('adversary: replay of a captured exchange', function () {
       pacing: 'recorded',
       lingerMs: 100,
     });
-    await waitFor(() => failures() === 2, 3000, 'the second replayed session to fail');
+    await waitFor(() => failures() === 2, 30_000, 'the second replayed session to fail');
     await expectRefused(r3, 'replay from another MAC');
     assert.equal(r3.messagesSent, replayer.messages.length);
 
@@ -161,7 +161,11 @@ describe('adversary: replay of a captured exchange', function () {
       pacing: 'recorded',
       lingerMs: 100,
     });
-    await waitFor(() => daemon.engine.counters.failed === 1, 3000, 'the replayed session to fail');
+    await waitFor(
+      () => daemon.engine.counters.failed === 1,
+      30_000,
+      'the replayed session to fail',
+    );
     assert.equal(report.configurationResponses, 0);
     assert.ok(report.received.length >= 1, 'the new daemon heard the replayed announcement');
     assert.ok(report.received.every((m) => m.kind === 'AuthenticationRequest'));
@@ -181,7 +185,7 @@ describe('adversary: replay of a captured exchange', function () {
     const { replayer, keyHash } = await captureProvisioning(h, victimMac);
     const other = memoryEndpoint(h.air, randomMac());
     await replayer.replay(other, { mode: 'messages', pacing: 'recorded', lingerMs: 100 });
-    await waitFor(() => harness.daemon.engine.counters.failed === 1, 3000, 'the replay to fail');
+    await waitFor(() => harness.daemon.engine.counters.failed === 1, 30_000, 'the replay to fail');
     assert.equal(
       h.stores.deviceRecords.get(keyHash)!.state,
       'connected',

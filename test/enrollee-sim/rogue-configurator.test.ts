@@ -79,7 +79,7 @@ describe('adversary: rogue configurator', function () {
       const d = device(newIdentity(), true).start(); // not whitelisted: only the rogue answers
       await waitFor(
         () => d.config !== undefined || (r.counters.sessionsStarted >= 2 && r.reports.length >= 1),
-        8000,
+        30_000,
         'a second session of the rogue with the device',
       );
       assert.equal(d.config, undefined, 'the device took no configuration');
@@ -104,7 +104,7 @@ describe('adversary: rogue configurator', function () {
     const d = device(identity, true).start();
     await waitFor(
       () => r.reports.some((s) => s.answered),
-      5000,
+      30_000,
       'a session with the rogue that the device answered, then failed',
     );
     assert.equal(d.config, undefined);
@@ -116,7 +116,7 @@ describe('adversary: rogue configurator', function () {
     assert.equal(r.counters.configurationsSent, 0);
     await waitFor(
       () => harness.stores.deviceRecords.get(keyHash)?.state === 'connected',
-      2000,
+      30_000,
       'the device recorded as connected',
     );
     const auth = h.stores.auditRecords.find(
