@@ -4,9 +4,10 @@
  * Never put a secret in `reason` or `detail`.
  */
 import type { Database } from './database.js';
-import { DppError, ErrorCode } from '../protocol/errors.js';
+import { ConfiguratorError } from '../protocol/errors.js';
 import type { AuditEntry } from './types.js';
 import { isoTime } from './time.js';
+import { WhitelistErrorCode } from './errors.js';
 
 export interface NewAuditRecord {
   readonly kind: string;
@@ -117,8 +118,8 @@ function params(r: NewAuditRecord): AuditParams {
     try {
       detail = JSON.stringify(r.detail);
     } catch (e) {
-      throw new DppError(
-        ErrorCode.StoreBadRecord,
+      throw new ConfiguratorError(
+        WhitelistErrorCode.StoreBadRecord,
         `audit detail for ${r.kind} is not JSON-serialisable: ${e instanceof Error ? e.message : String(e)}`,
       );
     }

@@ -5,7 +5,8 @@
  * quote) and reports the line each record starts on, so errors point at the file's real lines even
  * when a quoted field spans several.
  */
-import { fail, ok, ErrorCode, type Result } from '../protocol/errors.js';
+import { fail, ok, type Result } from '../protocol/errors.js';
+import { WhitelistErrorCode } from './errors.js';
 
 export interface CsvRecord {
   /** 1-based line the record starts on. */
@@ -38,7 +39,7 @@ export function parseCsv(input: string): Result<CsvRecord[]> {
     if (c === '"') {
       if (field !== '') {
         return fail(
-          ErrorCode.WhitelistImportFormat,
+          WhitelistErrorCode.WhitelistImportFormat,
           `line ${line}: quote inside an unquoted field`,
         );
       }
@@ -48,7 +49,7 @@ export function parseCsv(input: string): Result<CsvRecord[]> {
       for (;;) {
         if (i >= text.length) {
           return fail(
-            ErrorCode.WhitelistImportFormat,
+            WhitelistErrorCode.WhitelistImportFormat,
             `line ${openedAt}: quoted field not closed before the end of the file`,
           );
         }
@@ -68,7 +69,10 @@ export function parseCsv(input: string): Result<CsvRecord[]> {
       }
       const next = text[i];
       if (next !== undefined && next !== ',' && next !== '\n' && next !== '\r') {
-        return fail(ErrorCode.WhitelistImportFormat, `line ${line}: text after a closing quote`);
+        return fail(
+          WhitelistErrorCode.WhitelistImportFormat,
+          `line ${line}: text after a closing quote`,
+        );
       }
       continue;
     }
@@ -81,7 +85,7 @@ export function parseCsv(input: string): Result<CsvRecord[]> {
     }
     if (c === '\r') {
       if (text[i + 1] !== '\n') {
-        return fail(ErrorCode.WhitelistImportFormat, `line ${line}: CR without LF`);
+        return fail(WhitelistErrorCode.WhitelistImportFormat, `line ${line}: CR without LF`);
       }
       i++;
       continue;

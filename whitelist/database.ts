@@ -6,9 +6,10 @@
 import { chmodSync, closeSync, fchmodSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { DppError, ErrorCode } from '../protocol/errors.js';
+import { ConfiguratorError } from '../protocol/errors.js';
 import { MIGRATIONS, SCHEMA_VERSION, type Migration } from './migrations.js';
 import { isoTime } from './time.js';
+import { WhitelistErrorCode } from './errors.js';
 
 export type Database = BetterSqlite3.Database;
 
@@ -35,7 +36,10 @@ export function openDatabase(dataDir: string, options: OpenOptions = {}): Databa
   try {
     db = new BetterSqlite3(path, { readonly, fileMustExist: true });
   } catch (e) {
-    throw new DppError(ErrorCode.StoreOpenFailed, `cannot open ${path}: ${messageOf(e)}`);
+    throw new ConfiguratorError(
+      WhitelistErrorCode.StoreOpenFailed,
+      `cannot open ${path}: ${messageOf(e)}`,
+    );
   }
   try {
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
@@ -43,16 +47,16 @@ export function openDatabase(dataDir: string, options: OpenOptions = {}): Databa
     // Refuse a newer schema before changing anything, even the journal mode.
     const version = appliedVersion(db);
     if (version > SCHEMA_VERSION) {
-      throw new DppError(
-        ErrorCode.StoreSchemaTooNew,
+      throw new ConfiguratorError(
+        WhitelistErrorCode.StoreSchemaTooNew,
         `${path} has schema version ${version}, newer than this release knows (${SCHEMA_VERSION}): ` +
           'it was written by a newer configurator; upgrade instead of opening it with this one',
       );
     }
     if (readonly) {
       if (version < SCHEMA_VERSION) {
-        throw new DppError(
-          ErrorCode.StoreOpenFailed,
+        throw new ConfiguratorError(
+          WhitelistErrorCode.StoreOpenFailed,
           `${path} has schema version ${version}, this release needs ${SCHEMA_VERSION}: ` +
             'open it once for writing to upgrade it',
         );
@@ -60,8 +64,8 @@ export function openDatabase(dataDir: string, options: OpenOptions = {}): Databa
     } else {
       const mode = db.pragma('journal_mode = WAL', { simple: true });
       if (mode !== 'wal') {
-        throw new DppError(
-          ErrorCode.StoreOpenFailed,
+        throw new ConfiguratorError(
+          WhitelistErrorCode.StoreOpenFailed,
           `${path}: cannot use WAL mode (got ${String(mode)})`,
         );
       }
@@ -71,8 +75,11 @@ export function openDatabase(dataDir: string, options: OpenOptions = {}): Databa
     return db;
   } catch (e) {
     db.close();
-    if (e instanceof DppError) throw e;
-    throw new DppError(ErrorCode.StoreOpenFailed, `cannot open ${path}: ${messageOf(e)}`);
+    if (e instanceof ConfiguratorError) throw e;
+    throw new ConfiguratorError(
+      WhitelistErrorCode.StoreOpenFailed,
+      `cannot open ${path}: ${messageOf(e)}`,
+    );
   }
 }
 
@@ -107,8 +114,8 @@ export function migrate(db: Database, migrations: readonly Migration[]): void {
     db.transaction(() => {
       const current = appliedVersion(db);
       if (current > known) {
-        throw new DppError(
-          ErrorCode.StoreSchemaTooNew,
+        throw new ConfiguratorError(
+          WhitelistErrorCode.StoreSchemaTooNew,
           `schema version ${current} is newer than this release knows (${known})`,
         );
       }
@@ -129,10 +136,13 @@ function ensureDirectory(dir: string): void {
     // mkdir's mode passes through the umask; chmod makes it exact.
     if (created !== undefined) chmodSync(dir, 0o700);
   } catch (e) {
-    throw new DppError(ErrorCode.StoreOpenFailed, `cannot create ${dir}: ${messageOf(e)}`);
+    throw new ConfiguratorError(
+      WhitelistErrorCode.StoreOpenFailed,
+      `cannot create ${dir}: ${messageOf(e)}`,
+    );
   }
   if (!statSync(dir).isDirectory()) {
-    throw new DppError(ErrorCode.StoreOpenFailed, `${dir} is not a directory`);
+    throw new ConfiguratorError(WhitelistErrorCode.StoreOpenFailed, `${dir} is not a directory`);
   }
 }
 
@@ -146,7 +156,10 @@ function ensureFile(path: string): void {
     fd = openSync(path, 'wx', 0o600);
   } catch (e) {
     if (isErrno(e, 'EEXIST')) return;
-    throw new DppError(ErrorCode.StoreOpenFailed, `cannot create ${path}: ${messageOf(e)}`);
+    throw new ConfiguratorError(
+      WhitelistErrorCode.StoreOpenFailed,
+      `cannot create ${path}: ${messageOf(e)}`,
+    );
   }
   try {
     fchmodSync(fd, 0o600);

@@ -3,7 +3,7 @@
  * tried and provisioned, what it reported. Every write is an upsert, so the daemon never has to
  * ask first whether it has seen a device.
  */
-import { DppError, ErrorCode } from '../protocol/errors.js';
+import { ConfiguratorError } from '../protocol/errors.js';
 import type { Database } from './database.js';
 import { isoTime } from './time.js';
 import {
@@ -13,6 +13,7 @@ import {
   type DeviceState,
   type Transport,
 } from './types.js';
+import { WhitelistErrorCode } from './errors.js';
 
 /** What the daemon may note about a device along with a state change. */
 export interface DeviceFields {
@@ -207,11 +208,14 @@ export class DeviceStore {
     how: { keepState?: boolean; attempt?: number; delivered?: number },
   ): void {
     if (!DEVICE_STATES.includes(state)) {
-      throw new DppError(ErrorCode.StoreBadRecord, `unknown device state ${JSON.stringify(state)}`);
+      throw new ConfiguratorError(
+        WhitelistErrorCode.StoreBadRecord,
+        `unknown device state ${JSON.stringify(state)}`,
+      );
     }
     if (fields.transport !== undefined && !TRANSPORTS.includes(fields.transport)) {
-      throw new DppError(
-        ErrorCode.StoreBadRecord,
+      throw new ConfiguratorError(
+        WhitelistErrorCode.StoreBadRecord,
         `unknown transport ${JSON.stringify(fields.transport)}`,
       );
     }
@@ -239,7 +243,7 @@ function json(name: string, text: string | undefined): string | null {
   try {
     JSON.parse(text);
   } catch {
-    throw new DppError(ErrorCode.StoreBadRecord, `${name} is not valid JSON`);
+    throw new ConfiguratorError(WhitelistErrorCode.StoreBadRecord, `${name} is not valid JSON`);
   }
   return text;
 }

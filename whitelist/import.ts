@@ -7,13 +7,14 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { extname } from 'node:path';
-import { DppError, ErrorCode, fail, ok, type Result } from '../protocol/errors.js';
+import { ConfiguratorError, fail, ok, type Result } from '../protocol/errors.js';
 import { parseCsv } from './csv.js';
 import { resolveKey, type KeyInput } from './key-input.js';
 import { isWhitelistStatus, type NewWhitelistEntry } from './types.js';
 import type { ImportRow } from './whitelist-store.js';
 import { unescapeFormula } from './spreadsheet.js';
 import { describeJsonError } from '../protocol/json-error.js';
+import { WhitelistErrorCode } from './errors.js';
 
 export const IMPORT_FORMATS = ['csv', 'uris', 'json'] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
@@ -86,9 +87,9 @@ export function formatOfFileName(path: string): ImportFormat | undefined {
 export function readImportText(path: string): string {
   const fd = openSync(path, 'r');
   try {
-    const tooLarge = (size: string): DppError =>
-      new DppError(
-        ErrorCode.WhitelistImportTooLarge,
+    const tooLarge = (size: string): ConfiguratorError =>
+      new ConfiguratorError(
+        WhitelistErrorCode.WhitelistImportTooLarge,
         `${path} is ${size} bytes; an import file may be at most ${MAX_IMPORT_BYTES} bytes (64 MiB): split it`,
       );
     const stat = fstatSync(fd);
@@ -127,8 +128,8 @@ function decodeUtf8(path: string, bytes: Uint8Array): string {
       line++;
       start = i + 1;
     }
-    throw new DppError(
-      ErrorCode.WhitelistImportFormat,
+    throw new ConfiguratorError(
+      WhitelistErrorCode.WhitelistImportFormat,
       `${path}: line ${line} is not UTF-8 (save the file as UTF-8; a spreadsheet's "CSV UTF-8" does)`,
     );
   }
@@ -136,7 +137,7 @@ function decodeUtf8(path: string, bytes: Uint8Array): string {
 
 export function parseImport(text: string, format: ImportFormat): Result<ImportRow[]> {
   if (text.length > MAX_IMPORT_BYTES) {
-    return fail(ErrorCode.WhitelistImportTooLarge, 'import text larger than 64 MiB');
+    return fail(WhitelistErrorCode.WhitelistImportTooLarge, 'import text larger than 64 MiB');
   }
   switch (format) {
     case 'csv':
@@ -157,24 +158,27 @@ export function parseCsvImport(text: string): Result<ImportRow[]> {
   );
   const header = records[0];
   if (header === undefined)
-    return fail(ErrorCode.WhitelistImportFormat, 'the file is empty: no header row');
+    return fail(WhitelistErrorCode.WhitelistImportFormat, 'the file is empty: no header row');
   const columns: CsvColumn[] = [];
   for (const raw of header.fields) {
     const name = raw.trim().toLowerCase();
     if (!isCsvColumn(name)) {
       return fail(
-        ErrorCode.WhitelistImportFormat,
+        WhitelistErrorCode.WhitelistImportFormat,
         `line ${header.line}: unknown column ${JSON.stringify(raw)} (known: ${CSV_COLUMNS.join(', ')})`,
       );
     }
     if (columns.includes(name)) {
-      return fail(ErrorCode.WhitelistImportFormat, `line ${header.line}: column ${name} twice`);
+      return fail(
+        WhitelistErrorCode.WhitelistImportFormat,
+        `line ${header.line}: column ${name} twice`,
+      );
     }
     columns.push(name);
   }
   if (!columns.some((c) => c === 'hash' || c === 'uri' || c === 'public_key')) {
     return fail(
-      ErrorCode.WhitelistImportFormat,
+      WhitelistErrorCode.WhitelistImportFormat,
       `line ${header.line}: the header needs a hash, uri or public_key column`,
     );
   }
@@ -214,7 +218,10 @@ export function parseJsonImport(text: string): Result<ImportRow[]> {
   try {
     doc = JSON.parse(body);
   } catch (e) {
-    return fail(ErrorCode.WhitelistImportFormat, `not valid JSON: ${describeJsonError(body, e)}`);
+    return fail(
+      WhitelistErrorCode.WhitelistImportFormat,
+      `not valid JSON: ${describeJsonError(body, e)}`,
+    );
   }
   let entries: unknown[];
   if (Array.isArray(doc)) {
@@ -223,23 +230,26 @@ export function parseJsonImport(text: string): Result<ImportRow[]> {
     const extra = Object.keys(doc).filter((k) => k !== 'version' && k !== 'entries');
     if (extra.length > 0) {
       return fail(
-        ErrorCode.WhitelistImportFormat,
+        WhitelistErrorCode.WhitelistImportFormat,
         `unknown top-level member ${JSON.stringify(extra[0])}`,
       );
     }
     if (doc['version'] !== 1) {
       return fail(
-        ErrorCode.WhitelistImportFormat,
+        WhitelistErrorCode.WhitelistImportFormat,
         `unsupported version ${JSON.stringify(doc['version'])}: this release reads version 1`,
       );
     }
     const list = doc['entries'];
     if (!Array.isArray(list)) {
-      return fail(ErrorCode.WhitelistImportFormat, '"entries" is not an array');
+      return fail(WhitelistErrorCode.WhitelistImportFormat, '"entries" is not an array');
     }
     entries = list;
   } else {
-    return fail(ErrorCode.WhitelistImportFormat, 'expected an object with "entries" or an array');
+    return fail(
+      WhitelistErrorCode.WhitelistImportFormat,
+      'expected an object with "entries" or an array',
+    );
   }
   const rows: ImportRow[] = [];
   entries.forEach((item, i) => rows.push(rowFromJson(`entry ${i + 1}`, item)));

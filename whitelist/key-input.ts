@@ -6,7 +6,8 @@ import { bytesEqual, toHex } from '../protocol/bytes.js';
 import { bootstrapKeyHash, chirpHash, parseBootstrapKey } from '../protocol/dpp/bootstrap-key.js';
 import type { BootstrapKey } from '../protocol/dpp/bootstrap-key.js';
 import { parseDppUri } from '../protocol/dpp/uri.js';
-import { DppError, ErrorCode, fail, ok, type Result } from '../protocol/errors.js';
+import { ConfiguratorError, fail, ok, type Result } from '../protocol/errors.js';
+import { WhitelistErrorCode } from './errors.js';
 
 export interface KeyInput {
   readonly hash?: string | undefined;
@@ -32,7 +33,7 @@ export function isKeyHash(text: string): boolean {
 export function parseKeyHash(text: string): Result<string> {
   if (!HASH.test(text)) {
     return fail(
-      ErrorCode.WhitelistBadEntry,
+      WhitelistErrorCode.WhitelistBadEntry,
       `bad key hash: expected 64 hex digits, got ${describeBadHash(text)}`,
     );
   }
@@ -49,12 +50,16 @@ function describeBadHash(text: string): string {
 export function resolveKey(input: KeyInput): Result<ResolvedKey> {
   const { hash, uri, publicKey } = input;
   if (hash === undefined && uri === undefined && publicKey === undefined) {
-    return fail(ErrorCode.WhitelistBadEntry, 'no key: give a key hash, a DPP URI or a public key');
+    return fail(
+      WhitelistErrorCode.WhitelistBadEntry,
+      'no key: give a key hash, a DPP URI or a public key',
+    );
   }
   let key: BootstrapKey | undefined;
   if (uri !== undefined) {
     const parsed = parseDppUri(uri);
-    if (!parsed.ok) return fail(ErrorCode.WhitelistBadEntry, `bad URI: ${parsed.error.message}`);
+    if (!parsed.ok)
+      return fail(WhitelistErrorCode.WhitelistBadEntry, `bad URI: ${parsed.error.message}`);
     key = parsed.value.key;
   }
   if (publicKey !== undefined) {
@@ -62,12 +67,12 @@ export function resolveKey(input: KeyInput): Result<ResolvedKey> {
     try {
       fromDer = parseBootstrapKey(publicKey);
     } catch (e) {
-      if (!(e instanceof DppError)) throw e;
-      return fail(ErrorCode.WhitelistBadEntry, `bad public key: ${e.message}`);
+      if (!(e instanceof ConfiguratorError)) throw e;
+      return fail(WhitelistErrorCode.WhitelistBadEntry, `bad public key: ${e.message}`);
     }
     if (key !== undefined && !bytesEqual(key.der, fromDer.der)) {
       return fail(
-        ErrorCode.WhitelistBadEntry,
+        WhitelistErrorCode.WhitelistBadEntry,
         'public key and URI disagree: they hold different keys',
       );
     }
@@ -83,7 +88,7 @@ export function resolveKey(input: KeyInput): Result<ResolvedKey> {
   const derived = toHex(bootstrapKeyHash(key));
   if (keyHash !== undefined && keyHash !== derived) {
     return fail(
-      ErrorCode.WhitelistBadEntry,
+      WhitelistErrorCode.WhitelistBadEntry,
       `hash and ${uri !== undefined ? 'URI' : 'public key'} disagree: the key hashes to ${derived}`,
     );
   }

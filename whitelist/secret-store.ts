@@ -4,10 +4,11 @@
  * servers already know. The store never reads them: `secrets` is the daemon's opaque JSON. The
  * database file is 0600; these values must never be logged.
  */
-import { DppError, ErrorCode } from '../protocol/errors.js';
+import { ConfiguratorError } from '../protocol/errors.js';
 import type { Database } from './database.js';
 import { isoTime } from './time.js';
 import type { SecretRecord } from './types.js';
+import { WhitelistErrorCode } from './errors.js';
 
 /** A device's secret set without the secrets, for listings. */
 export interface SecretInfo {
@@ -61,7 +62,10 @@ export class SecretStore {
           JSON.parse(secrets);
         } catch {
           // Say which device, never what the text was: it is a secret.
-          throw new DppError(ErrorCode.StoreBadRecord, `secrets for ${hash} are not valid JSON`);
+          throw new ConfiguratorError(
+            WhitelistErrorCode.StoreBadRecord,
+            `secrets for ${hash} are not valid JSON`,
+          );
         }
         this.insert.run(hash, profile, isoTime(), secrets);
         return { secrets, created: true, profile };

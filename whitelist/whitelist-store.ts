@@ -4,7 +4,7 @@
  */
 import { toHex } from '../protocol/bytes.js';
 import { chirpHashOfDer, keyHashOfDer } from '../protocol/dpp/bootstrap-key.js';
-import { DppError, ErrorCode } from '../protocol/errors.js';
+import { ConfiguratorError } from '../protocol/errors.js';
 import { AuditLog } from './audit-log.js';
 import type { Database } from './database.js';
 import { isoTime, parseIsoTime } from './time.js';
@@ -15,6 +15,7 @@ import {
   type WhitelistEntry,
   type WhitelistStatus,
 } from './types.js';
+import { WhitelistErrorCode } from './errors.js';
 
 /** One row of an import, already parsed: an entry, or why its line could not be read. */
 export type ImportRow =
@@ -159,8 +160,8 @@ export class WhitelistStore {
     return this.db
       .transaction(() => {
         if (this.byHash.get(n.keyHash) !== undefined) {
-          throw new DppError(
-            ErrorCode.WhitelistDuplicate,
+          throw new ConfiguratorError(
+            WhitelistErrorCode.WhitelistDuplicate,
             `already on the whitelist: ${n.keyHash}`,
           );
         }
@@ -259,8 +260,8 @@ export class WhitelistStore {
     }
     if (fields.status !== undefined) {
       if (!isWhitelistStatus(fields.status)) {
-        throw new DppError(
-          ErrorCode.WhitelistBadEntry,
+        throw new ConfiguratorError(
+          WhitelistErrorCode.WhitelistBadEntry,
           `unknown status ${JSON.stringify(fields.status)}`,
         );
       }
@@ -322,7 +323,7 @@ export class WhitelistStore {
           try {
             n = normalise(row.entry);
           } catch (e) {
-            if (!(e instanceof DppError)) throw e;
+            if (!(e instanceof ConfiguratorError)) throw e;
             problems.push({ where: row.where, reason: e.message });
             continue;
           }
@@ -372,7 +373,10 @@ export class WhitelistStore {
   private mustGet(keyHash: string): WhitelistEntry {
     const entry = this.get(keyHash);
     if (entry === undefined) {
-      throw new DppError(ErrorCode.WhitelistNotFound, `not on the whitelist: ${keyHash}`);
+      throw new ConfiguratorError(
+        WhitelistErrorCode.WhitelistNotFound,
+        `not on the whitelist: ${keyHash}`,
+      );
     }
     return entry;
   }
@@ -385,24 +389,39 @@ export class WhitelistStore {
 function normalise(entry: NewWhitelistEntry): Normalised {
   const keyHash = entry.keyHash.toLowerCase();
   if (!HASH.test(keyHash)) {
-    throw new DppError(ErrorCode.WhitelistBadEntry, 'bad key hash: expected 64 hex digits');
+    throw new ConfiguratorError(
+      WhitelistErrorCode.WhitelistBadEntry,
+      'bad key hash: expected 64 hex digits',
+    );
   }
   let chirpHash: string | null = null;
   const publicKey = entry.publicKey ?? null;
   if (publicKey !== null) {
     if (toHex(keyHashOfDer(publicKey)) !== keyHash) {
-      throw new DppError(ErrorCode.WhitelistBadEntry, "the key hash is not the public key's hash");
+      throw new ConfiguratorError(
+        WhitelistErrorCode.WhitelistBadEntry,
+        "the key hash is not the public key's hash",
+      );
     }
     chirpHash = toHex(chirpHashOfDer(publicKey));
     if (entry.chirpHash !== undefined && entry.chirpHash.toLowerCase() !== chirpHash) {
-      throw new DppError(ErrorCode.WhitelistBadEntry, "the chirp hash is not the public key's");
+      throw new ConfiguratorError(
+        WhitelistErrorCode.WhitelistBadEntry,
+        "the chirp hash is not the public key's",
+      );
     }
   } else if (entry.chirpHash !== undefined || (entry.uri !== undefined && entry.uri !== '')) {
-    throw new DppError(ErrorCode.WhitelistBadEntry, 'a chirp hash or URI needs the public key too');
+    throw new ConfiguratorError(
+      WhitelistErrorCode.WhitelistBadEntry,
+      'a chirp hash or URI needs the public key too',
+    );
   }
   const status = entry.status ?? 'active';
   if (!isWhitelistStatus(status)) {
-    throw new DppError(ErrorCode.WhitelistBadEntry, `unknown status ${JSON.stringify(status)}`);
+    throw new ConfiguratorError(
+      WhitelistErrorCode.WhitelistBadEntry,
+      `unknown status ${JSON.stringify(status)}`,
+    );
   }
   return {
     keyHash,
@@ -425,8 +444,8 @@ function checkTime(name: string, value: string | undefined): string | null {
   if (value === undefined || value === '') return null;
   const iso = parseIsoTime(value);
   if (iso === undefined) {
-    throw new DppError(
-      ErrorCode.WhitelistBadEntry,
+    throw new ConfiguratorError(
+      WhitelistErrorCode.WhitelistBadEntry,
       `bad ${name} ${JSON.stringify(value)}: expected an ISO-8601 UTC time like 2025-01-31T12:00:00.000Z`,
     );
   }
@@ -437,19 +456,25 @@ function checkField(name: FieldName, value: string | undefined): string | null {
   if (value === undefined || value === '') return null;
   if (name === 'profile') {
     if (!PROFILE_NAME.test(value)) {
-      throw new DppError(
-        ErrorCode.WhitelistBadEntry,
+      throw new ConfiguratorError(
+        WhitelistErrorCode.WhitelistBadEntry,
         `bad profile ${JSON.stringify(value)}: 1 to 64 of A-Z a-z 0-9 _ . -`,
       );
     }
     return value;
   }
   if (value.length > MAX_TEXT) {
-    throw new DppError(ErrorCode.WhitelistBadEntry, `${name} longer than ${MAX_TEXT} characters`);
+    throw new ConfiguratorError(
+      WhitelistErrorCode.WhitelistBadEntry,
+      `${name} longer than ${MAX_TEXT} characters`,
+    );
   }
   // Newlines and tabs are fine in free text; other control characters only garble terminals.
   if ([...value].some(isDisallowedControl)) {
-    throw new DppError(ErrorCode.WhitelistBadEntry, `${name} contains a control character`);
+    throw new ConfiguratorError(
+      WhitelistErrorCode.WhitelistBadEntry,
+      `${name} contains a control character`,
+    );
   }
   return value;
 }
@@ -485,8 +510,8 @@ function keyForm(n: Normalised): 'uri' | 'key' | 'hash' {
 
 function fromRow(row: WhitelistRow): WhitelistEntry {
   if (!isWhitelistStatus(row.status)) {
-    throw new DppError(
-      ErrorCode.StoreBadRecord,
+    throw new ConfiguratorError(
+      WhitelistErrorCode.StoreBadRecord,
       `whitelist row ${row.key_hash} has status ${row.status}`,
     );
   }

@@ -11,8 +11,8 @@ import { registerWhitelistCommands } from './commands/whitelist.js';
 import { registerStartCommand } from './commands/start.js';
 import { registerStatusCommands } from './commands/status.js';
 import { registerConnectCommand } from './commands/connect.js';
-import { CliExit } from './exit.js';
-import { DATA_DIR_ENV } from './data-dir.js';
+import { CliExit } from './support/exit.js';
+import { DATA_DIR_ENV } from './support/data-dir.js';
 import { VERSION } from '../version.js';
 
 /** Adds commands of a layer above the daemon (the demo). */

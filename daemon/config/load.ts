@@ -8,10 +8,11 @@ import { dirname, extname, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { validateCredential, type WifiCredential } from '../../protocol/dpp/config-object.js';
-import { DppError, ErrorCode } from '../../protocol/errors.js';
+import { ConfiguratorError } from '../../protocol/errors.js';
 import { configSchema, type ConfigFile, type ProfileConfig } from './schema.js';
 import { describeJsonError } from '../../protocol/json-error.js';
 import type { Profile } from '../engine/profile.js';
+import { DaemonErrorCode } from '../errors.js';
 
 export type { Profile };
 
@@ -52,8 +53,8 @@ export interface LoadOptions {
   readonly env?: NodeJS.ProcessEnv;
 }
 
-function invalid(message: string): DppError {
-  return new DppError(ErrorCode.ConfigurationInvalid, message);
+function invalid(message: string): ConfiguratorError {
+  return new ConfiguratorError(DaemonErrorCode.ConfigurationInvalid, message);
 }
 
 export function findConfigFile(options: LoadOptions): string | undefined {
@@ -80,7 +81,7 @@ function readConfigFile(path: string): unknown {
       throw invalid(`${path}: larger than ${MAX_CONFIG_BYTES} bytes`);
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    if (e instanceof DppError) throw e;
+    if (e instanceof ConfiguratorError) throw e;
     throw invalid(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
   if (extname(path).toLowerCase() === '.json') {

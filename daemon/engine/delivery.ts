@@ -5,9 +5,11 @@
  * same credentials).
  */
 import { encodeConfigurationObject, type DeviceInfo } from '../../protocol/dpp/config-object.js';
-import { DppError, ErrorCode, type Result } from '../../protocol/errors.js';
+import { ConfiguratorError, type Result } from '../../protocol/errors.js';
 import type { Profile } from './profile.js';
 import type { SecretPort } from './ports.js';
+import { WhitelistErrorCode } from '../../whitelist/errors.js';
+import { DaemonErrorCode } from '../errors.js';
 
 export interface DeviceContext {
   readonly keyHash: string;
@@ -43,8 +45,8 @@ export class Delivery {
       if (this.bundles === undefined) {
         return {
           ok: false,
-          error: new DppError(
-            ErrorCode.ConfigurationInvalid,
+          error: new ConfiguratorError(
+            DaemonErrorCode.ConfigurationInvalid,
             `profile ${profile.name} has an lwm2m section but no bundle builder is configured`,
           ),
         };
@@ -60,10 +62,10 @@ export class Delivery {
         );
       } catch (e) {
         const error =
-          e instanceof DppError
+          e instanceof ConfiguratorError
             ? e
-            : new DppError(
-                ErrorCode.StoreBadRecord,
+            : new ConfiguratorError(
+                WhitelistErrorCode.StoreBadRecord,
                 `cannot store the LwM2M secrets of ${device.keyHash}: ${e instanceof Error ? e.message : String(e)}`,
               );
         return { ok: false, error };

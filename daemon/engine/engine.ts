@@ -25,7 +25,7 @@ import type {
   ConfiguratorOutcome,
   SessionTimings,
 } from '../../protocol/dpp/session/types.js';
-import type { DppError } from '../../protocol/errors.js';
+import type { ConfiguratorError } from '../../protocol/errors.js';
 import type { DeviceState, Transport } from '../../whitelist/types.js';
 import type { Logger } from 'pino';
 import {
@@ -109,7 +109,7 @@ interface LiveSession extends SessionSubject {
   /** The device's state before this session started (the session overwrites it at once). */
   readonly stateBefore: DeviceState | undefined;
   /** Why the last message was dropped, for a failure reason better than "timed out". */
-  lastIgnored?: DppError;
+  lastIgnored?: ConfiguratorError;
 }
 
 /** Remembered peers for the per-peer announcement rate limit. */

@@ -6,7 +6,7 @@
 import { closeSync, fchmodSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { createPrivateKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { bytesEqual, concatBytes } from '../../protocol/bytes.js';
-import { DppError, ErrorCode } from '../../protocol/errors.js';
+import { ConfiguratorError, ErrorCode } from '../../protocol/errors.js';
 import { publicKeyOf, type KeyPair } from '../../protocol/dpp/crypto/p256.js';
 
 /** Key files are small; anything larger is not one. */
@@ -32,7 +32,7 @@ export function writePrivateKeyFile(path: string, keyPair: KeyPair): void {
 export function readPrivateKeyFile(path: string): KeyPair {
   const bytes = readFileSync(path);
   if (bytes.length > MAX_KEY_FILE_BYTES) {
-    throw new DppError(ErrorCode.KeyBadEncoding, `${path}: too large for a key file`);
+    throw new ConfiguratorError(ErrorCode.KeyBadEncoding, `${path}: too large for a key file`);
   }
   return parsePrivateKey(bytes.toString('latin1'), path);
 }
@@ -43,7 +43,10 @@ export function parsePrivateKey(text: string, where = 'key'): KeyPair {
   let key: KeyObject;
   try {
     if (trimmed.startsWith('-----BEGIN ENCRYPTED PRIVATE KEY-----')) {
-      throw new DppError(ErrorCode.KeyBadEncoding, `${where}: encrypted keys are not supported`);
+      throw new ConfiguratorError(
+        ErrorCode.KeyBadEncoding,
+        `${where}: encrypted keys are not supported`,
+      );
     }
     if (trimmed.startsWith('-----BEGIN')) {
       key = createPrivateKey({ key: trimmed, format: 'pem' });
@@ -51,14 +54,14 @@ export function parsePrivateKey(text: string, where = 'key'): KeyPair {
       const der = Buffer.from(trimmed, 'hex');
       key = createPrivateKey({ key: der, format: 'der', type: derType(der) });
     } else {
-      throw new DppError(
+      throw new ConfiguratorError(
         ErrorCode.KeyBadEncoding,
         `${where}: not a PEM private key or a hex ECPrivateKey (hostap format)`,
       );
     }
   } catch (e) {
-    if (e instanceof DppError) throw e;
-    throw new DppError(
+    if (e instanceof ConfiguratorError) throw e;
+    throw new ConfiguratorError(
       ErrorCode.KeyBadEncoding,
       `${where}: cannot read the private key (${e instanceof Error ? e.message : String(e)})`,
     );
@@ -69,7 +72,7 @@ export function parsePrivateKey(text: string, where = 'key'): KeyPair {
       key.asymmetricKeyType === 'ec'
         ? `curve ${details?.namedCurve ?? 'unknown'}`
         : key.asymmetricKeyType;
-    throw new DppError(
+    throw new ConfiguratorError(
       ErrorCode.UriUnsupportedCurve,
       `${where}: ${what ?? 'unknown'} key; a P-256 (prime256v1) key is required`,
     );
@@ -80,7 +83,7 @@ export function parsePrivateKey(text: string, where = 'key'): KeyPair {
   // The file's public key may be stale or forged; the scalar decides.
   const publicKey = publicKeyOf(privateKey);
   if (!bytesEqual(publicKey, stored)) {
-    throw new DppError(
+    throw new ConfiguratorError(
       ErrorCode.CryptoKeyMismatch,
       `${where}: the stored public key does not belong to the private key`,
     );
@@ -115,7 +118,7 @@ function toBase64Url(bytes: Uint8Array): string {
 function fromBase64Url(text: string | undefined, length: number): Uint8Array {
   const bytes = Buffer.from(text ?? '', 'base64url');
   if (bytes.length > length) {
-    throw new DppError(ErrorCode.KeyBadEncoding, 'key component longer than 32 bytes');
+    throw new ConfiguratorError(ErrorCode.KeyBadEncoding, 'key component longer than 32 bytes');
   }
   const out = new Uint8Array(length);
   out.set(bytes, length - bytes.length);

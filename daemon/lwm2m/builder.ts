@@ -5,7 +5,7 @@
  * goes through the same object and the same getOrCreate, so it shows exactly what the daemon
  * would send.
  */
-import { DppError, ErrorCode, fail, ok, type Result } from '../../protocol/errors.js';
+import { ConfiguratorError, fail, ok, type Result } from '../../protocol/errors.js';
 import type { DeviceContext as EngineDevice } from '../engine/delivery.js';
 import { generateDeviceCredentials } from './credentials.js';
 import { loadTemplateMaterial, type LoadedMaterial } from './material.js';
@@ -13,6 +13,7 @@ import type { DeviceContext } from './placeholders.js';
 import { renderBundle } from './render.js';
 import { parseDeviceSecrets, serializeDeviceSecrets } from './secrets.js';
 import { parseTemplate, type Lwm2mTemplate } from './template.js';
+import { DaemonErrorCode } from '../errors.js';
 
 export interface CompiledProfile {
   readonly template: Lwm2mTemplate;
@@ -71,14 +72,14 @@ export class Lwm2mBundles {
   private compiled(profile: ProfileLike): CompiledProfile {
     const c = this.profiles.get(profile.name);
     if (c === undefined)
-      throw new DppError(
-        ErrorCode.ConfigurationInvalid,
+      throw new ConfiguratorError(
+        DaemonErrorCode.ConfigurationInvalid,
         `profile ${profile.name} has no LwM2M template loaded`,
       );
     return c;
   }
 
-  /** BundleBuilder.generateSecrets: serialised secrets; throws DppError (never logs them). */
+  /** BundleBuilder.generateSecrets: serialised secrets; throws ConfiguratorError (never logs them). */
   generateSecrets(profile: ProfileLike, device: EngineDevice): string {
     const c = this.compiled(profile);
     return serializeDeviceSecrets(
@@ -91,7 +92,7 @@ export class Lwm2mBundles {
     const c = this.profiles.get(profile.name);
     if (c === undefined)
       return fail(
-        ErrorCode.ConfigurationInvalid,
+        DaemonErrorCode.ConfigurationInvalid,
         `profile ${profile.name} has no LwM2M template loaded`,
       );
     const parsed = parseDeviceSecrets(secrets);

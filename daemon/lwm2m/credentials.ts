@@ -13,7 +13,7 @@
  * Nothing here logs or puts a secret in an error message.
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { DppError, ErrorCode } from '../../protocol/errors.js';
+import { ConfiguratorError } from '../../protocol/errors.js';
 import { ECDSA_WITH_SHA256, issueCertificate, type Signer } from './certificate.js';
 import type { LoadedMaterial } from './material.js';
 import {
@@ -24,6 +24,7 @@ import {
 } from './placeholders.js';
 import { accountName, type AccountSecrets, type DeviceLwm2mSecrets } from './secrets.js';
 import type { Lwm2mTemplate } from './template.js';
+import { DaemonErrorCode } from '../errors.js';
 
 export { renderBundle } from './render.js';
 export { parseDeviceSecrets, serializeDeviceSecrets, type DeviceLwm2mSecrets } from './secrets.js';
@@ -42,8 +43,8 @@ function randomSerial(): Uint8Array {
   return new Uint8Array(bytes);
 }
 
-function fail(code: ErrorCode, message: string): never {
-  throw new DppError(code, message);
+function fail(code: number, message: string): never {
+  throw new ConfiguratorError(code, message);
 }
 
 function makeCertificate(
@@ -52,13 +53,14 @@ function makeCertificate(
   material: LoadedMaterial | undefined,
 ): NonNullable<DeviceLwm2mSecrets['certificate']> {
   const options =
-    template.certificate ?? fail(ErrorCode.Lwm2mTemplateInvalid, 'lwm2m.certificate: required');
+    template.certificate ??
+    fail(DaemonErrorCode.Lwm2mTemplateInvalid, 'lwm2m.certificate: required');
   const ca = options.selfSigned ? undefined : material?.ca;
   if (!options.selfSigned && ca === undefined)
-    fail(ErrorCode.Lwm2mMaterialInvalid, 'lwm2m.certificate: the CA was not loaded');
+    fail(DaemonErrorCode.Lwm2mMaterialInvalid, 'lwm2m.certificate: the CA was not loaded');
   if (endpoint.length > MAX_CN_LENGTH)
     fail(
-      ErrorCode.Lwm2mTemplateInvalid,
+      DaemonErrorCode.Lwm2mTemplateInvalid,
       `lwm2m.endpoint: the endpoint name has ${endpoint.length} characters; as a certificate's CN it may have ${MAX_CN_LENGTH}`,
     );
 
@@ -89,7 +91,7 @@ function makeCertificate(
 }
 
 /**
- * New credentials for one device. Throws DppError when the template needs a value the
+ * New credentials for one device. Throws ConfiguratorError when the template needs a value the
  * device did not report (`{serial}`), or renders an empty endpoint name or PSK identity.
  * `material` is required for certificate accounts signed by a CA.
  */
@@ -105,7 +107,7 @@ export function generateDeviceCredentials(
   const endpoint = renderOrThrow(template.endpoint, values, 'lwm2m.endpoint');
   if (endpoint === '' || endpoint.length > MAX_ENDPOINT_LENGTH)
     fail(
-      ErrorCode.Lwm2mTemplateMissingValue,
+      DaemonErrorCode.Lwm2mTemplateMissingValue,
       `lwm2m.endpoint: renders ${endpoint === '' ? 'empty' : `${endpoint.length} characters (at most ${MAX_ENDPOINT_LENGTH})`} for device ${hash}`,
     );
   values.set('endpoint', endpoint);
@@ -116,7 +118,7 @@ export function generateDeviceCredentials(
     const identity = renderOrThrow(template.psk.identity, values, 'lwm2m.psk.identity');
     if (identity === '')
       fail(
-        ErrorCode.Lwm2mTemplateMissingValue,
+        DaemonErrorCode.Lwm2mTemplateMissingValue,
         `lwm2m.psk.identity: renders empty for device ${hash}`,
       );
     return {

@@ -18,8 +18,9 @@
  * Reports name the endpoint and the HTTP status, never a key or a response body (a parse
  * error's text may quote the request).
  */
-import { fail, ok, ErrorCode, type Result } from '../../protocol/errors.js';
+import { fail, ok, type Result } from '../../protocol/errors.js';
 import type { ExportEntry } from './export.js';
+import { DaemonErrorCode } from '../errors.js';
 
 export const LESHAN_SECURITY_PATH = 'api/security/clients/';
 
@@ -178,10 +179,10 @@ export function pushTarget(text: string, insecureHttp: boolean): Result<PushTarg
   try {
     url = new URL(text);
   } catch {
-    return fail(ErrorCode.ConfigurationInvalid, 'not a URL');
+    return fail(DaemonErrorCode.ConfigurationInvalid, 'not a URL');
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:')
-    return fail(ErrorCode.ConfigurationInvalid, `${url.protocol} is not http: or https:`);
+    return fail(DaemonErrorCode.ConfigurationInvalid, `${url.protocol} is not http: or https:`);
   const headers: Record<string, string> = {};
   if (url.username !== '' || url.password !== '') {
     const user = decodeURIComponent(url.username);
@@ -192,7 +193,7 @@ export function pushTarget(text: string, insecureHttp: boolean): Result<PushTarg
   }
   if (url.protocol === 'http:' && !LOOPBACK.has(url.hostname) && !insecureHttp)
     return fail(
-      ErrorCode.ConfigurationInvalid,
+      DaemonErrorCode.ConfigurationInvalid,
       `http://${url.host} would carry every device's PSK in the clear: use https://, or --insecure-http for a link you trust`,
     );
   return ok({ url: url.toString(), headers });

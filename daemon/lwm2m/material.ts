@@ -11,13 +11,14 @@ import { createPrivateKey, createPublicKey, X509Certificate, type KeyObject } fr
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { bytesEqual } from '../../protocol/bytes.js';
-import { fail, isDppError, ok, ErrorCode, type Result } from '../../protocol/errors.js';
+import { fail, isConfiguratorError, ok, type Result } from '../../protocol/errors.js';
 import { declareObjects, DEFAULT_REGISTRY, type Registry } from '../../protocol/lwm2m/registry.js';
 import { signerFor, type Signer } from './certificate.js';
 import { certificateFields } from './der.js';
 import { renderBundle } from './render.js';
 import { accountName, type DeviceLwm2mSecrets } from './secrets.js';
 import { objectDecls, type Lwm2mTemplate } from './template.js';
+import { DaemonErrorCode } from '../errors.js';
 
 const MAX_FILE_BYTES = 64 * 1024;
 
@@ -181,9 +182,9 @@ export function loadTemplateMaterial(
     });
     material = { registry, ca, serverCertificates, warnings };
   } catch (e) {
-    if (e instanceof MaterialError) return fail(ErrorCode.Lwm2mMaterialInvalid, e.message);
-    if (isDppError(e))
-      return fail(ErrorCode.Lwm2mTemplateInvalid, `${where}.objects: ${e.message}`);
+    if (e instanceof MaterialError) return fail(DaemonErrorCode.Lwm2mMaterialInvalid, e.message);
+    if (isConfiguratorError(e))
+      return fail(DaemonErrorCode.Lwm2mTemplateInvalid, `${where}.objects: ${e.message}`);
     throw e;
   }
 
@@ -195,7 +196,7 @@ export function loadTemplateMaterial(
   );
   if (!sample.ok)
     return fail(
-      ErrorCode.Lwm2mTemplateInvalid,
+      DaemonErrorCode.Lwm2mTemplateInvalid,
       `${where}: the bundle this template makes is refused: ${sample.error.message}`,
     );
   return ok(material);

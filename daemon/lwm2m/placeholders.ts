@@ -12,7 +12,8 @@
  *                that reported none cannot be given a bundle that uses it (a clear error)
  *   {endpoint}   the device's rendered endpoint name (not inside the endpoint pattern itself)
  */
-import { ErrorCode, fail, ok, type Result } from '../../protocol/errors.js';
+import { fail, ok, type Result } from '../../protocol/errors.js';
+import { DaemonErrorCode } from '../errors.js';
 
 export const PLACEHOLDERS = [
   'keyHash',
@@ -54,7 +55,7 @@ export function parsePattern(pattern: string): Result<PatternPart[]> {
     }
     if (c === '}')
       return fail(
-        ErrorCode.Lwm2mTemplateInvalid,
+        DaemonErrorCode.Lwm2mTemplateInvalid,
         `a lone "}" at offset ${i} (write "}}" for a literal brace)`,
       );
     if (c === '{') {
@@ -62,12 +63,12 @@ export function parsePattern(pattern: string): Result<PatternPart[]> {
       const name = end < 0 ? '' : pattern.slice(i + 1, end);
       if (end < 0 || !/^[A-Za-z0-9]+$/.test(name))
         return fail(
-          ErrorCode.Lwm2mTemplateInvalid,
+          DaemonErrorCode.Lwm2mTemplateInvalid,
           `an unclosed or empty "{" at offset ${i} (write "{{" for a literal brace)`,
         );
       if (!isPlaceholder(name))
         return fail(
-          ErrorCode.Lwm2mTemplateInvalid,
+          DaemonErrorCode.Lwm2mTemplateInvalid,
           `unknown placeholder {${name}}; known: ${PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}`,
         );
       if (text !== '') parts.push({ text });
@@ -96,12 +97,12 @@ const MAC_RE = /^[0-9a-f]{2}(?::?[0-9a-f]{2}){5}$/i;
 export function deviceValues(device: DeviceContext): Result<Map<Placeholder, string | undefined>> {
   const keyHash = device.keyHash.toLowerCase();
   if (!/^[0-9a-f]{64}$/.test(keyHash))
-    return fail(ErrorCode.Lwm2mTemplateInvalid, 'a device key hash is 64 hex digits');
+    return fail(DaemonErrorCode.Lwm2mTemplateInvalid, 'a device key hash is 64 hex digits');
   let mac = '';
   if (device.mac !== undefined && device.mac !== '') {
     if (!MAC_RE.test(device.mac))
       return fail(
-        ErrorCode.Lwm2mTemplateInvalid,
+        DaemonErrorCode.Lwm2mTemplateInvalid,
         `device ${keyHash.slice(0, 16)}: MAC ${JSON.stringify(device.mac)} is not aa:bb:cc:dd:ee:ff`,
       );
     mac = device.mac.toLowerCase().replace(/:/g, '');
@@ -143,7 +144,7 @@ export function renderPattern(
           : `{${part.placeholder}} has no value here`;
       const hash = values.get('keyHash')?.slice(0, 16) ?? '?';
       return fail(
-        ErrorCode.Lwm2mTemplateMissingValue,
+        DaemonErrorCode.Lwm2mTemplateMissingValue,
         `${where}: uses {${part.placeholder}}, but for device ${hash} ${why}`,
       );
     }

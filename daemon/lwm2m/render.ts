@@ -12,7 +12,7 @@
  *   - nosec: no key material.
  */
 import { toHex } from '../../protocol/bytes.js';
-import { fail, ErrorCode, type Result } from '../../protocol/errors.js';
+import { fail, type Result } from '../../protocol/errors.js';
 import { buildBundle } from '../../protocol/lwm2m/bundle.js';
 import { SecurityMode } from '../../protocol/lwm2m/registry.js';
 import type { LoadedMaterial } from './material.js';
@@ -24,6 +24,7 @@ import {
 } from './placeholders.js';
 import { accountName, type DeviceLwm2mSecrets } from './secrets.js';
 import { DEVICE_RESOURCES, type Lwm2mTemplate } from './template.js';
+import { DaemonErrorCode } from '../errors.js';
 
 const MODE_VALUE = {
   psk: SecurityMode.Psk,
@@ -63,7 +64,7 @@ export function renderBundle(
   const stale = (message: string): never => {
     throw new RenderError(
       fail(
-        ErrorCode.Lwm2mSecretsInvalid,
+        DaemonErrorCode.Lwm2mSecretsInvalid,
         `device ${hash}: its stored LwM2M secrets do not fit the template (${message}); they were made for an earlier version of it`,
       ),
     );

@@ -16,7 +16,8 @@
  * Messages never quote the text: it is secret.
  */
 import { z } from 'zod';
-import { fail, ok, ErrorCode, type Result } from '../../protocol/errors.js';
+import { fail, ok, type Result } from '../../protocol/errors.js';
+import { DaemonErrorCode } from '../errors.js';
 
 const hex = z.string().regex(/^(?:[0-9a-f]{2})+$/, 'lowercase hex');
 const base64 = z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/, 'base64');
@@ -69,14 +70,17 @@ export function parseDeviceSecrets(text: string): Result<DeviceLwm2mSecrets> {
   try {
     raw = JSON.parse(text);
   } catch {
-    return fail(ErrorCode.Lwm2mSecretsInvalid, 'stored LwM2M secrets are not valid JSON');
+    return fail(DaemonErrorCode.Lwm2mSecretsInvalid, 'stored LwM2M secrets are not valid JSON');
   }
   const parsed = deviceSecretsSchema.safeParse(raw);
   if (!parsed.success) {
     const where = parsed.error.issues
       .map((i) => `${i.path.map(String).join('.') || '(top level)'}: ${i.message}`)
       .join('; ');
-    return fail(ErrorCode.Lwm2mSecretsInvalid, `stored LwM2M secrets are malformed: ${where}`);
+    return fail(
+      DaemonErrorCode.Lwm2mSecretsInvalid,
+      `stored LwM2M secrets are malformed: ${where}`,
+    );
   }
   return ok(parsed.data);
 }

@@ -10,7 +10,7 @@
  * extra objects against their own declarations. material.ts reads and checks the files.
  */
 import { z } from 'zod';
-import { fail, ok, ErrorCode, type Result } from '../../protocol/errors.js';
+import { fail, ok, type Result } from '../../protocol/errors.js';
 import {
   declareObjects,
   DEFAULT_REGISTRY,
@@ -19,6 +19,7 @@ import {
 import { MAX_PATH_ID, parseObjectLink } from '../../protocol/lwm2m/senml-cbor.js';
 import { isValidBinding, serverUriScheme } from '../../protocol/lwm2m/validate.js';
 import { parsePattern, placeholdersOf } from './placeholders.js';
+import { DaemonErrorCode } from '../errors.js';
 
 const INT32_MAX = 2 ** 31 - 1;
 const int32 = (min: number) => z.number().int().min(min).max(INT32_MAX);
@@ -335,6 +336,6 @@ export function formatTemplateIssues(error: z.ZodError, where: string): string {
 export function parseTemplate(raw: unknown, where = 'lwm2m'): Result<Lwm2mTemplate> {
   const parsed = lwm2mTemplateSchema.safeParse(raw);
   if (!parsed.success)
-    return fail(ErrorCode.Lwm2mTemplateInvalid, formatTemplateIssues(parsed.error, where));
+    return fail(DaemonErrorCode.Lwm2mTemplateInvalid, formatTemplateIssues(parsed.error, where));
   return ok(parsed.data);
 }

@@ -4,7 +4,7 @@
  * with bounded memory. Everything that arrives is untrusted; refusals are counted, never thrown.
  */
 import { EventEmitter } from 'node:events';
-import { DppError } from '../../protocol/errors.js';
+import { ConfiguratorError } from '../../protocol/errors.js';
 import {
   ESPNOW_V1_PAYLOAD,
   ESPNOW_V2_PAYLOAD,
@@ -142,7 +142,7 @@ export class EspnowDppLink extends EventEmitter<EspnowLinkEvents> {
     try {
       payloads = fragmentDppMessage(message, id, this.payloadLimit(dst));
     } catch (e) {
-      if (e instanceof DppError) return 'refused';
+      if (e instanceof ConfiguratorError) return 'refused';
       throw e;
     }
     this.counters.messagesOut++;

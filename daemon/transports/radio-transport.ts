@@ -4,7 +4,7 @@
  * above sees no difference between them.
  */
 import { EventEmitter } from 'node:events';
-import type { DppError } from '../../protocol/errors.js';
+import type { ConfiguratorError } from '../../protocol/errors.js';
 import type { Mac, RadioFrame, RadioInfo, TxResult } from '../../protocol/bridge/radio.js';
 
 export type { Mac, RadioFrame, RadioInfo, TxResult };
@@ -15,7 +15,7 @@ export interface RadioTransportEvents {
   down: [reason: string];
   frame: [frame: RadioFrame];
   /** A problem that did not end the link (garbage on the line, a refused message), with its code. */
-  problem: [error: DppError];
+  problem: [error: ConfiguratorError];
 }
 
 export interface RadioTransport {

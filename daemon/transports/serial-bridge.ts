@@ -5,7 +5,7 @@
  * lost) reopens it with exponential backoff until stop(). A link problem never throws out of
  * here and never ends the process.
  */
-import { ErrorCode, type DppError } from '../../protocol/errors.js';
+import { type ConfiguratorError } from '../../protocol/errors.js';
 import {
   BridgeLink,
   type BridgeLinkStats,
@@ -28,6 +28,7 @@ import {
   type OpenSerialLine,
   type SerialLine,
 } from './serial-line.js';
+import { DaemonErrorCode } from '../errors.js';
 
 export type { BridgeLogger } from './serial-line.js';
 
@@ -156,7 +157,7 @@ export class SerialBridgeTransport extends RadioTransportEmitter implements Radi
   // ---- the port -------------------------------------------------------------------------------
 
   /** One attempt to open the port. Returns the refusal that start() must report, else null. */
-  private async connect(first = false): Promise<DppError | null> {
+  private async connect(first = false): Promise<ConfiguratorError | null> {
     this.reconnectTimer = undefined;
     if (!this.running) return null;
     const generation = ++this.generation;
@@ -166,7 +167,7 @@ export class SerialBridgeTransport extends RadioTransportEmitter implements Radi
         const found = await discoverBridgePort(this.options.discovery);
         if (!found.ok) {
           this.failedAttempt(found.error.message, found.error);
-          return first && found.error.code === ErrorCode.BridgeAmbiguousSerialPort
+          return first && found.error.code === DaemonErrorCode.BridgeAmbiguousSerialPort
             ? found.error
             : null;
         }
@@ -200,7 +201,7 @@ export class SerialBridgeTransport extends RadioTransportEmitter implements Radi
     return null;
   }
 
-  private failedAttempt(reason: string, problem?: DppError): void {
+  private failedAttempt(reason: string, problem?: ConfiguratorError): void {
     // The same failure again and again (a long unplug) is logged once, then quietly.
     if (reason !== this.lastFailure) {
       this.log.warn({ port: this.options.port, reason }, 'bridge not reachable, retrying');

@@ -9,7 +9,8 @@
  */
 import { readdir, readFile, readlink, realpath } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { ErrorCode, fail, ok, type Result } from '../../protocol/errors.js';
+import { fail, ok, type Result } from '../../protocol/errors.js';
+import { DaemonErrorCode } from '../errors.js';
 
 export interface UsbSerialChip {
   readonly vendorId: string;
@@ -157,12 +158,12 @@ export async function discoverBridgePort(
   if (only !== undefined && candidates.length === 1) return ok(only);
   if (only === undefined)
     return fail(
-      ErrorCode.BridgeNoSerialPort,
+      DaemonErrorCode.BridgeNoSerialPort,
       `no ESP32 bridge found: ${describeSearch(options)}; is it plugged in? Set radio.port to its path otherwise`,
     );
   const list = candidates.map((c) => `${c.path} (${c.reason})`).join('; ');
   return fail(
-    ErrorCode.BridgeAmbiguousSerialPort,
+    DaemonErrorCode.BridgeAmbiguousSerialPort,
     `${candidates.length} possible ESP32 bridges: ${list}; set radio.port to the one to use`,
   );
 }

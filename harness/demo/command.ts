@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { CliExit, EXIT_INVALID_INPUT } from '../../daemon/cli/exit.js';
+import { CliExit, EXIT_INVALID_INPUT } from '../../daemon/cli/support/exit.js';
 
 interface DemoOptions {
   enrollees: string;

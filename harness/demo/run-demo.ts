@@ -18,7 +18,7 @@ import { createRadio } from '../../daemon/service/radio.js';
 import { openStores } from '../../daemon/service/stores.js';
 import { parseImport } from '../../whitelist/import.js';
 import { FINAL_DEVICE_STATES } from '../../whitelist/types.js';
-import { formatTable } from '../../daemon/cli/commands/status.js';
+import { formatTable } from '../../daemon/cli/support/table.js';
 import { demoConfig, DEMO_SSID } from './demo-config.js';
 
 export interface DemoOptions {

@@ -10,7 +10,7 @@
  * after it is unsolicited (the bridge reset).
  */
 import { concatBytes } from '../bytes.js';
-import { DppError, ErrorCode } from '../errors.js';
+import { ConfiguratorError, ErrorCode } from '../errors.js';
 import { BridgeFrameReader, type SerialCounters } from './frame-reader.js';
 import { encodeFrame, FRAME_DELIMITER } from './frame.js';
 import {
@@ -80,7 +80,7 @@ export type LinkEffect =
   | { readonly type: 'up'; readonly info: RadioInfo }
   | { readonly type: 'down'; readonly reason: string }
   | { readonly type: 'frame'; readonly frame: RadioFrame }
-  | { readonly type: 'problem'; readonly error: DppError }
+  | { readonly type: 'problem'; readonly error: ConfiguratorError }
   | { readonly type: 'txDone'; readonly id: number; readonly result: TxResult }
   | { readonly type: 'channelDone'; readonly id: number; readonly ok: boolean }
   /** Close the port and open it again after the usual backoff, or after `retryAfterMs`. */
@@ -321,7 +321,7 @@ export class BridgeLink {
       case 'ERROR':
         if (message.code === BridgeErrorCode.UnsupportedVersion) {
           this.problem(
-            new DppError(
+            new ConfiguratorError(
               ErrorCode.BridgeVersionUnsupported,
               `the bridge supports no protocol version in ${BRIDGE_PROTOCOL_VERSION}..${BRIDGE_PROTOCOL_VERSION}: ${message.detail}`,
             ),
@@ -346,7 +346,7 @@ export class BridgeLink {
   private goUp(hello: Hello, now: number): void {
     const problem = this.checkHello(hello);
     if (problem !== null) {
-      this.problem(new DppError(ErrorCode.BridgeBadHello, problem));
+      this.problem(new ConfiguratorError(ErrorCode.BridgeBadHello, problem));
       this.close(`unusable HELLO: ${problem}`, this.timings.incompatibleRetryMs);
       return;
     }
@@ -406,7 +406,7 @@ export class BridgeLink {
       default:
         // The reader accepts only bridge→host types; anything else here is a logic slip.
         this.problem(
-          new DppError(
+          new ConfiguratorError(
             ErrorCode.BridgeUnexpectedMessage,
             `unexpected ${message.type} from the bridge`,
           ),
@@ -417,7 +417,7 @@ export class BridgeLink {
   private onPong(nonce: number, uptimeMs: number, now: number): void {
     if (!this.unansweredPings.includes(nonce)) {
       this.problem(
-        new DppError(
+        new ConfiguratorError(
           ErrorCode.BridgeUnexpectedMessage,
           `PONG for nonce ${nonce}, which was not sent`,
         ),
@@ -440,7 +440,7 @@ export class BridgeLink {
     const entry = this.outstanding.get(txId);
     if (entry === undefined) {
       this.problem(
-        new DppError(
+        new ConfiguratorError(
           ErrorCode.BridgeUnknownTxId,
           `TX_STATUS ${txStatusName(status)} for txId ${txId}, which is not outstanding`,
         ),
@@ -460,14 +460,14 @@ export class BridgeLink {
         return 'notAcked';
       case TxStatus.RadioError:
         this.problem(
-          new DppError(ErrorCode.BridgeRadioError, `txId ${txId}: radio error (status 5)`),
+          new ConfiguratorError(ErrorCode.BridgeRadioError, `txId ${txId}: radio error (status 5)`),
         );
         return 'notAcked';
       case TxStatus.NoCredit:
       case TxStatus.TooLarge:
       case TxStatus.Malformed:
         this.problem(
-          new DppError(
+          new ConfiguratorError(
             ErrorCode.BridgeTxRefused,
             `the bridge refused txId ${txId}: ${txStatusName(status)} (status ${status})`,
           ),
@@ -475,7 +475,7 @@ export class BridgeLink {
         return 'refused';
       default:
         this.problem(
-          new DppError(ErrorCode.BridgeTxRefused, `txId ${txId}: ${txStatusName(status)}`),
+          new ConfiguratorError(ErrorCode.BridgeTxRefused, `txId ${txId}: ${txStatusName(status)}`),
         );
         return 'notAcked';
     }
@@ -499,7 +499,7 @@ export class BridgeLink {
     const request = this.channelRequests.shift();
     if (request === undefined) {
       this.problem(
-        new DppError(
+        new ConfiguratorError(
           ErrorCode.BridgeUnexpectedMessage,
           `CHANNEL ${channel} that was not asked for`,
         ),
@@ -517,7 +517,10 @@ export class BridgeLink {
         ? ErrorCode.BridgeVersionUnsupported
         : ErrorCode.BridgeReportedError;
     this.problem(
-      new DppError(errorCode, `the bridge reports ERROR ${code} ${errorCodeName(code)}: ${detail}`),
+      new ConfiguratorError(
+        errorCode,
+        `the bridge reports ERROR ${code} ${errorCodeName(code)}: ${detail}`,
+      ),
     );
   }
 
@@ -535,7 +538,7 @@ export class BridgeLink {
       this.outstanding.delete(txId);
       this.count.txDeadline++;
       this.problem(
-        new DppError(
+        new ConfiguratorError(
           ErrorCode.BridgeRadioError,
           `no TX_STATUS for txId ${txId} within ${this.timings.txDeadlineMs} ms`,
         ),
@@ -577,13 +580,16 @@ export class BridgeLink {
       return;
     }
     if (!isMac(dst)) {
-      this.refuse(id, new DppError(ErrorCode.BridgeFieldRange, 'destination is not a MAC address'));
+      this.refuse(
+        id,
+        new ConfiguratorError(ErrorCode.BridgeFieldRange, 'destination is not a MAC address'),
+      );
       return;
     }
     if (payload.length < 1 || payload.length > this.radio.maxPayload) {
       this.refuse(
         id,
-        new DppError(
+        new ConfiguratorError(
           ErrorCode.TransportFrameTooLarge,
           `payload of ${payload.length} bytes is outside 1..${this.radio.maxPayload}`,
         ),
@@ -599,7 +605,7 @@ export class BridgeLink {
     } else {
       this.refuse(
         id,
-        new DppError(
+        new ConfiguratorError(
           ErrorCode.BridgeQueueFull,
           `${this.queue.length} sends already wait for a bridge credit`,
         ),
@@ -700,12 +706,12 @@ export class BridgeLink {
     this.emit({ type: 'txDone', id, result });
   }
 
-  private refuse(id: number, error: DppError): void {
+  private refuse(id: number, error: ConfiguratorError): void {
     this.problem(error);
     this.settle(id, 'refused');
   }
 
-  private problem(error: DppError): void {
+  private problem(error: ConfiguratorError): void {
     this.emit({ type: 'problem', error });
   }
 

@@ -16,7 +16,7 @@
  * `accept` picks the direction a reader takes: a type of the other direction (an echo or a
  * loopback) counts as serialUnknownType, as in the C deframer. The default takes both.
  */
-import { DppError, ErrorCode } from '../errors.js';
+import { ConfiguratorError, ErrorCode } from '../errors.js';
 import { decodeFrame, FRAME_DELIMITER, MAX_FRAME_LEN } from './frame.js';
 import { decodeBridgeMessage, HOST_TO_BRIDGE, type BridgeMessage } from './messages.js';
 
@@ -34,7 +34,7 @@ export interface FrameReaderOptions {
   /** 'toHost': the daemon's side (bridge→host types); 'toBridge': the bridge's side. */
   readonly accept?: 'all' | 'toHost' | 'toBridge';
   /** Hears every dropped frame's reason (for logs); the counters count them anyway. */
-  readonly onRefused?: (error: DppError) => void;
+  readonly onRefused?: (error: ConfiguratorError) => void;
 }
 
 export class BridgeFrameReader {
@@ -82,7 +82,7 @@ export class BridgeFrameReader {
     this.length = 0;
     this.refuse(
       'serialOversize',
-      new DppError(ErrorCode.BridgeOversize, `frame longer than ${MAX_FRAME_LEN} bytes`),
+      new ConfiguratorError(ErrorCode.BridgeOversize, `frame longer than ${MAX_FRAME_LEN} bytes`),
     );
   }
 
@@ -112,7 +112,7 @@ export class BridgeFrameReader {
     const type = frame.value[0]!;
     const accept = this.options.accept ?? 'all';
     if (accept !== 'all' && ((type & HOST_TO_BRIDGE) !== 0) !== (accept === 'toBridge')) {
-      const error = new DppError(
+      const error = new ConfiguratorError(
         ErrorCode.BridgeUnknownType,
         `message type 0x${type.toString(16).padStart(2, '0')} travels the other way`,
       );
@@ -131,7 +131,7 @@ export class BridgeFrameReader {
     messages.push(message.value);
   }
 
-  private refuse(counter: SerialCounterName, error: DppError): void {
+  private refuse(counter: SerialCounterName, error: ConfiguratorError): void {
     this.count[counter]++;
     this.options.onRefused?.(error);
   }

@@ -1,6 +1,6 @@
 /** Pieces shared by both authentication roles: identities, roles, and attribute builders. */
 import { bytesEqual } from '../bytes.js';
-import { DppError, ErrorCode } from '../errors.js';
+import { ConfiguratorError, ErrorCode } from '../errors.js';
 import { AttributeId, Capability, encodeAttribute, type Attribute } from './attributes.js';
 import { bootstrapKeyHash, type BootstrapKey } from './bootstrap-key.js';
 import { publicKeyOf } from './crypto/p256.js';
@@ -25,7 +25,7 @@ export const OWN_PROTOCOL_VERSION = 2;
 
 export function makeIdentity(key: BootstrapKey, privateKey: Uint8Array): BootstrapIdentity {
   if (!bytesEqual(publicKeyOf(privateKey), key.point)) {
-    throw new DppError(
+    throw new ConfiguratorError(
       ErrorCode.CryptoKeyMismatch,
       'private key does not belong to the bootstrapping key',
     );

@@ -4,7 +4,7 @@
  * Pure functions; randomness enters through `protocolKey` and `nonce` so tests can pin them.
  */
 import { bytesEqual, concatBytes } from '../bytes.js';
-import { attempt, DppError, ErrorCode, must, type Result } from '../errors.js';
+import { attempt, ConfiguratorError, ErrorCode, must, type Result } from '../errors.js';
 import { AttributeId, DppStatus, decodeAttributes, pickAttributes } from './attributes.js';
 import {
   attr,
@@ -138,13 +138,13 @@ export function processAuthResponse(
 function processAuthResponseOrThrow(state: InitiatorState, frame: DppFrame): AuthResponseOutcome {
   const what = 'Authentication Response';
   if (frame.frameType !== FrameType.AuthenticationResponse) {
-    throw new DppError(ErrorCode.AuthUnexpectedFrame, `expected ${what}`);
+    throw new ConfiguratorError(ErrorCode.AuthUnexpectedFrame, `expected ${what}`);
   }
   const { params } = state;
   const split = must(splitAtWrappedData(frame.body, frame.attributes, what));
   const a = must(pickAttributes(frame.attributes, RESPONSE_SCHEMA, what));
   if (!bytesEqual(a.responderHash, params.peer.hash)) {
-    throw new DppError(
+    throw new ConfiguratorError(
       ErrorCode.AuthNotForUs,
       `${what}: Responder Bootstrapping Key Hash is not the peer we asked`,
     );
@@ -158,18 +158,18 @@ function processAuthResponseOrThrow(state: InitiatorState, frame: DppFrame): Aut
     const inner = must(decodeAttributes(clear));
     const echoed = inner.find((x) => x.id === AttributeId.InitiatorNonce)?.value;
     if (!echoed || !bytesEqual(echoed, state.iNonce)) {
-      throw new DppError(
+      throw new ConfiguratorError(
         ErrorCode.AuthNonceMismatch,
         `${what}: I-nonce in failure response does not match`,
       );
     }
-    throw new DppError(
+    throw new ConfiguratorError(
       ErrorCode.AuthStatusFailure,
       `${what}: responder answered status ${statusName(status)}`,
     );
   }
   if (!a.responderProtocolKey)
-    throw new DppError(
+    throw new ConfiguratorError(
       ErrorCode.DecodeMissingAttribute,
       `${what}: missing ResponderProtocolKey attribute`,
     );
@@ -177,20 +177,20 @@ function processAuthResponseOrThrow(state: InitiatorState, frame: DppFrame): Aut
   const mutual = a.initiatorHash !== undefined;
   if (mutual) {
     if (!bytesEqual(a.initiatorHash!, params.own.hash)) {
-      throw new DppError(
+      throw new ConfiguratorError(
         ErrorCode.AuthNotForUs,
         `${what}: Initiator Bootstrapping Key Hash is not ours`,
       );
     }
   } else if (params.requireMutual) {
-    throw new DppError(
+    throw new ConfiguratorError(
       ErrorCode.AuthMutualRequired,
       `${what}: responder did not perform mutual authentication`,
     );
   }
   const peerVersion = a.version ? a.version[0]! : 1;
   if (peerVersion < 1)
-    throw new DppError(ErrorCode.AuthVersion, `${what}: invalid protocol version 0`);
+    throw new ConfiguratorError(ErrorCode.AuthVersion, `${what}: invalid protocol version 0`);
 
   // ecdhX validates the point (CryptoBadPoint) before anything is derived from it.
   const nx = ecdhX(state.protocolKey.privateKey, pr, `${what}: Responder Protocol Key`);
@@ -200,9 +200,9 @@ function processAuthResponseOrThrow(state: InitiatorState, frame: DppFrame): Aut
     pickAttributes(must(decodeAttributes(clear)), RESPONSE_CLEAR_SCHEMA, `${what} (wrapped)`),
   );
   if (!bytesEqual(c.iNonce, state.iNonce))
-    throw new DppError(ErrorCode.AuthNonceMismatch, `${what}: I-nonce does not match`);
+    throw new ConfiguratorError(ErrorCode.AuthNonceMismatch, `${what}: I-nonce does not match`);
   if (!complementaryRole(c.rCapabilities[0]!, params.role)) {
-    throw new DppError(
+    throw new ConfiguratorError(
       ErrorCode.AuthCapabilities,
       `${what}: responder capabilities 0x${c.rCapabilities[0]!.toString(16)} do not complement our role ${params.role}`,
     );
@@ -228,7 +228,7 @@ function processAuthResponseOrThrow(state: InitiatorState, frame: DppFrame): Aut
     ),
   );
   if (!bytesEqual(rAuth.tag, computeRAuth(tagInputs))) {
-    throw new DppError(
+    throw new ConfiguratorError(
       ErrorCode.CryptoBadAuthTag,
       `${what}: R-auth does not verify: responder does not hold the bootstrapping key`,
     );

@@ -4,7 +4,7 @@
  * Pure functions; randomness enters through `protocolKey` and `nonce` so tests can pin them.
  */
 import { bytesEqual, concatBytes } from '../bytes.js';
-import { attempt, DppError, ErrorCode, must, ok, type Result } from '../errors.js';
+import { attempt, ConfiguratorError, ErrorCode, must, ok, type Result } from '../errors.js';
 import { AttributeId, DppStatus, decodeAttributes, pickAttributes } from './attributes.js';
 import {
   attr,
@@ -99,7 +99,7 @@ export function peekAuthRequest(frame: DppFrame): Result<AuthRequestPeek> {
   if (frame.frameType !== FrameType.AuthenticationRequest) {
     return {
       ok: false,
-      error: new DppError(ErrorCode.AuthUnexpectedFrame, 'not an Authentication Request'),
+      error: new ConfiguratorError(ErrorCode.AuthUnexpectedFrame, 'not an Authentication Request'),
     };
   }
   const a = pickAttributes(frame.attributes, REQUEST_SCHEMA, 'Authentication Request');
@@ -118,11 +118,11 @@ export function processAuthRequest(
 function processAuthRequestOrThrow(params: ResponderParams, frame: DppFrame): ResponderState {
   const what = 'Authentication Request';
   if (frame.frameType !== FrameType.AuthenticationRequest)
-    throw new DppError(ErrorCode.AuthUnexpectedFrame, `expected ${what}`);
+    throw new ConfiguratorError(ErrorCode.AuthUnexpectedFrame, `expected ${what}`);
   const split = must(splitAtWrappedData(frame.body, frame.attributes, what));
   const a = must(pickAttributes(frame.attributes, REQUEST_SCHEMA, what));
   if (!bytesEqual(a.responderHash, params.own.hash)) {
-    throw new DppError(
+    throw new ConfiguratorError(
       ErrorCode.AuthNotForUs,
       `${what}: Responder Bootstrapping Key Hash is not ours`,
     );
@@ -132,7 +132,7 @@ function processAuthRequestOrThrow(params: ResponderParams, frame: DppFrame): Re
     params.peer !== undefined &&
     bytesEqual(a.initiatorHash, params.peer.hash);
   if (params.requireMutual && !mutual) {
-    throw new DppError(
+    throw new ConfiguratorError(
       ErrorCode.AuthMutualRequired,
       a.initiatorHash === undefined
         ? `${what}: initiator did not name its bootstrapping key; mutual authentication is required`
@@ -142,7 +142,7 @@ function processAuthRequestOrThrow(params: ResponderParams, frame: DppFrame): Re
   const pi = a.initiatorProtocolKey;
   const peerVersion = a.version ? a.version[0]! : 1;
   if (peerVersion < 1)
-    throw new DppError(ErrorCode.AuthVersion, `${what}: invalid protocol version 0`);
+    throw new ConfiguratorError(ErrorCode.AuthVersion, `${what}: invalid protocol version 0`);
 
   // ecdhX validates the point (CryptoBadPoint) before anything is derived from it.
   const mx = ecdhX(params.own.privateKey, pi, `${what}: Initiator Protocol Key`);
@@ -152,7 +152,7 @@ function processAuthRequestOrThrow(params: ResponderParams, frame: DppFrame): Re
     pickAttributes(must(decodeAttributes(clear)), REQUEST_CLEAR_SCHEMA, `${what} (wrapped)`),
   );
   if (!complementaryRole(c.iCapabilities[0]!, params.role)) {
-    throw new DppError(
+    throw new ConfiguratorError(
       ErrorCode.AuthCapabilities,
       `${what}: initiator capabilities 0x${c.iCapabilities[0]!.toString(16)} leave no role for us as ${params.role}`,
     );
@@ -220,24 +220,24 @@ export function processAuthConfirm(state: ResponderState, frame: DppFrame): Resu
 function processAuthConfirmOrThrow(state: ResponderState, frame: DppFrame): AuthResult {
   const what = 'Authentication Confirm';
   if (frame.frameType !== FrameType.AuthenticationConfirm)
-    throw new DppError(ErrorCode.AuthUnexpectedFrame, `expected ${what}`);
+    throw new ConfiguratorError(ErrorCode.AuthUnexpectedFrame, `expected ${what}`);
   const split = must(splitAtWrappedData(frame.body, frame.attributes, what));
   const a = must(pickAttributes(frame.attributes, CONFIRM_SCHEMA, what));
   if (!bytesEqual(a.responderHash, state.params.own.hash)) {
-    throw new DppError(
+    throw new ConfiguratorError(
       ErrorCode.AuthNotForUs,
       `${what}: Responder Bootstrapping Key Hash is not ours`,
     );
   }
   if (state.mutual) {
     if (!a.initiatorHash || !bytesEqual(a.initiatorHash, state.params.peer!.hash)) {
-      throw new DppError(
+      throw new ConfiguratorError(
         ErrorCode.AuthNotForUs,
         `${what}: Initiator Bootstrapping Key Hash missing or not the peer's`,
       );
     }
   } else if (a.initiatorHash) {
-    throw new DppError(
+    throw new ConfiguratorError(
       ErrorCode.DecodeUnexpectedAttribute,
       `${what}: Initiator Bootstrapping Key Hash without mutual authentication`,
     );
@@ -249,11 +249,11 @@ function processAuthConfirmOrThrow(state: ResponderState, frame: DppFrame): Auth
     const clear = unwrap(state.k2, split.wrapped, ad, what);
     const r = must(decodeAttributes(clear)).find((x) => x.id === AttributeId.ResponderNonce)?.value;
     if (!r || !bytesEqual(r, state.rNonce))
-      throw new DppError(
+      throw new ConfiguratorError(
         ErrorCode.AuthNonceMismatch,
         `${what}: R-nonce in failure confirm does not match`,
       );
-    throw new DppError(
+    throw new ConfiguratorError(
       ErrorCode.AuthStatusFailure,
       `${what}: initiator reported status ${statusName(status)}`,
     );
@@ -267,7 +267,7 @@ function processAuthConfirmOrThrow(state: ResponderState, frame: DppFrame): Auth
     ),
   );
   if (!bytesEqual(t.tag, computeIAuth(state.tagInputs))) {
-    throw new DppError(ErrorCode.CryptoBadAuthTag, `${what}: I-auth does not verify`);
+    throw new ConfiguratorError(ErrorCode.CryptoBadAuthTag, `${what}: I-auth does not verify`);
   }
   return {
     ke: state.ke,

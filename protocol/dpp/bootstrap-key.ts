@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { concatBytes, bytesEqual, fromHex, utf8 } from '../bytes.js';
-import { DppError, ErrorCode } from '../errors.js';
+import { ConfiguratorError, ErrorCode } from '../errors.js';
 import { compressPoint, decodeSec1Point } from './crypto/p256.js';
 
 export interface BootstrapKey {
@@ -39,20 +39,20 @@ interface Tlv {
 
 /** One DER TLV at `offset`, bounded by `limit`. Definite short/long lengths only (DER). */
 function readTlv(buf: Uint8Array, offset: number, limit: number): Tlv {
-  if (offset + 2 > limit) throw new DppError(ErrorCode.KeyBadEncoding, 'DER truncated');
+  if (offset + 2 > limit) throw new ConfiguratorError(ErrorCode.KeyBadEncoding, 'DER truncated');
   const tag = buf[offset]!;
   let len = buf[offset + 1]!;
   let pos = offset + 2;
   if (len & 0x80) {
     const n = len & 0x7f;
     if (n === 0 || n > 2 || pos + n > limit)
-      throw new DppError(ErrorCode.KeyBadEncoding, 'DER length invalid');
+      throw new ConfiguratorError(ErrorCode.KeyBadEncoding, 'DER length invalid');
     len = 0;
     for (let i = 0; i < n; i++) len = (len << 8) | buf[pos + i]!;
     pos += n;
   }
   if (pos + len > limit)
-    throw new DppError(ErrorCode.KeyBadEncoding, 'DER value overruns its container');
+    throw new ConfiguratorError(ErrorCode.KeyBadEncoding, 'DER value overruns its container');
   return { tag, value: buf.subarray(pos, pos + len), end: pos + len };
 }
 
@@ -62,55 +62,60 @@ function readTlv(buf: Uint8Array, offset: number, limit: number): Tlv {
  */
 export function parseBootstrapKey(der: Uint8Array): BootstrapKey {
   const spki = readTlv(der, 0, der.length);
-  if (spki.tag !== 0x30) throw new DppError(ErrorCode.KeyBadEncoding, 'key is not a DER SEQUENCE');
+  if (spki.tag !== 0x30)
+    throw new ConfiguratorError(ErrorCode.KeyBadEncoding, 'key is not a DER SEQUENCE');
   if (spki.end !== der.length)
-    throw new DppError(ErrorCode.KeyBadEncoding, 'trailing bytes after the key');
+    throw new ConfiguratorError(ErrorCode.KeyBadEncoding, 'trailing bytes after the key');
   const body = spki.value;
   const algorithm = readTlv(body, 0, body.length);
   if (algorithm.tag !== 0x30)
-    throw new DppError(ErrorCode.KeyBadEncoding, 'AlgorithmIdentifier missing');
+    throw new ConfiguratorError(ErrorCode.KeyBadEncoding, 'AlgorithmIdentifier missing');
   const algOid = readTlv(algorithm.value, 0, algorithm.value.length);
-  if (algOid.tag !== 0x06) throw new DppError(ErrorCode.KeyBadEncoding, 'algorithm OID missing');
+  if (algOid.tag !== 0x06)
+    throw new ConfiguratorError(ErrorCode.KeyBadEncoding, 'algorithm OID missing');
   if (!bytesEqual(algOid.value, OID_EC_PUBLIC_KEY)) {
-    throw new DppError(
+    throw new ConfiguratorError(
       ErrorCode.UriUnsupportedCurve,
       `unsupported key algorithm ${describeOid(algOid.value)}: DPP here requires P-256`,
     );
   }
   if (algOid.end >= algorithm.value.length) {
-    throw new DppError(ErrorCode.KeyBadEncoding, 'EC key has no curve parameters');
+    throw new ConfiguratorError(ErrorCode.KeyBadEncoding, 'EC key has no curve parameters');
   }
   const params = readTlv(algorithm.value, algOid.end, algorithm.value.length);
   if (params.tag === 0x30) {
-    throw new DppError(
+    throw new ConfiguratorError(
       ErrorCode.UriUnsupportedCurve,
       'explicit curve parameters are not accepted: use the named curve P-256',
     );
   }
   if (params.tag !== 0x06)
-    throw new DppError(ErrorCode.KeyBadEncoding, 'curve parameters are not a named curve OID');
+    throw new ConfiguratorError(
+      ErrorCode.KeyBadEncoding,
+      'curve parameters are not a named curve OID',
+    );
   if (!bytesEqual(params.value, OID_PRIME256V1)) {
-    throw new DppError(
+    throw new ConfiguratorError(
       ErrorCode.UriUnsupportedCurve,
       `unsupported curve ${describeOid(params.value)}: only P-256 (prime256v1) is accepted`,
     );
   }
   if (params.end !== algorithm.value.length)
-    throw new DppError(ErrorCode.KeyBadEncoding, 'trailing bytes in AlgorithmIdentifier');
+    throw new ConfiguratorError(ErrorCode.KeyBadEncoding, 'trailing bytes in AlgorithmIdentifier');
   const bitString = readTlv(body, algorithm.end, body.length);
   if (bitString.tag !== 0x03)
-    throw new DppError(ErrorCode.KeyBadEncoding, 'subjectPublicKey BIT STRING missing');
+    throw new ConfiguratorError(ErrorCode.KeyBadEncoding, 'subjectPublicKey BIT STRING missing');
   if (bitString.end !== body.length)
-    throw new DppError(ErrorCode.KeyBadEncoding, 'trailing bytes in SubjectPublicKeyInfo');
+    throw new ConfiguratorError(ErrorCode.KeyBadEncoding, 'trailing bytes in SubjectPublicKeyInfo');
   if (bitString.value.length < 1 || bitString.value[0] !== 0) {
-    throw new DppError(ErrorCode.KeyBadEncoding, 'BIT STRING has unused bits');
+    throw new ConfiguratorError(ErrorCode.KeyBadEncoding, 'BIT STRING has unused bits');
   }
   const sec1 = bitString.value.subarray(1);
   if (!(
     (sec1.length === 33 && (sec1[0] === 2 || sec1[0] === 3)) ||
     (sec1.length === 65 && sec1[0] === 4)
   )) {
-    throw new DppError(
+    throw new ConfiguratorError(
       ErrorCode.KeyBadEncoding,
       `public key is not a SEC1 P-256 point (${sec1.length} bytes)`,
     );

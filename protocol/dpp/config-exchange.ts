@@ -9,7 +9,7 @@
  * (or an earlier) exchange does not verify.
  */
 import { bytesEqual, concatBytes } from '../bytes.js';
-import { attempt, DppError, ErrorCode, must, type Result } from '../errors.js';
+import { attempt, ConfiguratorError, ErrorCode, must, type Result } from '../errors.js';
 import { AttributeId, DppStatus, decodeAttributes, pickAttributes } from './attributes.js';
 import { attr, statusAttr } from './auth-common.js';
 import { NONCE_LEN } from './crypto/kdf.js';
@@ -107,9 +107,9 @@ export function parseConfigurationResponseQuery(
   return attempt(() => {
     const what = 'Configuration Response';
     if (gas.statusCode !== GAS_STATUS_SUCCESS)
-      throw new DppError(ErrorCode.DecodeBadGas, `${what}: GAS status ${gas.statusCode}`);
+      throw new ConfiguratorError(ErrorCode.DecodeBadGas, `${what}: GAS status ${gas.statusCode}`);
     if (gas.comebackDelay !== 0 || gas.query.length === 0) {
-      throw new DppError(
+      throw new ConfiguratorError(
         ErrorCode.DecodeBadGas,
         `${what}: GAS comeback is not supported on this link`,
       );
@@ -130,7 +130,7 @@ export function parseConfigurationResponseQuery(
       ),
     );
     if (!bytesEqual(c.eNonce, expectedENonce))
-      throw new DppError(
+      throw new ConfiguratorError(
         ErrorCode.AuthNonceMismatch,
         `${what}: E-nonce does not match our request`,
       );
@@ -139,7 +139,7 @@ export function parseConfigurationResponseQuery(
       .map((x) => x.value);
     const status = a.status[0]!;
     if (status === DppStatus.Ok && configObjects.length === 0)
-      throw new DppError(
+      throw new ConfiguratorError(
         ErrorCode.DecodeMissingAttribute,
         `${what}: status OK without a Configuration Object`,
       );
@@ -160,7 +160,7 @@ function buildWrappedFrame(frameType: number, ke: Uint8Array, clear: Uint8Array)
 
 function unwrapFrame(frame: DppFrame, frameType: number, ke: Uint8Array, what: string): Uint8Array {
   if (frame.frameType !== frameType)
-    throw new DppError(ErrorCode.AuthUnexpectedFrame, `expected ${what}`);
+    throw new ConfiguratorError(ErrorCode.AuthUnexpectedFrame, `expected ${what}`);
   const split = must(splitAtWrappedData(frame.body, frame.attributes, what));
   return unwrap(ke, split.wrapped, [frame.header, split.before], what);
 }
@@ -196,7 +196,7 @@ export function parseConfigurationResult(
       ),
     );
     if (!bytesEqual(c.eNonce, eNonce))
-      throw new DppError(ErrorCode.AuthNonceMismatch, `${what}: E-nonce does not match`);
+      throw new ConfiguratorError(ErrorCode.AuthNonceMismatch, `${what}: E-nonce does not match`);
     return c.status[0]!;
   });
 }
@@ -235,7 +235,7 @@ export function parseConnectionStatusResult(
       ),
     );
     if (!bytesEqual(c.eNonce, eNonce))
-      throw new DppError(ErrorCode.AuthNonceMismatch, `${what}: E-nonce does not match`);
+      throw new ConfiguratorError(ErrorCode.AuthNonceMismatch, `${what}: E-nonce does not match`);
     return c.status;
   });
 }

@@ -10,7 +10,7 @@
  *    the member ignore it, as they ignore any unknown member.
  *  - Configuration Request `deviceInfo`: {manufacturer, model, serial, firmware}, printable strings.
  */
-import { DppError, ErrorCode } from '../errors.js';
+import { ConfiguratorError, ErrorCode } from '../errors.js';
 
 export const LWM2M_BUNDLE_MEMBER = 'lwm2m_bundle';
 export const DEVICE_INFO_MEMBER = 'deviceInfo';
@@ -60,13 +60,13 @@ export interface ConnectionStatus {
 const te = new TextEncoder();
 const td = new TextDecoder('utf-8', { fatal: true });
 
-function bad(message: string): DppError {
-  return new DppError(ErrorCode.ConfigBadObject, message);
+function bad(message: string): ConfiguratorError {
+  return new ConfiguratorError(ErrorCode.ConfigBadObject, message);
 }
 
 function parseJsonObject(text: Uint8Array, what: string): Record<string, unknown> {
   if (text.length > MAX_JSON_LEN)
-    throw new DppError(
+    throw new ConfiguratorError(
       ErrorCode.ConfigTooLarge,
       `${what}: ${text.length} bytes exceeds ${MAX_JSON_LEN}`,
     );
@@ -74,10 +74,10 @@ function parseJsonObject(text: Uint8Array, what: string): Record<string, unknown
   try {
     value = JSON.parse(td.decode(text));
   } catch {
-    throw new DppError(ErrorCode.DecodeBadJson, `${what}: not valid UTF-8 JSON`);
+    throw new ConfiguratorError(ErrorCode.DecodeBadJson, `${what}: not valid UTF-8 JSON`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw new DppError(ErrorCode.DecodeBadJson, `${what}: not a JSON object`);
+    throw new ConfiguratorError(ErrorCode.DecodeBadJson, `${what}: not a JSON object`);
   return value as Record<string, unknown>;
 }
 
@@ -136,7 +136,7 @@ export function encodeConfigurationObject(obj: ConfigurationObject): Uint8Array 
   validateCredential(obj.credential);
   if (obj.lwm2mBundle && obj.lwm2mBundle.length === 0) throw bad('LwM2M bundle is empty');
   if (obj.lwm2mBundle && obj.lwm2mBundle.length > MAX_LWM2M_BUNDLE_LEN) {
-    throw new DppError(
+    throw new ConfiguratorError(
       ErrorCode.ConfigTooLarge,
       `LwM2M bundle of ${obj.lwm2mBundle.length} bytes exceeds ${MAX_LWM2M_BUNDLE_LEN}`,
     );
@@ -192,14 +192,14 @@ export function parseConfigurationObject(text: Uint8Array): ConfigurationObject 
   const bundle = str(o, LWM2M_BUNDLE_MEMBER, what);
   if (bundle !== undefined) {
     if (bundle.length > Math.ceil((MAX_LWM2M_BUNDLE_LEN * 4) / 3) + 2) {
-      throw new DppError(
+      throw new ConfiguratorError(
         ErrorCode.ConfigTooLarge,
         `${what}: "${LWM2M_BUNDLE_MEMBER}" exceeds ${MAX_LWM2M_BUNDLE_LEN} bytes`,
       );
     }
     lwm2mBundle = fromBase64url(bundle, LWM2M_BUNDLE_MEMBER);
     if (lwm2mBundle.length > MAX_LWM2M_BUNDLE_LEN) {
-      throw new DppError(
+      throw new ConfiguratorError(
         ErrorCode.ConfigTooLarge,
         `${what}: "${LWM2M_BUNDLE_MEMBER}" of ${lwm2mBundle.length} bytes exceeds ${MAX_LWM2M_BUNDLE_LEN}`,
       );
@@ -216,11 +216,13 @@ function checkText(
   value: string,
   what: string,
   max: number,
-  code = ErrorCode.ConfigBadRequest,
+  code: ErrorCode = ErrorCode.ConfigBadRequest,
 ): void {
-  if (value.length > max) throw new DppError(code, `${what}: longer than ${max} characters`);
+  if (value.length > max)
+    throw new ConfiguratorError(code, `${what}: longer than ${max} characters`);
   // Printable Unicode only: no control characters that could corrupt logs or terminals.
-  if (/\p{Cc}/u.test(value)) throw new DppError(code, `${what}: contains control characters`);
+  if (/\p{Cc}/u.test(value))
+    throw new ConfiguratorError(code, `${what}: contains control characters`);
 }
 
 export function encodeConfigurationRequest(req: ConfigurationRequest): Uint8Array {
@@ -245,13 +247,14 @@ export function parseConfigurationRequest(text: Uint8Array): ConfigurationReques
   try {
     o = parseJsonObject(text, what);
   } catch (e) {
-    if (e instanceof DppError) throw new DppError(ErrorCode.ConfigBadRequest, e.message);
+    if (e instanceof ConfiguratorError)
+      throw new ConfiguratorError(ErrorCode.ConfigBadRequest, e.message);
     throw e;
   }
   const req = (key: string): string => {
     const v = o[key];
     if (typeof v !== 'string')
-      throw new DppError(ErrorCode.ConfigBadRequest, `${what}: "${key}" must be a string`);
+      throw new ConfiguratorError(ErrorCode.ConfigBadRequest, `${what}: "${key}" must be a string`);
     checkText(v, `${what}: "${key}"`, MAX_NAME_LEN);
     return v;
   };
@@ -262,7 +265,7 @@ export function parseConfigurationRequest(text: Uint8Array): ConfigurationReques
   const di = o[DEVICE_INFO_MEMBER];
   if (di !== undefined) {
     if (typeof di !== 'object' || di === null || Array.isArray(di))
-      throw new DppError(
+      throw new ConfiguratorError(
         ErrorCode.ConfigBadRequest,
         `${what}: "${DEVICE_INFO_MEMBER}" must be an object`,
       );
@@ -271,7 +274,7 @@ export function parseConfigurationRequest(text: Uint8Array): ConfigurationReques
       const v = (di as Record<string, unknown>)[k];
       if (v === undefined) continue;
       if (typeof v !== 'string')
-        throw new DppError(
+        throw new ConfiguratorError(
           ErrorCode.ConfigBadRequest,
           `${what}: "${DEVICE_INFO_MEMBER}.${k}" must be a string`,
         );

@@ -4,7 +4,7 @@
  * key itself (docs/espnow-binding.md).
  */
 import { bytesEqual, concatBytes } from '../bytes.js';
-import { attempt, DppError, ErrorCode, ok, type Result } from '../errors.js';
+import { attempt, ConfiguratorError, ErrorCode, ok, type Result } from '../errors.js';
 import { AttributeId, pickAttributes } from './attributes.js';
 import { attr } from './auth-common.js';
 import {
@@ -59,7 +59,7 @@ export function peekPresenceAnnouncement(frame: DppFrame): Result<PresenceAnnoun
   if (frame.frameType !== FrameType.PresenceAnnouncement) {
     return {
       ok: false,
-      error: new DppError(ErrorCode.AuthUnexpectedFrame, `not a ${what}`),
+      error: new ConfiguratorError(ErrorCode.AuthUnexpectedFrame, `not a ${what}`),
     };
   }
   const a = pickAttributes(
@@ -93,7 +93,7 @@ export function parsePresenceAnnouncement(frame: DppFrame): Result<PresenceAnnou
   return attempt(() => {
     const key = parseBootstrapKey(der);
     if (!bytesEqual(chirpHashOf(key), announced)) {
-      throw new DppError(
+      throw new ConfiguratorError(
         ErrorCode.KeyChirpMismatch,
         `${what}: the Bootstrapping Key does not hash to the announced chirp hash`,
       );

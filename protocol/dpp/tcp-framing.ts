@@ -5,7 +5,7 @@
  * after which the stream cannot be resynchronised and the connection must be closed.
  */
 import { concatBytes, readU32be, u32be } from '../bytes.js';
-import { DppError, ErrorCode } from '../errors.js';
+import { ConfiguratorError, ErrorCode } from '../errors.js';
 import { MAX_MESSAGE_LEN } from './frames.js';
 
 export const DPP_TCP_PORT = 8908;
@@ -13,7 +13,7 @@ const PREFIX_LEN = 4;
 
 export function frameForTcp(message: Uint8Array): Uint8Array {
   if (message.length === 0 || message.length > MAX_MESSAGE_LEN) {
-    throw new DppError(
+    throw new ConfiguratorError(
       ErrorCode.TransportFrameTooLarge,
       `cannot frame a message of ${message.length} bytes`,
     );
@@ -23,7 +23,7 @@ export function frameForTcp(message: Uint8Array): Uint8Array {
 
 export class TcpFrameReader {
   private buffer: Uint8Array = new Uint8Array(0);
-  private broken: DppError | undefined;
+  private broken: ConfiguratorError | undefined;
 
   /** Feed received bytes; returns the complete messages, or throws once the stream is broken. */
   push(chunk: Uint8Array): Uint8Array[] {
@@ -33,7 +33,7 @@ export class TcpFrameReader {
     while (this.buffer.length >= PREFIX_LEN) {
       const length = readU32be(this.buffer, 0);
       if (length === 0 || length > MAX_MESSAGE_LEN) {
-        this.broken = new DppError(
+        this.broken = new ConfiguratorError(
           ErrorCode.DecodeOversized,
           `DPP/TCP length prefix ${length} is outside 1..${MAX_MESSAGE_LEN}`,
         );

@@ -1,6 +1,6 @@
 /**
  * DPP bootstrapping URIs (Wi-Fi Easy Connect §5.2.1): `DPP:` then `X:value;` tokens, ended by `;;`.
- * Pure code, no I/O. parseDppUri never throws: any string gives a DppUri or a DppError whose code
+ * Pure code, no I/O. parseDppUri never throws: any string gives a DppUri or a ConfiguratorError whose code
  * says what is wrong and whose one-line message names the offending token.
  *
  * Grammar accepted:
@@ -43,7 +43,7 @@
  * kept, so each is written with an empty value (`Z:;`) to keep its name through the round trip.
  */
 import { bytesEqual, toHex } from '../bytes.js';
-import { DppError, ErrorCode, fail, ok, type Result } from '../errors.js';
+import { ConfiguratorError, ErrorCode, fail, ok, type Result } from '../errors.js';
 import {
   bootstrapKeyHash,
   chirpHash,
@@ -164,7 +164,7 @@ export function parseDppUri(text: string): Result<DppUri> {
 }
 
 /**
- * The URI of `uri`, tokens in hostap's order. Throws DppError (the parser's code) when a field
+ * The URI of `uri`, tokens in hostap's order. Throws ConfiguratorError (the parser's code) when a field
  * holds a value the parser would refuse, so it never writes a URI we cannot read back.
  */
 export function formatDppUri(uri: DppUri): string {
@@ -172,7 +172,7 @@ export function formatDppUri(uri: DppUri): string {
   if (uri.channels.length > 0) {
     for (const ch of uri.channels) {
       if (!isByteValue(ch.opClass) || !isByteValue(ch.channel)) {
-        throw new DppError(
+        throw new ConfiguratorError(
           ErrorCode.UriBadChannel,
           `C: ${ch.opClass}/${ch.channel} is outside 1..255`,
         );
@@ -182,7 +182,7 @@ export function formatDppUri(uri: DppUri): string {
   }
   if (uri.mac !== null) {
     if (uri.mac.length !== 6) {
-      throw new DppError(
+      throw new ConfiguratorError(
         ErrorCode.UriBadMac,
         `M: MAC address must be 6 bytes, not ${uri.mac.length}`,
       );
@@ -192,7 +192,7 @@ export function formatDppUri(uri: DppUri): string {
   if (uri.info !== null) parts.push(`I:${orThrow(parseInfo(uri.info))};`);
   if (uri.version !== null) {
     if (!isByteValue(uri.version)) {
-      throw new DppError(ErrorCode.UriBadVersion, `V: ${uri.version} is outside 1..255`);
+      throw new ConfiguratorError(ErrorCode.UriBadVersion, `V: ${uri.version} is outside 1..255`);
     }
     parts.push(`V:${uri.version};`);
   }
@@ -202,7 +202,10 @@ export function formatDppUri(uri: DppUri): string {
   // Re-parse the DER so a key whose point and DER disagree cannot produce a different URI key.
   const reparsed = parseBootstrapKey(uri.key.der);
   if (!bytesEqual(reparsed.point, uri.key.point)) {
-    throw new DppError(ErrorCode.KeyBadEncoding, 'K: key point does not match its DER encoding');
+    throw new ConfiguratorError(
+      ErrorCode.KeyBadEncoding,
+      'K: key point does not match its DER encoding',
+    );
   }
   parts.push(`K:${Buffer.from(uri.key.der).toString('base64')};`);
   return `${PREFIX}${parts.join('')};`;
@@ -298,7 +301,10 @@ function parseSupportedCurves(value: string): Result<number> {
 
 function formatSupportedCurves(bitmap: number): string {
   if (!Number.isInteger(bitmap) || bitmap < 0 || bitmap > 0xffffffff) {
-    throw new DppError(ErrorCode.UriBadSupportedCurves, `B: ${bitmap} is not a 32-bit bitmap`);
+    throw new ConfiguratorError(
+      ErrorCode.UriBadSupportedCurves,
+      `B: ${bitmap} is not a 32-bit bitmap`,
+    );
   }
   let out = '';
   let rest = bitmap;
@@ -349,7 +355,7 @@ function parseKey(value: string): Result<BootstrapKey> {
   try {
     return ok(parseBootstrapKey(new Uint8Array(der)));
   } catch (e) {
-    if (e instanceof DppError) return fail(e.code, `K: ${e.message}`);
+    if (e instanceof ConfiguratorError) return fail(e.code, `K: ${e.message}`);
     return fail(ErrorCode.KeyBadEncoding, `K: ${e instanceof Error ? e.message : String(e)}`);
   }
 }

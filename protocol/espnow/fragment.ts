@@ -11,7 +11,7 @@
  * A message of n bytes travels in ⌈n / (limit − 6)⌉ fragments; all but the last are full.
  */
 import { concatBytes, readU16le, u16le } from '../bytes.js';
-import { DppError, ErrorCode, fail, ok, type Result } from '../errors.js';
+import { ConfiguratorError, ErrorCode, fail, ok, type Result } from '../errors.js';
 import { MAX_MESSAGE_LEN } from '../dpp/frames.js';
 
 export const ESPNOW_BINDING_V1 = 0x10;
@@ -42,7 +42,7 @@ export interface Fragment {
 
 /**
  * Split a DPP message into ESP-NOW payloads. Our own data: an empty message or one over
- * 16384 bytes is a DppError (TransportFrameTooLarge), a messageId outside 0..65535 or a
+ * 16384 bytes is a ConfiguratorError (TransportFrameTooLarge), a messageId outside 0..65535 or a
  * payload limit other than 250 / 1470 a RangeError.
  */
 export function fragmentDppMessage(
@@ -55,7 +55,7 @@ export function fragmentDppMessage(
   if (payloadLimit !== ESPNOW_V1_PAYLOAD && payloadLimit !== ESPNOW_V2_PAYLOAD)
     throw new RangeError(`payload limit ${String(payloadLimit)} is neither 250 nor 1470`);
   if (message.length === 0 || message.length > MAX_DPP_MESSAGE_LEN) {
-    throw new DppError(
+    throw new ConfiguratorError(
       ErrorCode.TransportFrameTooLarge,
       `cannot fragment a message of ${message.length} bytes (1..${MAX_DPP_MESSAGE_LEN})`,
     );

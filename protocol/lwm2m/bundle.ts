@@ -22,7 +22,7 @@
  */
 import { fromHex, isHex, toHex } from '../bytes.js';
 import { MAX_LWM2M_BUNDLE_LEN } from '../dpp/config-object.js';
-import { DppError, ErrorCode, fail, ok, type Result } from '../errors.js';
+import { ConfiguratorError, ErrorCode, fail, ok, type Result } from '../errors.js';
 import { DEFAULT_REGISTRY, type Registry, type ResourceDef } from './registry.js';
 import {
   decodeSenmlCbor,
@@ -199,7 +199,7 @@ export function parseBundleDescription(
 }
 
 /**
- * Validated, sorted and encoded; the bytes the `lwm2m_bundle` member carries. Throws DppError
+ * Validated, sorted and encoded; the bytes the `lwm2m_bundle` member carries. Throws ConfiguratorError
  * for a bundle that breaks a rule (validate.ts) or exceeds MAX_LWM2M_BUNDLE_LEN.
  */
 export function encodeBundle(
@@ -210,7 +210,7 @@ export function encodeBundle(
   if (!valid.ok) throw valid.error;
   const bytes = encodeSenmlCbor(valid.value);
   if (bytes.length > MAX_LWM2M_BUNDLE_LEN)
-    throw new DppError(
+    throw new ConfiguratorError(
       ErrorCode.Lwm2mTooLarge,
       `the bundle takes ${bytes.length} bytes; the limit is ${MAX_LWM2M_BUNDLE_LEN}`,
     );
@@ -227,7 +227,7 @@ export function buildBundle(
   try {
     return ok(encodeBundle(records.value, registry));
   } catch (e) {
-    if (e instanceof DppError) return { ok: false, error: e };
+    if (e instanceof ConfiguratorError) return { ok: false, error: e };
     throw e;
   }
 }
@@ -245,7 +245,7 @@ export function decodeBundle(
 
 /**
  * The JSON description of records (the inverse of parseBundleDescription), members in the
- * records' order. Throws DppError (Lwm2mBadValue) for an integer JSON cannot carry exactly.
+ * records' order. Throws ConfiguratorError (Lwm2mBadValue) for an integer JSON cannot carry exactly.
  */
 export function formatBundleDescription(records: readonly SenmlRecord[]): string {
   const out: Record<string, unknown> = {};
@@ -261,7 +261,7 @@ export function formatBundleDescription(records: readonly SenmlRecord[]): string
           value.value > BigInt(Number.MAX_SAFE_INTEGER) ||
           value.value < BigInt(Number.MIN_SAFE_INTEGER)
         )
-          throw new DppError(
+          throw new ConfiguratorError(
             ErrorCode.Lwm2mBadValue,
             `${p}: ${value.value} is beyond ±(2^53 − 1), which JSON numbers do not carry exactly`,
           );

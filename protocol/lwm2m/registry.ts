@@ -14,7 +14,7 @@
  *
  * Pure data, no I/O.
  */
-import { DppError, ErrorCode } from '../errors.js';
+import { ConfiguratorError, ErrorCode } from '../errors.js';
 import { MAX_PATH_ID, type Lwm2mType } from './senml-cbor.js';
 
 export interface ResourceDef {
@@ -220,8 +220,8 @@ export interface ObjectDecl {
 
 const TYPES: readonly string[] = ['string', 'opaque', 'integer', 'boolean', 'objlnk'];
 
-function badDecl(message: string): DppError {
-  return new DppError(ErrorCode.Lwm2mBadDeclaration, message);
+function badDecl(message: string): ConfiguratorError {
+  return new ConfiguratorError(ErrorCode.Lwm2mBadDeclaration, message);
 }
 
 function validId(id: number): boolean {
@@ -234,7 +234,7 @@ function validId(id: number): boolean {
  *   declareObjects(DEFAULT_REGISTRY, [{ id: 33000, name: 'Site', multiInstance: false,
  *     resources: [{ id: 0, name: 'Site Code', type: 'string', mandatory: true }] }])
  *
- * Throws DppError (Lwm2mBadDeclaration) for an ID outside 0..65534, an object already in the
+ * Throws ConfiguratorError (Lwm2mBadDeclaration) for an ID outside 0..65534, an object already in the
  * registry (Security, Server and Device cannot be redefined), a duplicate resource, an unknown
  * type, or bounds on a non-integer resource.
  */

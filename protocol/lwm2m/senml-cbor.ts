@@ -22,10 +22,10 @@
  * arrays, records, shared references) in untrusted input. The strict decoder had to be written
  * anyway; the encoder beside it is forty lines, and the project needs no extra dependency.
  *
- * Pure code, no I/O. decodeSenmlCbor never throws: any bytes give records or a DppError.
+ * Pure code, no I/O. decodeSenmlCbor never throws: any bytes give records or a ConfiguratorError.
  */
 import { MAX_LWM2M_BUNDLE_LEN } from '../dpp/config-object.js';
-import { DppError, ErrorCode, fail, ok, type Result } from '../errors.js';
+import { ConfiguratorError, ErrorCode, fail, ok, type Result } from '../errors.js';
 
 export type Lwm2mType = 'string' | 'opaque' | 'integer' | 'boolean' | 'objlnk';
 
@@ -155,7 +155,10 @@ class Writer {
   text(s: string): void {
     // TextEncoder would silently turn a lone surrogate into U+FFFD: refuse instead.
     if (LONE_SURROGATE.test(s))
-      throw new DppError(ErrorCode.Lwm2mBadValue, `${JSON.stringify(s)} is not valid Unicode`);
+      throw new ConfiguratorError(
+        ErrorCode.Lwm2mBadValue,
+        `${JSON.stringify(s)} is not valid Unicode`,
+      );
     const b = te.encode(s);
     this.head(3, BigInt(b.length));
     for (const x of b) this.bytes.push(x);
@@ -174,7 +177,7 @@ class Writer {
 
 /**
  * The canonical bytes of a list of records, in the order given (the bundle builder sorts them).
- * Throws DppError for a value no decoder would accept back: a path ID outside 0..65534, an
+ * Throws ConfiguratorError for a value no decoder would accept back: a path ID outside 0..65534, an
  * integer outside int64, an object link outside 0..65535.
  */
 export function encodeSenmlCbor(records: readonly SenmlRecord[]): Uint8Array {
@@ -182,7 +185,7 @@ export function encodeSenmlCbor(records: readonly SenmlRecord[]): Uint8Array {
   w.head(4, BigInt(records.length));
   for (const { path, value } of records) {
     if (!validPath(path))
-      throw new DppError(
+      throw new ConfiguratorError(
         ErrorCode.Lwm2mBadPath,
         `${formatPath(path)}: IDs must be integers 0..${MAX_PATH_ID}`,
       );
@@ -201,7 +204,7 @@ export function encodeSenmlCbor(records: readonly SenmlRecord[]): Uint8Array {
         break;
       case 'integer':
         if (value.value < INT64_MIN || value.value > INT64_MAX)
-          throw new DppError(
+          throw new ConfiguratorError(
             ErrorCode.Lwm2mBadValue,
             `${formatPath(path)}: integer ${value.value} is outside int64`,
           );
@@ -212,7 +215,7 @@ export function encodeSenmlCbor(records: readonly SenmlRecord[]): Uint8Array {
         break;
       case 'objlnk':
         if (!validLink(value.value))
-          throw new DppError(
+          throw new ConfiguratorError(
             ErrorCode.Lwm2mBadValue,
             `${formatPath(path)}: object link IDs must be integers 0..${MAX_OBJLNK_ID}`,
           );
@@ -267,8 +270,8 @@ class Reader {
 
   constructor(private readonly buf: Uint8Array) {}
 
-  private err(code: ErrorCode, message: string): DppError {
-    return new DppError(code, `offset ${this.pos}: ${message}`);
+  private err(code: ErrorCode, message: string): ConfiguratorError {
+    return new ConfiguratorError(code, `offset ${this.pos}: ${message}`);
   }
 
   private remaining(): number {
@@ -367,7 +370,7 @@ class Reader {
     );
   }
 
-  private wrongType(h: Head, expected: string): DppError {
+  private wrongType(h: Head, expected: string): ConfiguratorError {
     const got =
       h.major === 7
         ? h.info >= 25
@@ -378,7 +381,7 @@ class Reader {
               ? 'a boolean'
               : 'a simple value'
         : MAJOR_NAMES[h.major];
-    return new DppError(ErrorCode.Lwm2mWrongType, `expected ${expected}, got ${got}`);
+    return new ConfiguratorError(ErrorCode.Lwm2mWrongType, `expected ${expected}, got ${got}`);
   }
 
   private value(label: Lwm2mType): Lwm2mValue {
@@ -398,7 +401,7 @@ class Reader {
         if (h.major !== 0 && h.major !== 1) throw this.wrongType(h, 'an integer (v)');
         const value = h.major === 0 ? h.arg : -1n - h.arg;
         if (value < INT64_MIN || value > INT64_MAX)
-          throw new DppError(ErrorCode.Lwm2mBadValue, `integer ${value} is outside int64`);
+          throw new ConfiguratorError(ErrorCode.Lwm2mBadValue, `integer ${value} is outside int64`);
         return { type: 'integer', value };
       }
       case 'boolean':
@@ -441,7 +444,8 @@ class Reader {
       if (label === 'name') throw this.err(ErrorCode.Lwm2mMalformed, 'a second name');
       return { path: path.value, value: this.value(label) };
     } catch (e) {
-      if (e instanceof DppError) throw new DppError(e.code, `${name}: ${e.message}`);
+      if (e instanceof ConfiguratorError)
+        throw new ConfiguratorError(e.code, `${name}: ${e.message}`);
       throw e;
     }
   }
@@ -483,7 +487,7 @@ export function decodeSenmlCbor(bytes: Uint8Array): Result<SenmlRecord[]> {
   try {
     return ok(new Reader(bytes).bundle());
   } catch (e) {
-    if (e instanceof DppError) return { ok: false, error: e };
+    if (e instanceof ConfiguratorError) return { ok: false, error: e };
     throw e;
   }
 }

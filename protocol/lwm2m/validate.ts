@@ -2,7 +2,7 @@
  * The rules a factory bundle obeys before it is encoded (and after it is decoded). The client
  * wipes its configuration and applies the bundle as a whole, so a bundle must be complete and
  * consistent; these rules refuse what Anjay refuses and also what it accepts but should never be
- * sent (field notes §4). Every refusal is a DppError whose message starts with the path.
+ * sent (field notes §4). Every refusal is a ConfiguratorError whose message starts with the path.
  *
  * Per resource: the path names a registered, non-executable, supported resource (a
  * single-instance object has instance 0 only); the value has the registry's type and range; no
@@ -31,7 +31,7 @@
  *
  * Pure code, no I/O.
  */
-import { DppError, ErrorCode, fail, ok, type Result } from '../errors.js';
+import { ConfiguratorError, ErrorCode, fail, ok, type Result } from '../errors.js';
 import {
   DEFAULT_REGISTRY,
   SECURITY_OBJECT,
@@ -82,8 +82,8 @@ export function comparePaths(a: ResourcePath, b: ResourcePath): number {
   return a.objectId - b.objectId || a.instanceId - b.instanceId || a.resourceId - b.resourceId;
 }
 
-function err(code: ErrorCode, path: string, message: string): DppError {
-  return new DppError(code, `${path}: ${message}`);
+function err(code: ErrorCode, path: string, message: string): ConfiguratorError {
+  return new ConfiguratorError(code, `${path}: ${message}`);
 }
 
 /** The registry's definition of a path's resource, or why the path never belongs in a bundle. */
@@ -182,7 +182,7 @@ const MODE_NAMES: Record<number, string> = {
   [SecurityMode.Est]: 'Certificate with EST (4)',
 };
 
-function checkSecurityInstance(iid: number, instance: Instance): DppError | undefined {
+function checkSecurityInstance(iid: number, instance: Instance): ConfiguratorError | undefined {
   const at = (rid: number): string => `/${SECURITY_OBJECT}/${iid}/${rid}`;
   const mode = Number(int(instance, SecurityResource.SecurityMode));
   const modeName = MODE_NAMES[mode] ?? String(mode);

@@ -24,7 +24,7 @@ import {
   type BridgeMessage,
   type BridgeStats,
 } from '../../protocol/bridge/messages.js';
-import { ErrorCode, type Result } from '../../protocol/errors.js';
+import { ErrorCode, type Result, errorCodeName } from '../../protocol/errors.js';
 import { vectorPath } from '../vectors.js';
 
 interface ValidVector {
@@ -65,7 +65,11 @@ function value<T>(r: Result<T>): T {
 
 function refused<T>(r: Result<T>, code: ErrorCode): void {
   assert.ok(!r.ok, 'expected a refusal');
-  assert.equal(r.error.code, code, `${ErrorCode[r.error.code]} instead of ${ErrorCode[code]}`);
+  assert.equal(
+    r.error.code,
+    code,
+    `${errorCodeName(r.error.code)} instead of ${errorCodeName(code)}`,
+  );
 }
 
 const ZERO_COUNTERS: SerialCounters = {
@@ -214,7 +218,7 @@ describe('bridge serial codec', () => {
     });
 
     it('a good frame of a known type with bad fields counts serialMalformed and reports its code', () => {
-      const seen: ErrorCode[] = [];
+      const seen: number[] = [];
       const reader = new BridgeFrameReader({ onRefused: (e) => seen.push(e.code) });
       reader.push(frameBytes(fromHex('8701')));
       reader.push(frameBytes(fromHex('7f')));
@@ -300,7 +304,7 @@ describe('bridge serial codec', () => {
       ['ERROR detail of 65 bytes', `0b01${'61'.repeat(65)}`, ErrorCode.BridgeBadText],
     ];
     for (const [name, hex, code] of decodeCases) {
-      it(`decoding ${name} → ${ErrorCode[code]}`, () =>
+      it(`decoding ${name} → ${errorCodeName(code)}`, () =>
         refused(decodeBridgeMessage(fromHex(hex)), code));
     }
 
@@ -387,7 +391,7 @@ describe('bridge serial codec', () => {
       ],
     ];
     for (const [name, m, code] of encodeCases) {
-      it(`encoding ${m.type} with ${name} → ${ErrorCode[code]}`, () => {
+      it(`encoding ${m.type} with ${name} → ${errorCodeName(code)}`, () => {
         refused(encodeBridgeMessage(m), code);
         refused(encodeFrame(m), code);
       });

@@ -3,7 +3,8 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../daemon/config/load.js';
-import { DppError, ErrorCode } from '../../protocol/errors.js';
+import { ConfiguratorError } from '../../protocol/errors.js';
+import { DaemonErrorCode } from '../../daemon/errors.js';
 
 describe('daemon configuration', () => {
   let dir: string;
@@ -23,8 +24,8 @@ describe('daemon configuration', () => {
     try {
       f();
     } catch (e) {
-      assert.ok(e instanceof DppError);
-      assert.equal(e.code, ErrorCode.ConfigurationInvalid);
+      assert.ok(e instanceof ConfiguratorError);
+      assert.equal(e.code, DaemonErrorCode.ConfigurationInvalid);
       return e.message;
     }
     assert.fail('expected a refusal');

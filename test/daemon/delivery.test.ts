@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { Delivery, type BundleBuilder } from '../../daemon/engine/delivery.js';
 import type { SecretPort } from '../../daemon/engine/ports.js';
 import type { Profile } from '../../daemon/config/load.js';
-import { DppError, ErrorCode } from '../../protocol/errors.js';
+import { ConfiguratorError } from '../../protocol/errors.js';
+import { WhitelistErrorCode } from '../../whitelist/errors.js';
+import { DaemonErrorCode } from '../../daemon/errors.js';
 
 const PROFILE: Profile = {
   name: 'plant',
@@ -36,8 +38,8 @@ describe('Delivery', () => {
     const store = storeOf();
     const bundles: BundleBuilder = {
       generateSecrets: () => {
-        throw new DppError(
-          ErrorCode.ConfigurationInvalid,
+        throw new ConfiguratorError(
+          DaemonErrorCode.ConfigurationInvalid,
           'lwm2m.endpoint: uses {serial}, but the device reported no serial number',
         );
       },
@@ -61,7 +63,7 @@ describe('Delivery', () => {
     };
     const built = new Delivery(failing, bundles).build(PROFILE, DEVICE);
     assert.ok(!built.ok);
-    assert.equal(built.error.code, ErrorCode.StoreBadRecord);
+    assert.equal(built.error.code, WhitelistErrorCode.StoreBadRecord);
     assert.match(built.error.message, /database is locked/);
     assert.ok(built.error.message.includes(DEVICE.keyHash));
     assert.ok(!built.error.message.includes('00112233'));

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { readPrivateKeyFile, writePrivateKeyFile } from '../../daemon/keys/key-file.js';
 import { toHex } from '../../protocol/bytes.js';
 import { compressPoint, generateKeyPair } from '../../protocol/dpp/crypto/p256.js';
-import { ErrorCode, isDppError } from '../../protocol/errors.js';
+import { ErrorCode, isConfiguratorError, errorCodeName } from '../../protocol/errors.js';
 
 // hostap tests/hwsim/test_dpp.py dpp_key_p256 / dpp_key_p384: ECPrivateKey DER as hex.
 const HOSTAP_P256 =
@@ -103,12 +103,12 @@ describe('private key files', () => {
     ],
   ];
   for (const [name, content, code] of refusals) {
-    it(`refuses ${name}: ${ErrorCode[code]}`, () => {
+    it(`refuses ${name}: ${errorCodeName(code)}`, () => {
       const file = join(dir, `refuse-${name.replace(/\W+/g, '-')}`);
       writeFileSync(file, content);
       assert.throws(
         () => readPrivateKeyFile(file),
-        (e: unknown) => isDppError(e, code),
+        (e: unknown) => isConfiguratorError(e, code),
       );
     });
   }

@@ -6,7 +6,7 @@ import {
   parseBootstrapKey,
 } from '../../protocol/dpp/bootstrap-key.js';
 import { toHex } from '../../protocol/bytes.js';
-import { ErrorCode, isDppError } from '../../protocol/errors.js';
+import { ErrorCode, isConfiguratorError, errorCodeName } from '../../protocol/errors.js';
 import { generateKeyPair } from '../../protocol/dpp/crypto/p256.js';
 
 const HOSTAP_KEY_B64 =
@@ -59,10 +59,10 @@ describe('bootstrapping key', () => {
     ['truncated', HOSTAP_KEY_B64.slice(0, 40), ErrorCode.KeyBadEncoding],
   ];
   for (const [name, b64, code] of refusals) {
-    it(`refuses a ${name} key with code ${ErrorCode[code]}`, () => {
+    it(`refuses a ${name} key with code ${errorCodeName(code)}`, () => {
       assert.throws(
         () => parseBootstrapKey(der(b64)),
-        (e: unknown) => isDppError(e, code),
+        (e: unknown) => isConfiguratorError(e, code),
       );
     });
   }
@@ -81,7 +81,8 @@ describe('bootstrapping key', () => {
     assert.throws(
       () => parseBootstrapKey(spki),
       (e: unknown) =>
-        isDppError(e, ErrorCode.UriUnsupportedCurve) && /explicit curve parameters/.test(e.message),
+        isConfiguratorError(e, ErrorCode.UriUnsupportedCurve) &&
+        /explicit curve parameters/.test(e.message),
     );
   });
 
@@ -91,7 +92,7 @@ describe('bootstrapping key', () => {
     bytes[bytes.length - 2]! ^= 0x40;
     assert.throws(
       () => parseBootstrapKey(bytes),
-      (e: unknown) => isDppError(e, ErrorCode.KeyNotOnCurve),
+      (e: unknown) => isConfiguratorError(e, ErrorCode.KeyNotOnCurve),
     );
   });
 });

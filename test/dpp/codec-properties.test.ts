@@ -35,7 +35,7 @@ import {
   PublicAction,
   type DppMessage,
 } from '../../protocol/dpp/frames.js';
-import { DppError, ErrorCode } from '../../protocol/errors.js';
+import { ConfiguratorError, ErrorCode } from '../../protocol/errors.js';
 
 const RUNS = 300;
 const te = new TextEncoder();
@@ -393,12 +393,13 @@ function untrustedJsonArb(structured: fc.Arbitrary<string>): fc.Arbitrary<Uint8A
   );
 }
 
-/** Calls `parse` and requires success or a DppError whose code is one of `codes`. */
-function assertOnlyDppErrors(parse: () => unknown, codes: readonly ErrorCode[]): void {
+/** Calls `parse` and requires success or a ConfiguratorError whose code is one of `codes`. */
+function assertOnlyConfiguratorErrors(parse: () => unknown, codes: readonly number[]): void {
   try {
     parse();
   } catch (e) {
-    if (!(e instanceof DppError)) throw new Error(`threw a non-DppError: ${String(e)}`);
+    if (!(e instanceof ConfiguratorError))
+      throw new Error(`threw a non-ConfiguratorError: ${String(e)}`);
     if (!codes.includes(e.code)) throw new Error(`unexpected code: ${e.describe()}`);
   }
 }
@@ -444,7 +445,7 @@ describe('codec properties (fast-check)', () => {
               assert.ok(r.value.length <= MAX_ATTRIBUTES);
               assert.deepStrictEqual(encodeAttributes(r.value), Uint8Array.from(bytes));
             } else {
-              assert.ok(r.error instanceof DppError);
+              assert.ok(r.error instanceof ConfiguratorError);
               assert.ok(isDecodeCode(r.error.code), r.error.describe());
             }
           },
@@ -491,7 +492,7 @@ describe('codec properties (fast-check)', () => {
             if (r.value.kind === 'dpp' || r.value.kind === 'gasComebackRequest')
               assert.deepStrictEqual(again, Uint8Array.from(bytes));
           } else {
-            assert.ok(r.error instanceof DppError);
+            assert.ok(r.error instanceof ConfiguratorError);
             assert.ok(isDecodeCode(r.error.code), r.error.describe());
             if (bytes.length > MAX_MESSAGE_LEN)
               assert.equal(r.error.code, ErrorCode.DecodeOversized);
@@ -524,11 +525,11 @@ describe('codec properties (fast-check)', () => {
       );
     });
 
-    it('(d) parseConfigurationObject throws nothing but DppError, and what it accepts re-encodes', () => {
+    it('(d) parseConfigurationObject throws nothing but ConfiguratorError, and what it accepts re-encodes', () => {
       fc.assert(
         fc.property(untrustedJsonArb(configObjectJsonArb), (bytes) => {
           let parsed: ConfigurationObject | undefined;
-          assertOnlyDppErrors(
+          assertOnlyConfiguratorErrors(
             () => (parsed = parseConfigurationObject(bytes)),
             [ErrorCode.ConfigBadObject, ErrorCode.ConfigTooLarge, ErrorCode.DecodeBadJson],
           );
@@ -552,16 +553,19 @@ describe('codec properties (fast-check)', () => {
       );
     });
 
-    it('(d) parseConfigurationRequest and parseConnectionStatus throw nothing but DppError', () => {
+    it('(d) parseConfigurationRequest and parseConnectionStatus throw nothing but ConfiguratorError', () => {
       fc.assert(
         fc.property(untrustedJsonArb(configRequestJsonArb), (bytes) => {
-          assertOnlyDppErrors(() => parseConfigurationRequest(bytes), [ErrorCode.ConfigBadRequest]);
+          assertOnlyConfiguratorErrors(
+            () => parseConfigurationRequest(bytes),
+            [ErrorCode.ConfigBadRequest],
+          );
         }),
         { numRuns: RUNS },
       );
       fc.assert(
         fc.property(untrustedJsonArb(connStatusJsonArb), (bytes) => {
-          assertOnlyDppErrors(
+          assertOnlyConfiguratorErrors(
             () => parseConnectionStatus(bytes),
             [
               ErrorCode.ConfigBadObject,

@@ -16,7 +16,7 @@ import {
   parseConnectionStatus,
   type ConfigurationObject,
 } from '../../protocol/dpp/config-object.js';
-import { ErrorCode } from '../../protocol/errors.js';
+import { ErrorCode, errorCodeName } from '../../protocol/errors.js';
 import { expectThrowsCode } from '../support/dpp-fixtures.js';
 
 const td = new TextDecoder();
@@ -411,7 +411,7 @@ describe('Configuration Object', () => {
       { name: `JSON over ${MAX_JSON_LEN} bytes`, json: tooLarge, code: ErrorCode.ConfigTooLarge },
     ];
     for (const c of cases) {
-      it(`refuses ${c.name} (${ErrorCode[c.code]})`, () => {
+      it(`refuses ${c.name} (${errorCodeName(c.code)})`, () => {
         expectThrowsCode(() => parseConfigurationObject(c.json), c.code);
       });
     }
@@ -602,7 +602,7 @@ describe('Connection Status', () => {
     { name: 'not an object', json: '0', code: ErrorCode.DecodeBadJson },
   ];
   for (const c of cases) {
-    it(`refuses ${c.name} (${ErrorCode[c.code]})`, () => {
+    it(`refuses ${c.name} (${errorCodeName(c.code)})`, () => {
       expectThrowsCode(() => parseConnectionStatus(utf8(c.json)), c.code);
     });
   }

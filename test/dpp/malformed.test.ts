@@ -68,7 +68,7 @@ import {
   type GasInitialRequest,
   type GasInitialResponse,
 } from '../../protocol/dpp/frames.js';
-import { ErrorCode, type Result } from '../../protocol/errors.js';
+import { ErrorCode, type Result, errorCodeName } from '../../protocol/errors.js';
 import {
   dppFrameOf,
   editFrame,
@@ -88,7 +88,7 @@ interface Case {
 
 function table(cases: readonly Case[]): void {
   for (const c of cases) {
-    it(`${c.name} → ${ErrorCode[c.code]}`, () => {
+    it(`${c.name} → ${errorCodeName(c.code)}`, () => {
       expectFailure(c.run(), c.code);
     });
   }

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { aessiv } from '@noble/ciphers/aes.js';
 import { p256 } from '@noble/curves/nist.js';
 import { fromHex, toHex } from '../../protocol/bytes.js';
-import { DppError, ErrorCode } from '../../protocol/errors.js';
+import { ConfiguratorError, ErrorCode } from '../../protocol/errors.js';
 import {
   nativeCrypto,
   nativeCryptoUnavailableReason,
@@ -199,18 +199,18 @@ describe(title, () => {
       assert.throws(call(onCurve, null), TypeError);
     });
 
-    it('through the protocol wrappers, reports DppError codes as with node:crypto', () => {
+    it('through the protocol wrappers, reports ConfiguratorError codes as with node:crypto', () => {
       const previous = useEcBackend(nativeEcBackend!);
       try {
         const k = native.generateKeyPair().privateKey;
         const bad = new Uint8Array(64);
         assert.throws(
           () => ecdhX(k, bad),
-          (e: unknown) => e instanceof DppError && e.code === ErrorCode.CryptoBadPoint,
+          (e: unknown) => e instanceof ConfiguratorError && e.code === ErrorCode.CryptoBadPoint,
         );
         assert.throws(
           () => ecdhX(new Uint8Array(32), native.generateKeyPair().publicKey),
-          (e: unknown) => e instanceof DppError && e.code === ErrorCode.KeyBadEncoding,
+          (e: unknown) => e instanceof ConfiguratorError && e.code === ErrorCode.KeyBadEncoding,
         );
       } finally {
         useEcBackend(previous);

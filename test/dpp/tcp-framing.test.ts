@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { frameForTcp, TcpFrameReader } from '../../protocol/dpp/tcp-framing.js';
 import { MAX_MESSAGE_LEN } from '../../protocol/dpp/frames.js';
-import { ErrorCode, isDppError } from '../../protocol/errors.js';
+import { ErrorCode, isConfiguratorError } from '../../protocol/errors.js';
 import { concatBytes } from '../../protocol/bytes.js';
 
 describe('DPP over TCP framing', () => {
@@ -39,30 +39,30 @@ describe('DPP over TCP framing', () => {
     const prefix = Uint8Array.of(0x7f, 0xff, 0xff, 0xff);
     assert.throws(
       () => reader.push(prefix),
-      (e: unknown) => isDppError(e, ErrorCode.DecodeOversized),
+      (e: unknown) => isConfiguratorError(e, ErrorCode.DecodeOversized),
     );
     assert.equal(reader.pending, 0);
     assert.throws(
       () => reader.push(Uint8Array.of(0, 0, 0, 1, 9)),
-      (e: unknown) => isDppError(e, ErrorCode.DecodeOversized),
+      (e: unknown) => isConfiguratorError(e, ErrorCode.DecodeOversized),
     );
   });
 
   it('refuses a zero length prefix', () => {
     assert.throws(
       () => new TcpFrameReader().push(Uint8Array.of(0, 0, 0, 0)),
-      (e: unknown) => isDppError(e, ErrorCode.DecodeOversized),
+      (e: unknown) => isConfiguratorError(e, ErrorCode.DecodeOversized),
     );
   });
 
   it('refuses to frame an empty or oversized message', () => {
     assert.throws(
       () => frameForTcp(new Uint8Array(0)),
-      (e: unknown) => isDppError(e, ErrorCode.TransportFrameTooLarge),
+      (e: unknown) => isConfiguratorError(e, ErrorCode.TransportFrameTooLarge),
     );
     assert.throws(
       () => frameForTcp(new Uint8Array(MAX_MESSAGE_LEN + 1)),
-      (e: unknown) => isDppError(e, ErrorCode.TransportFrameTooLarge),
+      (e: unknown) => isConfiguratorError(e, ErrorCode.TransportFrameTooLarge),
     );
   });
 });

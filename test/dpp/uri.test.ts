@@ -3,7 +3,12 @@ import fc from 'fast-check';
 import { encodeBootstrapKey, parseBootstrapKey } from '../../protocol/dpp/bootstrap-key.js';
 import { generateKeyPair } from '../../protocol/dpp/crypto/p256.js';
 import { describeDppUri, formatDppUri, parseDppUri, type DppUri } from '../../protocol/dpp/uri.js';
-import { DppError, ErrorCode, isDppError } from '../../protocol/errors.js';
+import {
+  ConfiguratorError,
+  ErrorCode,
+  isConfiguratorError,
+  errorCodeName,
+} from '../../protocol/errors.js';
 
 // hostap test_dpp.py keys: KEY_A is also the field-notes key; KEY_C (KEY_A with "qa" for "q/") is
 // still a valid point, so hostap's channel cases fail on C: alone.
@@ -24,13 +29,13 @@ function parsed(text: string): DppUri {
   return r.value;
 }
 
-function refusedWith(text: string, code: ErrorCode): DppError {
+function refusedWith(text: string, code: ErrorCode): ConfiguratorError {
   const r = parseDppUri(text);
   assert.equal(r.ok, false, `${JSON.stringify(text)} was accepted`);
   if (r.ok) throw new Error('unreachable');
   assert.equal(
-    ErrorCode[r.error.code],
-    ErrorCode[code],
+    errorCodeName(r.error.code),
+    errorCodeName(code),
     `${JSON.stringify(text)}: ${r.error.describe()}`,
   );
   assert.doesNotMatch(r.error.message, /[\r\n]/);
@@ -208,7 +213,7 @@ describe('DPP URI', () => {
       ['iwd duplicate V', 'DPP:V:2;V:2;;', ErrorCode.UriDuplicateToken],
     ];
     for (const [name, text, code] of invalid) {
-      it(`${name}: ${ErrorCode[code]}`, () => {
+      it(`${name}: ${errorCodeName(code)}`, () => {
         refusedWith(text, code);
       });
     }
@@ -421,10 +426,10 @@ describe('DPP URI', () => {
       ['host with ";"', { host: 'a;b' }, ErrorCode.UriBadHost],
     ];
     for (const [name, change, code] of refusals) {
-      it(`refuses to write ${name}: ${ErrorCode[code]}`, () => {
+      it(`refuses to write ${name}: ${errorCodeName(code)}`, () => {
         assert.throws(
           () => formatDppUri({ ...base, ...change }),
-          (e: unknown) => isDppError(e, code),
+          (e: unknown) => isConfiguratorError(e, code),
         );
       });
     }
@@ -433,7 +438,7 @@ describe('DPP URI', () => {
       const other = encodeBootstrapKey(generateKeyPair().publicKey);
       assert.throws(
         () => formatDppUri({ ...base, key: { der: base.key.der, point: other.point } }),
-        (e: unknown) => isDppError(e, ErrorCode.KeyBadEncoding),
+        (e: unknown) => isConfiguratorError(e, ErrorCode.KeyBadEncoding),
       );
     });
   });
@@ -543,7 +548,7 @@ describe('DPP URI', () => {
           if (r.ok) {
             assertRoundTrip(r.value);
           } else {
-            assert.ok(r.error instanceof DppError);
+            assert.ok(r.error instanceof ConfiguratorError);
             assert.ok(r.error.code >= 200 && r.error.code < 300, r.error.describe());
             assert.doesNotMatch(r.error.message, /[\r\n]/);
           }

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { concatBytes, fromHex, toHex, u16le } from '../../protocol/bytes.js';
-import { ErrorCode, isDppError } from '../../protocol/errors.js';
+import { ErrorCode, isConfiguratorError } from '../../protocol/errors.js';
 import {
   ESPNOW_V1_PAYLOAD,
   ESPNOW_V2_PAYLOAD,
@@ -139,7 +139,8 @@ describe('ESP-NOW fragmentation', () => {
     });
 
     it('refuses an empty message, one over 16384 bytes, and ids or limits out of range', () => {
-      const tooLarge = (e: unknown): boolean => isDppError(e, ErrorCode.TransportFrameTooLarge);
+      const tooLarge = (e: unknown): boolean =>
+        isConfiguratorError(e, ErrorCode.TransportFrameTooLarge);
       assert.throws(() => fragmentDppMessage(new Uint8Array(0), 0, 250), tooLarge);
       assert.throws(() => fragmentDppMessage(message(MAX_DPP_MESSAGE_LEN + 1), 0, 1470), tooLarge);
       assert.throws(() => fragmentDppMessage(message(10), 0x10000, 250), RangeError);

@@ -44,6 +44,7 @@ import {
 } from '../../daemon/lwm2m/der.js';
 import { loadTemplateMaterial, type LoadedMaterial } from '../../daemon/lwm2m/material.js';
 import { parseTemplate, type Lwm2mTemplate } from '../../daemon/lwm2m/template.js';
+import { DaemonErrorCode } from '../../daemon/errors.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -309,7 +310,7 @@ describe('LwM2M per-device credentials', () => {
       const r = loadTemplateMaterial(caTemplate(extra), dir, 'profiles.p.lwm2m');
       assert.equal(r.ok, false);
       if (r.ok) return '';
-      assert.equal(r.error.code, ErrorCode.Lwm2mMaterialInvalid);
+      assert.equal(r.error.code, DaemonErrorCode.Lwm2mMaterialInvalid);
       return r.error.message;
     };
     assert.match(
@@ -374,7 +375,7 @@ describe('LwM2M per-device credentials', () => {
     const r1 = parseDeviceSecrets(broken);
     assert.equal(r1.ok, false);
     if (!r1.ok) {
-      assert.equal(r1.error.code, ErrorCode.Lwm2mSecretsInvalid);
+      assert.equal(r1.error.code, DaemonErrorCode.Lwm2mSecretsInvalid);
       assert.doesNotMatch(r1.error.message, new RegExp(key));
     }
     const upper: DeviceLwm2mSecrets = {
@@ -397,7 +398,7 @@ describe('LwM2M per-device credentials', () => {
     const r = renderBundle(changed, device, s, must(loadTemplateMaterial(changed, dir)));
     assert.equal(r.ok, false);
     if (r.ok) return;
-    assert.equal(r.error.code, ErrorCode.Lwm2mSecretsInvalid);
+    assert.equal(r.error.code, DaemonErrorCode.Lwm2mSecretsInvalid);
     assert.match(r.error.message, /no account server:2/);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * The SenML CBOR decoder is total and bounded: random bytes, truncations and bit flips of valid
- * bundles give records or a DppError of the LwM2M block (800–899), never another throw; lengths
+ * bundles give records or a ConfiguratorError of the LwM2M block (800–899), never another throw; lengths
  * larger than the remaining input are refused before anything is allocated; an accepted input is
  * the one canonical encoding of what it decodes to. Valid random bundles round-trip through the
  * bytes and through the JSON description.
@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { toHex } from '../../protocol/bytes.js';
 import { MAX_LWM2M_BUNDLE_LEN } from '../../protocol/dpp/config-object.js';
-import { DppError, ErrorCode, type Result } from '../../protocol/errors.js';
+import { ConfiguratorError, ErrorCode, type Result, errorCodeName } from '../../protocol/errors.js';
 import {
   buildBundle,
   decodeBundle,
@@ -42,7 +42,7 @@ function decodeTotal(bytes: Uint8Array): Result<SenmlRecord[]> {
     assert.fail(`decodeSenmlCbor threw ${String(e)} on ${toHex(bytes)}`);
   }
   if (!r.ok) {
-    assert.ok(r.error instanceof DppError);
+    assert.ok(r.error instanceof ConfiguratorError);
     assert.ok(isLwm2mCode(r.error.code), r.error.describe());
   }
   let v: Result<SenmlRecord[]>;
@@ -467,7 +467,7 @@ describe('LwM2M SenML CBOR decoder: totality and bounds', () => {
         ErrorCode.Lwm2mUnknownLabel,
       ],
     ] as const) {
-      it(`refuses ${what} (${ErrorCode[code]})`, () => {
+      it(`refuses ${what} (${errorCodeName(code)})`, () => {
         // Zeros after the offending item keep the declared record count plausible, so the
         // decoder reaches the item instead of refusing the input as too short for its count.
         const padded = input.length === 0 ? [] : [...input, ...Array<number>(12).fill(0)];

@@ -26,7 +26,7 @@ import {
   parseBundleDescription,
 } from '../../protocol/lwm2m/bundle.js';
 import { decodeSenmlCbor, type SenmlRecord } from '../../protocol/lwm2m/senml-cbor.js';
-import { ErrorCode, isDppError } from '../../protocol/errors.js';
+import { ErrorCode, isConfiguratorError } from '../../protocol/errors.js';
 
 const MAIN = fileURLToPath(new URL('../../harness/configurator.js', import.meta.url));
 
@@ -374,7 +374,7 @@ describe('LwM2M bundle sizes (MAX_LWM2M_BUNDLE_LEN = 4096)', () => {
     );
     assert.throws(
       () => encodeBundle(huge),
-      (e: unknown) => isDppError(e, ErrorCode.Lwm2mTooLarge),
+      (e: unknown) => isConfiguratorError(e, ErrorCode.Lwm2mTooLarge),
     );
   });
 });

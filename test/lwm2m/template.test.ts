@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { z } from 'zod';
-import { ErrorCode, type Result } from '../../protocol/errors.js';
+import { type Result } from '../../protocol/errors.js';
 import { decodeBundle } from '../../protocol/lwm2m/bundle.js';
 import { formatPath, type SenmlRecord } from '../../protocol/lwm2m/senml-cbor.js';
 import { generateDeviceCredentials, renderBundle } from '../../daemon/lwm2m/credentials.js';
@@ -15,6 +15,7 @@ import {
   parseTemplate,
   type Lwm2mTemplate,
 } from '../../daemon/lwm2m/template.js';
+import { DaemonErrorCode } from '../../daemon/errors.js';
 
 const KEY_HASH = '0123456789abcdef'.repeat(4);
 const DEVICE = { keyHash: KEY_HASH, mac: '02:AA:bb:cc:dd:0e', label: 'line-3', serial: 'SN-77' };
@@ -31,7 +32,7 @@ function refused(raw: unknown): string {
   const t = parseTemplate(raw);
   assert.equal(t.ok, false, 'the template should be refused');
   if (t.ok) return '';
-  assert.equal(t.error.code, ErrorCode.Lwm2mTemplateInvalid);
+  assert.equal(t.error.code, DaemonErrorCode.Lwm2mTemplateInvalid);
   return t.error.message;
 }
 
@@ -128,7 +129,7 @@ describe('LwM2M template', () => {
     const r = renderBundle(inDevice, noSerial, secrets, material);
     assert.equal(r.ok, false);
     if (r.ok) return;
-    assert.equal(r.error.code, ErrorCode.Lwm2mTemplateMissingValue);
+    assert.equal(r.error.code, DaemonErrorCode.Lwm2mTemplateMissingValue);
     assert.match(r.error.message, /^lwm2m\.device\.serial: uses \{serial\}/);
     // Control: with the serial reported it renders.
     assert.equal(renderBundle(inDevice, DEVICE, secrets, material).ok, true);

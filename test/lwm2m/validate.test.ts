@@ -5,7 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { toHex } from '../../protocol/bytes.js';
-import { DppError, ErrorCode, isDppError, type Result } from '../../protocol/errors.js';
+import {
+  ConfiguratorError,
+  ErrorCode,
+  isConfiguratorError,
+  type Result,
+  errorCodeName,
+} from '../../protocol/errors.js';
 import {
   buildBundle,
   decodeBundle,
@@ -81,11 +87,11 @@ function assertAccepted(r: Result<unknown>): void {
 
 /** Refused with `code`, and the message names `path` (it starts with it). */
 function assertRefused(r: Result<unknown>, code: ErrorCode, path: string): void {
-  assert.ok(!r.ok, `accepted; expected E${code} ${ErrorCode[code]} at ${path}`);
+  assert.ok(!r.ok, `accepted; expected E${code} ${errorCodeName(code)} at ${path}`);
   assert.equal(
     r.error.code,
     code,
-    `expected E${code} ${ErrorCode[code]}, got ${r.error.describe()}`,
+    `expected E${code} ${errorCodeName(code)}, got ${r.error.describe()}`,
   );
   assert.ok(
     r.error.message.startsWith(`${path}:`),
@@ -303,7 +309,7 @@ describe('LwM2M bundle validation', () => {
       assertRefused(decodeBundle(Uint8Array.of(0x80)), ErrorCode.Lwm2mEmptyBundle, '/');
       assert.throws(
         () => encodeBundle([]),
-        (e: unknown) => isDppError(e, ErrorCode.Lwm2mEmptyBundle),
+        (e: unknown) => isConfiguratorError(e, ErrorCode.Lwm2mEmptyBundle),
       );
     });
 
@@ -720,7 +726,8 @@ describe('LwM2M bundle validation', () => {
             declareObjects(DEFAULT_REGISTRY, [
               decl as Parameters<typeof declareObjects>[1][number],
             ]),
-          (e: unknown) => e instanceof DppError && e.code === ErrorCode.Lwm2mBadDeclaration,
+          (e: unknown) =>
+            e instanceof ConfiguratorError && e.code === ErrorCode.Lwm2mBadDeclaration,
         );
       });
     }

@@ -20,7 +20,7 @@ import {
   type GasInitialRequest,
   type GasInitialResponse,
 } from '../../protocol/dpp/frames.js';
-import { DppError, ErrorCode, type Result } from '../../protocol/errors.js';
+import { ConfiguratorError, ErrorCode, type Result, errorCodeName } from '../../protocol/errors.js';
 
 /** A fresh P-256 bootstrapping identity. */
 export function newIdentity(): BootstrapIdentity {
@@ -88,26 +88,26 @@ export function withValue(
 }
 
 /** Assert a refusal with exactly this code; returns the error for further checks. */
-export function expectFailure<T>(r: Result<T>, code: ErrorCode): DppError {
+export function expectFailure<T>(r: Result<T>, code: ErrorCode): ConfiguratorError {
   assert.equal(r.ok, false, 'expected a refusal, got success');
   if (r.ok) throw new Error('unreachable');
-  assert.ok(r.error instanceof DppError);
+  assert.ok(r.error instanceof ConfiguratorError);
   assert.equal(
     r.error.code,
     code,
-    `expected E${code} ${ErrorCode[code]}, got ${r.error.describe()}`,
+    `expected E${code} ${errorCodeName(code)}, got ${r.error.describe()}`,
   );
   return r.error;
 }
 
-/** Assert that `fn` throws a DppError with exactly this code. */
-export function expectThrowsCode(fn: () => unknown, code: ErrorCode): DppError {
+/** Assert that `fn` throws a ConfiguratorError with exactly this code. */
+export function expectThrowsCode(fn: () => unknown, code: ErrorCode): ConfiguratorError {
   try {
     fn();
   } catch (e) {
-    assert.ok(e instanceof DppError, `expected DppError, got ${String(e)}`);
-    assert.equal(e.code, code, `expected E${code} ${ErrorCode[code]}, got ${e.describe()}`);
+    assert.ok(e instanceof ConfiguratorError, `expected ConfiguratorError, got ${String(e)}`);
+    assert.equal(e.code, code, `expected E${code} ${errorCodeName(code)}, got ${e.describe()}`);
     return e;
   }
-  assert.fail(`expected E${code} ${ErrorCode[code]}, nothing was thrown`);
+  assert.fail(`expected E${code} ${errorCodeName(code)}, nothing was thrown`);
 }

@@ -5,7 +5,7 @@
  */
 import { BROADCAST_MAC } from '../../protocol/bridge/messages.js';
 import { systemClock, type Clock } from '../../protocol/clock.js';
-import { DppError, ErrorCode } from '../../protocol/errors.js';
+import { ConfiguratorError, ErrorCode } from '../../protocol/errors.js';
 import {
   RadioTransportEmitter,
   type Mac,
@@ -183,7 +183,7 @@ export class MemoryRadioTransport extends RadioTransportEmitter implements Radio
     if (payload.length > this.current.maxPayload) {
       this.emit(
         'problem',
-        new DppError(
+        new ConfiguratorError(
           ErrorCode.TransportFrameTooLarge,
           `payload of ${payload.length} bytes exceeds ${this.current.maxPayload}`,
         ),

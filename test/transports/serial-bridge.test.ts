@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RadioHub } from '../../enrollee-sim/radio/hub.js';
 import { RadioNode, type ReceivedFrame } from '../../enrollee-sim/radio/node.js';
-import { ErrorCode, type DppError } from '../../protocol/errors.js';
+import { ErrorCode, type ConfiguratorError } from '../../protocol/errors.js';
 import type { RadioFrame, RadioInfo, TxResult } from '../../daemon/transports/radio-transport.js';
 import {
   SerialBridgeTransport,
@@ -18,6 +18,7 @@ import {
   startRadioHub,
   type HostBridge,
 } from '../support/host-bridge.js';
+import { DaemonErrorCode } from '../../daemon/errors.js';
 
 const NODE_MAC = '7c:df:a1:00:00:01';
 const ABSENT_MAC = '7c:df:a1:00:00:99';
@@ -55,7 +56,7 @@ function memoryLogger(): BridgeLogger & { lines: string[] } {
 class Rig {
   readonly frames: RadioFrame[] = [];
   readonly atNode: ReceivedFrame[] = [];
-  readonly problems: DppError[] = [];
+  readonly problems: ConfiguratorError[] = [];
   readonly events: string[] = [];
   transport!: SerialBridgeTransport;
 
@@ -314,8 +315,8 @@ describe('serial bridge transport (host bridge on a pty, simulated radio)', func
           port: 'auto',
           discovery: { sysRoot: join(twoDev, 'no-sys'), devRoot: twoDev },
         });
-        await assert.rejects(ambiguous.start(), (e: DppError) => {
-          assert.equal(e.code, ErrorCode.BridgeAmbiguousSerialPort);
+        await assert.rejects(ambiguous.start(), (e: ConfiguratorError) => {
+          assert.equal(e.code, DaemonErrorCode.BridgeAmbiguousSerialPort);
           assert.match(e.message, /usb-Espressif_A-if00.*usb-Espressif_B-if00/);
           return true;
         });
@@ -334,7 +335,7 @@ describe('serial bridge transport (host bridge on a pty, simulated radio)', func
         backoff: { initialMs: 10, maxMs: 20 },
         logger: log,
       });
-      const problems: DppError[] = [];
+      const problems: ConfiguratorError[] = [];
       waiting.on('problem', (e) => problems.push(e));
       try {
         await waiting.start();
@@ -345,7 +346,7 @@ describe('serial bridge transport (host bridge on a pty, simulated radio)', func
         );
         assert.deepEqual(
           problems.map((e) => e.code),
-          [ErrorCode.BridgeNoSerialPort],
+          [DaemonErrorCode.BridgeNoSerialPort],
         );
         assert.equal(log.lines.filter((l) => l.startsWith('warn')).length, 1);
       } finally {

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { ErrorCode } from '../../protocol/errors.js';
 import {
   discoverBridgePort,
   findBridgeCandidates,
 } from '../../daemon/transports/serial-discovery.js';
+import { DaemonErrorCode } from '../../daemon/errors.js';
 
 /**
  * A fake /sys and /dev laid out as Linux does: /sys/class/tty/<tty> links into /sys/devices,
@@ -118,7 +118,7 @@ describe('serial bridge discovery', () => {
 
     const found = await discoverBridgePort({ sysRoot: fake.sysRoot, devRoot: fake.devRoot });
     assert.ok(!found.ok);
-    assert.equal(found.error.code, ErrorCode.BridgeAmbiguousSerialPort);
+    assert.equal(found.error.code, DaemonErrorCode.BridgeAmbiguousSerialPort);
     assert.ok(found.error.message.includes(join(fake.devRoot, 'ttyACM0')), found.error.message);
     assert.ok(found.error.message.includes(byId), found.error.message);
     assert.match(found.error.message, /CH340/);
@@ -128,7 +128,7 @@ describe('serial bridge discovery', () => {
   it('no candidate is an error that says what was looked for', async () => {
     const found = await discoverBridgePort({ sysRoot: fake.sysRoot, devRoot: fake.devRoot });
     assert.ok(!found.ok);
-    assert.equal(found.error.code, ErrorCode.BridgeNoSerialPort);
+    assert.equal(found.error.code, DaemonErrorCode.BridgeNoSerialPort);
     for (const id of ['303a:*', '10c4:ea60', '1a86:7523', '1a86:55d4', '0403:6001', '0403:6015'])
       assert.ok(found.error.message.includes(id), `${id} missing from: ${found.error.message}`);
     assert.ok(found.error.message.includes(join(fake.devRoot, 'serial', 'by-id')));

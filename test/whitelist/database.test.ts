@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { ErrorCode, isDppError } from '../../protocol/errors.js';
+import { isConfiguratorError } from '../../protocol/errors.js';
 import { appliedVersion, databasePath, migrate, openDatabase } from '../../whitelist/database.js';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../whitelist/migrations.js';
 import { TempDirs } from './fixtures.js';
+import { WhitelistErrorCode } from '../../whitelist/errors.js';
 
 describe('whitelist database', () => {
   const temp = new TempDirs();
@@ -99,7 +100,7 @@ describe('whitelist database', () => {
     assert.throws(
       () => openDatabase(dir),
       (e: unknown) =>
-        isDppError(e, ErrorCode.StoreSchemaTooNew) &&
+        isConfiguratorError(e, WhitelistErrorCode.StoreSchemaTooNew) &&
         e.message.includes(`schema version ${SCHEMA_VERSION + 7}`) &&
         e.message.includes('newer'),
     );
@@ -119,7 +120,8 @@ describe('whitelist database', () => {
     assert.throws(
       () => openDatabase(dir),
       (e: unknown) =>
-        isDppError(e, ErrorCode.StoreOpenFailed) && /configurator\.db/.test(e.message),
+        isConfiguratorError(e, WhitelistErrorCode.StoreOpenFailed) &&
+        /configurator\.db/.test(e.message),
     );
   });
 
@@ -127,7 +129,7 @@ describe('whitelist database', () => {
     const dir = temp.make();
     assert.throws(
       () => openDatabase(dir, { readonly: true }),
-      (e: unknown) => isDppError(e, ErrorCode.StoreOpenFailed),
+      (e: unknown) => isConfiguratorError(e, WhitelistErrorCode.StoreOpenFailed),
     );
     openDatabase(dir).close();
     const ro = openDatabase(dir, { readonly: true });

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { ErrorCode, isDppError } from '../../protocol/errors.js';
+import { isConfiguratorError } from '../../protocol/errors.js';
 import { openDatabase, type Database } from '../../whitelist/database.js';
 import { AuditLog } from '../../whitelist/audit-log.js';
 import { DeviceStore } from '../../whitelist/device-store.js';
 import { TempDirs } from './fixtures.js';
+import { WhitelistErrorCode } from '../../whitelist/errors.js';
 
 const H = 'ab'.repeat(32);
 const at = (minute: number): Date => new Date(Date.UTC(2025, 4, 1, 12, minute));
@@ -115,11 +116,11 @@ describe('DeviceStore', () => {
   it('refuses device info that is not JSON and an unknown state', () => {
     assert.throws(
       () => devices.transition(H, 'configuring', { at: at(0), deviceInfo: '{model' }),
-      (e: unknown) => isDppError(e, ErrorCode.StoreBadRecord),
+      (e: unknown) => isConfiguratorError(e, WhitelistErrorCode.StoreBadRecord),
     );
     assert.throws(
       () => devices.transition(H, 'lost' as 'failed', { at: at(0) }),
-      (e: unknown) => isDppError(e, ErrorCode.StoreBadRecord),
+      (e: unknown) => isConfiguratorError(e, WhitelistErrorCode.StoreBadRecord),
     );
     assert.equal(devices.get(H), undefined);
   });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ErrorCode, isDppError, must } from '../../protocol/errors.js';
+import { isConfiguratorError, must } from '../../protocol/errors.js';
 import { openDatabase } from '../../whitelist/database.js';
 import { exportCsv, exportJson } from '../../whitelist/export.js';
 import {
@@ -20,6 +20,7 @@ import {
   TempDirs,
   newKey,
 } from './fixtures.js';
+import { WhitelistErrorCode } from '../../whitelist/errors.js';
 
 /** The problems of parsed rows, as `where: reason`. */
 function problems(rows: readonly ImportRow[]): string[] {
@@ -106,7 +107,7 @@ describe('whitelist import parsing', () => {
         const r = parseImport(text, 'csv');
         assert.equal(r.ok, false);
         if (!r.ok) {
-          assert.equal(r.error.code, ErrorCode.WhitelistImportFormat);
+          assert.equal(r.error.code, WhitelistErrorCode.WhitelistImportFormat);
           assert.match(r.error.message, reason);
         }
       });
@@ -206,7 +207,8 @@ describe('whitelist import parsing', () => {
       assert.throws(
         () => readImportText(path),
         (e: unknown) =>
-          isDppError(e, ErrorCode.WhitelistImportTooLarge) && /64 MiB/.test(e.message),
+          isConfiguratorError(e, WhitelistErrorCode.WhitelistImportTooLarge) &&
+          /64 MiB/.test(e.message),
       );
     });
   });

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
-import { ErrorCode, isDppError } from '../../protocol/errors.js';
+import { isConfiguratorError } from '../../protocol/errors.js';
 import { openDatabase, type Database } from '../../whitelist/database.js';
 import { SecretStore } from '../../whitelist/secret-store.js';
 import { TempDirs, newKey } from './fixtures.js';
+import { WhitelistErrorCode } from '../../whitelist/errors.js';
 
 interface RaceResult {
   secrets: string;
@@ -67,7 +68,7 @@ describe('SecretStore', () => {
     assert.throws(
       () => secrets.getOrCreate(k.keyHash, 'factory', () => 'psk=hunter2'),
       (e: unknown) =>
-        isDppError(e, ErrorCode.StoreBadRecord) &&
+        isConfiguratorError(e, WhitelistErrorCode.StoreBadRecord) &&
         !e.message.includes('hunter2') &&
         e.message.includes(k.keyHash),
     );

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { ErrorCode, isDppError, must } from '../../protocol/errors.js';
+import { isConfiguratorError, must } from '../../protocol/errors.js';
 import { AuditLog } from '../../whitelist/audit-log.js';
 import { openDatabase, type Database } from '../../whitelist/database.js';
 import { resolveKey } from '../../whitelist/key-input.js';
 import { WhitelistStore, type ImportRow } from '../../whitelist/whitelist-store.js';
 import { KNOWN_CHIRP_HASH, KNOWN_KEY_HASH, KNOWN_URI, TempDirs, newKey } from './fixtures.js';
+import { WhitelistErrorCode } from '../../whitelist/errors.js';
 
 const ACTOR = 'cli:tester';
 const T0 = new Date('2025-03-01T10:00:00.000Z');
@@ -59,7 +60,9 @@ describe('WhitelistStore', () => {
     const audits = audit.count();
     assert.throws(
       () => store.add({ ...must(resolveKey({ hash: k.keyHash })), label: 'again' }, ACTOR),
-      (e: unknown) => isDppError(e, ErrorCode.WhitelistDuplicate) && e.message.includes(k.keyHash),
+      (e: unknown) =>
+        isConfiguratorError(e, WhitelistErrorCode.WhitelistDuplicate) &&
+        e.message.includes(k.keyHash),
     );
     assert.equal(store.count(), 1);
     assert.equal(store.get(k.keyHash)?.label, undefined);
@@ -71,7 +74,7 @@ describe('WhitelistStore', () => {
     const b = newKey();
     assert.throws(
       () => store.add({ keyHash: a.keyHash, publicKey: b.der }, ACTOR),
-      (e: unknown) => isDppError(e, ErrorCode.WhitelistBadEntry),
+      (e: unknown) => isConfiguratorError(e, WhitelistErrorCode.WhitelistBadEntry),
     );
     assert.equal(store.count(), 0);
   });
@@ -80,11 +83,13 @@ describe('WhitelistStore', () => {
     const k = newKey();
     assert.throws(
       () => store.add({ keyHash: k.keyHash, profile: 'no spaces' }, ACTOR),
-      (e: unknown) => isDppError(e, ErrorCode.WhitelistBadEntry) && /profile/.test(e.message),
+      (e: unknown) =>
+        isConfiguratorError(e, WhitelistErrorCode.WhitelistBadEntry) && /profile/.test(e.message),
     );
     assert.throws(
       () => store.add({ keyHash: k.keyHash, label: 'bell\u0007' }, ACTOR),
-      (e: unknown) => isDppError(e, ErrorCode.WhitelistBadEntry) && /label/.test(e.message),
+      (e: unknown) =>
+        isConfiguratorError(e, WhitelistErrorCode.WhitelistBadEntry) && /label/.test(e.message),
     );
     assert.equal(store.count(), 0);
   });
@@ -131,7 +136,8 @@ describe('WhitelistStore', () => {
     ]) {
       assert.throws(
         edit,
-        (e: unknown) => isDppError(e, ErrorCode.WhitelistNotFound) && e.message.includes(hash),
+        (e: unknown) =>
+          isConfiguratorError(e, WhitelistErrorCode.WhitelistNotFound) && e.message.includes(hash),
       );
     }
   });

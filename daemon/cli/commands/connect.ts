@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
-import { loadConfigForCli } from '../load-config.js';
+import { loadConfigForCli } from '../support/load-config.js';
 import type { DeviceEvent } from '../../engine/engine.js';
 import { createLogger } from '../../logging.js';
 import { createBundleBuilder } from '../../service/bundles.js';
 import { ConfiguratorDaemon } from '../../service/daemon.js';
 import { openStores } from '../../service/stores.js';
-import { dataDirOf } from '../data-dir.js';
-import { CliExit, EXIT_INVALID_INPUT } from '../exit.js';
+import { dataDirOf } from '../support/data-dir.js';
+import { CliExit, EXIT_INVALID_INPUT } from '../support/exit.js';
 
 interface ConnectOptions {
   device: string;

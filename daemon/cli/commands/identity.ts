@@ -3,8 +3,8 @@ import QRCode from 'qrcode';
 import { toHex } from '../../../protocol/bytes.js';
 import { attempt } from '../../../protocol/errors.js';
 import { identityPath, identityUri, loadOrCreateIdentity } from '../../keys/identity.js';
-import { dataDirOf } from '../data-dir.js';
-import { CliExit, EXIT_INVALID_INPUT } from '../exit.js';
+import { dataDirOf } from '../support/data-dir.js';
+import { CliExit, EXIT_INVALID_INPUT } from '../support/exit.js';
 
 interface IdentityOptions {
   json?: boolean;

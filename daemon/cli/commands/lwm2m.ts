@@ -7,7 +7,7 @@ import {
   describeBundle,
   MAX_DESCRIPTION_LEN,
 } from '../../../protocol/lwm2m/bundle.js';
-import { ErrorCode, isDppError } from '../../../protocol/errors.js';
+import { ErrorCode, isConfiguratorError } from '../../../protocol/errors.js';
 import { DEFAULT_REGISTRY } from '../../../protocol/lwm2m/registry.js';
 import { Lwm2mBundles } from '../../lwm2m/builder.js';
 import { exportCsv, type ExportEntry } from '../../lwm2m/export.js';
@@ -20,9 +20,10 @@ import {
 import { accountNameSchema, parseDeviceSecrets } from '../../lwm2m/secrets.js';
 import type { DeviceContext as EngineDevice } from '../../engine/delivery.js';
 import { openStores, type SqliteStores } from '../../service/stores.js';
-import { dataDirOf, requireDatabase } from '../data-dir.js';
-import { CliExit, EXIT_INVALID_INPUT } from '../exit.js';
-import { loadConfigForCli } from '../load-config.js';
+import { dataDirOf, requireDatabase } from '../support/data-dir.js';
+import { CliExit, EXIT_INVALID_INPUT } from '../support/exit.js';
+import { isErrnoException } from '../support/errno.js';
+import { loadConfigForCli } from '../support/load-config.js';
 
 interface EncodeOptions {
   out?: string;
@@ -229,14 +230,14 @@ function withStores<T>(dataDir: string, fn: (stores: SqliteStores) => T): T {
   try {
     stores = openStores(dataDir);
   } catch (e) {
-    if (isDppError(e)) throw new CliExit(EXIT_INVALID_INPUT, e.message);
+    if (isConfiguratorError(e)) throw new CliExit(EXIT_INVALID_INPUT, e.message);
     throw e;
   }
   try {
     return fn(stores);
   } catch (e) {
     // Generation failures (a missing {serial} …) are DppErrors without secrets in them.
-    if (isDppError(e)) throw new CliExit(EXIT_INVALID_INPUT, e.describe());
+    if (isConfiguratorError(e)) throw new CliExit(EXIT_INVALID_INPUT, e.describe());
     throw e;
   } finally {
     stores.close();
@@ -327,8 +328,4 @@ function readInput(file: string, limit: number): Buffer {
       throw new CliExit(EXIT_INVALID_INPUT, `cannot read ${file}: ${e.code ?? e.message}`);
     throw e;
   }
-}
-
-function isErrnoException(e: unknown): e is NodeJS.ErrnoException {
-  return e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string';
 }

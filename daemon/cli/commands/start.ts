@@ -1,13 +1,13 @@
 import type { Command } from 'commander';
-import { loadConfigForCli } from '../load-config.js';
+import { loadConfigForCli } from '../support/load-config.js';
 import { createLogger } from '../../logging.js';
 import { ConfiguratorDaemon } from '../../service/daemon.js';
 import { SystemdNotifier } from '../../service/sd-notify.js';
 import { openStores, recoverInterruptedSessions } from '../../service/stores.js';
 import { createRadio } from '../../service/radio.js';
 import { createBundleBuilder } from '../../service/bundles.js';
-import { dataDirOf } from '../data-dir.js';
-import { CliExit, EXIT_INVALID_INPUT } from '../exit.js';
+import { dataDirOf } from '../support/data-dir.js';
+import { CliExit, EXIT_INVALID_INPUT } from '../support/exit.js';
 import { activeAesSivBackendName } from '../../../protocol/dpp/crypto/aes-siv.js';
 import { nativeCryptoUnavailableReason } from '../../../protocol/dpp/crypto/native-backend.js';
 import { activeEcBackendName } from '../../../protocol/dpp/crypto/p256.js';

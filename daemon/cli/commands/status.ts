@@ -5,8 +5,9 @@ import { DeviceStore } from '../../../whitelist/device-store.js';
 import { DEVICE_STATES, type DeviceRecord, type DeviceState } from '../../../whitelist/types.js';
 import { WhitelistStore } from '../../../whitelist/whitelist-store.js';
 import { readDaemonState } from '../../service/state-file.js';
-import { dataDirOf } from '../data-dir.js';
-import { CliExit, EXIT_INVALID_INPUT } from '../exit.js';
+import { dataDirOf } from '../support/data-dir.js';
+import { CliExit, EXIT_INVALID_INPUT } from '../support/exit.js';
+import { formatTable } from '../support/table.js';
 
 interface StatusOptions {
   json?: boolean;
@@ -44,20 +45,6 @@ function positiveInt(name: string, text: string | undefined, fallback: number): 
   if (!Number.isInteger(n) || n < 1)
     throw new CliExit(EXIT_INVALID_INPUT, `${name}: "${text}" is not a positive whole number`);
   return n;
-}
-
-/** A plain aligned table; columns as wide as their widest cell. */
-export function formatTable(
-  header: readonly string[],
-  rows: readonly (readonly string[])[],
-): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]): string =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  return [line(header), ...rows.map(line)].join('\n') + '\n';
 }
 
 function deviceRow(d: DeviceRecord, labels: Map<string, string | undefined>): string[] {

@@ -13,7 +13,8 @@ import {
 } from '../../../protocol/dpp/uri.js';
 import type { Result } from '../../../protocol/errors.js';
 import { writePrivateKeyFile } from '../../keys/key-file.js';
-import { CliExit, EXIT_INVALID_INPUT } from '../exit.js';
+import { CliExit, EXIT_INVALID_INPUT } from '../support/exit.js';
+import { isErrnoException } from '../support/errno.js';
 
 interface GenerateOptions {
   outKey?: string;
@@ -96,8 +97,4 @@ function option<T>(name: string, result: Result<T>): T {
 /** aa:bb:cc:dd:ee:ff (or with '-') to the URI's 12 hex digits; anything else is left to parseMac. */
 function compactMac(text: string): string {
   return /^(?:[0-9a-f]{2}[:-]){5}[0-9a-f]{2}$/i.test(text) ? text.replace(/[:-]/g, '') : text;
-}
-
-function isErrnoException(e: unknown): e is NodeJS.ErrnoException {
-  return e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string';
 }

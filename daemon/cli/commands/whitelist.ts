@@ -8,7 +8,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { encodeBootstrapKey, parseBootstrapKey } from '../../../protocol/dpp/bootstrap-key.js';
-import { DppError, ErrorCode } from '../../../protocol/errors.js';
+import { ConfiguratorError } from '../../../protocol/errors.js';
 import {
   databasePath,
   openDatabase,
@@ -33,8 +33,11 @@ import {
 } from '../../../whitelist/types.js';
 import { WhitelistStore } from '../../../whitelist/whitelist-store.js';
 import { parsePrivateKey } from '../../keys/key-file.js';
-import { dataDirOf, requireDatabase } from '../data-dir.js';
-import { CliExit, EXIT_INVALID_INPUT } from '../exit.js';
+import { dataDirOf, requireDatabase } from '../support/data-dir.js';
+import { CliExit, EXIT_INVALID_INPUT } from '../support/exit.js';
+import { isErrnoException } from '../support/errno.js';
+import { formatTable } from '../support/table.js';
+import { WhitelistErrorCode } from '../../../whitelist/errors.js';
 
 const EXIT_FAILURE = 1;
 /** Key files are small; anything larger is not one. */
@@ -165,7 +168,7 @@ export function registerWhitelistCommands(program: Command): void {
         // 0600 like the database: the URIs and keys tell a rogue configurator whom to court.
         writeFileSync(options.out, text, { flag: 'wx', mode: 0o600 });
       } catch (e) {
-        if (isErrno(e, 'EEXIST')) {
+        if (isErrnoException(e, 'EEXIST')) {
           throw new CliExit(
             EXIT_INVALID_INPUT,
             `refusing to overwrite ${options.out}: the file exists`,
@@ -195,7 +198,7 @@ export function registerWhitelistCommands(program: Command): void {
         if (tty) process.stdout.write('no entries\n');
         return;
       }
-      process.stdout.write(formatTable(entries, tty));
+      process.stdout.write(formatEntries(entries, tty));
     });
 
   whitelist
@@ -317,13 +320,15 @@ function withStores<T>(command: Command, write: boolean, fn: (stores: Stores) =>
 /** Store errors to exit codes: what the admin typed is wrong → 2, anything else → 1. */
 function cliError(e: unknown): unknown {
   if (e instanceof CliExit) return e;
-  if (e instanceof DppError) {
-    const input = [
-      ErrorCode.WhitelistNotFound,
-      ErrorCode.WhitelistDuplicate,
-      ErrorCode.WhitelistBadEntry,
-      ErrorCode.WhitelistAmbiguousPrefix,
-    ].includes(e.code);
+  if (e instanceof ConfiguratorError) {
+    const input = (
+      [
+        WhitelistErrorCode.WhitelistNotFound,
+        WhitelistErrorCode.WhitelistDuplicate,
+        WhitelistErrorCode.WhitelistBadEntry,
+        WhitelistErrorCode.WhitelistAmbiguousPrefix,
+      ] as readonly number[]
+    ).includes(e.code);
     return new CliExit(input ? EXIT_INVALID_INPUT : EXIT_FAILURE, e.message);
   }
   return e;
@@ -335,23 +340,29 @@ function findEntry(store: WhitelistStore, text: string): WhitelistEntry {
   if (isKeyHash(hash)) {
     const entry = store.get(hash);
     if (entry === undefined) {
-      throw new DppError(ErrorCode.WhitelistNotFound, `not on the whitelist: ${hash}`);
+      throw new ConfiguratorError(
+        WhitelistErrorCode.WhitelistNotFound,
+        `not on the whitelist: ${hash}`,
+      );
     }
     return entry;
   }
   if (!/^[0-9a-f]+$/.test(hash) || hash.length < MIN_PREFIX) {
-    throw new DppError(
-      ErrorCode.WhitelistBadEntry,
+    throw new ConfiguratorError(
+      WhitelistErrorCode.WhitelistBadEntry,
       `"${text}" is not a key hash or a prefix of at least ${MIN_PREFIX} hex digits`,
     );
   }
   const found = store.findByPrefix(hash, 2);
   if (found.length === 0) {
-    throw new DppError(ErrorCode.WhitelistNotFound, `no whitelist entry starts with ${hash}`);
+    throw new ConfiguratorError(
+      WhitelistErrorCode.WhitelistNotFound,
+      `no whitelist entry starts with ${hash}`,
+    );
   }
   if (found.length > 1) {
-    throw new DppError(
-      ErrorCode.WhitelistAmbiguousPrefix,
+    throw new ConfiguratorError(
+      WhitelistErrorCode.WhitelistAmbiguousPrefix,
       `${hash} is the start of more than one key hash: give more digits`,
     );
   }
@@ -394,7 +405,7 @@ function publicKeyFromFile(path: string): Uint8Array {
     }
     return encodeBootstrapKey(parseBootstrapKey(der).point).der;
   } catch (e) {
-    if (e instanceof DppError) {
+    if (e instanceof ConfiguratorError) {
       const message = e.message.startsWith(path) ? e.message : `${path}: ${e.message}`;
       throw new CliExit(EXIT_INVALID_INPUT, message);
     }
@@ -406,7 +417,7 @@ function readInput(file: string): string {
   try {
     return readImportText(file);
   } catch (e) {
-    if (e instanceof DppError) throw new CliExit(EXIT_INVALID_INPUT, e.message);
+    if (e instanceof ConfiguratorError) throw new CliExit(EXIT_INVALID_INPUT, e.message);
     throw new CliExit(EXIT_INVALID_INPUT, `cannot read ${file}: ${messageOf(e)}`);
   }
 }
@@ -435,7 +446,7 @@ function cliActor(): string {
 }
 
 /** A table for people (shortened hashes, aligned) or tab-separated lines for scripts. */
-function formatTable(entries: readonly WhitelistEntry[], forPeople: boolean): string {
+function formatEntries(entries: readonly WhitelistEntry[], forPeople: boolean): string {
   const header = ['KEY HASH', 'STATUS', 'PROFILE', 'LABEL', 'LOCATION', 'LAST SEEN', 'PROVISIONED'];
   const rows = entries.map((e) => [
     forPeople ? `${e.keyHash.slice(0, 16)}…` : e.keyHash,
@@ -447,16 +458,7 @@ function formatTable(entries: readonly WhitelistEntry[], forPeople: boolean): st
     e.provisionedAt ?? '-',
   ]);
   if (!forPeople) return [header, ...rows].map((r) => `${r.join('\t')}\n`).join('');
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => [...r[i]!].length)));
-  return [header, ...rows]
-    .map(
-      (r) =>
-        `${r
-          .map((cell, i) => cell + ' '.repeat(widths[i]! - [...cell].length))
-          .join('  ')
-          .trimEnd()}\n`,
-    )
-    .join('');
+  return formatTable(header, rows);
 }
 
 /** Labels may hold newlines and tabs; a table cell may not. */
@@ -513,10 +515,6 @@ function describeEntry(
 function plural(n: number, word: string): string {
   if (n === 1) return word;
   return word.endsWith('y') ? `${word.slice(0, -1)}ies` : `${word}s`;
-}
-
-function isErrno(e: unknown, code: string): boolean {
-  return e instanceof Error && 'code' in e && e.code === code;
 }
 
 function messageOf(e: unknown): string {

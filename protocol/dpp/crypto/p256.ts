@@ -10,7 +10,7 @@
 import { createECDH, ECDH, randomBytes } from 'node:crypto';
 import { p256 } from '@noble/curves/nist.js';
 import { concatBytes } from '../../bytes.js';
-import { DppError, ErrorCode } from '../../errors.js';
+import { ConfiguratorError, ErrorCode } from '../../errors.js';
 import { nativeCrypto } from './native-backend.js';
 
 export const P256_ORDER = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
@@ -176,12 +176,15 @@ export function isOnCurve(point: Uint8Array): boolean {
 export function ecdhX(privateKey: Uint8Array, point: Uint8Array, what = 'peer point'): Uint8Array {
   assertScalar(privateKey);
   if (point.length !== P256_POINT_LEN) {
-    throw new DppError(ErrorCode.CryptoBadPoint, `${what} must be 64 bytes, got ${point.length}`);
+    throw new ConfiguratorError(
+      ErrorCode.CryptoBadPoint,
+      `${what} must be 64 bytes, got ${point.length}`,
+    );
   }
   try {
     return backend.ecdhX(privateKey, point);
   } catch {
-    throw new DppError(ErrorCode.CryptoBadPoint, `${what} is not on P-256`);
+    throw new ConfiguratorError(ErrorCode.CryptoBadPoint, `${what} is not on P-256`);
   }
 }
 
@@ -217,7 +220,8 @@ export function addPoints(a: Uint8Array, b: Uint8Array): Uint8Array {
   const y1 = toBigInt(a.subarray(32, 64));
   const x2 = toBigInt(b.subarray(0, 32));
   const y2 = toBigInt(b.subarray(32, 64));
-  if (x1 === x2) throw new DppError(ErrorCode.CryptoBadPoint, 'point addition of P and ±P refused');
+  if (x1 === x2)
+    throw new ConfiguratorError(ErrorCode.CryptoBadPoint, 'point addition of P and ±P refused');
   const lambda = modP((y2 - y1) * invertModP(x2 - x1));
   const x3 = modP(lambda * lambda - x1 - x2);
   const y3 = modP(lambda * (x1 - x3) - y1);
@@ -227,7 +231,7 @@ export function addPoints(a: Uint8Array, b: Uint8Array): Uint8Array {
 /** (a + b) mod n as a 32-byte scalar. */
 export function addScalarsModN(a: Uint8Array, b: Uint8Array): Uint8Array {
   const sum = (toBigInt(a) + toBigInt(b)) % P256_ORDER;
-  if (sum === 0n) throw new DppError(ErrorCode.CryptoBadPoint, 'scalar sum is zero');
+  if (sum === 0n) throw new ConfiguratorError(ErrorCode.CryptoBadPoint, 'scalar sum is zero');
   return fromBigInt(sum);
 }
 
@@ -243,7 +247,7 @@ export function decodeSec1Point(sec1: Uint8Array): Uint8Array {
   try {
     return backend.decodeSec1Point(sec1);
   } catch {
-    throw new DppError(ErrorCode.KeyNotOnCurve, 'public key is not a point on P-256');
+    throw new ConfiguratorError(ErrorCode.KeyNotOnCurve, 'public key is not a point on P-256');
   }
 }
 
@@ -254,7 +258,10 @@ export function randomNonce(length: number): Uint8Array {
 function assertScalar(k: Uint8Array): void {
   const v = k.length === 32 ? toBigInt(k) : 0n;
   if (v === 0n || v >= P256_ORDER)
-    throw new DppError(ErrorCode.KeyBadEncoding, 'private key is not a valid P-256 scalar');
+    throw new ConfiguratorError(
+      ErrorCode.KeyBadEncoding,
+      'private key is not a valid P-256 scalar',
+    );
 }
 
 function toBigInt(bytes: Uint8Array): bigint {

@@ -5,7 +5,7 @@
  * which they mean.
  */
 import { aesSivDecrypt, aesSivEncrypt } from './aes-siv.js';
-import { DppError, ErrorCode } from '../../errors.js';
+import { ConfiguratorError, ErrorCode } from '../../errors.js';
 
 export const SIV_TAG_LEN = 16;
 
@@ -17,7 +17,7 @@ export function wrap(
   return aesSivEncrypt(key, plaintext, ad);
 }
 
-/** Throws DppError(CryptoUnwrapFailed) when the tag does not verify. */
+/** Throws ConfiguratorError(CryptoUnwrapFailed) when the tag does not verify. */
 export function unwrap(
   key: Uint8Array,
   wrapped: Uint8Array,
@@ -25,13 +25,16 @@ export function unwrap(
   what: string,
 ): Uint8Array {
   if (wrapped.length < SIV_TAG_LEN) {
-    throw new DppError(
+    throw new ConfiguratorError(
       ErrorCode.CryptoUnwrapFailed,
       `${what}: wrapped data shorter than the SIV tag`,
     );
   }
   const clear = aesSivDecrypt(key, wrapped, ad);
   if (!clear)
-    throw new DppError(ErrorCode.CryptoUnwrapFailed, `${what}: wrapped data does not authenticate`);
+    throw new ConfiguratorError(
+      ErrorCode.CryptoUnwrapFailed,
+      `${what}: wrapped data does not authenticate`,
+    );
   return clear;
 }

@@ -5,7 +5,7 @@
  * Then, as Configurator: Configuration Request → (engine decides) → Configuration Response →
  * Configuration Result → optional Connection Status Result.
  */
-import { DppError, ErrorCode } from '../../errors.js';
+import { ConfiguratorError, ErrorCode } from '../../errors.js';
 import { DppStatus } from '../attributes.js';
 import type { BootstrapIdentity, PeerBootstrap } from '../auth-common.js';
 import {
@@ -165,7 +165,7 @@ function dispatch(
         s,
         {
           result: 'failed',
-          error: new DppError(ErrorCode.SessionAborted, `aborted: ${input.reason}`),
+          error: new ConfiguratorError(ErrorCode.SessionAborted, `aborted: ${input.reason}`),
         },
         effects,
       );
@@ -197,7 +197,7 @@ function stageTimeout(s: ConfiguratorSession, effects: ConfiguratorEffect[]): Co
     awaitConfigResult: 'Configuration Result',
   };
   const last = s.link.lastError ? `; last refusal: ${s.link.lastError.describe()}` : '';
-  const error = new DppError(
+  const error = new ConfiguratorError(
     ErrorCode.AuthTimeout,
     `timed out waiting for ${waitingFor[stage] ?? stage}${last}`,
   );
@@ -205,16 +205,16 @@ function stageTimeout(s: ConfiguratorSession, effects: ConfiguratorEffect[]): Co
 }
 
 /** The Enrollee's request, if it is one we configure: an infrastructure station. */
-function servableRequest(configAttrib: Uint8Array): ConfigurationRequest | DppError {
+function servableRequest(configAttrib: Uint8Array): ConfigurationRequest | ConfiguratorError {
   let request: ConfigurationRequest;
   try {
     request = parseConfigurationRequest(configAttrib);
   } catch (e) {
-    if (e instanceof DppError) return e;
+    if (e instanceof ConfiguratorError) return e;
     throw e;
   }
   if (request.netRole !== 'sta' || request.wifiTech !== 'infra') {
-    return new DppError(
+    return new ConfiguratorError(
       ErrorCode.ConfigBadRequest,
       `enrollee asks for netRole "${request.netRole}" over "${request.wifiTech}"; only an infrastructure station ("sta", "infra") is configured`,
     );
@@ -231,7 +231,7 @@ function connectionOutcome(connStatus: Uint8Array): ConfiguratorOutcome {
   try {
     result = parseConnectionStatus(connStatus).result;
   } catch (e) {
-    if (!(e instanceof DppError)) throw e;
+    if (!(e instanceof ConfiguratorError)) throw e;
     return { result: 'provisioned', note: `unreadable Connection Status: ${e.message}` };
   }
   if (result === DppStatus.Ok) return { result: 'connected', connStatus };
@@ -274,7 +274,10 @@ function decide(
       effects,
       s.link.lastReceived,
     );
-    const error = new DppError(ErrorCode.ConfigRejected, `configuration refused: ${input.reason}`);
+    const error = new ConfiguratorError(
+      ErrorCode.ConfigRejected,
+      `configuration refused: ${input.reason}`,
+    );
     return finish({ ...s, link }, { result: 'failed', error }, effects);
   }
   // Send Conn Status is an R2 feature: never ask a version-1 Enrollee for it.
@@ -315,7 +318,7 @@ function handle(
   msg: DppMessage,
   bytes: Uint8Array,
   effects: ConfiguratorEffect[],
-): ConfiguratorSession | DppError {
+): ConfiguratorSession | ConfiguratorError {
   const stage = s.stage;
   const timings = s.link.timings;
   switch (stage.name) {
@@ -372,7 +375,7 @@ function handle(
       const q = parseConfigurationRequestQuery(stage.auth.ke, msg);
       if (!q.ok) return q.error;
       const request = servableRequest(q.value.configAttrib);
-      if (request instanceof DppError) {
+      if (request instanceof ConfiguratorError) {
         // An authenticated peer sent a request we cannot serve: answer with a failure status.
         const response = buildConfigurationResponse(stage.auth.ke, msg.dialogToken, {
           status: DppStatus.ConfigureFailure,
@@ -415,7 +418,7 @@ function handle(
       const r = parseConfigurationResult(stage.auth.ke, stage.eNonce, msg);
       if (!r.ok) return r.error;
       if (r.value !== DppStatus.Ok) {
-        const error = new DppError(
+        const error = new ConfiguratorError(
           ErrorCode.ConfigRejected,
           `enrollee rejected the configuration: status ${statusName(r.value)}`,
         );

@@ -6,7 +6,7 @@
  * → (device joins the network) → Connection Status Result when the Configurator asked for one.
  * The device simulator and tests drive it; firmware would implement the same states in C.
  */
-import { DppError, ErrorCode } from '../../errors.js';
+import { ConfiguratorError, ErrorCode } from '../../errors.js';
 import { DppStatus } from '../attributes.js';
 import type { BootstrapIdentity, PeerBootstrap } from '../auth-common.js';
 import {
@@ -157,7 +157,7 @@ function dispatch(
         s,
         {
           result: 'failed',
-          error: new DppError(ErrorCode.SessionAborted, `aborted: ${input.reason}`),
+          error: new ConfiguratorError(ErrorCode.SessionAborted, `aborted: ${input.reason}`),
         },
         effects,
       );
@@ -178,7 +178,7 @@ function timeout(s: EnrolleeSession, effects: EnrolleeEffect[]): EnrolleeSession
     s,
     {
       result: 'failed',
-      error: new DppError(ErrorCode.AuthTimeout, `timed out while ${s.stage.name}${last}`),
+      error: new ConfiguratorError(ErrorCode.AuthTimeout, `timed out while ${s.stage.name}${last}`),
     },
     effects,
   );
@@ -228,7 +228,7 @@ function applied(s: EnrolleeSession, status: number, effects: EnrolleeEffect[]):
           s,
           {
             result: 'failed',
-            error: new DppError(
+            error: new ConfiguratorError(
               ErrorCode.ConfigRejected,
               `configuration not applied: ${statusName(status)}`,
             ),
@@ -250,7 +250,7 @@ function applied(s: EnrolleeSession, status: number, effects: EnrolleeEffect[]):
       { ...s, link },
       {
         result: 'failed',
-        error: new DppError(
+        error: new ConfiguratorError(
           ErrorCode.ConfigRejected,
           `configuration not applied: ${statusName(status)}`,
         ),
@@ -294,7 +294,7 @@ function handle(
   msg: DppMessage,
   bytes: Uint8Array,
   effects: EnrolleeEffect[],
-): EnrolleeSession | DppError {
+): EnrolleeSession | ConfiguratorError {
   const stage = s.stage;
   switch (stage.name) {
     case 'awaitAuthRequest': {
@@ -343,7 +343,7 @@ function handle(
       const link = accepted(s.link, bytes);
       effects.push({ type: 'clearTimer', timer: 'retransmit' });
       if (r.value.status !== DppStatus.Ok) {
-        const error = new DppError(
+        const error = new ConfiguratorError(
           ErrorCode.ConfigRejected,
           `configurator refused to configure us: status ${statusName(r.value.status)}`,
         );

@@ -4,7 +4,7 @@
  * missed our answer, so the answer is sent again instead of being recomputed).
  */
 import { bytesEqual } from '../../bytes.js';
-import { DppError, ErrorCode } from '../../errors.js';
+import { ConfiguratorError, ErrorCode } from '../../errors.js';
 import { decodeMessage, frameTypeName, type DppMessage } from '../frames.js';
 import type { EffectSink, SessionTimings } from './types.js';
 
@@ -17,7 +17,7 @@ export interface LinkState {
   readonly lastReceived?: Uint8Array | undefined;
   readonly answer?: Uint8Array | undefined;
   /** The most recent reason a message was dropped: the failure reason if the stage then times out. */
-  readonly lastError?: DppError | undefined;
+  readonly lastError?: ConfiguratorError | undefined;
 }
 
 export function initialLink(timings: SessionTimings): LinkState {
@@ -81,7 +81,11 @@ export function stopTimers(effects: EffectSink): void {
   effects.push({ type: 'clearTimer', timer: 'retransmit' }, { type: 'clearTimer', timer: 'stage' });
 }
 
-export function noteError(link: LinkState, error: DppError, effects: EffectSink): LinkState {
+export function noteError(
+  link: LinkState,
+  error: ConfiguratorError,
+  effects: EffectSink,
+): LinkState {
   effects.push({ type: 'ignored', error });
   return { ...link, lastError: error };
 }
@@ -95,7 +99,7 @@ export function receiveMessage<S extends { readonly link: LinkState }, E extends
   bytes: Uint8Array,
   decodedAlready: DppMessage | undefined,
   effects: E,
-  handle: (s: S, msg: DppMessage, bytes: Uint8Array, effects: E) => S | DppError,
+  handle: (s: S, msg: DppMessage, bytes: Uint8Array, effects: E) => S | ConfiguratorError,
 ): S {
   if (answerDuplicate(s.link, bytes, effects)) return s;
   let msg = decodedAlready;
@@ -105,11 +109,14 @@ export function receiveMessage<S extends { readonly link: LinkState }, E extends
     msg = decoded.value;
   }
   const r = handle(s, msg, bytes, effects);
-  if (r instanceof DppError) return { ...s, link: noteError(s.link, r, effects) };
+  if (r instanceof ConfiguratorError) return { ...s, link: noteError(s.link, r, effects) };
   return r;
 }
 
-export function unexpectedMessage(stageName: string, msg: DppMessage): DppError {
+export function unexpectedMessage(stageName: string, msg: DppMessage): ConfiguratorError {
   const what = msg.kind === 'dpp' ? frameTypeName(msg.frameType) : msg.kind;
-  return new DppError(ErrorCode.AuthUnexpectedFrame, `${what} is not expected while ${stageName}`);
+  return new ConfiguratorError(
+    ErrorCode.AuthUnexpectedFrame,
+    `${what} is not expected while ${stageName}`,
+  );
 }

@@ -3,7 +3,7 @@
  * `step(session, input) → { session, effects }`; the engine around it sends the bytes, runs the
  * timers and feeds frames and expiries back in.
  */
-import type { DppError } from '../../errors.js';
+import type { ConfiguratorError } from '../../errors.js';
 import type { ConfigurationRequest } from '../config-object.js';
 import type { DppMessage } from '../frames.js';
 
@@ -68,7 +68,7 @@ export type SessionEffect<O> =
   | { readonly type: 'clearTimer'; readonly timer: TimerName }
   | { readonly type: 'authenticated'; readonly mutual: boolean; readonly peerVersion: number }
   /** A message that was dropped, with the reason; the session goes on. */
-  | { readonly type: 'ignored'; readonly error: DppError }
+  | { readonly type: 'ignored'; readonly error: ConfiguratorError }
   | { readonly type: 'finished'; readonly outcome: O };
 
 export type ConfiguratorEffect =
@@ -95,7 +95,7 @@ export interface EffectSink {
 
 export interface SessionFailure {
   readonly result: 'failed';
-  readonly error: DppError;
+  readonly error: ConfiguratorError;
 }
 
 export type ConfiguratorOutcome =

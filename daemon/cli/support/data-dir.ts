@@ -7,7 +7,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { databasePath } from '../../whitelist/database.js';
+import { databasePath } from '../../../whitelist/database.js';
 import { CliExit } from './exit.js';
 
 export const DATA_DIR_ENV = 'CONFIGURATOR_DATA_DIR';

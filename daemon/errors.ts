@@ -1,0 +1,24 @@
+/** Error codes of the daemon layer: its configuration, the serial port, per-device LwM2M material. */
+import { defineErrorCodes } from '../protocol/errors.js';
+
+export const DaemonErrorCode = defineErrorCodes(
+  'daemon',
+  [
+    [700, 799],
+    [850, 899],
+  ],
+  {
+    // 700–739: configuration of the daemon itself
+    ConfigurationInvalid: 700,
+    // 740–749: finding the bridge's serial port (daemon/transports/serial-discovery.ts)
+    BridgeNoSerialPort: 740,
+    BridgeAmbiguousSerialPort: 741,
+
+    // 850–869: per-device LwM2M credentials, templates and export (daemon/lwm2m/)
+    Lwm2mTemplateInvalid: 850,
+    Lwm2mTemplateMissingValue: 851,
+    Lwm2mMaterialInvalid: 852,
+    Lwm2mSecretsInvalid: 853,
+    Lwm2mExportFailed: 854,
+  },
+);
