@@ -1,21 +1,17 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { runConfigurator } from '../support/cli-in-process.js';
 import { readPrivateKeyFile } from '../../daemon/keys/key-file.js';
 import { parseDppUri } from '../../protocol/dpp/uri.js';
 
-const MAIN = fileURLToPath(new URL('../../harness/configurator.js', import.meta.url));
 const KEY = 'MDkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDIgADM2206avxHJaHXgLMkq/24e0rsrfMP9K1Tm8gx+ovP0I=';
 const KEY_HASH = 'bc4cbe2a7f4735f6db5ea817ee468d46110e47fa58833f4ecaacce775b657302';
 const CHIRP_HASH = '826b2bffc761da0840bdde90a504fc1f2a243c77e2ed054d4ba2774f4ee571d3';
 
-function run(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8' });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+/** In this process: every case here is a command that needs no stdin and starts no daemon. */
+const run = runConfigurator;
 
 function lines(text: string): string[] {
   return text.split('\n').filter((l) => l !== '');
@@ -31,8 +27,8 @@ describe('configurator uri (CLI)', () => {
   });
 
   describe('uri parse', () => {
-    it('prints the field-notes key as one JSON line', () => {
-      const r = run('uri', 'parse', `DPP:K:${KEY};;`);
+    it('prints the field-notes key as one JSON line', async () => {
+      const r = await run('uri', 'parse', `DPP:K:${KEY};;`);
       assert.equal(r.status, 0, r.stderr);
       assert.equal(
         r.stdout,
@@ -41,8 +37,8 @@ describe('configurator uri (CLI)', () => {
       assert.equal(r.stderr, '');
     });
 
-    it('prints every token of a full URI', () => {
-      const r = run(
+    it('prints every token of a full URI', async () => {
+      const r = await run(
         'uri',
         'parse',
         `DPP:C:81/1,115/36;M:5254005828E5;I:SN=4774LH2b4044;V:2;B:12;H:192.168.1.1:12345;Z:later;K:${KEY};;`,
@@ -56,8 +52,8 @@ describe('configurator uri (CLI)', () => {
       );
     });
 
-    it('trims surrounding whitespace and newlines before parsing', () => {
-      const r = run('uri', 'parse', `  DPP:K:${KEY};;\r\n`);
+    it('trims surrounding whitespace and newlines before parsing', async () => {
+      const r = await run('uri', 'parse', `  DPP:K:${KEY};;\r\n`);
       assert.equal(r.status, 0, r.stderr);
       assert.equal(JSON.parse(r.stdout).keyHash, KEY_HASH);
     });
@@ -67,8 +63,8 @@ describe('configurator uri (CLI)', () => {
       ['missing key', 'DPP:C:81/1;;', /K:/],
       ['not a URI', 'hello\nworld', /DPP:/],
     ] as const) {
-      it(`refuses a URI with a ${name}: exit 2, one stderr line`, () => {
-        const r = run('uri', 'parse', uri);
+      it(`refuses a URI with a ${name}: exit 2, one stderr line`, async () => {
+        const r = await run('uri', 'parse', uri);
         assert.equal(r.status, 2);
         assert.equal(r.stdout, '');
         const err = lines(r.stderr);
@@ -80,8 +76,8 @@ describe('configurator uri (CLI)', () => {
   });
 
   describe('uri generate', () => {
-    it('prints a URI that parses and notes on stderr that the key was not saved', () => {
-      const r = run(
+    it('prints a URI that parses and notes on stderr that the key was not saved', async () => {
+      const r = await run(
         'uri',
         'generate',
         '--channel',
@@ -111,9 +107,9 @@ describe('configurator uri (CLI)', () => {
       assert.match(err[0]!, /not saved/);
     });
 
-    it('--out-key writes a 0600 key file that matches the printed URI', () => {
+    it('--out-key writes a 0600 key file that matches the printed URI', async () => {
       const file = join(dir, 'bootstrap.pem');
-      const r = run('uri', 'generate', '--out-key', file);
+      const r = await run('uri', 'generate', '--out-key', file);
       assert.equal(r.status, 0, r.stderr);
       assert.equal(r.stderr, '');
       assert.equal(statSync(file).mode & 0o777, 0o600);
@@ -123,10 +119,10 @@ describe('configurator uri (CLI)', () => {
       assert.deepEqual(readPrivateKeyFile(file).publicKey, parsed.value.key.point);
     });
 
-    it('--out-key refuses to overwrite an existing file', () => {
+    it('--out-key refuses to overwrite an existing file', async () => {
       const file = join(dir, 'existing.pem');
       writeFileSync(file, 'keep me');
-      const r = run('uri', 'generate', '--out-key', file);
+      const r = await run('uri', 'generate', '--out-key', file);
       assert.equal(r.status, 2);
       assert.equal(r.stdout, '');
       const err = lines(r.stderr);
@@ -141,9 +137,9 @@ describe('configurator uri (CLI)', () => {
       ['--info', 'semi;colon'],
       ['--host', 'bad host'],
     ] as const) {
-      it(`refuses an invalid ${flag}: exit 2, one stderr line, no key file`, () => {
+      it(`refuses an invalid ${flag}: exit 2, one stderr line, no key file`, async () => {
         const file = join(dir, `never-${flag.slice(2)}.pem`);
-        const r = run('uri', 'generate', flag, value, '--out-key', file);
+        const r = await run('uri', 'generate', flag, value, '--out-key', file);
         assert.equal(r.status, 2);
         assert.equal(r.stdout, '');
         const err = lines(r.stderr);
@@ -162,8 +158,8 @@ describe('configurator identity (CLI)', () => {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('puts a valid channel and host in the URI, and refuses bad ones as invalid input (exit 2)', () => {
-    const good = run(
+  it('puts a valid channel and host in the URI, and refuses bad ones as invalid input (exit 2)', async () => {
+    const good = await run(
       '--data-dir',
       dir,
       'identity',
@@ -183,7 +179,7 @@ describe('configurator identity (CLI)', () => {
       ['--channel', '0x6'],
       ['--channel', '15'],
     ] as const) {
-      const r = run('--data-dir', dir, 'identity', '--no-qr', option, value);
+      const r = await run('--data-dir', dir, 'identity', '--no-qr', option, value);
       assert.equal(r.status, 2, `${option} ${value}: ${r.stderr}`);
       assert.match(r.stderr, new RegExp(`^configurator: ${option}: `));
     }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { runConfigurator, type CliResult } from '../support/cli-in-process.js';
 import { spawnSync } from 'node:child_process';
 import { createPublicKey } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -55,14 +56,11 @@ describe('configurator whitelist (CLI)', () => {
   let dir: string;
   let dataDir: string;
 
-  const run = (...args: string[]): { status: number | null; stdout: string; stderr: string } => {
-    const r = spawnSync(process.execPath, [MAIN, '--data-dir', dataDir, 'whitelist', ...args], {
-      encoding: 'utf8',
-    });
-    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-  };
-  const list = (): Record<string, unknown>[] => {
-    const r = run('list', '--json');
+  // In this process (the pipe case below still spawns: it needs a real stdin).
+  const run = (...args: string[]): Promise<CliResult> =>
+    runConfigurator('--data-dir', dataDir, 'whitelist', ...args);
+  const list = async (): Promise<Record<string, unknown>[]> => {
+    const r = await run('list', '--json');
     assert.equal(r.status, 0, r.stderr);
     return JSON.parse(r.stdout);
   };
@@ -75,20 +73,28 @@ describe('configurator whitelist (CLI)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('list on a data dir without a database prints nothing and creates nothing', () => {
-    const r = run('list');
+  it('list on a data dir without a database prints nothing and creates nothing', async () => {
+    const r = await run('list');
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, '');
     assert.throws(() => readFileSync(join(dataDir, 'configurator.db')), { code: 'ENOENT' });
   });
 
-  it('add by URI, hash and key file; list, show, status changes and remove', () => {
-    let r = run('add', '--uri', `DPP:K:${KEY};;`, '--label', 'unit, one', '--profile', 'factory');
+  it('add by URI, hash and key file; list, show, status changes and remove', async () => {
+    let r = await run(
+      'add',
+      '--uri',
+      `DPP:K:${KEY};;`,
+      '--label',
+      'unit, one',
+      '--profile',
+      'factory',
+    );
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, `${KEY_HASH}\n`);
 
     const other = device();
-    r = run('add', '--hash', other.keyHash.toUpperCase(), '--location', 'hall 3');
+    r = await run('add', '--hash', other.keyHash.toUpperCase(), '--location', 'hall 3');
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, `${other.keyHash}\n`);
 
@@ -96,11 +102,11 @@ describe('configurator whitelist (CLI)', () => {
     const keyFile = join(dir, 'device.pem');
     writePrivateKeyFile(keyFile, keyPair);
     const fromFile = toHex(bootstrapKeyHash(encodeBootstrapKey(keyPair.publicKey)));
-    r = run('add', '--key', keyFile);
+    r = await run('add', '--key', keyFile);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, `${fromFile}\n`);
 
-    const entries = list();
+    const entries = await list();
     assert.deepEqual(
       entries.map((e) => [e['keyHash'], e['status'], e['label'], e['chirpHash']]),
       [
@@ -110,30 +116,30 @@ describe('configurator whitelist (CLI)', () => {
       ],
     );
 
-    r = run('show', KEY_HASH.slice(0, 10));
+    r = await run('show', KEY_HASH.slice(0, 10));
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`^key hash: +${KEY_HASH}$`, 'm'));
     assert.match(r.stdout, /^profile: +factory$/m);
     assert.match(r.stdout, /^label: +unit, one$/m);
 
-    r = run('disable', KEY_HASH);
+    r = await run('disable', KEY_HASH);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, `${KEY_HASH} inactive\n`);
-    r = run('revoke', KEY_HASH.slice(0, 8));
+    r = await run('revoke', KEY_HASH.slice(0, 8));
     assert.equal(r.status, 0, r.stderr);
-    assert.equal(list()[0]!['status'], 'revoked');
-    r = run('list', '--json', '--status', 'revoked');
+    assert.equal((await list())[0]!['status'], 'revoked');
+    r = await run('list', '--json', '--status', 'revoked');
     assert.deepEqual(
       JSON.parse(r.stdout).map((e: { keyHash: string }) => e.keyHash),
       [KEY_HASH],
     );
-    r = run('enable', KEY_HASH);
-    assert.equal(list()[0]!['status'], 'active');
+    r = await run('enable', KEY_HASH);
+    assert.equal((await list())[0]!['status'], 'active');
 
-    r = run('remove', other.keyHash);
+    r = await run('remove', other.keyHash);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, `${other.keyHash} removed\n`);
-    assert.equal(list().length, 2);
+    assert.equal((await list()).length, 2);
 
     // Each edit was audited with the CLI as actor.
     const db = openDatabase(dataDir);
@@ -154,7 +160,7 @@ describe('configurator whitelist (CLI)', () => {
     }
   });
 
-  it('--key reads a public key (PEM, DER) or private key to the same compressed key hash', () => {
+  it('--key reads a public key (PEM, DER) or private key to the same compressed key hash', async () => {
     const keyPair = generateKeyPair();
     const privateFile = join(dir, 'device.pem');
     writePrivateKeyFile(privateFile, keyPair);
@@ -166,19 +172,19 @@ describe('configurator whitelist (CLI)', () => {
     const expected = toHex(bootstrapKeyHash(encodeBootstrapKey(keyPair.publicKey)));
     for (const [i, file] of [privateFile, pemFile, derFile].entries()) {
       dataDir = join(dir, `data-${i}`);
-      const r = run('add', '--key', file);
+      const r = await run('add', '--key', file);
       assert.equal(r.status, 0, r.stderr);
       assert.equal(r.stdout, `${expected}\n`, file);
     }
     writeFileSync(join(dir, 'junk.txt'), 'junk');
-    const r = run('add', '--key', join(dir, 'junk.txt'));
+    const r = await run('add', '--key', join(dir, 'junk.txt'));
     assert.equal(r.status, 2);
     assert.match(r.stderr, /junk\.txt: not a public key/);
   });
 
-  it('list prints tab-separated lines with full hashes when not on a terminal', () => {
-    run('add', '--uri', `DPP:K:${KEY};;`, '--label', 'two\nlines');
-    const r = run('list');
+  it('list prints tab-separated lines with full hashes when not on a terminal', async () => {
+    await run('add', '--uri', `DPP:K:${KEY};;`, '--label', 'two\nlines');
+    const r = await run('list');
     assert.equal(r.status, 0, r.stderr);
     const out = lines(r.stdout);
     assert.equal(out.length, 2);
@@ -200,9 +206,9 @@ describe('configurator whitelist (CLI)', () => {
     ['a short prefix', ['show', 'abc'], /at least 8 hex digits/],
     ['an unknown status filter', ['list', '--status', 'gone'], /--status: "gone"/],
   ] as const) {
-    it(`refuses ${name}: exit 2, one line on stderr`, () => {
-      run('add', '--hash', 'b'.repeat(64));
-      const r = run(...args);
+    it(`refuses ${name}: exit 2, one line on stderr`, async () => {
+      await run('add', '--hash', 'b'.repeat(64));
+      const r = await run(...args);
       assert.equal(r.status, 2, r.stdout + r.stderr);
       assert.equal(r.stdout, '');
       const err = lines(r.stderr);
@@ -211,25 +217,25 @@ describe('configurator whitelist (CLI)', () => {
     });
   }
 
-  it('refuses a duplicate add with exit 2 and keeps the original entry', () => {
-    run('add', '--uri', `DPP:K:${KEY};;`, '--label', 'original');
-    const r = run('add', '--hash', KEY_HASH, '--label', 'copy');
+  it('refuses a duplicate add with exit 2 and keeps the original entry', async () => {
+    await run('add', '--uri', `DPP:K:${KEY};;`, '--label', 'original');
+    const r = await run('add', '--hash', KEY_HASH, '--label', 'copy');
     assert.equal(r.status, 2);
     assert.match(r.stderr, /already on the whitelist/);
-    assert.equal(list()[0]!['label'], 'original');
+    assert.equal((await list())[0]!['label'], 'original');
   });
 
-  it('an ambiguous prefix is refused', () => {
-    run('add', '--hash', `abcdef01${'1'.repeat(56)}`);
-    run('add', '--hash', `abcdef01${'2'.repeat(56)}`);
-    const r = run('revoke', 'abcdef01');
+  it('an ambiguous prefix is refused', async () => {
+    await run('add', '--hash', `abcdef01${'1'.repeat(56)}`);
+    await run('add', '--hash', `abcdef01${'2'.repeat(56)}`);
+    const r = await run('revoke', 'abcdef01');
     assert.equal(r.status, 2);
     assert.match(r.stderr, /more than one key hash/);
-    assert.ok(list().every((e) => e['status'] === 'active'));
+    assert.ok((await list()).every((e) => e['status'] === 'active'));
   });
 
   for (const format of ['csv', 'json'] as const) {
-    it(`import → export (${format}) → import into a new data dir gives the same whitelist`, () => {
+    it(`import → export (${format}) → import into a new data dir gives the same whitelist`, async () => {
       const devices = [device(), device(), device()];
       const csv =
         'uri,label,location,status,notes\r\n' +
@@ -238,31 +244,31 @@ describe('configurator whitelist (CLI)', () => {
         `${devices[2]!.uri},日本語ラベル,,revoked,\r\n`;
       const file = join(dir, 'batch.csv');
       writeFileSync(file, csv);
-      let r = run('import', file);
+      let r = await run('import', file);
       assert.equal(r.status, 0, r.stderr);
       assert.equal(r.stdout, 'added 3, unchanged 0, skipped 0\n');
 
       const out = join(dir, `export.${format}`);
-      r = run('export', '--out', out);
+      r = await run('export', '--out', out);
       assert.equal(r.status, 0, r.stderr);
-      const before = list();
+      const before = await list();
       assert.equal(before.length, 3);
       assert.equal(before[0]!['label'], 'comma, "quote"');
       assert.equal(before[1]!['label'], '=SUM(A1)');
 
       // The export refuses to overwrite its file.
-      r = run('export', '--out', out);
+      r = await run('export', '--out', out);
       assert.equal(r.status, 2);
 
       dataDir = join(dir, 'second');
-      r = run('import', out);
+      r = await run('import', out);
       assert.equal(r.status, 0, r.stderr);
       assert.equal(r.stdout, 'added 3, unchanged 0, skipped 0\n');
-      assert.deepEqual(list(), before);
+      assert.deepEqual(await list(), before);
     });
   }
 
-  it('imports from a pipe (/dev/stdin) as from a file', () => {
+  it('imports from a pipe (/dev/stdin) as from a file', async () => {
     const devices = [device(), device(), device()];
     const file = join(dir, 'uris.txt');
     writeFileSync(file, devices.map((d) => d.uri).join('\n') + '\n');
@@ -283,14 +289,12 @@ describe('configurator whitelist (CLI)', () => {
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, 'added 3, unchanged 0, skipped 0\n');
     assert.deepEqual(
-      list()
-        .map((e) => e['keyHash'])
-        .sort(),
+      (await list()).map((e) => e['keyHash']).sort(),
       devices.map((d) => d.keyHash).sort(),
     );
   });
 
-  it('refuses a file that is not UTF-8, naming the line, and imports nothing', () => {
+  it('refuses a file that is not UTF-8, naming the line, and imports nothing', async () => {
     const file = join(dir, 'latin1.csv');
     const rows = Buffer.concat([
       Buffer.from(`uri,label\n${device().uri},plain\n${device().uri},M`),
@@ -298,27 +302,27 @@ describe('configurator whitelist (CLI)', () => {
       Buffer.from('ller\n'),
     ]);
     writeFileSync(file, rows);
-    const r = run('import', file);
+    const r = await run('import', file);
     assert.equal(r.status, 2);
     assert.match(r.stderr, /latin1\.csv: line 3 is not UTF-8/);
-    assert.deepEqual(list(), []);
+    assert.deepEqual(await list(), []);
   });
 
-  it('export writes CSV to stdout by default and JSON with --format json', () => {
-    run('add', '--uri', `DPP:K:${KEY};;`);
-    let r = run('export');
+  it('export writes CSV to stdout by default and JSON with --format json', async () => {
+    await run('add', '--uri', `DPP:K:${KEY};;`);
+    let r = await run('export');
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^hash,public_key,chirp_hash,uri,/);
-    r = run('export', '--format', 'json');
+    r = await run('export', '--format', 'json');
     assert.equal(JSON.parse(r.stdout).entries[0].keyHash, KEY_HASH);
     const out = join(dir, 'backup.csv');
-    r = run('export', '--out', out);
+    r = await run('export', '--out', out);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(statSync(out).mode & 0o777, 0o600, 'as private as the database');
   });
 
-  it('a rejected import lists every bad line on stderr and changes nothing', () => {
-    run('add', '--uri', `DPP:K:${KEY};;`, '--label', 'kept');
+  it('a rejected import lists every bad line on stderr and changes nothing', async () => {
+    await run('add', '--uri', `DPP:K:${KEY};;`, '--label', 'kept');
     const good = device();
     const other = device();
     const text =
@@ -332,8 +336,8 @@ describe('configurator whitelist (CLI)', () => {
       'hello\n';
     const file = join(dir, 'devices.txt');
     writeFileSync(file, text);
-    const before = list();
-    const r = run('import', file);
+    const before = await list();
+    const r = await run('import', file);
     assert.equal(r.status, 2);
     assert.equal(r.stdout, '');
     const err = lines(r.stderr);
@@ -345,10 +349,10 @@ describe('configurator whitelist (CLI)', () => {
     assert.match(err[2]!, /^line 7: duplicate within the file \(same key as line 6\)/);
     assert.match(err[3]!, /^line 8: neither a DPP URI/);
     assert.match(err.at(-1)!, /^configurator: .*devices\.txt: 4 bad rows, nothing imported/);
-    assert.deepEqual(list(), before);
+    assert.deepEqual(await list(), before);
   });
 
-  it('--skip-invalid imports the good rows and reports the bad ones', () => {
+  it('--skip-invalid imports the good rows and reports the bad ones', async () => {
     const good = [device(), device()];
     const text = [
       'hash,label',
@@ -360,7 +364,7 @@ describe('configurator whitelist (CLI)', () => {
     ].join('\n');
     const file = join(dir, 'mixed.csv');
     writeFileSync(file, text);
-    const r = run('import', file, '--skip-invalid');
+    const r = await run('import', file, '--skip-invalid');
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, 'added 3, unchanged 0, skipped 2\n');
     const err = lines(r.stderr);
@@ -368,23 +372,23 @@ describe('configurator whitelist (CLI)', () => {
     assert.match(err[0]!, /^line 3: bad key hash/);
     assert.match(err[1]!, /^line 6: duplicate within the file \(same key as line 2\)/);
     assert.deepEqual(
-      list().map((e) => e['label']),
+      (await list()).map((e) => e['label']),
       ['first', 'second', 'quoted, third'],
     );
   });
 
-  it('refuses a file of unknown format, an unknown column and a missing file with exit 2', () => {
+  it('refuses a file of unknown format, an unknown column and a missing file with exit 2', async () => {
     writeFileSync(join(dir, 'devices.dat'), KEY_HASH);
-    let r = run('import', join(dir, 'devices.dat'));
+    let r = await run('import', join(dir, 'devices.dat'));
     assert.equal(r.status, 2);
     assert.match(r.stderr, /--format csv, uris or json/);
     writeFileSync(join(dir, 'bad.csv'), 'hash,colour\n');
-    r = run('import', join(dir, 'bad.csv'));
+    r = await run('import', join(dir, 'bad.csv'));
     assert.equal(r.status, 2);
     assert.match(r.stderr, /unknown column "colour"/);
-    r = run('import', join(dir, 'missing.csv'));
+    r = await run('import', join(dir, 'missing.csv'));
     assert.equal(r.status, 2);
     assert.match(r.stderr, /cannot read/);
-    assert.deepEqual(list(), []);
+    assert.deepEqual(await list(), []);
   });
 });

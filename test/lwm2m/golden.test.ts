@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { runConfigurator } from '../support/cli-in-process.js';
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -97,9 +98,10 @@ function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-function run(...args: string[]): { status: number | null; stdout: Buffer; stderr: string } {
-  const r = spawnSync(process.execPath, [MAIN, ...args]);
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr.toString('utf8') };
+/** In this process, stdout as bytes (encode writes a binary bundle). */
+async function run(...args: string[]): Promise<{ status: number; stdout: Buffer; stderr: string }> {
+  const r = await runConfigurator(...args);
+  return { status: r.status, stdout: r.stdoutBytes, stderr: r.stderr };
 }
 
 function lines(text: string): string[] {
@@ -108,29 +110,29 @@ function lines(text: string): string[] {
 
 describe('LwM2M bundle: golden vector (field notes §4)', () => {
   describe('library', () => {
-    it('the vector is what the field notes say: 192 bytes, the given SHA-256', () => {
+    it('the vector is what the field notes say: 192 bytes, the given SHA-256', async () => {
       assert.equal(GOLDEN.length, 192);
       assert.equal(sha256(GOLDEN), GOLDEN_SHA256);
     });
 
-    it('encodes Anjay’s sample PSK configuration byte for byte', () => {
+    it('encodes Anjay’s sample PSK configuration byte for byte', async () => {
       const bytes = encodeBundle(GOLDEN_RECORDS);
       assert.equal(toHex(bytes), GOLDEN_HEX);
       assert.equal(sha256(bytes), GOLDEN_SHA256);
     });
 
-    it('encodes the same bytes whatever the order of the records', () => {
+    it('encodes the same bytes whatever the order of the records', async () => {
       const shuffled = [...GOLDEN_RECORDS].reverse();
       assert.equal(toHex(encodeBundle(shuffled)), GOLDEN_HEX);
     });
 
-    it('builds the same bytes from the JSON description', () => {
+    it('builds the same bytes from the JSON description', async () => {
       const built = buildBundle(GOLDEN_DESCRIPTION);
       assert.ok(built.ok, built.ok ? '' : built.error.describe());
       assert.equal(toHex(built.value), GOLDEN_HEX);
     });
 
-    it('decodes back to the same records, strictly and validated', () => {
+    it('decodes back to the same records, strictly and validated', async () => {
       const raw = decodeSenmlCbor(GOLDEN);
       assert.ok(raw.ok);
       assert.deepEqual(raw.value, GOLDEN_RECORDS);
@@ -139,11 +141,11 @@ describe('LwM2M bundle: golden vector (field notes §4)', () => {
       assert.deepEqual(valid.value, GOLDEN_RECORDS);
     });
 
-    it('describes the bundle one line per resource', () => {
+    it('describes the bundle one line per resource', async () => {
       assert.deepEqual(describeBundle(GOLDEN_RECORDS), GOLDEN_LINES);
     });
 
-    it('formats a description that builds the same bytes', () => {
+    it('formats a description that builds the same bytes', async () => {
       const text = formatBundleDescription(GOLDEN_RECORDS);
       const parsed = parseBundleDescription(text);
       assert.ok(parsed.ok);
@@ -166,8 +168,8 @@ describe('LwM2M bundle: golden vector (field notes §4)', () => {
       rmSync(dir, { recursive: true, force: true });
     });
 
-    it('lwm2m encode writes the exact 192 bytes to stdout', () => {
-      const r = run('lwm2m', 'encode', description);
+    it('lwm2m encode writes the exact 192 bytes to stdout', async () => {
+      const r = await run('lwm2m', 'encode', description);
       assert.equal(r.status, 0, r.stderr);
       assert.equal(r.stderr, '');
       assert.equal(r.stdout.length, 192);
@@ -175,25 +177,25 @@ describe('LwM2M bundle: golden vector (field notes §4)', () => {
       assert.equal(sha256(r.stdout), GOLDEN_SHA256);
     });
 
-    it('lwm2m encode --out writes the bytes to a 0600 file and never overwrites it', () => {
+    it('lwm2m encode --out writes the bytes to a 0600 file and never overwrites it', async () => {
       const out = join(dir, 'golden.cbor');
-      const r = run('lwm2m', 'encode', description, '--out', out);
+      const r = await run('lwm2m', 'encode', description, '--out', out);
       assert.equal(r.status, 0, r.stderr);
       assert.equal(r.stdout.length, 0);
       assert.equal(readFileSync(out).toString('hex'), GOLDEN_HEX);
       assert.equal(statSync(out).mode & 0o777, 0o600);
 
-      const again = run('lwm2m', 'encode', description, '--out', out);
+      const again = await run('lwm2m', 'encode', description, '--out', out);
       assert.equal(again.status, 2);
       assert.deepEqual(lines(again.stderr), [
         `configurator: refusing to overwrite ${out}: the file exists`,
       ]);
     });
 
-    it('lwm2m decode prints the golden bundle one line per resource', () => {
+    it('lwm2m decode prints the golden bundle one line per resource', async () => {
       const file = join(dir, 'vector.cbor');
       writeFileSync(file, GOLDEN);
-      const r = run('lwm2m', 'decode', file);
+      const r = await run('lwm2m', 'decode', file);
       assert.equal(r.status, 0, r.stderr);
       assert.equal(r.stderr, '');
       assert.equal(r.stdout.toString('utf8'), `${GOLDEN_LINES.join('\n')}\n`);
@@ -225,10 +227,10 @@ describe('LwM2M bundle: golden vector (field notes §4)', () => {
       ],
       ['not JSON', '{"/0/1/0": ', /E810 Lwm2mBadDescription: /],
     ] as const) {
-      it(`lwm2m encode refuses ${name}: exit 2, one stderr line, nothing on stdout`, () => {
+      it(`lwm2m encode refuses ${name}: exit 2, one stderr line, nothing on stdout`, async () => {
         const file = join(dir, 'bad.json');
         writeFileSync(file, text);
-        const r = run('lwm2m', 'encode', file);
+        const r = await run('lwm2m', 'encode', file);
         assert.equal(r.status, 2);
         assert.equal(r.stdout.length, 0);
         const err = lines(r.stderr);
@@ -247,10 +249,10 @@ describe('LwM2M bundle: golden vector (field notes §4)', () => {
         /E802 Lwm2mIndefiniteLength: /,
       ],
     ] as const) {
-      it(`lwm2m decode refuses ${name}: exit 2, one stderr line`, () => {
+      it(`lwm2m decode refuses ${name}: exit 2, one stderr line`, async () => {
         const file = join(dir, 'bad.cbor');
         writeFileSync(file, bytes);
-        const r = run('lwm2m', 'decode', file);
+        const r = await run('lwm2m', 'decode', file);
         assert.equal(r.status, 2);
         assert.equal(r.stdout.length, 0);
         const err = lines(r.stderr);
@@ -260,15 +262,15 @@ describe('LwM2M bundle: golden vector (field notes §4)', () => {
       });
     }
 
-    it('a missing or oversized input file exits 2 with a one-line reason', () => {
-      const missing = run('lwm2m', 'decode', join(dir, 'nope.cbor'));
+    it('a missing or oversized input file exits 2 with a one-line reason', async () => {
+      const missing = await run('lwm2m', 'decode', join(dir, 'nope.cbor'));
       assert.equal(missing.status, 2);
       assert.deepEqual(lines(missing.stderr), [
         `configurator: cannot read ${join(dir, 'nope.cbor')}: ENOENT`,
       ]);
       const big = join(dir, 'big.cbor');
       writeFileSync(big, new Uint8Array(MAX_LWM2M_BUNDLE_LEN + 1));
-      const r = run('lwm2m', 'decode', big);
+      const r = await run('lwm2m', 'decode', big);
       assert.equal(r.status, 2);
       assert.equal(lines(r.stderr).length, 1);
       assert.match(r.stderr, /more than the 4096-byte limit/);
@@ -362,13 +364,13 @@ describe('LwM2M bundle sizes (MAX_LWM2M_BUNDLE_LEN = 4096)', () => {
     );
   }
 
-  it('a Certificate-mode bundle fits with room for a CA chain', () => {
+  it('a Certificate-mode bundle fits with room for a CA chain', async () => {
     const bundle = encodeBundle(CERT_RECORDS);
     assert.ok(bundle.length < 1400, `${bundle.length} bytes`);
     assert.ok(MAX_LWM2M_BUNDLE_LEN - bundle.length > 2500);
   });
 
-  it('a bundle over the limit is refused before it is sent', () => {
+  it('a bundle over the limit is refused before it is sent', async () => {
     const huge = CERT_RECORDS.map((r) =>
       r.path.resourceId === 4 && r.path.objectId === 0 ? rec('/0/1/4', opaque(der(4000, 3))) : r,
     );
