@@ -85,4 +85,3 @@ export const configSchema = z.strictObject({
 
 export type ConfigFile = z.infer<typeof configSchema>;
 export type ProfileConfig = z.infer<typeof profileSchema>;
-export type WifiConfig = z.infer<typeof wifiSchema>;

@@ -9,6 +9,8 @@
  */
 import { bytesEqual, toHex } from '../../protocol/bytes.js';
 import { AttributeId } from '../../protocol/dpp/attributes.js';
+import { findAttr } from '../../protocol/dpp/auth-common.js';
+import { HASH_LEN } from '../../protocol/dpp/crypto/kdf.js';
 import { chirpHashOfDer, keyHashOfDer } from '../../protocol/dpp/bootstrap-key.js';
 import type { DppFrame } from '../../protocol/dpp/frames.js';
 import type { PresenceAnnouncementPeek } from '../../protocol/dpp/presence.js';
@@ -97,9 +99,9 @@ export function identifyInitiator(
   whitelist: WhitelistPort,
   peerId: string,
 ): Identification {
-  const rHash = request.attributes.find((a) => a.id === AttributeId.ResponderBootstrappingKeyHash);
-  const iHash = request.attributes.find((a) => a.id === AttributeId.InitiatorBootstrappingKeyHash);
-  if (rHash === undefined || !bytesEqual(rHash.value, ownKeyHash)) {
+  const rHash = findAttr(request.attributes, AttributeId.ResponderBootstrappingKeyHash);
+  const iHash = findAttr(request.attributes, AttributeId.InitiatorBootstrappingKeyHash);
+  if (rHash === undefined || !bytesEqual(rHash, ownKeyHash)) {
     return {
       kind: 'refused',
       subject: peerId,
@@ -107,7 +109,7 @@ export function identifyInitiator(
       code: 'not-for-us',
     };
   }
-  if (iHash === undefined || iHash.value.length !== 32) {
+  if (iHash === undefined || iHash.length !== HASH_LEN) {
     return {
       kind: 'refused',
       subject: peerId,
@@ -116,7 +118,7 @@ export function identifyInitiator(
       code: 'anonymous',
     };
   }
-  const keyHash = toHex(iHash.value);
+  const keyHash = toHex(iHash);
   const entry = whitelist.get(keyHash);
   if (entry !== undefined) return { kind: 'listed', entry };
   return {

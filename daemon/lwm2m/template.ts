@@ -32,7 +32,6 @@ const pattern = z.string().superRefine((text, ctx) => {
 });
 
 export const SECURITY_MODES = ['nosec', 'psk', 'certificate'] as const;
-export type TemplateSecurityMode = (typeof SECURITY_MODES)[number];
 
 const serverSchema = z.strictObject({
   /** LwM2M Server URI (/0/x/0): coaps:// for psk and certificate, coap:// for nosec. */
@@ -237,7 +236,6 @@ export const lwm2mTemplateSchema = z
   });
 
 export type Lwm2mTemplate = z.infer<typeof lwm2mTemplateSchema>;
-export type Lwm2mServerTemplate = z.infer<typeof serverSchema>;
 export type Lwm2mObjectTemplate = z.infer<typeof objectSchema>;
 
 /** The declarations of a template's extra objects, for declareObjects. */

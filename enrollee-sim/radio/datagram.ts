@@ -5,7 +5,6 @@
 export const RADIO_MAGIC = 'ESNR';
 export const RADIO_VERSION = 1;
 export const RADIO_HEADER_LEN = 22;
-export const DEFAULT_RADIO_PORT = 47474;
 export const ESPNOW_V1_MAX_PAYLOAD = 250;
 export const ESPNOW_V2_MAX_PAYLOAD = 1470;
 export const BROADCAST_MAC = 'ff:ff:ff:ff:ff:ff';

@@ -27,7 +27,10 @@
 
 #include "bridge.h"
 
-#define FIRMWARE_NAME "dpp-bridge-host 0.1.0"
+#ifndef BRIDGE_VERSION
+#error "BRIDGE_VERSION comes from version.txt (Makefile)"
+#endif
+#define FIRMWARE_NAME "dpp-bridge-host " BRIDGE_VERSION
 #define DEFAULT_RADIO_PORT 47474
 #define DEFAULT_CHANNEL 6
 #define HUP_RECHECK_MS 50u

@@ -32,7 +32,10 @@
 #error "ESP-IDF 5.0 or newer is required (esp_now_recv_info_t receive callback)"
 #endif
 
-#define FIRMWARE_NAME "dpp-bridge 0.1.0"
+#ifndef BRIDGE_VERSION
+#error "BRIDGE_VERSION comes from version.txt (main/CMakeLists.txt)"
+#endif
+#define FIRMWARE_NAME "dpp-bridge " BRIDGE_VERSION
 
 /* Largest payload this build can send: ESP-NOW v2 (1470) needs ESP-IDF 5.4+. */
 #if defined(CONFIG_BRIDGE_ESPNOW_V2) && defined(ESP_NOW_MAX_DATA_LEN_V2)

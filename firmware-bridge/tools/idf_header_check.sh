@@ -127,7 +127,7 @@ check() {
     "$CC" -march=rv32imc_zicsr_zifencei -mabi=ilp32 $ARCHFLAGS -std=gnu17 -fsyntax-only \
         -Wall -Wextra -Werror -Wno-unused-parameter -Wno-sign-compare -Wno-missing-field-initializers \
         -idirafter /usr/include/newlib -I"$WORK" -I"$FW/main" -I"$FW/core" "${incs[@]}" "${extra[@]}" \
-        -D__riscv_atomic -DESP_PLATFORM -DIDF_VER=\"check\" -D_GNU_SOURCE -D_POSIX_READER_WRITER_LOCKS "$@"
+        -D__riscv_atomic -DESP_PLATFORM -DIDF_VER=\"check\" -DBRIDGE_VERSION=\"check\" -D_GNU_SOURCE -D_POSIX_READER_WRITER_LOCKS "$@"
 }
 status=0
 for f in "$FW/main/app_main.c" "$FW/main/serial_port.c" "$FW/main/espnow_peers.c"; do

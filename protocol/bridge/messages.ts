@@ -52,12 +52,6 @@ export const TxStatus = {
 
 export const ChannelStatus = { Ok: 0, InvalidChannel: 1 } as const;
 
-export const BridgeCapability = {
-  EspNowV2: 1 << 0,
-  UsbCdc: 1 << 1,
-  SimulatedRadio: 1 << 2,
-} as const;
-
 export const BridgeErrorCode = {
   UnknownMessageType: 1,
   MalformedMessage: 2,
@@ -337,10 +331,6 @@ const TYPE_NAMES: ReadonlyMap<number, BridgeMessageTypeName> = new Map(
   Object.entries(BridgeMessageType).map(([name, value]) => [value, name as BridgeMessageTypeName]),
 );
 
-export function bridgeMessageTypeName(type: number): BridgeMessageTypeName | undefined {
-  return TYPE_NAMES.get(type);
-}
-
 function hex8(n: number): string {
   return `0x${n.toString(16).padStart(2, '0')}`;
 }
@@ -424,8 +414,8 @@ export function decodeBridgeMessage(bytes: Uint8Array): Result<BridgeMessage> {
       if (!p.ok) return p;
       return ok({
         type,
-        src: formatMac(b.subarray(0, 6)),
-        rssi: readI8(b, 6),
+        src: formatMac(b.subarray(0, MAC_LEN)),
+        rssi: readI8(b, MAC_LEN),
         channel: b[7]!,
         flags: b[8]!,
         payload: p.value,

@@ -3,7 +3,7 @@ import { bytesEqual } from '../bytes.js';
 import { ConfiguratorError, ErrorCode } from '../errors.js';
 import { AttributeId, Capability, encodeAttribute, type Attribute } from './attributes.js';
 import { bootstrapKeyHash, type BootstrapKey } from './bootstrap-key.js';
-import { publicKeyOf } from './crypto/p256.js';
+import { P256_COORD_LEN, publicKeyOf } from './crypto/p256.js';
 
 /** Our own bootstrapping key: the public part we publish and the private scalar. */
 export interface BootstrapIdentity {
@@ -64,5 +64,5 @@ export function findAttr(attrs: readonly Attribute[], id: number): Uint8Array | 
 }
 
 export function xCoordinate(point: Uint8Array): Uint8Array {
-  return point.subarray(0, 32);
+  return point.subarray(0, P256_COORD_LEN);
 }

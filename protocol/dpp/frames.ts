@@ -12,8 +12,6 @@ import { concatBytes, readU16le, u16le } from '../bytes.js';
 import { ErrorCode, fail, ok, type Result } from '../errors.js';
 import { AttributeId, decodeAttributes, type Attribute } from './attributes.js';
 
-export const PUBLIC_ACTION_CATEGORY = 0x04;
-
 export const PublicAction = {
   VendorSpecific: 0x09,
   GasInitialRequest: 0x0a,
@@ -45,16 +43,6 @@ export const FrameType = {
   ReconfigAuthConfirm: 17,
 } as const;
 export type FrameType = (typeof FrameType)[keyof typeof FrameType];
-
-/** Frame types this implementation acts on; others decode but are refused by the state machines. */
-export const HANDLED_FRAME_TYPES: ReadonlySet<number> = new Set([
-  FrameType.AuthenticationRequest,
-  FrameType.AuthenticationResponse,
-  FrameType.AuthenticationConfirm,
-  FrameType.ConfigurationResult,
-  FrameType.ConnectionStatusResult,
-  FrameType.PresenceAnnouncement,
-]);
 
 export function frameTypeName(type: number): string {
   for (const [name, value] of Object.entries(FrameType)) if (value === type) return name;

@@ -64,13 +64,6 @@ export const ServerResource = {
   Binding: 7,
 } as const;
 
-export const DeviceResource = {
-  Manufacturer: 0,
-  ModelNumber: 1,
-  SerialNumber: 2,
-  FirmwareVersion: 3,
-} as const;
-
 /** Security Mode (/0/x/2) values. */
 export enum SecurityMode {
   Psk = 0,

@@ -216,10 +216,11 @@ function modP(v: bigint): bigint {
  * Equal x-coordinates (a = ±b) cannot happen between honest keys and are refused.
  */
 export function addPoints(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const x1 = toBigInt(a.subarray(0, 32));
-  const y1 = toBigInt(a.subarray(32, 64));
-  const x2 = toBigInt(b.subarray(0, 32));
-  const y2 = toBigInt(b.subarray(32, 64));
+  const C = P256_COORD_LEN;
+  const x1 = toBigInt(a.subarray(0, C));
+  const y1 = toBigInt(a.subarray(C, 2 * C));
+  const x2 = toBigInt(b.subarray(0, C));
+  const y2 = toBigInt(b.subarray(C, 2 * C));
   if (x1 === x2)
     throw new ConfiguratorError(ErrorCode.CryptoBadPoint, 'point addition of P and ±P refused');
   const lambda = modP((y2 - y1) * invertModP(x2 - x1));
@@ -256,7 +257,7 @@ export function randomNonce(length: number): Uint8Array {
 }
 
 function assertScalar(k: Uint8Array): void {
-  const v = k.length === 32 ? toBigInt(k) : 0n;
+  const v = k.length === P256_COORD_LEN ? toBigInt(k) : 0n;
   if (v === 0n || v >= P256_ORDER)
     throw new ConfiguratorError(
       ErrorCode.KeyBadEncoding,
@@ -273,8 +274,8 @@ function fromBigInt(v: bigint): Uint8Array {
 }
 
 function leftPad32(b: Uint8Array): Uint8Array {
-  if (b.length === 32) return new Uint8Array(b);
-  const out = new Uint8Array(32);
-  out.set(b, 32 - b.length);
+  if (b.length === P256_COORD_LEN) return new Uint8Array(b);
+  const out = new Uint8Array(P256_COORD_LEN);
+  out.set(b, P256_COORD_LEN - b.length);
   return out;
 }
