@@ -42,6 +42,7 @@ import {
   type SessionSubject,
 } from './device-records.js';
 import type { PeerChannel, PeerHandler } from './peer-channel.js';
+import { KeyedThrottle } from './keyed-throttle.js';
 import { PeerKeys } from './peer-keys.js';
 import type { Profile } from './profile.js';
 import type { AuditPort, DevicePort, WhitelistPort, WhitelistView } from './ports.js';
@@ -146,7 +147,8 @@ export class SessionEngine implements PeerHandler {
    */
   private readonly sessionsByKey = new Map<string, LiveSession>();
   private readonly peerKeys = new PeerKeys();
-  private readonly lastAnnounce = new Map<string, number>();
+  /** One announcement per peer address per announceIntervalMs is acted on. */
+  private readonly announceThrottle: KeyedThrottle;
   /**
    * Whitelisted devices heard while there was no room, first heard first, one place per device
    * (by chirp hash): replaying one announcement from many addresses takes one place, not many.
@@ -174,6 +176,7 @@ export class SessionEngine implements PeerHandler {
 
   constructor(private readonly deps: EngineDeps) {
     this.clock = deps.clock ?? systemClock;
+    this.announceThrottle = new KeyedThrottle(deps.settings.announceIntervalMs, RATE_MEMORY);
     this.records = new DeviceRecords({
       devices: deps.devices,
       whitelist: deps.whitelist,
@@ -331,27 +334,14 @@ export class SessionEngine implements PeerHandler {
       type: 'abort',
       reason: 'the device announced itself again (it restarted)',
     });
-    this.lastAnnounce.delete(channel.id);
+    this.announceThrottle.forget(channel.id);
     this.onAnnouncement(channel, frame);
-  }
-
-  private rateLimited(id: string): boolean {
-    const now = this.clock.now();
-    const last = this.lastAnnounce.get(id);
-    if (last !== undefined && now - last < this.deps.settings.announceIntervalMs) return true;
-    this.lastAnnounce.delete(id);
-    this.lastAnnounce.set(id, now);
-    if (this.lastAnnounce.size > RATE_MEMORY) {
-      const oldest = this.lastAnnounce.keys().next().value;
-      if (oldest !== undefined) this.lastAnnounce.delete(oldest);
-    }
-    return false;
   }
 
   private onAnnouncement(channel: PeerChannel, frame: DppFrame): void {
     this.counters.announcements++;
     if (!this.accepting) return;
-    if (this.rateLimited(channel.id)) {
+    if (!this.announceThrottle.due(channel.id, this.clock.now())) {
       this.counters.rateLimited++;
       return;
     }

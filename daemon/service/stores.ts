@@ -12,6 +12,7 @@ import type { DevicePort } from '../engine/ports.js';
 import type { Stores } from './daemon.js';
 import { GroupCommit, type GroupCommitLog } from './group-commit.js';
 import { WhitelistViews } from './whitelist-views.js';
+import { KeyedThrottle } from '../engine/keyed-throttle.js';
 import { readDaemonState } from './state-file.js';
 import type { Logger } from 'pino';
 
@@ -35,25 +36,6 @@ const STDERR_LOG: GroupCommitLog = {
 export const LAST_SEEN_RESOLUTION_MS = 30_000;
 const LAST_SEEN_TRACKED_MAX = 4096;
 
-/** Whether a key's last-seen time is due to be written again. Bounded: oldest entries go first. */
-export class LastSeenThrottle {
-  private readonly writtenAt = new Map<string, number>();
-
-  constructor(private readonly resolutionMs: number) {}
-
-  due(key: string, nowMs: number): boolean {
-    const last = this.writtenAt.get(key);
-    if (last !== undefined && nowMs - last < this.resolutionMs && nowMs >= last) return false;
-    this.writtenAt.delete(key);
-    this.writtenAt.set(key, nowMs);
-    if (this.writtenAt.size > LAST_SEEN_TRACKED_MAX) {
-      const oldest = this.writtenAt.keys().next();
-      if (oldest.done !== true) this.writtenAt.delete(oldest.value);
-    }
-    return true;
-  }
-}
-
 export function openStores(dataDir: string, log: GroupCommitLog = STDERR_LOG): SqliteStores {
   const db = openDatabase(dataDir);
   const writes = new GroupCommit(db, log);
@@ -61,7 +43,7 @@ export function openStores(dataDir: string, log: GroupCommitLog = STDERR_LOG): S
   const deviceStore = new DeviceStore(db);
   const auditLog = new AuditLog(db);
   const secretStore = new SecretStore(db);
-  const lastSeen = new LastSeenThrottle(LAST_SEEN_RESOLUTION_MS);
+  const lastSeen = new KeyedThrottle(LAST_SEEN_RESOLUTION_MS, LAST_SEEN_TRACKED_MAX);
   const whitelistViews = new WhitelistViews(whitelistStore, db);
   const devices: DevicePort = {
     get: (keyHash) => {

@@ -4,17 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   LAST_SEEN_RESOLUTION_MS,
-  LastSeenThrottle,
   openStores,
   type SqliteStores,
 } from '../../daemon/service/stores.js';
 
+import { KeyedThrottle } from '../../daemon/engine/keyed-throttle.js';
+
 const KEY = 'ab'.repeat(32);
 
 describe('daemon stores', () => {
-  describe('LastSeenThrottle', () => {
+  describe('KeyedThrottle (announcements per peer, last-seen writes)', () => {
     it('lets a key through once per resolution, and again after it', () => {
-      const t = new LastSeenThrottle(1000);
+      const t = new KeyedThrottle(1000);
       assert.equal(t.due('a', 10_000), true);
       assert.equal(t.due('a', 10_500), false);
       assert.equal(t.due('b', 10_500), true, 'another key is independent');
@@ -24,13 +25,13 @@ describe('daemon stores', () => {
     });
 
     it('writes again when the clock went back', () => {
-      const t = new LastSeenThrottle(1000);
+      const t = new KeyedThrottle(1000);
       assert.equal(t.due('a', 10_000), true);
       assert.equal(t.due('a', 9_000), true);
     });
 
     it('stays bounded: a key pushed out by thousands of others is due again', () => {
-      const t = new LastSeenThrottle(60_000);
+      const t = new KeyedThrottle(60_000);
       assert.equal(t.due('first', 0), true);
       for (let i = 0; i < 5000; i++) t.due(`k${i}`, 1);
       assert.equal(t.due('first', 2), true);
