@@ -80,16 +80,7 @@ export function identifyAnnouncer(
       code: 'key-mismatch',
     };
   }
-  const keyHash = toHex(keyHashOfDer(der));
-  const entry = whitelist.get(keyHash);
-  if (entry !== undefined) return { kind: 'listed', entry, der };
-  return {
-    kind: 'refused',
-    subject: keyHash,
-    keyHash,
-    reason: 'not on the whitelist',
-    code: 'unknown',
-  };
+  return lookUp(toHex(keyHashOfDer(der)), whitelist, der);
 }
 
 /** Who sent this Authentication Request (a device that initiates, over TCP). */
@@ -118,9 +109,14 @@ export function identifyInitiator(
       code: 'anonymous',
     };
   }
-  const keyHash = toHex(iHash);
+  return lookUp(toHex(iHash), whitelist);
+}
+
+/** The whitelist entry of a key hash, or the refusal of an unknown device. */
+function lookUp(keyHash: string, whitelist: WhitelistPort, der?: Uint8Array): Identification {
   const entry = whitelist.get(keyHash);
-  if (entry !== undefined) return { kind: 'listed', entry };
+  if (entry !== undefined)
+    return der === undefined ? { kind: 'listed', entry } : { kind: 'listed', entry, der };
   return {
     kind: 'refused',
     subject: keyHash,

@@ -9,7 +9,7 @@ import { chirpHash } from '../../protocol/dpp/bootstrap-key.js';
 import { fragmentDppMessage } from '../../protocol/espnow/fragment.js';
 import type { BootstrapIdentity } from '../../protocol/dpp/auth-common.js';
 import { AirEnrollee } from '../support/air-enrollee.js';
-import { DAEMON_MAC, startHarness, type Harness } from '../support/daemon-harness.js';
+import { DAEMON_MAC, startVirtualHarness, type Harness } from '../support/daemon-harness.js';
 import { newIdentity } from '../support/dpp-fixtures.js';
 import { VirtualClock } from '../support/virtual-clock.js';
 import type { EnrolleeOutcome } from '../../protocol/dpp/session/types.js';
@@ -34,10 +34,6 @@ describe('session engine: copies of an announcement', () => {
     await h.close();
   });
 
-  function startWorld(options: Parameters<typeof startHarness>[0] = {}): Promise<Harness> {
-    return startHarness({ ...options, clock: new VirtualClock() });
-  }
-
   const clock = (): VirtualClock => h.clock!;
 
   async function settle(ms: number): Promise<void> {
@@ -45,12 +41,12 @@ describe('session engine: copies of an announcement', () => {
   }
 
   async function outcomeOf(device: AirEnrollee): Promise<EnrolleeOutcome> {
-    await clock().until(() => device.outcome !== undefined, 120_000, 'the device to finish');
-    return device.outcome!;
+    const [outcome] = await h.outcomesOf([device]);
+    return outcome!;
   }
 
   it('starts no second session for a device whose announcement is replayed from another address while it is served', async () => {
-    h = await startWorld({ sessions: { authTimeoutMs: 1000 } });
+    h = await startVirtualHarness({ sessions: { authTimeoutMs: 1000 } });
     const victim = newIdentity();
     const keyHash = h.stores.addKey(victim.key);
     const victimMac = '02:00:00:7e:00:01';
@@ -85,7 +81,7 @@ describe('session engine: copies of an announcement', () => {
   });
 
   it('acts on one announcement per address per announceIntervalMs, and on the next one after it', async () => {
-    h = await startWorld({ sessions: { announceIntervalMs: 300 } });
+    h = await startVirtualHarness({ sessions: { announceIntervalMs: 300 } });
     const stranger = newIdentity(); // not whitelisted: each announcement acted on is a refusal
     const mac = '02:00:00:00:5a:01';
     for (let i = 0; i < 3; i++) await h.air.transmit(mac, BROADCAST, announcementOf(stranger, i));
@@ -101,7 +97,7 @@ describe('session engine: copies of an announcement', () => {
   });
 
   it('gives a device one place in the waiting line however many addresses its announcement comes from', async () => {
-    h = await startWorld({
+    h = await startVirtualHarness({
       sessions: { maxConcurrent: 1, authTimeoutMs: 60_000, retransmitMs: 5000 },
     });
     // The one session there is room for: a whitelisted device that never answers.
@@ -123,7 +119,7 @@ describe('session engine: copies of an announcement', () => {
   });
 
   it('a copy of the device’s chirp under its own address does not end a session it is completing', async () => {
-    h = await startWorld({ sessions: { announceIntervalMs: 100 } });
+    h = await startVirtualHarness({ sessions: { announceIntervalMs: 100 } });
     h.air.faults.delayMs = 80; // each frame 80 ms on the air: the copy lands mid-exchange
     const victim = newIdentity();
     const keyHash = h.stores.addKey(victim.key);

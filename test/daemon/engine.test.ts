@@ -3,7 +3,7 @@ import { toHex } from '../../protocol/bytes.js';
 import { makePeer } from '../../protocol/dpp/auth-common.js';
 import { DppStatus } from '../../protocol/dpp/attributes.js';
 import { AirEnrollee, TEST_PASSPHRASE, TEST_SSID } from '../support/air-enrollee.js';
-import { DAEMON_MAC, startHarness, type Harness } from '../support/daemon-harness.js';
+import { DAEMON_MAC, startVirtualHarness, type Harness } from '../support/daemon-harness.js';
 import type { MemoryRadioTransport } from '../support/memory-radio.js';
 import { newIdentity } from '../support/dpp-fixtures.js';
 import { VirtualClock } from '../support/virtual-clock.js';
@@ -33,29 +33,15 @@ describe('session engine on the in-memory air', () => {
     await h.close();
   });
 
-  function startWorld(options: Parameters<typeof startHarness>[0] = {}): Promise<Harness> {
-    return startHarness({ ...options, clock: new VirtualClock() });
-  }
-
   const clock = (): VirtualClock => h.clock!;
 
   async function settle(ms: number): Promise<void> {
     await clock().advance(ms);
   }
 
-  /** Step the clock until the device has finished; its outcome. */
   async function outcomeOf(e: AirEnrollee): Promise<EnrolleeOutcome> {
-    await clock().until(() => e.outcome !== undefined, 120_000, 'the device to finish');
-    return e.outcome!;
-  }
-
-  async function outcomesOf(es: readonly AirEnrollee[]): Promise<EnrolleeOutcome[]> {
-    await clock().until(
-      () => es.every((e) => e.outcome !== undefined),
-      300_000,
-      'the devices to finish',
-    );
-    return es.map((e) => e.outcome!);
+    const [outcome] = await h.outcomesOf([e]);
+    return outcome!;
   }
 
   function enrollee(options: ConstructorParameters<typeof AirEnrollee>[1]): AirEnrollee {
@@ -65,7 +51,7 @@ describe('session engine on the in-memory air', () => {
   }
 
   it('provisions a whitelisted device and records it connected', async () => {
-    h = await startWorld();
+    h = await startVirtualHarness();
     const id = newIdentity();
     const keyHash = h.stores.addKey(id.key);
     const e = enrollee({ identity: id, serial: 'SN-42' });
@@ -81,7 +67,7 @@ describe('session engine on the in-memory air', () => {
   });
 
   it('records the device provisioned once it applied the configuration, while it joins the network', async () => {
-    h = await startWorld();
+    h = await startVirtualHarness();
     const id = newIdentity();
     const keyHash = h.stores.addKey(id.key);
     const e = enrollee({
@@ -102,7 +88,7 @@ describe('session engine on the in-memory air', () => {
   });
 
   it('finds a device by its chirp hash when the announcement carries no key', async () => {
-    h = await startWorld();
+    h = await startVirtualHarness();
     const id = newIdentity();
     const keyHash = h.stores.addKey(id.key);
     const e = enrollee({ identity: id, announceKey: false });
@@ -111,7 +97,7 @@ describe('session engine on the in-memory air', () => {
   });
 
   it('refuses an unknown device without starting a session, and says why', async () => {
-    h = await startWorld();
+    h = await startVirtualHarness();
     const e = enrollee({ identity: newIdentity() });
     await settle(150);
     assert.equal(h.daemon.engine.counters.admitted, 0);
@@ -122,7 +108,7 @@ describe('session engine on the in-memory air', () => {
   });
 
   it('refuses a hash-only entry whose device announces no key (nothing to check the chirp against)', async () => {
-    h = await startWorld();
+    h = await startVirtualHarness();
     const id = newIdentity();
     h.stores.addKey(id.key, { byHashOnly: true });
     enrollee({ identity: id, announceKey: false });
@@ -135,7 +121,7 @@ describe('session engine on the in-memory air', () => {
   });
 
   it('admits a hash-only entry when the announcement carries the key', async () => {
-    h = await startWorld();
+    h = await startVirtualHarness();
     const id = newIdentity();
     const keyHash = h.stores.addKey(id.key, { byHashOnly: true });
     assert.equal((await outcomeOf(enrollee({ identity: id }))).result, 'configured');
@@ -144,7 +130,7 @@ describe('session engine on the in-memory air', () => {
 
   for (const status of ['inactive', 'revoked'] as const) {
     it(`refuses an ${status} whitelist entry and records the device as refused`, async () => {
-      h = await startWorld();
+      h = await startVirtualHarness();
       const id = newIdentity();
       const keyHash = h.stores.addKey(id.key, { status });
       enrollee({ identity: id });
@@ -155,7 +141,7 @@ describe('session engine on the in-memory air', () => {
   }
 
   it('never configures a spoofer that announces a whitelisted key without holding its private key', async () => {
-    h = await startWorld({ sessions: { authTimeoutMs: 600 } });
+    h = await startVirtualHarness({ sessions: { authTimeoutMs: 600 } });
     const victim = newIdentity();
     const keyHash = h.stores.addKey(victim.key);
     const spoofer = enrollee({ identity: newIdentity(), announcedKey: victim.key });
@@ -167,7 +153,10 @@ describe('session engine on the in-memory air', () => {
   });
 
   it('with mutual authentication required: configures a device that pins our key, fails one that does not', async () => {
-    h = await startWorld({ profile: { requireMutual: true }, sessions: { authTimeoutMs: 600 } });
+    h = await startVirtualHarness({
+      profile: { requireMutual: true },
+      sessions: { authTimeoutMs: 600 },
+    });
     const pinned = newIdentity();
     const pinnedHash = h.stores.addKey(pinned.key);
     const e = enrollee({ identity: pinned, pinnedConfigurator: makePeer(h.daemon.identity.key) });
@@ -186,7 +175,7 @@ describe('session engine on the in-memory air', () => {
   });
 
   it('commits the delivery record before the credentials leave', async () => {
-    h = await startWorld();
+    h = await startVirtualHarness();
     const id = newIdentity();
     h.stores.addKey(id.key);
     const endpoint = h.air.attach(nextMac());
@@ -216,7 +205,7 @@ describe('session engine on the in-memory air', () => {
   });
 
   it('withholds the configuration when its delivery record cannot be written', async () => {
-    h = await startWorld();
+    h = await startVirtualHarness();
     const id = newIdentity();
     h.stores.addKey(id.key);
     h.stores.failCommits = true;
@@ -227,7 +216,7 @@ describe('session engine on the in-memory air', () => {
   });
 
   it('a revoke during the session takes effect before any credential leaves', async () => {
-    h = await startWorld();
+    h = await startVirtualHarness();
     const id = newIdentity();
     const keyHash = h.stores.addKey(id.key);
     h.daemon.engine.on('device', (ev) => {
@@ -247,7 +236,7 @@ describe('session engine on the in-memory air', () => {
   });
 
   it('delivers the same per-device LwM2M bundle on re-provisioning, its secrets generated once', async () => {
-    h = await startWorld({
+    h = await startVirtualHarness({
       realBundles: true,
       profile: {
         lwm2m: {
@@ -274,7 +263,7 @@ describe('session engine on the in-memory air', () => {
   });
 
   it('refuses a provisioned device again when its profile does not allow re-provisioning', async () => {
-    h = await startWorld({ profile: { allowReprovision: false } });
+    h = await startVirtualHarness({ profile: { allowReprovision: false } });
     const id = newIdentity();
     const keyHash = h.stores.addKey(id.key);
     await outcomeOf(enrollee({ identity: id }));
@@ -290,7 +279,7 @@ describe('session engine on the in-memory air', () => {
   });
 
   it('summarises a flood of unknown announcements instead of writing one record each', async () => {
-    h = await startWorld();
+    h = await startVirtualHarness();
     for (let i = 0; i < 300; i++) enrollee({ identity: newIdentity(), chirpMs: 60_000 });
     await settle(1300);
     assert.equal(h.daemon.engine.counters.admitted, 0);
@@ -303,11 +292,11 @@ describe('session engine on the in-memory air', () => {
   });
 
   it('devices heard while there is no room wait for their turn instead of for their next announcement', async () => {
-    h = await startWorld({ sessions: { maxConcurrent: 1 } });
+    h = await startVirtualHarness({ sessions: { maxConcurrent: 1 } });
     const devices = [newIdentity(), newIdentity(), newIdentity()];
     for (const id of devices) h.stores.addKey(id.key);
     // One announcement each (the next would come after a minute).
-    const outcomes = await outcomesOf(
+    const outcomes = await h.outcomesOf(
       devices.map((id) => enrollee({ identity: id, chirpMs: 60_000 })),
     );
     assert.deepEqual(
@@ -319,7 +308,7 @@ describe('session engine on the in-memory air', () => {
   });
 
   it('does not answer an announcement that waited longer than waitingMaxAgeMs, but keeps its place', async () => {
-    h = await startWorld({ sessions: { maxConcurrent: 1, waitingMaxAgeMs: 400 } });
+    h = await startVirtualHarness({ sessions: { maxConcurrent: 1, waitingMaxAgeMs: 400 } });
     const victim = newIdentity();
     h.stores.addKey(victim.key);
     const late = newIdentity();
@@ -341,7 +330,7 @@ describe('session engine on the in-memory air', () => {
   });
 
   it('starts no session while the radio link is down, and serves the devices heard meanwhile once it is back', async () => {
-    h = await startWorld();
+    h = await startVirtualHarness();
     const radio = h.daemon.espnow!.radio as MemoryRadioTransport;
     const ids = [newIdentity(), newIdentity(), newIdentity()];
     for (const id of ids) h.stores.addKey(id.key);
@@ -353,7 +342,7 @@ describe('session engine on the in-memory air', () => {
     assert.equal(h.daemon.engine.counters.admitted, 0);
     assert.equal(h.daemon.engine.waitingSessions, 3);
     await radio.restore();
-    const outcomes = await outcomesOf(es);
+    const outcomes = await h.outcomesOf(es);
     assert.deepEqual(
       outcomes.map((o) => o.result),
       ['configured', 'configured', 'configured'],
@@ -361,7 +350,7 @@ describe('session engine on the in-memory air', () => {
   });
 
   it('parks sessions still running at shutdown', async () => {
-    h = await startWorld({ sessions: { authTimeoutMs: 5000 } });
+    h = await startVirtualHarness({ sessions: { authTimeoutMs: 5000 } });
     const victim = newIdentity();
     const keyHash = h.stores.addKey(victim.key);
     // A spoofer never answers correctly, so its session is still running when we stop.
@@ -375,7 +364,7 @@ describe('session engine on the in-memory air', () => {
   });
 
   it('refuses a configuration with a DPP status when the profile cannot be built', async () => {
-    h = await startWorld({ profile: { lwm2m: {} } }); // lwm2m without a bundle builder
+    h = await startVirtualHarness({ profile: { lwm2m: {} } }); // lwm2m without a bundle builder
     const id = newIdentity();
     h.stores.addKey(id.key);
     const outcome = await outcomeOf(enrollee({ identity: id }));

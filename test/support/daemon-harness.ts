@@ -10,7 +10,9 @@ import { ConfiguratorDaemon, type Stores } from '../../daemon/service/daemon.js'
 import assert from 'node:assert/strict';
 import type { DeviceState } from '../../whitelist/types.js';
 import { MemoryAir } from './memory-radio.js';
-import type { VirtualClock } from './virtual-clock.js';
+import { VirtualClock } from './virtual-clock.js';
+import type { AirEnrollee } from './air-enrollee.js';
+import type { EnrolleeOutcome } from '../../protocol/dpp/session/types.js';
 import { MemoryStores } from './memory-stores.js';
 import { TEST_PASSPHRASE, TEST_SSID } from './air-enrollee.js';
 
@@ -25,6 +27,11 @@ export interface Harness {
   readonly clock: VirtualClock | undefined;
   /** Wait until the device's record reads `state` (virtual time when there is a virtual clock). */
   expectDevice(keyHash: string, state: DeviceState, options?: { within?: number }): Promise<void>;
+  /** Wait until every device has finished (stepping the virtual clock, if any); their outcomes. */
+  outcomesOf(
+    devices: readonly AirEnrollee[],
+    options?: { within?: number },
+  ): Promise<EnrolleeOutcome[]>;
   /** The device's audit trail, by kind, is exactly this. */
   expectAudit(keyHash: string, kinds: readonly string[]): void;
   close(): Promise<void>;
@@ -106,6 +113,15 @@ export async function startHarness(
         await new Promise((r) => setTimeout(r, 10));
       }
     },
+    async outcomesOf(devices, { within = 300_000 } = {}) {
+      if (clock === undefined) return Promise.all(devices.map((d) => d.done));
+      await clock.until(
+        () => devices.every((d) => d.outcome !== undefined),
+        within,
+        'the devices to finish',
+      );
+      return devices.map((d) => d.outcome!);
+    },
     expectAudit(keyHash, kinds) {
       assert.deepEqual(
         stores.auditRecords.filter((r) => r.keyHash === keyHash).map((r) => r.kind),
@@ -117,4 +133,11 @@ export async function startHarness(
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A harness whose daemon, air and devices all run on one virtual clock. */
+export function startVirtualHarness(
+  options: Omit<Parameters<typeof startHarness>[0] & object, 'clock'> = {},
+): Promise<Harness> {
+  return startHarness({ ...options, clock: new VirtualClock() });
 }
