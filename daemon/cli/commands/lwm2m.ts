@@ -1,4 +1,4 @@
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { MAX_LWM2M_BUNDLE_LEN } from '../../../protocol/dpp/config-object.js';
 import {
@@ -23,6 +23,7 @@ import { openStores, type SqliteStores } from '../../service/stores.js';
 import { dataDirOf, requireDatabase } from '../support/data-dir.js';
 import { CliExit, EXIT_INVALID_INPUT } from '../support/exit.js';
 import { isErrnoException } from '../support/errno.js';
+import { readRegularFile } from '../support/read-file.js';
 import { loadConfigForCli } from '../support/load-config.js';
 
 interface EncodeOptions {
@@ -62,7 +63,7 @@ export function registerLwm2mCommands(program: Command): void {
     .argument('<file>', 'JSON description: {"/0/1/0": "coaps://…", "/0/1/5": {"hex": "…"}, …}')
     .option('--out <file>', 'write the bytes here (mode 0600, never overwritten) instead of stdout')
     .action((file: string, options: EncodeOptions) => {
-      const text = readInput(file, MAX_DESCRIPTION_LEN).toString('utf8');
+      const text = readRegularFile(file, MAX_DESCRIPTION_LEN).toString('utf8');
       const bytes = buildBundle(text);
       if (!bytes.ok)
         throw new CliExit(
@@ -107,7 +108,7 @@ export function registerLwm2mCommands(program: Command): void {
           throw new CliExit(EXIT_INVALID_INPUT, `profile ${options.profile} has no lwm2m section`);
         registry = compiled.material.registry;
       }
-      const records = decodeBundle(readInput(file, MAX_LWM2M_BUNDLE_LEN), registry);
+      const records = decodeBundle(readRegularFile(file, MAX_LWM2M_BUNDLE_LEN), registry);
       if (!records.ok) {
         const hint =
           options.profile === undefined && records.error.code === ErrorCode.Lwm2mUnknownResource
@@ -135,7 +136,7 @@ export function registerLwm2mCommands(program: Command): void {
       const dataDir = dataDirOf(command);
       const config = loadConfigForCli(options.config, dataDir);
       const bundles = loadBundles(config.profiles.values(), config.baseDir);
-      withStores(dataDir, (stores) => {
+      withDaemonStores(dataDir, (stores) => {
         const entry = stores.whitelistStore.get(keyHash);
         if (entry === undefined)
           throw new CliExit(EXIT_INVALID_INPUT, `--device: ${keyHash} is not whitelisted`);
@@ -188,7 +189,7 @@ export function registerLwm2mCommands(program: Command): void {
         throw new CliExit(EXIT_INVALID_INPUT, `--push: ${target.error.message}`);
       const dataDir = dataDirOf(command);
       requireDatabase(dataDir, 'nothing to export');
-      const entries = withStores(dataDir, (stores) => exportEntries(stores));
+      const entries = withDaemonStores(dataDir, (stores) => exportEntries(stores));
       if (options.format === 'csv') {
         writeOutput(options.out, Buffer.from(exportCsv(entries)), false);
         return;
@@ -225,7 +226,7 @@ function loadBundles(profiles: Iterable<{ name: string; lwm2m?: unknown }>, base
   return bundles.value;
 }
 
-function withStores<T>(dataDir: string, fn: (stores: SqliteStores) => T): T {
+function withDaemonStores<T>(dataDir: string, fn: (stores: SqliteStores) => T): T {
   let stores: SqliteStores;
   try {
     stores = openStores(dataDir);
@@ -308,24 +309,6 @@ function writeOutput(out: string | undefined, bytes: Uint8Array, binary: boolean
   } catch (e) {
     if (isErrnoException(e) && e.code === 'EEXIST')
       throw new CliExit(EXIT_INVALID_INPUT, `refusing to overwrite ${out}: the file exists`);
-    throw e;
-  }
-}
-
-/** A regular file of at most `limit` bytes, or a one-line reason (exit 2). */
-function readInput(file: string, limit: number): Buffer {
-  try {
-    const st = statSync(file);
-    if (!st.isFile()) throw new CliExit(EXIT_INVALID_INPUT, `${file}: not a regular file`);
-    if (st.size > limit)
-      throw new CliExit(
-        EXIT_INVALID_INPUT,
-        `${file}: ${st.size} bytes is more than the ${limit}-byte limit`,
-      );
-    return readFileSync(file);
-  } catch (e) {
-    if (isErrnoException(e))
-      throw new CliExit(EXIT_INVALID_INPUT, `cannot read ${file}: ${e.code ?? e.message}`);
     throw e;
   }
 }

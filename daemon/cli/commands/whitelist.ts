@@ -89,7 +89,7 @@ export function registerWhitelistCommands(program: Command): void {
             : { publicKey: publicKeyFromFile(options.key!) };
       const key = resolveKey(input);
       if (!key.ok) throw new CliExit(EXIT_INVALID_INPUT, key.error.message);
-      const added = withStores(command, true, ({ whitelist: store }) =>
+      const added = withWhitelistDatabase(command, true, ({ whitelist: store }) =>
         store.add(
           {
             ...key.value,
@@ -122,9 +122,9 @@ export function registerWhitelistCommands(program: Command): void {
         if (!isImportFormat(format)) {
           throw new CliExit(EXIT_INVALID_INPUT, `--format: "${format}" is not csv, uris or json`);
         }
-        const rows = parseImport(readInput(file), format);
+        const rows = parseImport(readImportFile(file), format);
         if (!rows.ok) throw new CliExit(EXIT_INVALID_INPUT, `${file}: ${rows.error.message}`);
-        const outcome = withStores(command, true, ({ whitelist: store }) =>
+        const outcome = withWhitelistDatabase(command, true, ({ whitelist: store }) =>
           store.importEntries(rows.value, {
             actor: cliActor(),
             source: file,
@@ -158,7 +158,7 @@ export function registerWhitelistCommands(program: Command): void {
       }
       // An export is a backup: an empty one from a mistyped --data-dir must not look like one.
       requireDatabase(dataDirOf(command), 'nothing to export');
-      const entries = withStores(command, false, ({ whitelist: store }) => store.list());
+      const entries = withWhitelistDatabase(command, false, ({ whitelist: store }) => store.list());
       const text = exportWhitelist(entries, format);
       if (options.out === undefined) {
         process.stdout.write(text);
@@ -188,7 +188,9 @@ export function registerWhitelistCommands(program: Command): void {
     .option('--status <status>', 'only entries with this status: active, inactive or revoked')
     .action((options: { json?: boolean; status?: string }, command: Command) => {
       const status = options.status === undefined ? undefined : statusOption(options.status);
-      const entries = withStores(command, false, ({ whitelist: store }) => store.list({ status }));
+      const entries = withWhitelistDatabase(command, false, ({ whitelist: store }) =>
+        store.list({ status }),
+      );
       if (options.json === true) {
         process.stdout.write(`${JSON.stringify(entries.map(toExported), null, 2)}\n`);
         return;
@@ -207,7 +209,7 @@ export function registerWhitelistCommands(program: Command): void {
     .argument('<hash>', `the key hash, or a unique prefix of at least ${MIN_PREFIX} hex digits`)
     .option('--json', 'print one JSON object')
     .action((hash: string, options: { json?: boolean }, command: Command) => {
-      const shown = withStores(command, false, (stores) => {
+      const shown = withWhitelistDatabase(command, false, (stores) => {
         const entry = findEntry(stores.whitelist, hash);
         const device = stores.devices.get(entry.keyHash);
         const secrets = stores.secrets.get(entry.keyHash);
@@ -233,7 +235,7 @@ export function registerWhitelistCommands(program: Command): void {
       .description(description)
       .argument('<hash>', `the key hash, or a unique prefix of at least ${MIN_PREFIX} hex digits`)
       .action((hash: string, _options: unknown, command: Command) => {
-        const [keyHash, changed] = withStores(command, true, ({ whitelist: store }) => {
+        const [keyHash, changed] = withWhitelistDatabase(command, true, ({ whitelist: store }) => {
           const entry = findEntry(store, hash);
           return [entry.keyHash, store.setStatus(entry.keyHash, status, cliActor())] as const;
         });
@@ -248,7 +250,7 @@ export function registerWhitelistCommands(program: Command): void {
     .description('delete an entry (its device history, audit records and secrets stay)')
     .argument('<hash>', `the key hash, or a unique prefix of at least ${MIN_PREFIX} hex digits`)
     .action((hash: string, _options: unknown, command: Command) => {
-      const removed = withStores(command, true, ({ whitelist: store }) =>
+      const removed = withWhitelistDatabase(command, true, ({ whitelist: store }) =>
         store.remove(findEntry(store, hash).keyHash, cliActor()),
       );
       process.stdout.write(`${removed.keyHash} removed\n`);
@@ -275,7 +277,7 @@ export function registerWhitelistCommands(program: Command): void {
           'nothing to change: give --label, --location, --profile or --notes',
         );
       }
-      const after = withStores(command, true, ({ whitelist: store }) =>
+      const after = withWhitelistDatabase(command, true, ({ whitelist: store }) =>
         store.update(findEntry(store, hash).keyHash, update, cliActor()),
       );
       process.stdout.write(describeEntry(after, undefined, undefined));
@@ -292,7 +294,7 @@ interface Stores {
  * Run `fn` with the stores of the command's data directory. Reading commands do not create a
  * database that does not exist yet: they see an empty one.
  */
-function withStores<T>(command: Command, write: boolean, fn: (stores: Stores) => T): T {
+function withWhitelistDatabase<T>(command: Command, write: boolean, fn: (stores: Stores) => T): T {
   const dataDir = dataDirOf(command);
   let db: Database;
   try {
@@ -413,7 +415,7 @@ function publicKeyFromFile(path: string): Uint8Array {
   }
 }
 
-function readInput(file: string): string {
+function readImportFile(file: string): string {
   try {
     return readImportText(file);
   } catch (e) {
