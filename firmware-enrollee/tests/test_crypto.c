@@ -210,6 +210,56 @@ static void point_checks(void)
     CHECK(dpp_random(n1, 16) == 0 && dpp_random(n2, 16) == 0 && memcmp(n1, n2, 16) != 0);
 }
 
+static void hmac_and_hkdf_vectors(void)
+{
+    uint8_t out[32], ikm[22], salt[13], info[10];
+    /* RFC 4231 test case 2 */
+    dpp_span_t data = {(const uint8_t *)"what do ya want for nothing?", 28};
+    CHECK(dpp_hmac_sha256((const uint8_t *)"Jefe", 4, &data, 1, out) == 0);
+    CHECK_HEX(out, 32, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+    /* RFC 5869 test cases 1 and 3 (the first 32 bytes of OKM; case 3 has no salt and no info) */
+    memset(ikm, 0x0b, sizeof(ikm));
+    for (int i = 0; i < 13; i++) salt[i] = (uint8_t)i;
+    for (int i = 0; i < 10; i++) info[i] = (uint8_t)(0xf0 + i);
+    CHECK(dpp_hkdf_sha256(salt, 13, ikm, 22, info, 10, out) == 0);
+    CHECK_HEX(out, 32, "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf");
+    CHECK(dpp_hkdf_sha256(NULL, 0, ikm, 22, NULL, 0, out) == 0);
+    CHECK_HEX(out, 32, "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d");
+    /* HMAC with the empty key (HKDF's empty salt) */
+    uint8_t zero_key[32] = {0}, a[32];
+    CHECK(dpp_hmac_sha256(NULL, 0, &data, 1, out) == 0 && dpp_hmac_sha256(zero_key, 32, &data, 1, a) == 0);
+    CHECK(memcmp(out, a, 32) == 0);
+}
+
+static void compressed_points(void)
+{
+    uint8_t priv[32], pub[64], back[64], sec1[33];
+    CHECK(dpp_p256_keygen(priv, pub) == 0);
+    sec1[0] = (uint8_t)(2 + (pub[63] & 1));
+    memcpy(sec1 + 1, pub, 32);
+    CHECK(dpp_p256_decode_sec1(sec1, 33, back) == 0 && memcmp(back, pub, 64) == 0);
+    sec1[0] ^= 1; /* the other y */
+    CHECK(dpp_p256_decode_sec1(sec1, 33, back) == 0 && memcmp(back, pub, 32) == 0 && memcmp(back + 32, pub + 32, 32) != 0);
+    /* about half of all x have no point: each is refused, each other one decodes to a usable point */
+    int refused = 0, decoded = 0;
+    for (int k = 0; k < 24; k++) {
+        sec1[32] = (uint8_t)(sec1[32] + 1);
+        int rc = dpp_p256_decode_sec1(sec1, 33, back);
+        uint8_t x[32];
+        if (rc == 0) {
+            decoded++;
+            CHECK(dpp_p256_ecdh_x(priv, back, x) == 0);
+        } else {
+            refused++;
+            CHECK_EQ_INT(rc, DPP_E_CRYPTO_BAD_POINT);
+        }
+    }
+    CHECK(refused > 0 && decoded > 0);
+    /* x = p is no coordinate */
+    memset(sec1 + 1, 0xff, 32);
+    CHECK_EQ_INT(dpp_p256_decode_sec1(sec1, 33, back), DPP_E_CRYPTO_BAD_POINT);
+}
+
 void group_crypto(const char *vectors_dir)
 {
     s_dir = vectors_dir;
@@ -221,4 +271,6 @@ void group_crypto(const char *vectors_dir)
     t_run("crypto: AES-SIV refuses tampered data, AD and lengths", siv_refuses_tampering);
     t_run("crypto: key hash and chirp hash of hostap's test key", hashes_of_the_hostap_uri_key);
     t_run("crypto: points off the curve and bad scalars are refused", point_checks);
+    t_run("crypto: RFC 4231 HMAC and RFC 5869 HKDF (with and without salt)", hmac_and_hkdf_vectors);
+    t_run("crypto: compressed points decode, both y, non-residues refused", compressed_points);
 }
