@@ -4,22 +4,31 @@
  * it too: make CRYPTO=psa test.
  *
  * PSA has no call for two things DPP needs, so they use mbedTLS's bignum
- * (present in 2.28 and ESP-IDF 5.5; private in TF-PSA-Crypto 1.x, where
- * this file needs another answer for them):
+ * (public in mbedTLS 2.28 and 3.6, ESP-IDF 5.5; private in TF-PSA-Crypto
+ * 1.x, ESP-IDF 6.0, where this file opts in to its private identifiers):
  *   - (a + b) mod n, for L = ((bR + pR) mod n) * BI in mutual authentication;
  *   - decompressing a SEC1 point (URIs carry compressed keys and
  *     psa_import_key takes only uncompressed ones): y = sqrt(x^3 - 3x + b)
  *     mod p, computed as (y^2)^((p+1)/4) since p = 3 mod 4; the point is
  *     then checked by psa_import_key like any other. */
+/* TF-PSA-Crypto declares mbedtls_mpi_* and mbedtls_ecp_* only on request; before any include,
+ * since psa/crypto.h may pull those headers in first. Earlier versions ignore it. */
+#define MBEDTLS_DECLARE_PRIVATE_IDENTIFIERS
+
 #include "dpp_crypto.h"
 
 #include <stdbool.h>
 #include <string.h>
 
-#include <mbedtls/bignum.h>
-#include <mbedtls/ecp.h>
 #include <mbedtls/platform_util.h>
 #include <psa/crypto.h>
+#if defined(__has_include) && __has_include(<mbedtls/private/bignum.h>)
+#include <mbedtls/private/bignum.h> /* TF-PSA-Crypto 1.x */
+#include <mbedtls/private/ecp.h>
+#else
+#include <mbedtls/bignum.h> /* mbedTLS 2.28, 3.6 */
+#include <mbedtls/ecp.h>
+#endif
 
 #include "dpp_err.h"
 
