@@ -1,5 +1,6 @@
 #include "dpp_frame.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "dpp_err.h"
@@ -40,7 +41,8 @@ static int adv_and_query(const uint8_t *p, size_t len, size_t off, dpp_msg_t *m)
 
 int dpp_msg_decode(const uint8_t *p, size_t len, dpp_msg_t *m)
 {
-    memset(m, 0, sizeof(*m) - sizeof(m->attrs));
+    /* everything but the attribute array, which dpp_attrs_decode fills */
+    memset(m, 0, offsetof(dpp_msg_t, attrs));
     m->attrs.n = 0;
     if (len == 0) {
         return DPP_E_DECODE_TRUNCATED;

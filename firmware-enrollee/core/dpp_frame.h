@@ -51,7 +51,6 @@ typedef struct {
     const uint8_t *header; /* DPP_HDR_LEN bytes */
     const uint8_t *body;   /* attributes */
     size_t body_len;
-    dpp_attrs_t attrs;
     /* GAS */
     uint8_t dialog_token;
     uint16_t status_code;
@@ -59,6 +58,9 @@ typedef struct {
     uint8_t fragment_id;
     const uint8_t *query;
     size_t query_len;
+    /* DPP frames' attributes (a GAS frame's query attributes, once parsed); last, so the
+     * decoder clears the fields above without touching 64 entries */
+    dpp_attrs_t attrs;
 } dpp_msg_t;
 
 int dpp_msg_decode(const uint8_t *p, size_t len, dpp_msg_t *m);
