@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -372,6 +373,33 @@ static void wrong_passphrase_is_reported(void)
     end_case("host: a passphrase the AP refuses is reported as AUTH_FAILURE from the same channel");
 }
 
+/* A device without a key file makes one (mode 0600) and keeps it across restarts. */
+static void key_made_on_first_start_and_kept(void)
+{
+    char key[128], uri1[512] = "", uri2[512] = "";
+    snprintf(key, sizeof(key), "%s/key", s_dir);
+    CHECK(unlink(key) == 0);
+    for (int run = 0; run < 2; run++) {
+        hub_t h;
+        proc_t p;
+        CHECK(hub_open(&h));
+        CHECK(spawn(&p, &h, "lab passphrase\n", NULL));
+        CHECK(wait_announcement(&h, 3));
+        CHECK(finish(&p, true) == 0);
+        FILE *f = fopen(p.out, "r");
+        char *uri = run == 0 ? uri1 : uri2;
+        if (f != NULL) {
+            if (fgets(uri, 512, f) == NULL) uri[0] = '\0';
+            fclose(f);
+        }
+        close(h.fd);
+    }
+    struct stat st;
+    CHECK(stat(key, &st) == 0 && (st.st_mode & 0777) == 0600);
+    CHECK(strncmp(uri1, "URI DPP:", 8) == 0 && strcmp(uri1, uri2) == 0);
+    end_case("host: a missing key file is made (0600) on first start and the same key used after");
+}
+
 static void pinned_device_ignores_another_configurator(void)
 {
     hub_t h;
@@ -421,6 +449,7 @@ int main(int argc, char **argv)
     provisioned_then_moves_to_the_ap_channel();
     wrong_passphrase_is_reported();
     pinned_device_ignores_another_configurator();
+    key_made_on_first_start_and_kept();
     char cmd[128];
     snprintf(cmd, sizeof(cmd), "rm -rf %s", s_dir);
     (void)!system(cmd);
