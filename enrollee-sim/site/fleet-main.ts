@@ -3,7 +3,10 @@
  * A fleet of simulated devices on the simulated radio, as a process of its own:
  *   node dist/enrollee-sim/site/fleet-main.js --hub-port P --count N [--unknown U] [--spoofers S]
  *     --keys DIR --ap-ssid SSID --ap-pass-file FILE [--chirp-ms MS] [--give-up-s S] [--stagger-ms MS]
+ *     [--enrollee ts|c] [--channels LIST] [--ap-channel N]
  *   … --write-uris FILE   writes the whitelisted devices' DPP URIs (one per line) and exits.
+ * `--enrollee c` runs the whitelisted and unknown devices on our C enrollee (enrollee-host), each
+ * walking the channel plan LIST (default 6, the channel its URI names); the AP is on --ap-channel.
  * While running it prints one JSON line per device when it is done, then a summary line.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -49,6 +52,9 @@ async function main(): Promise<void> {
       'write-uris': { type: 'string' },
       'tcp-port': { type: 'string' },
       'configurator-uri': { type: 'string' },
+      enrollee: { type: 'string', default: 'ts' },
+      channels: { type: 'string', default: '6' },
+      'ap-channel': { type: 'string', default: '6' },
     },
   });
   if (values.keys === undefined) throw new Error('--keys DIR is required');
@@ -93,6 +99,11 @@ async function main(): Promise<void> {
     write(summary);
     return;
   }
+  if (values.enrollee !== 'ts' && values.enrollee !== 'c')
+    throw new Error(`--enrollee: "${values.enrollee}" is neither ts nor c`);
+  const channels = (values.channels ?? '6').split(',').map((c) => count('channels', c, 6));
+  if (channels.some((c) => c < 1 || c > 14)) throw new Error('--channels: channels are 1 to 14');
+  const apChannel = count('ap-channel', values['ap-channel'], 6);
   const { summary } = await runFleetOnAir({
     fleet,
     endpointFor: (d) => endpointOn(d, hubPort),
@@ -101,6 +112,15 @@ async function main(): Promise<void> {
     giveUpMs,
     staggerMs,
     onLine: write,
+    cEnrollee:
+      values.enrollee === 'c'
+        ? {
+            hubPort,
+            keysDir: values.keys,
+            ap: { ssid: ap.ssid, passFile: values['ap-pass-file'], channel: apChannel },
+            channels,
+          }
+        : undefined,
   });
   write(summary);
 }

@@ -30,6 +30,8 @@ export interface FleetRunOptions {
   readonly chirpMs?: number;
   readonly giveUpS?: number;
   readonly staggerMs?: number;
+  /** Which enrollee runs the devices: the TypeScript SimDevice, or our C enrollee (enrollee-host). */
+  readonly enrollee?: 'ts' | 'c';
   readonly onLine?: (line: FleetLine) => void;
 }
 
@@ -103,6 +105,7 @@ export async function runFleetProcess(o: FleetRunOptions): Promise<FleetLine[]> 
   if (o.chirpMs !== undefined) args.push('--chirp-ms', String(o.chirpMs));
   if (o.giveUpS !== undefined) args.push('--give-up-s', String(o.giveUpS));
   if (o.staggerMs !== undefined) args.push('--stagger-ms', String(o.staggerMs));
+  if (o.enrollee !== undefined) args.push('--enrollee', o.enrollee);
   await run(args, (text) => {
     let parsed: { type?: string };
     try {

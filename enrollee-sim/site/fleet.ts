@@ -15,6 +15,7 @@ import {
   type SimulatedAp,
 } from './sim-device.js';
 import { initiateOverTcp, type TcpDeviceResult } from './tcp-device.js';
+import { runCDevice, type CDeviceOptions } from './c-device.js';
 
 export type { FleetLine } from './fleet-process.js';
 
@@ -55,6 +56,11 @@ export interface AirFleetOptions extends FleetTiming {
   readonly onDevice?:
     ((d: FleetDevice, device: SimDevice, endpoint: FleetEndpoint) => void) | undefined;
   readonly onLine?: ((line: FleetLine) => void) | undefined;
+  /**
+   * Run the whitelisted and unknown devices on our C enrollee (enrollee-host processes on the radio
+   * hub) instead of the TypeScript one; spoofers stay TypeScript (the C enrollee never lies).
+   */
+  readonly cEnrollee?: Omit<CDeviceOptions, 'giveUpMs'> | undefined;
 }
 
 export interface FleetSummary {
@@ -87,9 +93,21 @@ export async function runFleetOnAir(
 ): Promise<{ lines: FleetLine[]; summary: FleetSummary }> {
   const started = performance.now();
   const victim = o.fleet.find((d) => d.role === 'whitelisted');
-  const endpoints = await Promise.all(o.fleet.map((d) => o.endpointFor(d)));
+  const inC = (d: FleetDevice): boolean => o.cEnrollee !== undefined && d.role !== 'spoofer';
+  const endpoints = await Promise.all(o.fleet.map((d) => (inC(d) ? undefined : o.endpointFor(d))));
   const results = o.fleet.map(async (d, i): Promise<FleetLine> => {
-    const endpoint = endpoints[i]!;
+    // Devices that will never be configured give up after a while (a real one keeps chirping).
+    const limit = d.role === 'whitelisted' ? o.giveUpMs * 8 : o.giveUpMs;
+    const endpoint = endpoints[i];
+    if (endpoint === undefined) {
+      await sleep(Math.random() * o.staggerMs);
+      const line: FleetLine = {
+        ...deviceFields(d),
+        ...(await runCDevice(d, { ...o.cEnrollee!, giveUpMs: limit })),
+      };
+      o.onLine?.(line);
+      return line;
+    }
     const device = new SimDevice(endpoint, {
       identity: d.identity,
       ap: o.ap,
@@ -103,8 +121,6 @@ export async function runFleetOnAir(
     // A batch is powered up over a second or so, not in one instant.
     await sleep(Math.random() * o.staggerMs);
     device.start();
-    // Devices that will never be configured give up after a while (a real one keeps chirping).
-    const limit = d.role === 'whitelisted' ? o.giveUpMs * 8 : o.giveUpMs;
     const timer = new Promise<undefined>((r) => setTimeout(() => r(undefined), limit).unref());
     const report = await Promise.race([device.done, timer]);
     device.stop();
@@ -130,7 +146,7 @@ export async function runFleetOnAir(
     return line;
   });
   const lines = await Promise.all(results);
-  await Promise.all(endpoints.map((e) => e.close()));
+  await Promise.all(endpoints.map((e) => e?.close()));
   return { lines, summary: summarise(lines, started) };
 }
 

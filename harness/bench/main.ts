@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- --enrollees N [--loss P] [--baud B] [--kill-bridge-after S]
- * [--transport espnow|tcp] [--rounds R] [--no-lwm2m] [--json FILE]`: a batch through daemon,
+ * [--transport espnow|tcp] [--enrollee ts|c] [--rounds R] [--no-lwm2m] [--json FILE]`: a batch through daemon,
  * bridge host build and fleet as separate processes (enrollee-sim/bench/site-bench.ts); with R
  * rounds, medians and the worst round's counts (rounds.ts). `npm run bench:crypto` measures the
  * cost of one DPP exchange per elliptic-curve backend.
@@ -45,6 +45,11 @@ const program = new Command('bench')
     'run the batch R times, each with fresh processes: medians, and the worst round for what the targets count',
     '1',
   )
+  .option(
+    '--enrollee <e>',
+    'ts (the TypeScript simulator) or c (our C enrollee, enrollee-host)',
+    'ts',
+  )
   .option('--no-lwm2m', 'deliver the Wi-Fi credentials only, without the LwM2M factory bundle')
   .option('--keep', 'keep the temporary folder (data dir, logs, fleet keys)')
   .option('--json <file>', 'also write the result as JSON')
@@ -56,6 +61,7 @@ const o = program.opts<{
   baud?: string;
   killBridgeAfter?: string;
   transport: string;
+  enrollee: string;
   rounds: string;
   lwm2m: boolean;
   keep?: boolean;
@@ -63,6 +69,14 @@ const o = program.opts<{
 }>();
 if (o.transport !== 'espnow' && o.transport !== 'tcp') {
   process.stderr.write(`bench: --transport: "${o.transport}" is neither espnow nor tcp\n`);
+  process.exit(2);
+}
+if (o.enrollee !== 'ts' && o.enrollee !== 'c') {
+  process.stderr.write(`bench: --enrollee: "${o.enrollee}" is neither ts nor c\n`);
+  process.exit(2);
+}
+if (o.enrollee === 'c' && o.transport !== 'espnow') {
+  process.stderr.write('bench: --enrollee c runs on the radio (--transport espnow)\n');
   process.exit(2);
 }
 const enrollees = numberOption('enrollees', o.enrollees, 1, 100_000)!;
@@ -78,6 +92,7 @@ const options: BenchOptions = {
   killBridgeAfterS: numberOption('kill-bridge-after', o.killBridgeAfter, 0, 3600),
   transport: o.transport,
   lwm2m: o.lwm2m,
+  enrollee: o.enrollee,
   keep: o.keep === true,
 };
 const results: BenchResult[] = [];

@@ -86,6 +86,7 @@ export function combineRounds(results: readonly BenchResult[]): CombinedBenchRes
     transport: first.transport,
     killBridgeAfterS: first.killBridgeAfterS,
     lwm2mBundle: first.lwm2mBundle,
+    enrollee: first.enrollee,
     daemonCounters: representative.daemonCounters,
     rounds: results.map((r) => ({
       durationS: r.durationS,

@@ -27,6 +27,8 @@ export interface BenchOptions {
   readonly transport: 'espnow' | 'tcp';
   /** Deliver each device its LwM2M factory bundle (a PSK per device) with the Wi-Fi credentials. */
   readonly lwm2m: boolean;
+  /** The devices' enrollee: the TypeScript simulator, or our C enrollee library (enrollee-host). */
+  readonly enrollee: 'ts' | 'c';
   readonly keep: boolean;
 }
 
@@ -60,6 +62,8 @@ export interface BenchResult {
   killBridgeAfterS: number | null;
   /** Whether the devices received an LwM2M factory bundle as well as the Wi-Fi credentials. */
   lwm2mBundle: boolean;
+  /** Which enrollee ran the devices. */
+  enrollee: 'ts' | 'c';
   /** The daemon's own counters over the batch (ESP-NOW link, bridge link, engine): where frames went. */
   daemonCounters: Record<string, number>;
 }
@@ -249,6 +253,7 @@ export async function runSiteBench(
       apPassFile: passFile,
       staggerMs: 1000,
       giveUpS: 60,
+      enrollee: o.enrollee,
       onLine: progress,
     });
     const durationS = (performance.now() - started) / 1000;
@@ -312,6 +317,7 @@ export async function runSiteBench(
       loss: o.loss,
       baud: o.baud ?? null,
       transport: o.transport,
+      enrollee: o.enrollee,
       killBridgeAfterS: o.killBridgeAfterS ?? null,
       lwm2mBundle: o.lwm2m,
       daemonCounters: counterDeltas(

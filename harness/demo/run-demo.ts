@@ -24,6 +24,8 @@ import { demoConfig, DEMO_SSID } from './demo-config.js';
 export interface DemoOptions {
   readonly enrollees: number;
   readonly once: boolean;
+  /** Run the devices on the TypeScript simulator or on our C enrollee (enrollee-host). */
+  readonly enrollee: 'ts' | 'c';
   readonly out: NodeJS.WriteStream;
 }
 
@@ -48,7 +50,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   const fleetRun = await import('../../enrollee-sim/site/fleet-process.js');
   banner(
     out,
-    `SIMULATION — ${enrollees} simulated enrollees, simulated radio, ESP32 bridge host build`,
+    `SIMULATION — ${enrollees} simulated enrollees${options.enrollee === 'c' ? ' (our C enrollee)' : ''}, simulated radio, ESP32 bridge host build`,
   );
   const dataDir = mkdtempSync(join(tmpdir(), 'dpp-configurator-demo-'));
   const passphrase = randomBytes(12).toString('base64url');
@@ -146,6 +148,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     apSsid: DEMO_SSID,
     apPassFile: join(dataDir, 'wifi.pass'),
     giveUpS: 8,
+    enrollee: options.enrollee,
   });
   bar.update(Math.min(finalByAddress.size, enrollees), tally());
   bar.stop();

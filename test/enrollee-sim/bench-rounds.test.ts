@@ -25,6 +25,7 @@ function round(over: Partial<BenchResult>): BenchResult {
     transport: 'espnow',
     killBridgeAfterS: null,
     lwm2mBundle: true,
+    enrollee: 'ts',
     daemonCounters: { messagesOut: 3000 },
     ...over,
   };
