@@ -74,6 +74,11 @@ export class RadioNode {
     });
   }
 
+  /** The channel the radio is tuned to. */
+  get currentChannel(): number {
+    return this.channel;
+  }
+
   setChannel(channel: number): void {
     this.channel = channel;
     this.sendJoin();

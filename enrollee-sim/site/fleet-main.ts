@@ -5,8 +5,9 @@
  *     --keys DIR --ap-ssid SSID --ap-pass-file FILE [--chirp-ms MS] [--give-up-s S] [--stagger-ms MS]
  *     [--enrollee ts|c] [--channels LIST] [--ap-channel N]
  *   … --write-uris FILE   writes the whitelisted devices' DPP URIs (one per line) and exits.
- * `--enrollee c` runs the whitelisted and unknown devices on our C enrollee (enrollee-host), each
- * walking the channel plan LIST (default 6, the channel its URI names); the AP is on --ap-channel.
+ * Every device walks the channel plan LIST (default 6, the channel its URI names) and moves to
+ * the AP's channel (--ap-channel, default 6) when it joins. `--enrollee c` runs the whitelisted
+ * and unknown devices on our C enrollee (enrollee-host) instead of the TypeScript one.
  * While running it prints one JSON line per device when it is done, then a summary line.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -24,12 +25,17 @@ function count(name: string, text: string | undefined, fallback: number): number
   return n;
 }
 
-async function endpointOn(d: FleetDevice, hubPort: number): Promise<FleetEndpoint> {
-  const node = await RadioNode.join({ mac: d.mac, channel: 6, hubPort, hearBroadcasts: false });
+async function endpointOn(
+  d: FleetDevice,
+  hubPort: number,
+  channel: number,
+): Promise<FleetEndpoint> {
+  const node = await RadioNode.join({ mac: d.mac, channel, hubPort, hearBroadcasts: false });
   const endpoint: FleetEndpoint = {
     mac: d.mac,
     onFrame: () => {},
     send: (dst: string, payload: Uint8Array) => node.send(dst, payload),
+    setChannel: (ch: number) => node.setChannel(ch),
     close: () => node.close(),
   };
   node.onFrame = (f) => endpoint.onFrame(f);
@@ -106,8 +112,9 @@ async function main(): Promise<void> {
   const apChannel = count('ap-channel', values['ap-channel'], 6);
   const { summary } = await runFleetOnAir({
     fleet,
-    endpointFor: (d) => endpointOn(d, hubPort),
-    ap,
+    endpointFor: (d) => endpointOn(d, hubPort, channels[0]!),
+    ap: { ...ap, channel: apChannel },
+    deviceOptions: () => ({ channels }),
     chirpMs,
     giveUpMs,
     staggerMs,

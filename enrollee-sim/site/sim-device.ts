@@ -40,6 +40,8 @@ export interface AirEndpoint {
   readonly mac: string;
   onFrame: (frame: { src: string; broadcast: boolean; payload: Uint8Array }) => void;
   send(dst: string, payload: Uint8Array): Promise<unknown>;
+  /** Tune the radio (the radio hub routes by channel); an air with one channel has none. */
+  setChannel?(channel: number): void;
 }
 
 /** The simulated access point: joining succeeds only with its SSID and passphrase. */
@@ -48,6 +50,8 @@ export interface SimulatedAp {
   readonly passphrase: string;
   /** How long joining takes before the Connection Status Result (default 0; a real one takes seconds). */
   readonly joinMs?: number | undefined;
+  /** The AP's channel: a device that joins moves its radio there, as a station follows its AP. */
+  readonly channel?: number | undefined;
 }
 
 export interface SimDeviceOptions {
@@ -61,6 +65,12 @@ export interface SimDeviceOptions {
   /** A Configurator key we insist on (mutual authentication). */
   readonly pinnedConfigurator?: PeerBootstrap | undefined;
   readonly chirpMs?: number | undefined;
+  /**
+   * The channel plan: announce on each in turn, listening for the chirp interval after each, and
+   * stay on the channel where a configurator answered (DPP's chirping; the device does not know
+   * the bridge's channel). Without one, the device stays where its endpoint is.
+   */
+  readonly channels?: readonly number[] | undefined;
   /** Unanswered chirps double their interval up to this (default 8 s). */
   readonly maxChirpMs?: number | undefined;
   /** After a failed session, announce again this many times at most. */
@@ -92,6 +102,8 @@ export class SimDevice {
   private messageId = Math.floor(Math.random() * 0x10000);
   private peerMac: string | undefined;
   private retriesLeft: number;
+  /** The next channel of the plan to announce on. */
+  private planIndex = 0;
   private stopped = false;
   /** Counts sessions, so a stale watchdog does not reset a newer one. */
   private generation = 0;
@@ -180,14 +192,20 @@ export class SimDevice {
     const base = this.options.chirpMs ?? 1000;
     const max = Math.max(base, this.options.maxChirpMs ?? 8000);
     let interval = base;
+    const plan = this.options.channels ?? [];
     const chirp = (): void => {
       if (this.chirps === 0) this.firstChirpAt = this.clock.now();
+      if (plan.length > 0) {
+        this.endpoint.setChannel?.(plan[this.planIndex % plan.length]!);
+        this.planIndex = (this.planIndex + 1) % plan.length;
+      }
       this.chirps++;
       this.transmit(BROADCAST_MAC, announcement);
       // Unanswered chirps back off (and jitter), so a batch of hundreds powered up together does
-      // not fill the air with announcements: the configurator needs the air for the sessions.
+      // not fill the air with announcements: the configurator needs the air for the sessions. With
+      // a channel plan, the interval backs off once a whole round went unanswered.
       const next = interval * (0.8 + Math.random() * 0.4);
-      interval = Math.min(max, interval * 2);
+      if (this.planIndex === 0) interval = Math.min(max, interval * 2);
       this.chirpTimer = this.clock.setTimer(next, chirp);
     };
     chirp();
@@ -276,6 +294,8 @@ export class SimDevice {
       const report = () => {
         if (this.generation !== generation || this.stopped) return;
         this.joined = result === DppStatus.Ok;
+        // A station follows its AP's channel: the Connection Status Result goes out there.
+        if (this.joined && ap?.channel !== undefined) this.endpoint.setChannel?.(ap.channel);
         this.input({
           type: 'connectionAttempted',
           connStatus: encodeConnectionStatus({ result, ssid: parsed.value.ssid }),

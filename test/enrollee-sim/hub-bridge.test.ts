@@ -21,9 +21,6 @@ import { RadioNode } from '../../enrollee-sim/radio/node.js';
 import { SimDevice, type SimDeviceReport } from '../../enrollee-sim/site/sim-device.js';
 import { TEST_PASSPHRASE, TEST_SSID } from '../support/air-enrollee.js';
 import { bundlePskSecrets, PSK_LWM2M, waitFor } from '../support/adversary-air.js';
-
-/** Flood announcements refused by the daemon before the batch starts. */
-const FLOOD_AT_DAEMON = 500;
 import { newIdentity } from '../support/dpp-fixtures.js';
 import {
   hostBridgeBinary,
@@ -33,6 +30,9 @@ import {
   bridgeDaemonConfig,
 } from '../support/host-bridge.js';
 import { MemoryStores } from '../support/memory-stores.js';
+
+/** Flood announcements refused by the daemon before the batch starts. */
+const FLOOD_AT_DAEMON = 500;
 
 describe('adversaries on the radio hub, through the bridge host build', function () {
   this.timeout(300_000);
