@@ -9,6 +9,7 @@ import {
   ESPNOW_V1_PAYLOAD,
   ESPNOW_V2_PAYLOAD,
   fragmentDppMessage,
+  senderAcceptsV2,
   type PayloadLimit,
 } from '../../protocol/espnow/fragment.js';
 import { Reassembler } from '../../protocol/espnow/reassembler.js';
@@ -57,9 +58,9 @@ export class EspnowDppLink extends EventEmitter<EspnowLinkEvents> {
   };
   private readonly queue: EspnowSendQueue;
   /**
-   * Peers heard sending a payload longer than v1 allows, so they speak ESP-NOW v2 (most recent
-   * last, at most V2_PEERS_MAX). Only they get 1470-byte payloads: a v1 device drops anything
-   * longer than 250 bytes, and nothing else on the air says which version a device speaks.
+   * Peers that said in a fragment header that they receive ESP-NOW v2, or sent a payload longer
+   * than v1 allows (most recent last, at most V2_PEERS_MAX). Only they get 1470-byte payloads: a
+   * v1 device drops anything longer than 250 bytes.
    */
   private readonly v2Peers = new Set<Mac>();
 
@@ -79,7 +80,10 @@ export class EspnowDppLink extends EventEmitter<EspnowLinkEvents> {
       () => this.emit('drain'),
     );
     radio.on('frame', (f) => {
-      if (f.payload.length > ESPNOW_V1_PAYLOAD) this.heardV2(f.src);
+      // Every fragment says it: a device that no longer does (another one under the same MAC, a
+      // reflashed one) gets 250-byte payloads again.
+      if (senderAcceptsV2(f.payload)) this.heardV2(f.src);
+      else this.v2Peers.delete(f.src);
       const bytes = this.reassembler.push(f.src, f.payload, this.now());
       if (bytes === null) return;
       this.counters.messagesIn++;
@@ -110,10 +114,12 @@ export class EspnowDppLink extends EventEmitter<EspnowLinkEvents> {
 
   /** 1470 only when the bridge and the peer both speak ESP-NOW v2 (docs/espnow-binding.md). */
   payloadLimit(dst: Mac): PayloadLimit {
-    return (this.radio.info?.maxPayload ?? ESPNOW_V1_PAYLOAD) >= ESPNOW_V2_PAYLOAD &&
-      this.v2Peers.has(dst)
-      ? ESPNOW_V2_PAYLOAD
-      : ESPNOW_V1_PAYLOAD;
+    return this.bridgeAcceptsV2 && this.v2Peers.has(dst) ? ESPNOW_V2_PAYLOAD : ESPNOW_V1_PAYLOAD;
+  }
+
+  /** Whether the bridge's radio receives 1470-byte payloads (it speaks ESP-NOW v2). */
+  private get bridgeAcceptsV2(): boolean {
+    return (this.radio.info?.maxPayload ?? ESPNOW_V1_PAYLOAD) >= ESPNOW_V2_PAYLOAD;
   }
 
   /** Whether the radio link is up (messages wait while it is not). */
@@ -140,7 +146,8 @@ export class EspnowDppLink extends EventEmitter<EspnowLinkEvents> {
     this.nextMessageId = (this.nextMessageId + 1) & 0xffff;
     let payloads: Uint8Array[];
     try {
-      payloads = fragmentDppMessage(message, id, this.payloadLimit(dst));
+      // Our fragments say whether the bridge's radio receives v2, so a v2 device may answer so.
+      payloads = fragmentDppMessage(message, id, this.payloadLimit(dst), this.bridgeAcceptsV2);
     } catch (e) {
       if (e instanceof ConfiguratorError) return 'refused';
       throw e;

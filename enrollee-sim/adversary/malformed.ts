@@ -114,7 +114,10 @@ export function malformedCorpus(options: { whitelistedKeyDer?: Uint8Array } = {}
   for (let n = 1; n <= 5; n++) one(`truncated header (${n} bytes)`, randomBytes(n));
   one('header without data', rawFragment({ index: 0, count: 1 }, new Uint8Array(0)));
   one('binding version 2', rawFragment({ version: 0x20, index: 0, count: 1 }, randomBytes(20)));
-  one('binding flags set', rawFragment({ version: 0x11, index: 0, count: 1 }, randomBytes(20)));
+  one(
+    'a reserved binding flag set',
+    rawFragment({ version: 0x12, index: 0, count: 1 }, randomBytes(20)),
+  );
   one('unknown payload kind', rawFragment({ kind: 0x02, index: 0, count: 1 }, randomBytes(20)));
   one('fragment count 0', rawFragment({ index: 0, count: 0 }, randomBytes(20)));
   one('index equal to count', rawFragment({ index: 3, count: 3 }, randomBytes(20)));

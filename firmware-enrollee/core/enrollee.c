@@ -67,7 +67,8 @@ static bool is_v2_peer(const enrollee_t *e, const uint8_t mac[6])
     return false;
 }
 
-/* A peer that sent a longer-than-v1 payload speaks v2: the only sign there is. */
+/* A peer that says in its fragments' header that it receives v2 (or sent a longer-than-v1
+   payload) may be sent 1470-byte payloads. */
 static void note_v2_peer(enrollee_t *e, const uint8_t mac[6])
 {
     if (is_v2_peer(e, mac)) return;
@@ -76,6 +77,17 @@ static void note_v2_peer(enrollee_t *e, const uint8_t mac[6])
     } else {
         memmove(e->v2_peers[0], e->v2_peers[1], 6 * (ENR_V2_PEERS - 1));
         memcpy(e->v2_peers[ENR_V2_PEERS - 1], mac, 6);
+    }
+}
+
+/* A peer whose fragments stop saying so (another device under its MAC) gets v1 payloads again. */
+static void forget_v2_peer(enrollee_t *e, const uint8_t mac[6])
+{
+    for (size_t i = 0; i < e->n_v2_peers; i++) {
+        if (memcmp(e->v2_peers[i], mac, 6) != 0) continue;
+        memmove(e->v2_peers[i], e->v2_peers[i + 1], 6 * (e->n_v2_peers - i - 1));
+        e->n_v2_peers--;
+        return;
     }
 }
 
@@ -90,6 +102,7 @@ static void send_bytes(enrollee_t *e, enr_effects_t *fx, const uint8_t dst[6], c
     f->message_id = message_id;
     bool bcast = memcmp(dst, broadcast_mac, 6) == 0;
     f->payload_limit = (uint16_t)(!bcast && is_v2_peer(e, dst) ? ENOW_V2_PAYLOAD : ENOW_V1_PAYLOAD);
+    f->accepts_v2 = e->reasm.max_payload == ENOW_V2_PAYLOAD;
 }
 
 /* Send tx as a new message (a fresh messageId), to the session's peer. */
@@ -361,7 +374,12 @@ void enrollee_on_radio(enrollee_t *e, const uint8_t src[6], bool broadcast, uint
         if (rc != DPP_E_ESPNOW_DUPLICATE) ignored(e, fx, rc);
         return;
     }
-    if (len > ENOW_V1_PAYLOAD) note_v2_peer(e, src);
+    /* It sent a longer-than-v1 payload, or said in the header that its radio receives them; only
+       a radio that speaks v2 itself may send it one. */
+    if (e->reasm.max_payload == ENOW_V2_PAYLOAD) {
+        if (len > ENOW_V1_PAYLOAD || (payload[0] & ENOW_FLAG_ACCEPTS_V2) != 0) note_v2_peer(e, src);
+        else forget_v2_peer(e, src);
+    }
     if (msg != NULL) enrollee_on_message(e, src, msg, msg_len, fx);
 }
 
@@ -425,5 +443,7 @@ void enrollee_on_wifi(enrollee_t *e, uint8_t dpp_status, enr_effects_t *fx)
 size_t enrollee_fx_payload(const enr_fx_t *fx, size_t index, uint8_t *out)
 {
     if (fx->type != ENR_FX_SEND) return 0;
-    return enow_fragment_payload(fx->msg, fx->len, fx->message_id, fx->payload_limit, index, out);
+    size_t n = enow_fragment_payload(fx->msg, fx->len, fx->message_id, fx->payload_limit, index, out);
+    if (n > 0 && fx->accepts_v2) out[0] |= ENOW_FLAG_ACCEPTS_V2;
+    return n;
 }

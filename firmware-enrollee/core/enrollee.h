@@ -61,6 +61,7 @@ typedef struct {
     size_t len;
     uint16_t message_id;
     uint16_t payload_limit;
+    bool accepts_v2;    /* SEND: our fragments say our radio receives 1470-byte payloads */
     const dpp_config_obj_t *config; /* CREDENTIALS: valid during the call only (the bundle lives in the rx buffer) */
     enr_state_t state;              /* STATE */
     int reason;                     /* STATE, IGNORED: a dpp_err_t */

@@ -11,7 +11,9 @@ int enow_parse_fragment(const uint8_t *p, size_t len, size_t max_payload, enow_f
 {
     if (len <= ENOW_HDR_LEN) return DPP_E_ESPNOW_NO_DATA;
     if (len > max_payload) return DPP_E_ESPNOW_PAYLOAD_TOO_LARGE;
-    if (p[0] != ENOW_BINDING_V1) return DPP_E_ESPNOW_BAD_VERSION;
+    if ((p[0] & ENOW_VERSION_MASK) != ENOW_BINDING_V1 || (p[0] & ENOW_RESERVED_FLAGS) != 0)
+        return DPP_E_ESPNOW_BAD_VERSION;
+    f->accepts_v2 = (p[0] & ENOW_FLAG_ACCEPTS_V2) != 0;
     if (p[1] != ENOW_KIND_DPP) return DPP_E_ESPNOW_BAD_KIND;
     f->message_id = (uint16_t)(p[2] | (p[3] << 8));
     f->index = p[4];

@@ -16,6 +16,10 @@
 #include <stdint.h>
 
 #define ENOW_BINDING_V1 0x10u
+/* Header flag: the sender's radio receives ESP-NOW v2 (1470-byte) payloads. */
+#define ENOW_FLAG_ACCEPTS_V2 0x01u
+#define ENOW_VERSION_MASK 0xf0u
+#define ENOW_RESERVED_FLAGS 0x0eu
 #define ENOW_KIND_DPP 0x01u
 #define ENOW_HDR_LEN 6u
 #define ENOW_V1_PAYLOAD 250u
@@ -47,6 +51,7 @@ typedef struct {
     uint8_t count;
     const uint8_t *data;
     size_t len;
+    bool accepts_v2; /* the sender said its radio receives 1470-byte payloads */
 } enow_fragment_t;
 
 /* Every check that needs no other fragment. Error codes 512-518 (see dpp_err.h). */

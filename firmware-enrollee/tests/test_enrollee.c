@@ -20,6 +20,7 @@ typedef struct {
     size_t len;
     uint16_t limit, id;
     size_t fragments;
+    uint8_t header; /* the binding's version and flags byte of its fragments */
 } sent_t;
 
 typedef struct {
@@ -97,6 +98,7 @@ static void apply(world_t *w, const enr_effects_t *fx)
             s->fragments = 0;
             while ((n = enrollee_fx_payload(f, s->fragments, p)) > 0) {
                 CHECK(n <= f->payload_limit);
+                s->header = p[0];
                 CHECK_EQ_INT(enow_reasm_push(&r, cfgr_mac, p, n, 0, &m, &ml), 0);
                 s->fragments++;
             }
@@ -420,15 +422,34 @@ static void version_one_and_v2_payloads(void)
     CHECK_EQ_INT(s_w.n_sent, sent); /* version 1: nothing to send */
     CHECK_EQ_INT(s_w.state, ENR_DONE);
 
-    /* the next session's messages to that configurator use v2 payloads; to others v1 */
+    /* a v2 payload heard from it, then an Authentication Request whose fragments do not say so */
     setup(NULL, 0, NULL);
     deliver(cfgr_mac, buf, 400, ENOW_V2_PAYLOAD); /* any v2 payload from it (not a message we take) */
     test_cfgr_init(&s_c, s_cfgr_priv, s_enrollee_priv, NULL, NULL);
     uint8_t req[1024];
     n = test_build_auth_request(&s_c, req, sizeof(req));
     deliver(cfgr_mac, req, n, ENOW_V1_PAYLOAD);
-    CHECK_EQ_INT(last_sent()->limit, ENOW_V2_PAYLOAD);
+    /* its latest fragments do not say it receives v2 (each fragment says it, the latest wins) */
+    CHECK_EQ_INT(last_sent()->limit, ENOW_V1_PAYLOAD);
     CHECK(memcmp(s_w.sent[0].dst, bcast, 6) == 0 && s_w.sent[0].limit == ENOW_V1_PAYLOAD);
+
+    /* a configurator that says in its (short) fragments' header that it receives v2: the
+       enrollee answers in 1470-byte payloads at once, and says the same of itself */
+    setup(NULL, 0, NULL);
+    test_cfgr_init(&s_c, s_cfgr_priv, s_enrollee_priv, NULL, NULL);
+    n = test_build_auth_request(&s_c, req, sizeof(req));
+    uint8_t p[ENOW_V2_PAYLOAD];
+    size_t count = enow_fragment_count(n, ENOW_V1_PAYLOAD);
+    for (size_t i = 0; i < count; i++) {
+        size_t pl = enow_fragment_payload(req, n, 900, ENOW_V1_PAYLOAD, i, p);
+        p[0] |= ENOW_FLAG_ACCEPTS_V2;
+        enr_effects_t fx = {0};
+        enrollee_on_radio(&s_e, cfgr_mac, false, p, pl, s_w.now, &fx);
+        apply(&s_w, &fx);
+    }
+    CHECK_EQ_INT(last_sent()->limit, ENOW_V2_PAYLOAD);
+    CHECK_EQ_INT(last_sent()->header, ENOW_BINDING_V1 | ENOW_FLAG_ACCEPTS_V2);
+    CHECK_EQ_INT(s_w.sent[0].header, ENOW_BINDING_V1 | ENOW_FLAG_ACCEPTS_V2); /* its announcements too */
 }
 
 static void message_ids_and_broadcasts(void)
@@ -469,6 +490,7 @@ void group_enrollee(void)
     t_run("enrollee: a pinned configurator: a rogue is refused, the pinned one authenticates mutually",
           pinned_configurator);
     t_run("enrollee: repeats answered alike; failure status, refusal, bad object, tampering", refusals_and_repeats);
-    t_run("enrollee: a version-1 configurator; v2 payloads once heard", version_one_and_v2_payloads);
+    t_run("enrollee: a version-1 configurator; v2 payloads to a peer whose fragments say it receives them",
+          version_one_and_v2_payloads);
     t_run("enrollee: broadcasts ignored, message ids consecutive from a random start", message_ids_and_broadcasts);
 }

@@ -1,7 +1,8 @@
 /**
  * The ESP-NOW binding's fragment payload (docs/espnow-binding.md#payload):
  *
- *   offset 0  1  binding version and flags: 0x10 = version 1, no flags
+ *   offset 0  1  binding version (high nibble, 1) and flags (low nibble): 0x01 = the sender
+ *                accepts 1470-byte payloads (ESP-NOW v2); the other flag bits are 0
  *          1  1  kind: 0x01 DPP message fragment
  *          2  2  messageId, little-endian
  *          4  1  fragmentIndex: 0 … fragmentCount − 1
@@ -15,6 +16,10 @@ import { ConfiguratorError, ErrorCode, fail, ok, type Result } from '../errors.j
 import { MAX_MESSAGE_LEN } from '../dpp/frames.js';
 
 export const ESPNOW_BINDING_V1 = 0x10;
+/** Header flag: the sender's radio receives ESP-NOW v2 (1470-byte) payloads. */
+export const FLAG_ACCEPTS_V2 = 0x01;
+const VERSION_MASK = 0xf0;
+const RESERVED_FLAGS = 0x0e;
 export const FRAGMENT_KIND_DPP = 0x01;
 export const FRAGMENT_HEADER_LEN = 6;
 export const ESPNOW_V1_PAYLOAD = 250;
@@ -38,17 +43,31 @@ export interface Fragment {
   readonly count: number;
   /** A view into the payload. */
   readonly data: Uint8Array;
+  /** The sender said its radio receives 1470-byte payloads. */
+  readonly acceptsV2: boolean;
+}
+
+/**
+ * Whether the sender of this payload receives ESP-NOW v2 payloads: it said so in the header, or
+ * it sent one longer than v1 allows. How each side learns it may send the other 1470 bytes.
+ */
+export function senderAcceptsV2(payload: Uint8Array): boolean {
+  if (payload.length > ESPNOW_V1_PAYLOAD) return true;
+  const b = payload[0];
+  return b !== undefined && (b & VERSION_MASK) === ESPNOW_BINDING_V1 && (b & FLAG_ACCEPTS_V2) !== 0;
 }
 
 /**
  * Split a DPP message into ESP-NOW payloads. Our own data: an empty message or one over
  * 16384 bytes is a ConfiguratorError (TransportFrameTooLarge), a messageId outside 0..65535 or a
- * payload limit other than 250 / 1470 a RangeError.
+ * payload limit other than 250 / 1470 a RangeError. `acceptsV2` says, in every fragment's header,
+ * that our radio receives 1470-byte payloads.
  */
 export function fragmentDppMessage(
   message: Uint8Array,
   messageId: number,
   payloadLimit: PayloadLimit,
+  acceptsV2 = false,
 ): Uint8Array[] {
   if (!Number.isInteger(messageId) || messageId < 0 || messageId > 0xffff)
     throw new RangeError(`messageId ${messageId} is outside 0..65535`);
@@ -66,7 +85,7 @@ export function fragmentDppMessage(
   for (let index = 0; index < count; index++) {
     payloads.push(
       concatBytes(
-        Uint8Array.of(ESPNOW_BINDING_V1, FRAGMENT_KIND_DPP),
+        Uint8Array.of(ESPNOW_BINDING_V1 | (acceptsV2 ? FLAG_ACCEPTS_V2 : 0), FRAGMENT_KIND_DPP),
         u16le(messageId),
         Uint8Array.of(index, count),
         message.subarray(index * full, (index + 1) * full),
@@ -94,8 +113,9 @@ export function parseFragment(
     return malformed(`payload of ${payload.length} bytes carries no fragment data`);
   if (payload.length > maxPayload)
     return malformed(`payload of ${payload.length} bytes exceeds ${maxPayload}`);
-  if (payload[0] !== ESPNOW_BINDING_V1)
-    return malformed(`binding version/flags 0x${payload[0]!.toString(16)} is not 0x10`);
+  const header = payload[0]!;
+  if ((header & VERSION_MASK) !== ESPNOW_BINDING_V1 || (header & RESERVED_FLAGS) !== 0)
+    return malformed(`binding version/flags 0x${header.toString(16)} is neither 0x10 nor 0x11`);
   if (payload[1] !== FRAGMENT_KIND_DPP)
     return malformed(`unknown payload kind 0x${payload[1]!.toString(16)}`);
   const messageId = readU16le(payload, 2);
@@ -112,5 +132,5 @@ export function parseFragment(
     if ((count - 1) * data.length >= MAX_DPP_MESSAGE_LEN)
       return malformed(`${count} fragments of ${data.length} bytes exceed ${MAX_DPP_MESSAGE_LEN}`);
   }
-  return ok({ messageId, index, count, data });
+  return ok({ messageId, index, count, data, acceptsV2: (header & FLAG_ACCEPTS_V2) !== 0 });
 }

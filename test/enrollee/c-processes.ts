@@ -172,6 +172,8 @@ export class Site {
     channel?: number;
     requireMutual?: boolean;
     connStatusTimeoutMs?: number;
+    /** The bridge speaks ESP-NOW v2 (1470-byte payloads). */
+    v2?: boolean;
   }): Promise<void> {
     const hub = this.own(
       start('hub', process.execPath, [PATHS.hub, '--port', '0', ...(opts.hubArgs ?? [])]),
@@ -187,6 +189,7 @@ export class Site {
         String(this.hubPort),
         '--link',
         pty,
+        ...(opts.v2 === true ? ['--v2'] : []),
       ]),
     );
     await bridge.line(/^PTY /);

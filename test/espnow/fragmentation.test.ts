@@ -15,6 +15,7 @@ import {
   MAX_DPP_MESSAGE_LEN,
   MAX_FRAGMENT_COUNT,
   parseFragment,
+  senderAcceptsV2,
   type PayloadLimit,
 } from '../../protocol/espnow/fragment.js';
 import {
@@ -344,12 +345,35 @@ describe('ESP-NOW fragmentation', () => {
     });
   });
 
+  describe('the v2 flag (0x01 in the header byte)', () => {
+    it('is set by fragmentDppMessage when asked, read back by parseFragment and senderAcceptsV2', () => {
+      const [plain] = fragmentDppMessage(message(10), 7, 250);
+      const [flagged] = fragmentDppMessage(message(10), 7, 250, true);
+      assert.equal(plain![0], 0x10);
+      assert.equal(flagged![0], 0x11);
+      const a = parseFragment(plain!);
+      const b = parseFragment(flagged!);
+      assert.ok(a.ok && b.ok);
+      assert.equal(a.value.acceptsV2, false);
+      assert.equal(b.value.acceptsV2, true);
+      assert.deepEqual(b.value.data, a.value.data);
+      assert.equal(senderAcceptsV2(plain!), false);
+      assert.equal(senderAcceptsV2(flagged!), true);
+      assert.equal(senderAcceptsV2(fragmentDppMessage(message(1000), 7, 1470)[0]!), true);
+      assert.equal(senderAcceptsV2(Uint8Array.of(0x21, 1, 0, 0, 0, 1, 9)), false);
+    });
+  });
+
   describe('malformed fragments', () => {
     const cases: Array<[string, Uint8Array[], PayloadLimit?]> = [
       ['only a header', [payload(1, 0, 1, 0)]],
       ['5 bytes', [Uint8Array.of(0x10, 0x01, 0, 0, 0)]],
       ['binding version 2', [concatBytes(Uint8Array.of(0x20), payload(1, 0, 1, 3).subarray(1))]],
-      ['a flag set', [concatBytes(Uint8Array.of(0x11), payload(1, 0, 1, 3).subarray(1))]],
+      ['a reserved flag set', [concatBytes(Uint8Array.of(0x12), payload(1, 0, 1, 3).subarray(1))]],
+      [
+        'reserved flags beside v2',
+        [concatBytes(Uint8Array.of(0x19), payload(1, 0, 1, 3).subarray(1))],
+      ],
       ['kind 2', [concatBytes(Uint8Array.of(0x10, 0x02), payload(1, 0, 1, 3).subarray(2))]],
       ['fragmentCount 0', [payload(1, 0, 0, 3)]],
       ['index = count', [payload(1, 2, 2, 3)]],
