@@ -7,7 +7,7 @@ import { fromHex, toHex } from '../../protocol/bytes.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeBundle } from '../../protocol/lwm2m/bundle.js';
-import { makeDeviceKey, Site, until, type DaemonDevice } from './c-processes.js';
+import { makeDeviceKey, Site, until, type DaemonDevice, type Program } from './c-processes.js';
 
 const PASSPHRASE = 'lab passphrase 1';
 
@@ -165,6 +165,37 @@ describe('C enrollees provisioned by the real daemon (bridge host build, simulat
     assert.deepEqual(await Promise.all(devs.map((d) => d.exited)), new Array(10).fill(0));
     await until('the daemon to record all ten connected', () =>
       site.devices().filter((d) => d.state === 'connected').length === 10 ? true : undefined,
+    );
+  });
+
+  it('the bridge SIGKILLed mid-batch and restarted: every device ends connected', async () => {
+    await site.start({});
+    const launch = async (i: number): Promise<Program> => {
+      const { keyFile, uri } = await makeDeviceKey(site.dir, `k${i}`, '6');
+      assert.equal(site.cli(['whitelist', 'add', '--uri', uri]).status, 0);
+      return site.device([
+        '--key',
+        keyFile,
+        '--serial',
+        `SN-K${i}`,
+        '--channels',
+        '6',
+        '--mac',
+        `02:00:00:00:20:${i.toString(16).padStart(2, '0')}`,
+        '--exit-when-done',
+      ]);
+    };
+    const devs: Program[] = [];
+    for (let i = 0; i < 4; i++) devs.push(await launch(i));
+    await until('a first device configured', () =>
+      devs.some((d) => d.lines.some((l) => l.startsWith('CREDENTIALS '))) ? true : undefined,
+    );
+    // Four more power up just as the bridge dies: they announce into a dead link.
+    for (let i = 4; i < 8; i++) devs.push(await launch(i));
+    await site.killAndRestartBridge();
+    assert.deepEqual(await Promise.all(devs.map((d) => d.exited)), new Array(8).fill(0));
+    await until('the daemon to record all eight connected', () =>
+      site.devices().filter((d) => d.state === 'connected').length === 8 ? true : undefined,
     );
   });
 

@@ -142,6 +142,7 @@ export class Site {
   private readonly programs: Program[] = [];
   hubPort = 0;
   daemon: Program | undefined;
+  private bridge: { program: Program; args: string[] } | undefined;
 
   private constructor(readonly dir: string) {}
 
@@ -181,17 +182,17 @@ export class Site {
     this.hubPort = Number((await hub.line(/^HUB (\d+)/))[1]);
     const channel = opts.channel ?? 6;
     const pty = join(this.dir, 'bridge-pty');
-    const bridge = this.own(
-      start('bridge-host', PATHS.bridge, [
-        '--channel',
-        String(channel),
-        '--radio-port',
-        String(this.hubPort),
-        '--link',
-        pty,
-        ...(opts.v2 === true ? ['--v2'] : []),
-      ]),
-    );
+    const bridgeArgs = [
+      '--channel',
+      String(channel),
+      '--radio-port',
+      String(this.hubPort),
+      '--link',
+      pty,
+      ...(opts.v2 === true ? ['--v2'] : []),
+    ];
+    const bridge = this.own(start('bridge-host', PATHS.bridge, bridgeArgs));
+    this.bridge = { program: bridge, args: bridgeArgs };
     await bridge.line(/^PTY /);
     await writeFile(join(this.dir, 'wifi.pass'), 'lab passphrase 1\n', { mode: 0o600 });
     const config = [
@@ -244,6 +245,16 @@ export class Site {
         ...args,
       ]),
     );
+  }
+
+  /** SIGKILL the bridge (as a USB unplug or a crash does), then start it again on the same link. */
+  async killAndRestartBridge(): Promise<void> {
+    const old = this.bridge!;
+    old.program.child.kill('SIGKILL');
+    await old.program.exited;
+    const program = this.own(start('bridge-host', PATHS.bridge, old.args));
+    this.bridge = { program, args: old.args };
+    await program.line(/^PTY /);
   }
 
   private own(p: Program): Program {
