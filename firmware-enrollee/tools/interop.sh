@@ -45,13 +45,13 @@ sleep 0.3
 [ -f dev.key ] || printf '%s\n' $(openssl rand -hex 32) > dev.key
 URI=$(printf 'boot_priv %s\nchannels %s\nstart\n' $(cat dev.key) ${DEV_CH:-1,6,11} | $R/firmware-enrollee/build-host/enrollee-vectors | awk '/^uri/{print $2}')
 echo "device URI $URI"
-[ -n "${NO_WL:-}" ] || node $R/dist/daemon/cli/main.js --data-dir $D/data whitelist add --uri "$URI" ${WL_ARGS:-} > wl.out 2>&1; cat wl.out
+[ -n "${NO_WL:-}" ] || node $R/dist/harness/configurator.js --data-dir $D/data whitelist add --uri "$URI" ${WL_ARGS:-} > wl.out 2>&1; cat wl.out
 PIN=""
 if [ "${MUTUAL:-false}" = true ]; then
-  PIN=$(node $R/dist/daemon/cli/main.js --data-dir $D/data identity 2>/dev/null | grep -o 'DPP:[^ ]*;;' | head -1)
+  PIN=$(node $R/dist/harness/configurator.js --data-dir $D/data identity 2>/dev/null | grep -o 'DPP:[^ ]*;;' | head -1)
   echo "pin $PIN"
 fi
-node $R/dist/daemon/cli/main.js --data-dir $D/data start --config $D/config.yaml > daemon.out 2>&1 &
+node $R/dist/harness/configurator.js --data-dir $D/data start --config $D/config.yaml > daemon.out 2>&1 &
 DM=$!
 sleep 1.5
 ARGS=(--key $D/dev.key --serial SN-77 --channels ${DEV_CH:-1,6,11} --ap "lab-ap:$D/wifi.pass:${AP_CH:-6}" --radio-port $PORT --listen-ms 300 --mac 02:00:00:00:e0:42 --exit-when-done --verbose)
@@ -60,6 +60,6 @@ PIN=${PIN_OVERRIDE:-$PIN}
 timeout ${DEV_TIMEOUT:-60} $R/firmware-enrollee/build-host/enrollee-host "${ARGS[@]}" > dev.out 2>&1
 echo "enrollee-host exit $?"
 sleep ${SETTLE:-1}
-node $R/dist/daemon/cli/main.js --data-dir $D/data devices 2>&1 | head -5
+node $R/dist/harness/configurator.js --data-dir $D/data devices 2>&1 | head -5
 kill $DM; sleep 1; kill $BR $HUB 2>/dev/null
 wait 2>/dev/null

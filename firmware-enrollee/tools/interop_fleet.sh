@@ -41,8 +41,8 @@ for i in $(seq 1 $N); do
   printf '%s\n' $(openssl rand -hex 32) > dev$i.key
   printf 'boot_priv %s\nchannels 1,6,11\nstart\n' $(cat dev$i.key) | $R/firmware-enrollee/build-host/enrollee-vectors | awk '/^uri/{print $2}' >> uris.txt
 done
-node $R/dist/daemon/cli/main.js --data-dir $D/data whitelist import uris.txt > wl.out 2>&1 || { cat wl.out; }
-node $R/dist/daemon/cli/main.js --data-dir $D/data start --config $D/config.yaml > daemon.out 2>&1 &
+node $R/dist/harness/configurator.js --data-dir $D/data whitelist import uris.txt > wl.out 2>&1 || { cat wl.out; }
+node $R/dist/harness/configurator.js --data-dir $D/data start --config $D/config.yaml > daemon.out 2>&1 &
 DM=$!
 sleep 1.5
 start=$(date +%s)
@@ -58,6 +58,6 @@ for p in "${pids[@]}"; do wait $p || fails=$((fails+1)); done
 echo "devices: $N, exited non-zero: $fails, elapsed $(( $(date +%s) - start )) s"
 echo "device side: $(grep -l 'STATE done 0' dev*.out | wc -l) done, $(grep -l '^WIFI 0' dev*.out | wc -l) joined"
 sleep 1
-node $R/dist/daemon/cli/main.js --data-dir $D/data devices 2>&1 | grep -oE ' (connected|provisioned|failed|authenticating|configuring|refused) ' | sort | uniq -c
+node $R/dist/harness/configurator.js --data-dir $D/data devices 2>&1 | grep -oE ' (connected|provisioned|failed|authenticating|configuring|refused) ' | sort | uniq -c
 kill $DM; sleep 1; kill $BR $HUB 2>/dev/null
 wait 2>/dev/null

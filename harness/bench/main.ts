@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- --enrollees N [--loss P] [--baud B] [--kill-bridge-after S]
  * [--transport espnow|tcp] [--enrollee ts|c] [--rounds R] [--no-lwm2m] [--json FILE]`: a batch through daemon,
- * bridge host build and fleet as separate processes (enrollee-sim/bench/site-bench.ts); with R
+ * bridge host build and fleet as separate processes (harness/bench/site-bench.ts); with R
  * rounds, medians and the worst round's counts (rounds.ts). `npm run bench:crypto` measures the
  * cost of one DPP exchange per elliptic-curve backend.
  */
