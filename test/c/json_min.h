@@ -2,8 +2,8 @@
  * that matters here: objects, arrays, strings with escapes, numbers, true,
  * false, null). Parses into a caller-sized node array; strings are
  * unescaped into a caller-sized arena. Test code only. */
-#ifndef ENROLLEE_JSON_MIN_H
-#define ENROLLEE_JSON_MIN_H
+#ifndef DPP_TEST_JSON_MIN_H
+#define DPP_TEST_JSON_MIN_H
 
 #include <stdbool.h>
 #include <stddef.h>
