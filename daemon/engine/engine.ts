@@ -35,12 +35,7 @@ import {
   type Identification,
 } from './admission.js';
 import type { Delivery } from './delivery.js';
-import {
-  DeviceRecords,
-  type EngineEvents,
-  type RecordCounters,
-  type SessionSubject,
-} from './device-records.js';
+import { DeviceRecords, type RecordCounters, type SessionSubject } from './device-records.js';
 import type { PeerChannel, PeerHandler } from './peer-channel.js';
 import { KeyedThrottle } from './keyed-throttle.js';
 import { PeerKeys } from './peer-keys.js';
@@ -191,11 +186,6 @@ export class SessionEngine implements PeerHandler {
       WAITING_FORGET_AFTER,
       WAITING_MAX,
     );
-  }
-
-  on<E extends keyof EngineEvents>(event: E, listener: (...args: EngineEvents[E]) => void): this {
-    this.records.on(event, listener as never);
-    return this;
   }
 
   get activeSessions(): number {

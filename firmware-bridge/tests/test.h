@@ -1,5 +1,4 @@
-/* Minimal test harness: CHECK() counts checks; a test case fails if any of
- * its checks fails. test_main.c prints "N passed, N failed". */
+/* The bridge's unit-test groups, on the shared harness (test/c/check.h). */
 #ifndef BRIDGE_TEST_H
 #define BRIDGE_TEST_H
 
@@ -8,36 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-extern unsigned long t_checks;
-extern unsigned long t_check_failures;
-extern bool t_case_failed;
-
-#define CHECK(cond)                                                                  \
-    do {                                                                             \
-        t_checks++;                                                                  \
-        if (!(cond)) {                                                               \
-            t_check_failures++;                                                      \
-            t_case_failed = true;                                                    \
-            fprintf(stderr, "  %s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-        }                                                                            \
-    } while (0)
-
-#define CHECK_EQ_U(a, b)                                                                               \
-    do {                                                                                               \
-        unsigned long long a_ = (unsigned long long)(a), b_ = (unsigned long long)(b);                 \
-        t_checks++;                                                                                    \
-        if (a_ != b_) {                                                                                \
-            t_check_failures++;                                                                        \
-            t_case_failed = true;                                                                      \
-            fprintf(stderr, "  %s:%d: CHECK failed: %s == %s (%llu != %llu)\n", __FILE__, __LINE__, #a, \
-                    #b, a_, b_);                                                                       \
-        }                                                                                              \
-    } while (0)
-
-/* Register and run one test case (called from the group functions). */
-void t_run(const char *name, void (*fn)(void));
-/* Print a note that is not a failure. */
-void t_note(const char *fmt, ...);
+#include "check.h"
 
 /* groups */
 void group_codec(void);

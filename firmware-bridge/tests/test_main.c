@@ -1,41 +1,10 @@
 /* test-core: unit tests of the portable bridge core.
  * usage: test-core PATH/TO/bridge-serial.json */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "test.h"
-
-unsigned long t_checks;
-unsigned long t_check_failures;
-bool t_case_failed;
-static unsigned long cases_passed, cases_failed;
-
-void t_run(const char *name, void (*fn)(void))
-{
-    t_case_failed = false;
-    unsigned long before = t_checks;
-    fn();
-    if (t_case_failed) {
-        cases_failed++;
-        printf("FAIL %s\n", name);
-    } else {
-        cases_passed++;
-        printf("ok   %s (%lu checks)\n", name, t_checks - before);
-    }
-    fflush(stdout);
-}
-
-void t_note(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    printf("     note: ");
-    vprintf(fmt, ap);
-    printf("\n");
-    va_end(ap);
-}
 
 size_t hex_decode(const char *hex, uint8_t *out, size_t cap)
 {
@@ -71,7 +40,5 @@ int main(int argc, char **argv)
     group_vectors(vectors);
     group_bridge();
     group_fuzz();
-    printf("\n%lu checks, %lu failed checks\n", t_checks, t_check_failures);
-    printf("%lu passed, %lu failed\n", cases_passed, cases_failed);
-    return cases_failed == 0 && t_check_failures == 0 ? 0 : 1;
+    return t_summary();
 }

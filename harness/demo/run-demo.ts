@@ -134,10 +134,10 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     finalByAddress.set(address, { state, reason });
     bar.update(Math.min(finalByAddress.size, enrollees), tally());
   };
-  daemon.engine.on('device', (e) => {
+  daemon.engine.records.on('device', (e) => {
     if (FINAL_DEVICE_STATES.has(e.state)) note(e.address, e.state, e.reason ?? '');
   });
-  daemon.engine.on('refused', (e) => note(e.address, 'refused', e.reason));
+  daemon.engine.records.on('refused', (e) => note(e.address, 'refused', e.reason));
 
   const results = await fleetRun.runFleetProcess({
     hubPort: hub.port,

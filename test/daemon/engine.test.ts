@@ -219,7 +219,7 @@ describe('session engine on the in-memory air', () => {
     h = await startVirtualHarness();
     const id = newIdentity();
     const keyHash = h.stores.addKey(id.key);
-    h.daemon.engine.on('device', (ev) => {
+    h.daemon.engine.records.on('device', (ev) => {
       if (ev.keyHash === keyHash && ev.state === 'configuring')
         h.stores.setStatus(keyHash, 'revoked');
     });

@@ -58,14 +58,14 @@ export function registerConnectCommand(program: Command): void {
       });
       try {
         const final = new Promise<DeviceEvent>((resolve) => {
-          daemon.engine.on('device', (e) => {
+          daemon.engine.records.on('device', (e) => {
             if (
               e.keyHash === keyHash &&
               ['provisioned', 'connected', 'failed', 'refused'].includes(e.state)
             )
               resolve(e);
           });
-          daemon.engine.on('refused', (e) => {
+          daemon.engine.records.on('refused', (e) => {
             if (e.keyHash === keyHash || e.subject === keyHash)
               resolve({
                 keyHash,
