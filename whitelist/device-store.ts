@@ -55,8 +55,11 @@ interface DeviceRow {
   last_error: string | null;
 }
 
-/** States a later refusal does not overwrite: the device already has its configuration. */
-const DELIVERED: readonly DeviceState[] = ['provisioned', 'connected'];
+/** What is known of a device whose session a crash ended. */
+export const INTERRUPTED_DELIVERED =
+  'configuration delivered before the daemon stopped; no result heard';
+export const INTERRUPTED_UNDELIVERED =
+  'the daemon stopped during the session; no configuration delivered';
 
 export class DeviceStore {
   private readonly one;
@@ -65,8 +68,9 @@ export class DeviceStore {
 
   constructor(private readonly db: Database) {
     this.one = db.prepare<[string], DeviceRow>('SELECT * FROM devices WHERE key_hash = ?');
-    // One statement for every write: @keep* keep the stored value when the new one is NULL,
-    // @attempt and @delivered are the increments.
+    // One statement for every write: @keepState and @keepSeen keep the stored state and last
+    // seen, NULL fields keep the stored value, @attempt and @delivered are the increments. A new
+    // attempt always starts the state afresh (its time marks the session's start for recovery).
     this.upsert = db.prepare(
       `INSERT INTO devices (key_hash, state, reason, mac, transport, profile, first_seen, last_seen,
          state_changed_at, attempts, provisioned_count, device_info, conn_status, last_error)
@@ -76,16 +80,16 @@ export class DeviceStore {
          state = iif(@keepState, devices.state, excluded.state),
          reason = CASE
            WHEN excluded.reason IS NOT NULL THEN excluded.reason
-           WHEN @keepState OR devices.state = excluded.state THEN devices.reason
+           WHEN @attempt = 0 AND (@keepState OR devices.state = excluded.state) THEN devices.reason
            ELSE NULL END,
-         state_changed_at = iif(@keepState OR devices.state = excluded.state,
+         state_changed_at = iif(@attempt = 0 AND (@keepState OR devices.state = excluded.state),
            devices.state_changed_at, excluded.state_changed_at),
          mac = coalesce(excluded.mac, devices.mac),
          transport = coalesce(excluded.transport, devices.transport),
          profile = coalesce(excluded.profile, devices.profile),
-         last_seen = max(devices.last_seen, excluded.last_seen),
+         last_seen = iif(@keepSeen, devices.last_seen, max(devices.last_seen, excluded.last_seen)),
          attempts = devices.attempts + @attempt,
-         provisioned_count = devices.provisioned_count + @delivered,
+         provisioned_count = max(0, devices.provisioned_count + @delivered),
          device_info = coalesce(excluded.device_info, devices.device_info),
          conn_status = coalesce(excluded.conn_status, devices.conn_status),
          last_error = coalesce(excluded.last_error, devices.last_error)`,
@@ -109,9 +113,9 @@ export class DeviceStore {
     this.write(keyHash, state, fields, {});
   }
 
-  /** A session starts: authenticating, attempts + 1. */
-  startAttempt(keyHash: string, fields: DeviceFields): void {
-    this.write(keyHash, 'authenticating', fields, { attempt: 1 });
+  /** A session authenticated the device: configuring, attempts + 1. */
+  recordAuthenticated(keyHash: string, fields: DeviceFields): void {
+    this.write(keyHash, 'configuring', fields, { attempt: 1 });
   }
 
   /**
@@ -125,24 +129,36 @@ export class DeviceStore {
     this.write(keyHash, 'configuring', fields, { delivered: 1, keepState: true });
   }
 
+  /** A delivery recorded by recordDelivered did not leave after all: provisioned_count - 1. */
+  recordWithheld(keyHash: string, at: Date): void {
+    this.write(keyHash, 'refused', { at }, { delivered: -1, keepState: true, keepSeen: true });
+  }
+
   /**
-   * A whitelisted device was refused (inactive, revoked …): state refused with the reason, except
-   * that a device already provisioned keeps that state (the reason is still noted).
+   * A whitelisted device was refused (inactive, revoked …): state refused with the reason (only
+   * the reason when `keepState`). Its address and last seen stay: a refused announcement proves
+   * nothing about who sent it.
    */
-  recordRefused(keyHash: string, fields: DeviceFields & { readonly reason: string }): void {
-    const current = this.get(keyHash);
-    const keepState = current !== undefined && DELIVERED.includes(current.state);
-    this.write(keyHash, 'refused', fields, { keepState });
+  recordRefused(
+    keyHash: string,
+    fields: { readonly at: Date; readonly reason: string; readonly keepState: boolean },
+  ): void {
+    this.write(
+      keyHash,
+      'refused',
+      { at: fields.at, reason: fields.reason },
+      { keepState: fields.keepState, keepSeen: true },
+    );
   }
 
   /**
    * After a daemon ended without its shutdown (killed, power lost), its sessions' devices are left
-   * mid-session. One whose configuration was recorded as delivered in that session holds its
-   * credentials, as far as anyone can know (the delivery is on disk before the bytes leave):
-   * provisioned, saying its result was not heard. Every other one goes back to announced, as a
-   * clean shutdown parks it. Only for a data dir no running daemon uses.
+   * mid-session. Each is closed as interrupted, with what is known: whether its configuration
+   * had been delivered (the delivery is on disk before the bytes leave) and nothing heard after.
+   * A device that did not apply it announces again and is admitted as usual. Only for a data dir
+   * no running daemon uses.
    */
-  recoverInterrupted(at: Date = new Date()): { provisioned: string[]; parked: string[] } {
+  recoverInterrupted(at: Date = new Date()): { delivered: string[]; undelivered: string[] } {
     const when = isoTime(at);
     const interrupted = this.db
       .prepare<[], { key_hash: string; delivered: number }>(
@@ -151,21 +167,21 @@ export class DeviceStore {
          FROM devices WHERE state IN ('authenticating', 'configuring')`,
       )
       .all();
-    const provisioned = interrupted.filter((d) => d.delivered === 1).map((d) => d.key_hash);
-    const parked = interrupted.filter((d) => d.delivered !== 1).map((d) => d.key_hash);
+    const delivered = interrupted.filter((d) => d.delivered === 1).map((d) => d.key_hash);
+    const undelivered = interrupted.filter((d) => d.delivered !== 1).map((d) => d.key_hash);
     this.db.transaction(() => {
-      for (const keyHash of provisioned)
-        this.transition(keyHash, 'provisioned', {
+      for (const keyHash of delivered)
+        this.transition(keyHash, 'interrupted', {
           at,
-          reason: `configuration delivered before the daemon stopped (${when}); its Configuration Result was not heard`,
+          reason: `${INTERRUPTED_DELIVERED} (recovered ${when})`,
         });
-      for (const keyHash of parked)
-        this.transition(keyHash, 'announced', {
+      for (const keyHash of undelivered)
+        this.transition(keyHash, 'interrupted', {
           at,
-          reason: 'parked: the daemon stopped during the session without its shutdown',
+          reason: `${INTERRUPTED_UNDELIVERED} (recovered ${when})`,
         });
     })();
-    return { provisioned, parked };
+    return { delivered, undelivered };
   }
 
   /** Devices, most recently seen first. */
@@ -188,24 +204,19 @@ export class DeviceStore {
   }
 
   countsByState(): Record<DeviceState, number> {
-    const counts = Object.fromEntries(DEVICE_STATES.map((s) => [s, 0]));
+    const counts = Object.fromEntries(DEVICE_STATES.map((s) => [s, 0])) as Record<
+      DeviceState,
+      number
+    >;
     for (const { state, n } of this.counts.all()) counts[state] = n;
-    return {
-      announced: counts['announced'] ?? 0,
-      authenticating: counts['authenticating'] ?? 0,
-      configuring: counts['configuring'] ?? 0,
-      provisioned: counts['provisioned'] ?? 0,
-      connected: counts['connected'] ?? 0,
-      failed: counts['failed'] ?? 0,
-      refused: counts['refused'] ?? 0,
-    };
+    return counts;
   }
 
   private write(
     keyHash: string,
     state: DeviceState,
     fields: TransitionFields,
-    how: { keepState?: boolean; attempt?: number; delivered?: number },
+    how: { keepState?: boolean; keepSeen?: boolean; attempt?: number; delivered?: number },
   ): void {
     if (!DEVICE_STATES.includes(state)) {
       throw new ConfiguratorError(
@@ -230,6 +241,7 @@ export class DeviceStore {
       attempt: how.attempt ?? 0,
       delivered: how.delivered ?? 0,
       keepState: how.keepState === true ? 1 : 0,
+      keepSeen: how.keepSeen === true ? 1 : 0,
       deviceInfo: json('deviceInfo', fields.deviceInfo),
       connStatus: json('connStatus', fields.connStatus),
       lastError: fields.lastError ?? null,

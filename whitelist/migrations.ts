@@ -83,6 +83,52 @@ export const MIGRATIONS: readonly Migration[] = [
         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
     `,
   },
+  {
+    version: 2,
+    name: 'interrupted device state; devices heard but not listed',
+    // SQLite cannot change a CHECK constraint in place: the devices table is rebuilt.
+    sql: `
+      CREATE TABLE devices_v2 (
+        key_hash          TEXT PRIMARY KEY CHECK (${HEX64('key_hash')}),
+        state             TEXT NOT NULL CHECK (state IN ('announced', 'authenticating',
+                            'configuring', 'provisioned', 'connected', 'failed', 'refused',
+                            'interrupted')),
+        reason            TEXT,
+        mac               TEXT,
+        transport         TEXT CHECK (transport IS NULL OR transport IN ('espnow', 'tcp')),
+        profile           TEXT,
+        first_seen        TEXT NOT NULL,
+        last_seen         TEXT NOT NULL,
+        state_changed_at  TEXT NOT NULL,
+        attempts          INTEGER NOT NULL DEFAULT 0,
+        provisioned_count INTEGER NOT NULL DEFAULT 0,
+        device_info       TEXT CHECK (device_info IS NULL OR json_valid(device_info)),
+        conn_status       TEXT CHECK (conn_status IS NULL OR json_valid(conn_status)),
+        last_error        TEXT
+      ) STRICT;
+      INSERT INTO devices_v2 SELECT * FROM devices;
+      DROP TABLE devices;
+      ALTER TABLE devices_v2 RENAME TO devices;
+      CREATE INDEX devices_state ON devices (state);
+      CREATE INDEX devices_last_seen ON devices (last_seen);
+
+      -- Devices refused as unknown, one row per key (or per chirp hash when the announcement
+      -- carried no key), for an admin to look at; bounded by the daemon (unlisted-store.ts).
+      CREATE TABLE unlisted (
+        id          TEXT PRIMARY KEY CHECK (${HEX64('id')}),
+        key_hash    TEXT CHECK (key_hash IS NULL OR (${HEX64('key_hash')})),
+        chirp_hash  TEXT CHECK (chirp_hash IS NULL OR (${HEX64('chirp_hash')})),
+        public_key  BLOB,
+        address     TEXT NOT NULL,
+        rssi        INTEGER,
+        transport   TEXT NOT NULL CHECK (transport IN ('espnow', 'tcp')),
+        first_seen  TEXT NOT NULL,
+        last_seen   TEXT NOT NULL,
+        count       INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX unlisted_last_seen ON unlisted (last_seen);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -69,6 +69,7 @@ export const DEVICE_STATES = [
   'connected',
   'failed',
   'refused',
+  'interrupted',
 ] as const;
 export type DeviceState = (typeof DEVICE_STATES)[number];
 
@@ -78,6 +79,7 @@ export const FINAL_DEVICE_STATES: ReadonlySet<DeviceState> = new Set([
   'connected',
   'failed',
   'refused',
+  'interrupted',
 ]);
 
 export const TRANSPORTS = ['espnow', 'tcp'] as const;
@@ -94,7 +96,7 @@ export interface DeviceRecord {
   readonly firstSeen: string;
   readonly lastSeen: string;
   readonly stateChangedAt: string;
-  /** Sessions started. */
+  /** Sessions in which the device authenticated. */
   readonly attempts: number;
   /** Configurations delivered. */
   readonly provisionedCount: number;

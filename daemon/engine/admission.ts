@@ -25,10 +25,25 @@ export interface Refusal {
   readonly keyHash?: string | undefined;
 }
 
+/** The refusal code of a device that is not provisioned again: it keeps its state. */
+export const ALREADY_PROVISIONED = 'already-provisioned';
+
+/** What an unknown peer told about its key, for the table of devices heard but not listed. */
+export interface HeardKey {
+  readonly keyHash?: string | undefined;
+  readonly chirpHash?: string | undefined;
+  readonly publicKey?: Uint8Array | undefined;
+}
+
 /** Who a peer claims to be, as far as the whitelist goes. */
 export type Identification =
   | { readonly kind: 'listed'; readonly entry: WhitelistView; readonly der?: Uint8Array }
-  | ({ readonly kind: 'refused'; readonly subject: string } & Refusal);
+  | ({
+      readonly kind: 'refused';
+      readonly subject: string;
+      /** Set when the peer is a well-formed device that is simply not on the whitelist. */
+      readonly unlisted?: HeardKey;
+    } & Refusal);
 
 export type AdmissionDecision =
   /** Start a session with the device's key (from the whitelist, else as announced). */
@@ -70,6 +85,7 @@ export function identifyAnnouncer(
       reason:
         'not on the whitelist by chirp hash (an entry added by hash alone needs the key in the announcement)',
       code: 'unknown',
+      unlisted: { chirpHash: chirpHex },
     };
   }
   if (!bytesEqual(chirpHashOfDer(der), peek.chirpHash)) {
@@ -80,7 +96,7 @@ export function identifyAnnouncer(
       code: 'key-mismatch',
     };
   }
-  return lookUp(toHex(keyHashOfDer(der)), whitelist, der);
+  return lookUp(toHex(keyHashOfDer(der)), whitelist, der, chirpHex);
 }
 
 /** Who sent this Authentication Request (a device that initiates, over TCP). */
@@ -113,7 +129,12 @@ export function identifyInitiator(
 }
 
 /** The whitelist entry of a key hash, or the refusal of an unknown device. */
-function lookUp(keyHash: string, whitelist: WhitelistPort, der?: Uint8Array): Identification {
+function lookUp(
+  keyHash: string,
+  whitelist: WhitelistPort,
+  der?: Uint8Array,
+  chirpHash?: string,
+): Identification {
   const entry = whitelist.get(keyHash);
   if (entry !== undefined)
     return der === undefined ? { kind: 'listed', entry } : { kind: 'listed', entry, der };
@@ -123,6 +144,7 @@ function lookUp(keyHash: string, whitelist: WhitelistPort, der?: Uint8Array): Id
     keyHash,
     reason: 'not on the whitelist',
     code: 'unknown',
+    unlisted: { keyHash, chirpHash, publicKey: der },
   };
 }
 
@@ -150,16 +172,12 @@ export function decideAdmission(facts: AdmissionFacts, policy: AdmissionPolicy):
   // ends, and a genuine device keeps announcing until then.
   if (facts.runningWith !== undefined)
     return { kind: 'defer', why: 'session-running', with: facts.runningWith };
-  if (
-    device !== undefined &&
-    (device.state === 'provisioned' || device.state === 'connected') &&
-    !profile.allowReprovision
-  )
+  if (device !== undefined && holdsConfiguration(device) && !profile.allowReprovision)
     return {
       kind: 'refuse',
       keyHash,
-      reason: `already ${device.state}; profile "${profileName}" does not allow re-provisioning`,
-      code: 'already-provisioned',
+      reason: `already provisioned; profile "${profileName}" does not allow re-provisioning`,
+      code: ALREADY_PROVISIONED,
     };
   if (!facts.room) return { kind: 'defer', why: 'no-room' };
   const der = entry.publicKey ?? facts.announcedDer;
@@ -172,4 +190,17 @@ export function decideAdmission(facts: AdmissionFacts, policy: AdmissionPolicy):
       code: 'no-public-key',
     };
   return { kind: 'admit', profile, der };
+}
+
+/**
+ * Whether the device holds a configuration of ours: provisioned or connected, or refused since
+ * (a device that was disabled and enabled again reads refused) after a configuration was
+ * delivered to it.
+ */
+function holdsConfiguration(device: DeviceView): boolean {
+  return (
+    device.state === 'provisioned' ||
+    device.state === 'connected' ||
+    (device.state === 'refused' && device.provisionedCount > 0)
+  );
 }

@@ -11,9 +11,10 @@ import type { ConfiguratorOutcome } from '../../protocol/dpp/session/types.js';
 import { attempt } from '../../protocol/errors.js';
 import type { DeviceState, Transport } from '../../whitelist/types.js';
 import type { PeerChannel } from './peer-channel.js';
-import type { AuditPort, DevicePort, WhitelistPort } from './ports.js';
-import type { Refusal } from './admission.js';
+import type { AuditPort, DevicePort, UnlistedPort, WhitelistPort } from './ports.js';
+import type { HeardKey, Refusal } from './admission.js';
 import { RefusalLog, type RefusalLogOptions } from './refusal-log.js';
+import { ALREADY_PROVISIONED } from './admission.js';
 
 export interface DeviceEvent {
   readonly keyHash: string;
@@ -56,6 +57,7 @@ export interface DeviceRecordsDeps {
   readonly devices: DevicePort;
   readonly whitelist: WhitelistPort;
   readonly audit: AuditPort;
+  readonly unlisted?: UnlistedPort | undefined;
   readonly log: Logger;
   readonly clock: Clock;
   readonly refusalLog?: RefusalLogOptions | undefined;
@@ -95,33 +97,39 @@ export class DeviceRecords extends EventEmitter<EngineEvents> {
     });
   }
 
-  /** A whitelisted device refused (inactive, revoked, no profile …): on its row as well. */
+  /** A well-formed device refused as unknown: kept in the table of devices heard but not listed. */
+  unlisted(peer: PeerChannel, key: HeardKey): void {
+    this.deps.unlisted?.heard({
+      ...key,
+      address: peer.address,
+      rssi: peer.rssi,
+      transport: peer.transport,
+      at: this.deps.clock.date(),
+    });
+  }
+
+  /**
+   * A whitelisted device refused (inactive, revoked, no profile …): its row reads refused with the
+   * reason, except a device refused because it is already provisioned, which stays so. Only the
+   * state: an announcement proves nothing, so its address and time are not the device's.
+   */
   deviceRefused(device: SessionSubject, refusal: Refusal): void {
     const { keyHash, channel } = device;
     this.deps.devices.refused(
       keyHash,
-      channel.address,
-      channel.transport,
-      refusal.reason,
+      { reason: refusal.reason, keepState: refusal.code === ALREADY_PROVISIONED },
       this.deps.clock.date(),
     );
     this.refused(keyHash, channel, { ...refusal, keyHash });
     this.emitDevice(device, 'refused', refusal.reason);
   }
 
-  /** A whitelisted device was heard (its last-seen time, at the store's resolution). */
-  heard(keyHash: string): void {
-    this.deps.whitelist.markSeen(keyHash, this.deps.clock.date());
-  }
-
+  /**
+   * A session starts. Nothing is written on the device's row yet: anyone can replay its
+   * announcement, so only a peer that proves its key (authenticated) speaks for the device.
+   */
   sessionStarted(device: SessionSubject, role: 'initiator' | 'responder', profile: string): void {
     const { keyHash, channel } = device;
-    this.deps.devices.sessionStarted(keyHash, {
-      address: channel.address,
-      transport: channel.transport,
-      profile,
-      at: this.deps.clock.date(),
-    });
     this.deps.audit.append({
       kind: 'admitted',
       keyHash,
@@ -135,14 +143,25 @@ export class DeviceRecords extends EventEmitter<EngineEvents> {
     this.emitDevice(device, 'authenticating');
   }
 
-  authenticated(device: SessionSubject, mutual: boolean, peerVersion: number): void {
+  /** The peer proved it holds the device's key: from now on the session is the device's. */
+  authenticated(
+    device: SessionSubject,
+    session: { mutual: boolean; peerVersion: number; profile: string },
+  ): void {
     const { keyHash, channel } = device;
-    this.deps.devices.setState(keyHash, 'configuring', this.deps.clock.date());
+    const at = this.deps.clock.date();
+    this.deps.devices.authenticated(keyHash, {
+      address: channel.address,
+      transport: channel.transport,
+      profile: session.profile,
+      at,
+    });
+    this.deps.whitelist.markSeen(keyHash, at);
     this.deps.audit.append({
       kind: 'authenticated',
       keyHash,
       peer: channel.address,
-      detail: { mutual, peerVersion },
+      detail: { mutual: session.mutual, peerVersion: session.peerVersion },
     });
     this.emitDevice(device, 'configuring');
   }
@@ -168,6 +187,36 @@ export class DeviceRecords extends EventEmitter<EngineEvents> {
       detail,
     });
     this.deps.devices.delivered(device.keyHash, this.deps.clock.date(), { deviceInfo });
+  }
+
+  /**
+   * The delivery was recorded but the configuration did not leave (the whitelist entry stopped
+   * being active while the record was being written): the record says so.
+   */
+  withheld(device: SessionSubject, reason: string): void {
+    this.deps.audit.append({
+      kind: 'configuration-withheld',
+      keyHash: device.keyHash,
+      peer: device.channel.address,
+      reason,
+    });
+    this.deps.devices.withheld(device.keyHash, this.deps.clock.date());
+  }
+
+  /** The session ended with its configuration refused (the whitelist changed during it). */
+  refusedInSession(device: SessionSubject, reason: string): void {
+    this.deps.devices.setState(device.keyHash, 'refused', this.deps.clock.date(), { reason });
+    this.deps.audit.append({
+      kind: 'session-refused',
+      keyHash: device.keyHash,
+      peer: device.channel.address,
+      reason,
+    });
+    this.deps.log.warn(
+      { keyHash: device.keyHash, peer: device.channel.address },
+      `refused: ${reason}`,
+    );
+    this.emitDevice(device, 'refused', reason);
   }
 
   /**
@@ -210,9 +259,10 @@ export class DeviceRecords extends EventEmitter<EngineEvents> {
   }
 
   /**
-   * The session failed. A peer that never authenticated was, to anyone watching, refused. A device
-   * already provisioned keeps that state unless this session delivered: someone else failing with
-   * its key (a spoofer, a replay) must not undo its provisioning.
+   * The session failed. A peer that never authenticated may not have been the device at all (a
+   * spoofer, a replay): its attempt is an audit record of its own and, to anyone watching, a
+   * refusal; the device's row is not touched. A device already provisioned keeps that state
+   * unless this session delivered.
    */
   failed(
     device: SessionSubject,
@@ -226,12 +276,20 @@ export class DeviceRecords extends EventEmitter<EngineEvents> {
     const { keyHash, channel } = device;
     this.counters.failed++;
     if (!session.authenticated) {
+      this.deps.audit.append({
+        kind: 'authentication-failed',
+        keyHash,
+        peer: channel.address,
+        reason,
+      });
+      this.deps.log.warn({ keyHash, peer: channel.address }, `authentication failed: ${reason}`);
       this.emit('refused', {
         subject: keyHash,
         keyHash,
         address: channel.address,
         reason: `authentication failed: ${reason}`,
       });
+      return;
     }
     this.deps.audit.append({ kind: 'session-failed', keyHash, peer: channel.address, reason });
     const previous = session.stateBefore;
@@ -249,10 +307,14 @@ export class DeviceRecords extends EventEmitter<EngineEvents> {
     this.emitDevice(device, 'failed', reason);
   }
 
-  /** The daemon stopped during the session: back to announced, it announces again after. */
-  parked(device: SessionSubject): void {
+  /**
+   * The daemon stopped during the session: back to announced, it announces again after (the row
+   * only if the session had authenticated, and so written it).
+   */
+  parked(device: SessionSubject, authenticated: boolean): void {
     const reason = 'parked: the daemon stopped during the session';
-    this.deps.devices.setState(device.keyHash, 'announced', this.deps.clock.date(), { reason });
+    if (authenticated)
+      this.deps.devices.setState(device.keyHash, 'announced', this.deps.clock.date(), { reason });
     this.deps.audit.append({
       kind: 'parked',
       keyHash: device.keyHash,

@@ -40,7 +40,7 @@ import type { PeerChannel, PeerHandler } from './peer-channel.js';
 import { KeyedThrottle } from './keyed-throttle.js';
 import { PeerKeys } from './peer-keys.js';
 import type { Profile } from './profile.js';
-import type { AuditPort, DevicePort, WhitelistPort, WhitelistView } from './ports.js';
+import type { AuditPort, DevicePort, UnlistedPort, WhitelistPort, WhitelistView } from './ports.js';
 import type { RefusalLogOptions } from './refusal-log.js';
 import { WaitingLine } from './waiting-line.js';
 
@@ -62,6 +62,8 @@ export interface EngineDeps {
   readonly whitelist: WhitelistPort;
   readonly devices: DevicePort;
   readonly audit: AuditPort;
+  /** Devices refused as unknown; without it they are only in the refusal log. */
+  readonly unlisted?: UnlistedPort | undefined;
   /**
    * Call `then` once every write so far is durable (the stores group writes for a few
    * milliseconds), with false if any of them could not be written.
@@ -99,6 +101,10 @@ interface LiveSession extends SessionSubject {
   readonly profile: Profile;
   readonly startedAt: number;
   delivered: boolean;
+  /** Its delivery is recorded and waits for the commit that puts the record on disk. */
+  awaitingCommit: boolean;
+  /** Why its configuration was refused after authentication (the whitelist changed). */
+  refusal?: string;
   authenticated: boolean;
   /** When the peer last sent the session anything but an announcement (clock.now()). */
   lastHeardAt: number;
@@ -176,6 +182,7 @@ export class SessionEngine implements PeerHandler {
       devices: deps.devices,
       whitelist: deps.whitelist,
       audit: deps.audit,
+      unlisted: deps.unlisted,
       log: deps.log,
       clock: this.clock,
       refusalLog: deps.refusalLog,
@@ -395,6 +402,7 @@ export class SessionEngine implements PeerHandler {
   ): who is Extract<Identification, { kind: 'listed' }> {
     if (who.kind === 'listed') return true;
     this.records.refused(who.subject, channel, who);
+    if (who.unlisted !== undefined) this.records.unlisted(channel, who.unlisted);
     return false;
   }
 
@@ -406,7 +414,6 @@ export class SessionEngine implements PeerHandler {
   ): void {
     const keyHash = entry.keyHash;
     const subject: SessionSubject = { keyHash, label: entry.label, channel };
-    this.records.heard(keyHash);
     const device = this.deps.devices.get(keyHash);
     // Read now: the session overwrites the record at once (and a store may hand out its own object).
     const stateBefore = device?.state;
@@ -484,6 +491,7 @@ export class SessionEngine implements PeerHandler {
       profile,
       startedAt: now,
       delivered: false,
+      awaitingCommit: false,
       authenticated: false,
       lastHeardAt: now,
       stateBefore,
@@ -560,7 +568,11 @@ export class SessionEngine implements PeerHandler {
     switch (effect.type) {
       case 'authenticated':
         live.authenticated = true;
-        this.records.authenticated(live, effect.mutual, effect.peerVersion);
+        this.records.authenticated(live, {
+          mutual: effect.mutual,
+          peerVersion: effect.peerVersion,
+          profile: live.profile.name,
+        });
         return;
       case 'configurationRequested':
         this.onConfigurationRequested(live, effect.request);
@@ -586,25 +598,13 @@ export class SessionEngine implements PeerHandler {
     const keyHash = live.keyHash;
     // The whitelist may have changed since the announcement: an admin's revoke wins at once.
     const fresh = this.deps.whitelist.get(keyHash);
-    if (fresh === undefined || fresh.status !== 'active') {
-      const reason =
-        fresh === undefined
-          ? 'removed from the whitelist during the session'
-          : `whitelist entry became ${fresh.status} during the session`;
-      this.records.refused(keyHash, live.channel, {
-        keyHash,
-        reason,
-        code: fresh?.status ?? 'removed',
-      });
-      live.runner.input({ type: 'refuseConfiguration', status: DppStatus.ConfigRejected, reason });
-      return;
-    }
+    if (this.refuseIfNotActive(live, fresh, 'during the session')) return;
     const deviceInfo = request.deviceInfo;
     const deviceInfoJson = deviceInfo === undefined ? undefined : JSON.stringify(deviceInfo);
     const built = this.deps.delivery.build(live.profile, {
       keyHash,
       mac: live.channel.transport === 'espnow' ? live.channel.address : undefined,
-      label: fresh.label,
+      label: fresh?.label,
       deviceInfo,
     });
     if (!built.ok) {
@@ -629,26 +629,81 @@ export class SessionEngine implements PeerHandler {
       },
       deviceInfoJson,
     );
-    // The answer waits for the next group commit (at most 50 ms); the enrollee waits far longer.
+    live.awaitingCommit = true;
+    const configObject = built.value.configObject;
     this.deps.afterCommit((ok) => {
-      if (live.runner.finished) return;
-      if (!ok) {
-        const reason = 'cannot record the delivery in the database: configuration withheld';
-        this.deps.log.error({ keyHash }, reason);
-        live.runner.input({
-          type: 'refuseConfiguration',
-          status: DppStatus.ConfigureFailure,
-          reason,
-        });
-        return;
-      }
-      live.delivered = true;
-      live.runner.input({
-        type: 'configure',
-        configObject: built.value.configObject,
-        sendConnStatus: live.profile.connectionStatus,
-      });
+      live.awaitingCommit = false;
+      this.handOver(live, configObject, ok);
     });
+    this.commitIfNothingWouldShare();
+  }
+
+  /**
+   * Grouped commits exist so that sessions delivering at about the same time share one commit.
+   * When every session still on its way to a delivery is already waiting for that commit (a lone
+   * device, or a batch whose other sessions have all delivered), nothing else would join it:
+   * commit now instead of at the end of the window.
+   */
+  private commitIfNothingWouldShare(): void {
+    let waiting = false;
+    for (const s of this.sessions.values()) {
+      if (s.awaitingCommit) waiting = true;
+      else if (!s.delivered && !s.runner.finished) return;
+    }
+    if (waiting) this.deps.commit();
+  }
+
+  /**
+   * The delivery is on disk: the configuration goes to the transport, unless the whitelist entry
+   * stopped being active meanwhile. Read again here, at the last moment, so that a revoke that
+   * landed while the delivery was being recorded still wins.
+   */
+  private handOver(live: LiveSession, configObject: Uint8Array, ok: boolean): void {
+    if (live.runner.finished) return;
+    if (!ok) {
+      const reason = 'cannot record the delivery in the database: configuration withheld';
+      this.deps.log.error({ keyHash: live.keyHash }, reason);
+      live.runner.input({
+        type: 'refuseConfiguration',
+        status: DppStatus.ConfigureFailure,
+        reason,
+      });
+      return;
+    }
+    const fresh = this.deps.whitelist.get(live.keyHash);
+    if (this.refuseIfNotActive(live, fresh, 'before its configuration left', true)) return;
+    live.delivered = true;
+    live.runner.input({
+      type: 'configure',
+      configObject,
+      sendConnStatus: live.profile.connectionStatus,
+    });
+  }
+
+  /**
+   * Refuse the configuration if the device's entry is gone or no longer active; whether it did.
+   * `recorded`: its delivery was already recorded, and is now recorded as withheld.
+   */
+  private refuseIfNotActive(
+    live: LiveSession,
+    fresh: WhitelistView | undefined,
+    when: string,
+    recorded = false,
+  ): boolean {
+    if (fresh?.status === 'active') return false;
+    const reason =
+      fresh === undefined
+        ? `removed from the whitelist ${when}`
+        : `whitelist entry became ${fresh.status} ${when}`;
+    if (recorded) this.records.withheld(live, reason);
+    this.records.refused(live.keyHash, live.channel, {
+      keyHash: live.keyHash,
+      reason,
+      code: fresh?.status ?? 'removed',
+    });
+    live.refusal = reason;
+    live.runner.input({ type: 'refuseConfiguration', status: DppStatus.ConfigRejected, reason });
+    return true;
   }
 
   private onFinished(live: LiveSession, outcome: ConfiguratorOutcome): void {
@@ -659,7 +714,9 @@ export class SessionEngine implements PeerHandler {
     if (this.waiting.size > 0) queueMicrotask(() => this.admitWaiting());
     this.counters.messagesSent += live.runner.messagesSent;
     channel.close();
-    if (outcome.result === 'failed') {
+    if (outcome.result === 'failed' && live.refusal !== undefined) {
+      this.records.refusedInSession(live, live.refusal);
+    } else if (outcome.result === 'failed') {
       const base = outcome.error.message;
       const reason =
         live.lastIgnored !== undefined &&
@@ -671,6 +728,8 @@ export class SessionEngine implements PeerHandler {
     } else {
       this.records.succeeded(live, outcome);
     }
+    // A session that ends may leave only deliveries waiting for the commit.
+    this.commitIfNothingWouldShare();
     this.notifyIfIdle();
   }
 
@@ -706,7 +765,7 @@ export class SessionEngine implements PeerHandler {
       live.runner.dispose();
       this.sessions.delete(live.channel.id);
       this.sessionsByKey.delete(live.keyHash);
-      this.records.parked(live);
+      this.records.parked(live, live.authenticated);
       live.channel.close();
     }
     this.records.flush();

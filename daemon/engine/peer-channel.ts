@@ -9,6 +9,8 @@ export interface PeerChannel {
   readonly transport: Transport;
   /** MAC (ESP-NOW) or ip:port (TCP), for the devices table and the audit log. */
   readonly address: string;
+  /** Signal strength (dBm) of the frame that brought this message, when the radio reports it. */
+  readonly rssi?: number | undefined;
   /** Hand one DPP message to the transport; delivery failures are the session's retransmission's business. */
   send(message: Uint8Array): void;
   /** The session is over (TCP closes the connection once the last message is out). */

@@ -6,6 +6,7 @@
  * credentials leave), so a crash loses at most the writes of the current turn.
  */
 import type { DeviceState, Transport, WhitelistStatus } from '../../whitelist/types.js';
+import type { UnlistedSighting } from '../../whitelist/unlisted-store.js';
 
 export interface WhitelistView {
   readonly keyHash: string;
@@ -36,8 +37,11 @@ export interface DeviceInfoFields {
 
 export interface DevicePort {
   get(keyHash: string): DeviceView | undefined;
-  /** A session starts: state authenticating, attempts + 1, address and transport noted. */
-  sessionStarted(
+  /**
+   * A session authenticated the device (the peer proved its key): state configuring, attempts + 1,
+   * address and transport noted. Nothing before authentication touches the row.
+   */
+  authenticated(
     keyHash: string,
     info: { address: string; transport: Transport; profile: string; at: Date },
   ): void;
@@ -47,8 +51,14 @@ export interface DevicePort {
    * device said about itself in its Configuration Request.
    */
   delivered(keyHash: string, at: Date, fields?: { readonly deviceInfo?: string | undefined }): void;
-  /** A whitelisted device was refused before any session (inactive, revoked …). */
-  refused(keyHash: string, address: string, transport: Transport, reason: string, at: Date): void;
+  /** A delivery recorded by `delivered` did not leave after all: provisioned_count - 1. */
+  withheld(keyHash: string, at: Date): void;
+  /**
+   * A whitelisted device was refused before any session (inactive, revoked …): state refused
+   * with the reason, or only the reason when `keepState`. No address or time: nothing proved
+   * the refused peer was the device.
+   */
+  refused(keyHash: string, refusal: { reason: string; keepState: boolean }, at: Date): void;
 }
 
 export interface AuditRecord {
@@ -76,4 +86,9 @@ export interface SecretPort {
     secrets: string;
     created: boolean;
   };
+}
+
+/** Devices refused as unknown, kept (bounded) for an admin to look at; never trusted. */
+export interface UnlistedPort {
+  heard(sighting: Omit<UnlistedSighting, 'count'>): void;
 }

@@ -11,7 +11,13 @@ import { Delivery, type BundleBuilder } from '../engine/delivery.js';
 import { SessionEngine } from '../engine/engine.js';
 import { EspnowDppLink } from '../transports/espnow-link.js';
 import type { BridgeLinkStats } from '../../protocol/bridge/bridge-link.js';
-import type { AuditPort, DevicePort, SecretPort, WhitelistPort } from '../engine/ports.js';
+import type {
+  AuditPort,
+  DevicePort,
+  SecretPort,
+  UnlistedPort,
+  WhitelistPort,
+} from '../engine/ports.js';
 import { loadOrCreateIdentity } from '../keys/identity.js';
 import { connectDppTcp, DppTcpListener } from '../transports/dpp-tcp.js';
 import { VERSION } from '../version.js';
@@ -25,6 +31,8 @@ export interface Stores {
   readonly devices: DevicePort;
   readonly audit: AuditPort;
   readonly secrets: SecretPort;
+  /** Devices refused as unknown (the table of devices heard but not listed). */
+  readonly unlisted: UnlistedPort;
   /** Make every write so far durable (writes may be grouped for a few milliseconds). */
   commit(): void;
   /** Call `then` once every write so far is durable, with false if any could not be written. */
@@ -81,6 +89,7 @@ export class ConfiguratorDaemon {
       whitelist: stores.whitelist,
       devices: stores.devices,
       audit: stores.audit,
+      unlisted: stores.unlisted,
       afterCommit: (then) => stores.afterCommit(then),
       commit: () => stores.commit(),
       delivery: new Delivery(stores.secrets, parts.bundles),

@@ -5,10 +5,19 @@
  */
 import { AuditLog } from '../../whitelist/audit-log.js';
 import { openDatabase, type Database } from '../../whitelist/database.js';
-import { DeviceStore } from '../../whitelist/device-store.js';
+import {
+  DeviceStore,
+  INTERRUPTED_DELIVERED,
+  INTERRUPTED_UNDELIVERED,
+} from '../../whitelist/device-store.js';
 import { SecretStore } from '../../whitelist/secret-store.js';
 import { WhitelistStore } from '../../whitelist/whitelist-store.js';
-import type { DevicePort } from '../engine/ports.js';
+import {
+  UnlistedStore,
+  unlistedId,
+  type UnlistedSighting,
+} from '../../whitelist/unlisted-store.js';
+import type { DevicePort, UnlistedPort } from '../engine/ports.js';
 import type { Stores } from './daemon.js';
 import { GroupCommit, type GroupCommitLog } from './group-commit.js';
 import { WhitelistViews } from './whitelist-views.js';
@@ -22,6 +31,7 @@ export interface SqliteStores extends Stores {
   readonly deviceStore: DeviceStore;
   readonly auditLog: AuditLog;
   readonly secretStore: SecretStore;
+  readonly unlistedStore: UnlistedStore;
   readonly writes: GroupCommit;
 }
 
@@ -50,11 +60,11 @@ export function openStores(dataDir: string, log: GroupCommitLog = STDERR_LOG): S
       if (writes.has(keyHash)) writes.commit();
       return deviceStore.get(keyHash);
     },
-    sessionStarted: (keyHash, info) =>
+    authenticated: (keyHash, info) =>
       writes.defer(
-        'device session started',
+        'device authenticated',
         () =>
-          deviceStore.startAttempt(keyHash, {
+          deviceStore.recordAuthenticated(keyHash, {
             at: info.at,
             mac: info.transport === 'espnow' ? info.address : undefined,
             transport: info.transport,
@@ -74,22 +84,46 @@ export function openStores(dataDir: string, log: GroupCommitLog = STDERR_LOG): S
         () => deviceStore.recordDelivered(keyHash, { at, deviceInfo: fields.deviceInfo }),
         keyHash,
       ),
-    refused: (keyHash, address, transport, reason, at) =>
+    withheld: (keyHash, at) =>
+      writes.defer('device withheld', () => deviceStore.recordWithheld(keyHash, at), keyHash),
+    refused: (keyHash, refusal, at) =>
       writes.defer(
         'device refused',
-        () =>
-          deviceStore.recordRefused(keyHash, {
-            at,
-            reason,
-            mac: transport === 'espnow' ? address : undefined,
-            transport: transport,
-          }),
+        () => deviceStore.recordRefused(keyHash, { at, ...refusal }),
         keyHash,
       ),
+  };
+  const unlistedStore = new UnlistedStore(db);
+  // Sightings between two commits are summed per device: one row write per device per commit,
+  // however often it announces.
+  const sightings = new Map<string, UnlistedSighting>();
+  const unlisted: UnlistedPort = {
+    heard: (s) => {
+      const id = unlistedId(s);
+      if (id === undefined) return;
+      const before = sightings.get(id);
+      sightings.set(id, {
+        ...s,
+        publicKey: s.publicKey ?? before?.publicKey,
+        count: (before?.count ?? 0) + 1,
+      });
+      if (before !== undefined || sightings.size > 1) return;
+      let batch: UnlistedSighting[] | undefined;
+      writes.defer('devices heard but not listed', () => {
+        // Taken once: a failed grouped commit runs this again on its own.
+        if (batch === undefined) {
+          batch = [...sightings.values()];
+          sightings.clear();
+        }
+        unlistedStore.record(batch);
+      });
+    },
   };
   return {
     db,
     whitelistStore,
+    unlistedStore,
+    unlisted,
     deviceStore,
     auditLog,
     secretStore,
@@ -138,26 +172,26 @@ export function recoverInterruptedSessions(
     return;
   }
   const at = new Date();
-  const { provisioned, parked } = stores.deviceStore.recoverInterrupted(at);
-  if (provisioned.length + parked.length === 0) return;
+  const { delivered, undelivered } = stores.deviceStore.recoverInterrupted(at);
+  if (delivered.length + undelivered.length === 0) return;
   stores.auditLog.appendMany([
-    ...provisioned.map((keyHash) => ({
-      kind: 'recovered-provisioned',
+    ...delivered.map((keyHash) => ({
+      kind: 'interrupted',
       keyHash,
       actor: 'daemon',
-      reason: 'configuration delivered before the daemon stopped; its result was not heard',
+      reason: INTERRUPTED_DELIVERED,
       at,
     })),
-    ...parked.map((keyHash) => ({
-      kind: 'parked',
+    ...undelivered.map((keyHash) => ({
+      kind: 'interrupted',
       keyHash,
       actor: 'daemon',
-      reason: 'parked: the daemon stopped during the session without its shutdown',
+      reason: INTERRUPTED_UNDELIVERED,
       at,
     })),
   ]);
   log.info(
-    { provisioned: provisioned.length, parked: parked.length },
-    'recovered devices left mid-session by a daemon that did not shut down',
+    { delivered: delivered.length, undelivered: undelivered.length },
+    'closed the sessions a daemon that did not shut down left in flight: interrupted',
   );
 }

@@ -8,11 +8,12 @@ import type { PeerChannel, PeerHandler } from '../engine/peer-channel.js';
 import type { EspnowDppLink } from './espnow-link.js';
 import type { Mac } from './radio-transport.js';
 
-export function espnowPeer(link: EspnowDppLink, mac: Mac): PeerChannel {
+export function espnowPeer(link: EspnowDppLink, mac: Mac, rssi?: number): PeerChannel {
   return {
     id: `espnow:${mac}`,
     transport: 'espnow',
     address: mac,
+    rssi,
     send: (message) => {
       // The outcome is the retransmission timer's business; failures are counted by the link.
       void link.send(mac, message);
@@ -23,6 +24,6 @@ export function espnowPeer(link: EspnowDppLink, mac: Mac): PeerChannel {
 
 /** Hands the link's messages to the engine, and tells it when the air has room again. */
 export function feedPeers(link: EspnowDppLink, handler: PeerHandler): void {
-  link.on('message', (m) => handler.onMessage(espnowPeer(link, m.src), m.bytes));
+  link.on('message', (m) => handler.onMessage(espnowPeer(link, m.src, m.rssi), m.bytes));
   link.on('drain', () => handler.admitWaiting());
 }

@@ -149,7 +149,27 @@ describe('session engine on the in-memory air', () => {
     assert.equal(spoofer.config, undefined);
     assert.equal(h.stores.deviceRecords.get(keyHash)?.provisionedCount ?? 0, 0);
     assert.ok(!kinds(h, keyHash).includes('configuration-delivered'));
-    assert.ok(kinds(h, keyHash).includes('session-failed'));
+    assert.ok(kinds(h, keyHash).includes('authentication-failed'));
+  });
+
+  it("a spoofer's failed attempt leaves the genuine device's row untouched", async () => {
+    h = await startVirtualHarness({ sessions: { authTimeoutMs: 600 } });
+    const victim = newIdentity();
+    const keyHash = h.stores.addKey(victim.key);
+    assert.equal((await outcomeOf(enrollee({ identity: victim }))).result, 'configured');
+    await h.expectDevice(keyHash, 'connected', { within: 1000 });
+    const genuine = { ...h.stores.deviceRecords.get(keyHash)! };
+    assert.equal(genuine.attempts, 1);
+    const spoofer = enrollee({ identity: newIdentity(), announcedKey: victim.key });
+    await h.clock!.until(
+      () => kinds(h, keyHash).includes('authentication-failed'),
+      10_000,
+      "the spoofer's attempt to fail",
+    );
+    assert.equal(spoofer.config, undefined);
+    assert.deepEqual(h.stores.deviceRecords.get(keyHash), genuine);
+    const attempt = h.stores.auditRecords.find((r) => r.kind === 'authentication-failed')!;
+    assert.notEqual(attempt.peer, genuine.address, "the attempt names the spoofer's address");
   });
 
   it('with mutual authentication required: configures a device that pins our key, fails one that does not', async () => {
@@ -278,6 +298,80 @@ describe('session engine on the in-memory air', () => {
     );
   });
 
+  it('commits at once when a lone delivery waits: nothing else would share the commit', async () => {
+    h = await startVirtualHarness({ commitWindowMs: 50 });
+    const id = newIdentity();
+    const keyHash = h.stores.addKey(id.key);
+    assert.equal((await outcomeOf(enrollee({ identity: id }))).result, 'configured');
+    await h.expectDevice(keyHash, 'connected', { within: 1000 });
+    assert.equal(h.stores.windowCommits, 0, 'the delivery did not wait for the window');
+  });
+
+  it('a delivery waits for the window while another session may still deliver into it', async () => {
+    h = await startVirtualHarness({ commitWindowMs: 50, sessions: { authTimeoutMs: 5000 } });
+    const victim = newIdentity();
+    h.stores.addKey(victim.key);
+    // A spoofer's session under another key stays in authentication the whole time.
+    enrollee({ identity: newIdentity(), announcedKey: victim.key });
+    await settle(50);
+    const id = newIdentity();
+    const keyHash = h.stores.addKey(id.key);
+    assert.equal((await outcomeOf(enrollee({ identity: id }))).result, 'configured');
+    await h.expectDevice(keyHash, 'connected', { within: 1000 });
+    assert.equal(h.stores.windowCommits, 1, 'the delivery waited for the grouped commit');
+  });
+
+  it('a revoke that lands while the delivery is being committed still withholds the credentials', async () => {
+    h = await startVirtualHarness({ commitWindowMs: 50, sessions: { authTimeoutMs: 5000 } });
+    const id = newIdentity();
+    const keyHash = h.stores.addKey(id.key);
+    // The admin's revoke commits just before ours: after the delivery was recorded, before the
+    // bytes were handed over.
+    h.stores.onCommit = () => {
+      if (kinds(h, keyHash).includes('configuration-delivered'))
+        h.stores.setStatus(keyHash, 'revoked');
+    };
+    const e = enrollee({ identity: id });
+    const outcome = await outcomeOf(e);
+    assert.notEqual(outcome.result, 'configured');
+    assert.equal(e.config, undefined, 'no credentials reached the device');
+    await h.expectDevice(keyHash, 'refused', { within: 1000 });
+    const d = h.stores.deviceRecords.get(keyHash)!;
+    assert.match(d.reason ?? '', /whitelist entry became revoked before its configuration left/);
+    assert.equal(d.provisionedCount, 0, 'the withheld delivery is not counted');
+    h.expectAudit(keyHash, [
+      'admitted',
+      'authenticated',
+      'configuration-delivered',
+      'configuration-withheld',
+      'refused',
+      'session-refused',
+    ]);
+  });
+
+  it('a provisioned device refused after a revoke reads refused, with the reason', async () => {
+    h = await startVirtualHarness();
+    const id = newIdentity();
+    const keyHash = h.stores.addKey(id.key);
+    await outcomeOf(enrollee({ identity: id }));
+    await h.expectDevice(keyHash, 'connected', { within: 1000 });
+    h.stores.setStatus(keyHash, 'revoked');
+    enrollee({ identity: id });
+    await h.expectDevice(keyHash, 'refused', { within: 2000 });
+    assert.equal(h.stores.deviceRecords.get(keyHash)!.reason, 'whitelist entry is revoked');
+  });
+
+  it('keeps a device refused as unknown in the table of devices heard but not listed', async () => {
+    h = await startVirtualHarness();
+    const stranger = newIdentity();
+    enrollee({ identity: stranger, chirpMs: 200 });
+    await settle(1000);
+    const heard = h.stores.unlistedRecords.get(toHex(stranger.hash));
+    assert.ok(heard !== undefined, 'the stranger is in the table');
+    assert.ok(heard.count >= 2, `heard ${heard.count} times`);
+    assert.equal(h.stores.deviceRecords.size, 0, 'no device row for a stranger');
+  });
+
   it('summarises a flood of unknown announcements instead of writing one record each', async () => {
     h = await startVirtualHarness();
     for (let i = 0; i < 300; i++) enrollee({ identity: newIdentity(), chirpMs: 60_000 });
@@ -359,7 +453,8 @@ describe('session engine on the in-memory air', () => {
     assert.equal(h.daemon.engine.activeSessions, 1);
     const r = await h.daemon.stop(0);
     assert.deepEqual(r, { finished: 0, parked: 1 });
-    assert.equal(h.stores.deviceRecords.get(keyHash)!.state, 'announced');
+    // It never authenticated: the device's row was never the session's to write.
+    assert.equal(h.stores.deviceRecords.get(keyHash), undefined);
     assert.ok(kinds(h, keyHash).includes('parked'));
   });
 

@@ -66,8 +66,7 @@ describe('daemon stores', () => {
 
     it('records a delivery with the device info in one write', () => {
       const at = new Date('2026-01-01T00:00:00Z');
-      stores.devices.sessionStarted(KEY, { address: 'x', transport: 'tcp', profile: 'p', at });
-      stores.devices.setState(KEY, 'configuring', at);
+      stores.devices.authenticated(KEY, { address: 'x', transport: 'tcp', profile: 'p', at });
       const writesBefore = stores.writes.pendingWrites;
       stores.devices.delivered(KEY, at, { deviceInfo: '{"serial":"SN-1"}' });
       assert.equal(stores.writes.pendingWrites, writesBefore + 1);

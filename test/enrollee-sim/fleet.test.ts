@@ -93,7 +93,7 @@ describe('fleet runner', function () {
         (r) => spooferMacs.has(r.peer ?? '') && r.keyHash === victimHash,
       );
     await waitFor(
-      () => spoofed().some((r) => r.kind === 'session-failed'),
+      () => spoofed().some((r) => r.kind === 'authentication-failed'),
       5000,
       'a failed session under the victim’s key',
     );

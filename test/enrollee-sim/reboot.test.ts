@@ -86,8 +86,11 @@ describe('fault: a device reboots mid-exchange', function () {
       assert.equal(new Set(deliveries.map((r) => r.detail?.['lwm2mBundleBytes'])).size, 1);
       assert.equal(harness.stores.deviceRecords.get(keyHash)!.provisionedCount, deliveries.length);
       if (point !== undefined) {
-        // The session the device walked away from ended as failed, with why.
-        const failed = records.filter((r) => r.kind === 'session-failed');
+        // The session the device walked away from ended as failed, with why (before it had
+        // authenticated, as an attempt that never proved the key).
+        const failed = records.filter(
+          (r) => r.kind === 'session-failed' || r.kind === 'authentication-failed',
+        );
         assert.equal(failed.length, 1, `${d.label} (${point})`);
         assert.match(failed[0]!.reason ?? '', /announced itself again|timed out/);
       }

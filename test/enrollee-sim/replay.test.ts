@@ -78,7 +78,7 @@ describe('adversary: replay of a captured exchange', function () {
 
     const audit = (): string[] =>
       harness.stores.auditRecords.filter((r) => r.keyHash === keyHash).map((r) => r.kind);
-    const failures = (): number => audit().filter((k) => k === 'session-failed').length;
+    const failures = (): number => audit().filter((k) => k === 'authentication-failed').length;
     const expectRefused = async (report: ReplayReport, what: string): Promise<void> => {
       assert.equal(report.configurationResponses, 0, `${what}: no Configuration Response`);
       assert.ok(
@@ -129,7 +129,7 @@ describe('adversary: replay of a captured exchange', function () {
     assert.equal(r3.messagesSent, replayer.messages.length);
 
     const failed = h.stores.auditRecords.filter(
-      (r) => r.keyHash === keyHash && r.kind === 'session-failed',
+      (r) => r.keyHash === keyHash && r.kind === 'authentication-failed',
     );
     for (const f of failed) {
       assert.match(f.reason ?? '', /timed out waiting for Authentication Response/);

@@ -48,6 +48,8 @@ export async function startHarness(
     realBundles?: boolean;
     /** Run the daemon on this clock (tests then step it instead of sleeping). */
     clock?: VirtualClock;
+    /** Group the stores' commits in windows of this length (needs the virtual clock). */
+    commitWindowMs?: number;
   } = {},
 ): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'configurator-test-'));
@@ -82,6 +84,8 @@ export async function startHarness(
   const air = new MemoryAir();
   if (options.clock !== undefined) air.clock = options.clock;
   const stores = new MemoryStores();
+  if (options.commitWindowMs !== undefined && options.clock !== undefined)
+    stores.groupCommit = { windowMs: options.commitWindowMs, clock: options.clock };
   const daemon = await ConfiguratorDaemon.start({
     config,
     dataDir,

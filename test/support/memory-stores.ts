@@ -8,11 +8,13 @@ import type {
   DeviceInfoFields,
   DevicePort,
   SecretPort,
+  UnlistedPort,
   WhitelistPort,
   WhitelistView,
 } from '../../daemon/engine/ports.js';
 import type { DeviceState, WhitelistStatus } from '../../whitelist/types.js';
 import type { Stores } from '../../daemon/service/daemon.js';
+import type { Clock, Timer } from '../../protocol/clock.js';
 
 interface Entry extends WhitelistView {
   chirpHash?: string;
@@ -23,6 +25,9 @@ export interface MemoryDevice {
   state: DeviceState;
   provisionedCount: number;
   attempts: number;
+  /** Where and when a session last authenticated it. */
+  address?: string | undefined;
+  lastSeen?: Date | undefined;
   reason?: string | undefined;
   deviceInfo?: string | undefined;
   connStatus?: string | undefined;
@@ -32,6 +37,8 @@ export class MemoryStores implements Stores {
   readonly entries = new Map<string, Entry>();
   readonly deviceRecords = new Map<string, MemoryDevice>();
   readonly auditRecords: AuditRecord[] = [];
+  /** Devices refused as unknown, by key hash or chirp hash: how often, and the last sighting. */
+  readonly unlistedRecords = new Map<string, { count: number; address: string; rssi?: number }>();
   readonly secretRecords = new Map<string, string>();
   closed = false;
   /** How many audit records had been appended at the last commit (what a crash would keep). */
@@ -78,10 +85,12 @@ export class MemoryStores implements Stores {
 
   readonly devices: DevicePort = {
     get: (h) => this.deviceRecords.get(h),
-    sessionStarted: (h) => {
+    authenticated: (h, info) => {
       const d = this.device(h);
       d.attempts++;
-      d.state = 'authenticating';
+      d.state = 'configuring';
+      d.address = info.address;
+      d.lastSeen = info.at;
     },
     setState: (h, state, _at, fields: DeviceInfoFields = {}) => {
       const d = this.device(h);
@@ -95,10 +104,27 @@ export class MemoryStores implements Stores {
       d.provisionedCount++;
       if (fields.deviceInfo !== undefined) d.deviceInfo = fields.deviceInfo;
     },
-    refused: (h, _address, _transport, reason) => {
+    withheld: (h) => {
       const d = this.device(h);
-      if (d.state !== 'provisioned' && d.state !== 'connected') d.state = 'refused';
+      d.provisionedCount = Math.max(0, d.provisionedCount - 1);
+    },
+    refused: (h, { reason, keepState }) => {
+      const d = this.device(h);
+      if (!keepState) d.state = 'refused';
       d.reason = reason;
+    },
+  };
+
+  readonly unlisted: UnlistedPort = {
+    heard: (s) => {
+      const id = s.keyHash ?? s.chirpHash;
+      if (id === undefined) return;
+      const before = this.unlistedRecords.get(id);
+      this.unlistedRecords.set(id, {
+        count: (before?.count ?? 0) + 1,
+        address: s.address,
+        ...(s.rssi !== undefined ? { rssi: s.rssi } : {}),
+      });
     },
   };
 
@@ -114,14 +140,39 @@ export class MemoryStores implements Stores {
     },
   };
 
+  /** Called at each commit before its waiters (a test's admin edit racing the commit). */
+  onCommit: (() => void) | undefined;
+  /**
+   * Group commits as the SQLite stores do: afterCommit waits for the window (on this clock)
+   * unless something commits first. Without it, afterCommit commits at once.
+   */
+  groupCommit: { readonly windowMs: number; readonly clock: Clock } | undefined;
+  /** Commits that happened because a window ran out (a waiter waited for it). */
+  windowCommits = 0;
+  private waiters: ((ok: boolean) => void)[] = [];
+  private window: Timer | undefined;
+
   commit(): void {
+    this.onCommit?.();
     this.committedAuditRecords = this.auditRecords.length;
+    this.window?.cancel();
+    this.window = undefined;
+    for (const then of this.waiters.splice(0)) then(!this.failCommits);
   }
 
   /** Writes fail from now on as far as afterCommit is concerned (a full disk). */
   failCommits = false;
 
   afterCommit(then: (ok: boolean) => void): void {
+    if (this.groupCommit !== undefined) {
+      this.waiters.push(then);
+      this.window ??= this.groupCommit.clock.setTimer(this.groupCommit.windowMs, () => {
+        this.window = undefined;
+        this.windowCommits++;
+        this.commit();
+      });
+      return;
+    }
     if (!this.failCommits) this.commit();
     queueMicrotask(() => then(!this.failCommits));
   }

@@ -33,7 +33,7 @@ describe('DeviceStore', () => {
       '05',
     ].map((b) => b.repeat(32)) as [string, string, string, string, string];
     for (const h of [delivered, authenticating, configuring, done, earlier])
-      devices.startAttempt(h, { at: at(0), transport: 'tcp' });
+      devices.recordAuthenticated(h, { at: at(0), transport: 'tcp' });
     devices.transition(delivered, 'configuring', { at: at(1) });
     devices.recordDelivered(delivered, { at: at(2) });
     audit.append({ kind: 'configuration-delivered', keyHash: delivered, at: at(2) });
@@ -41,21 +41,24 @@ describe('DeviceStore', () => {
     devices.transition(done, 'provisioned', { at: at(3) });
     // Delivered in an earlier session: this session (authenticated later) never got that far.
     audit.append({ kind: 'configuration-delivered', keyHash: earlier, at: at(1) });
-    devices.transition(earlier, 'configuring', { at: at(4) });
+    devices.recordAuthenticated(earlier, { at: at(4) });
 
     const result = devices.recoverInterrupted(at(9));
 
-    assert.deepEqual(result.provisioned, [delivered]);
-    assert.deepEqual([...result.parked].sort(), [authenticating, configuring, earlier].sort());
-    assert.equal(devices.get(delivered)!.state, 'provisioned');
-    assert.match(devices.get(delivered)!.reason ?? '', /Configuration Result was not heard/);
+    assert.deepEqual(result.delivered, [delivered]);
+    assert.deepEqual([...result.undelivered].sort(), [authenticating, configuring, earlier].sort());
+    assert.equal(devices.get(delivered)!.state, 'interrupted');
+    assert.match(
+      devices.get(delivered)!.reason ?? '',
+      /^configuration delivered before the daemon stopped; no result heard/,
+    );
     for (const h of [authenticating, configuring, earlier]) {
-      assert.equal(devices.get(h)!.state, 'announced');
-      assert.match(devices.get(h)!.reason ?? '', /^parked: the daemon stopped/);
+      assert.equal(devices.get(h)!.state, 'interrupted');
+      assert.match(devices.get(h)!.reason ?? '', /no configuration delivered/);
     }
     assert.equal(devices.get(done)!.state, 'provisioned');
     assert.equal(devices.get(done)!.stateChangedAt, at(3).toISOString());
-    assert.deepEqual(devices.recoverInterrupted(at(10)), { provisioned: [], parked: [] });
+    assert.deepEqual(devices.recoverInterrupted(at(10)), { delivered: [], undelivered: [] });
   });
 
   it('records an announcement, then bumps last_seen without changing the state', () => {
@@ -77,15 +80,15 @@ describe('DeviceStore', () => {
 
   it('counts attempts and deliveries and follows a whole admission', () => {
     devices.recordAnnounced(H, { at: at(0), transport: 'espnow', mac: '02:00:00:00:00:01' });
-    devices.startAttempt(H, { at: at(1), profile: 'factory' });
+    devices.recordAuthenticated(H, { at: at(1), profile: 'factory' });
     devices.transition(H, 'failed', {
       at: at(2),
       reason: 'no answer',
       lastError: 'E311 AuthTimeout',
     });
-    devices.startAttempt(H, { at: at(3) });
+    devices.recordAuthenticated(H, { at: at(3) });
     let d = devices.get(H)!;
-    assert.equal(d.state, 'authenticating');
+    assert.equal(d.state, 'configuring');
     assert.equal(d.attempts, 2);
     assert.equal(d.reason, undefined, 'a new state clears the old reason');
     assert.equal(d.lastError, 'E311 AuthTimeout');
@@ -103,14 +106,39 @@ describe('DeviceStore', () => {
     assert.equal(d.firstSeen, at(0).toISOString());
   });
 
-  it('a refusal keeps a provisioned device provisioned but notes why', () => {
+  it('a refusal reads refused with its reason, and leaves address and last seen alone', () => {
+    devices.recordAuthenticated(H, { at: at(0), mac: '02:00:00:00:00:01', transport: 'espnow' });
     devices.transition(H, 'provisioned', { at: at(0) });
-    devices.recordRefused(H, { at: at(1), reason: 'whitelist entry is revoked' });
-    assert.equal(devices.get(H)!.state, 'provisioned');
-    assert.equal(devices.get(H)!.reason, 'whitelist entry is revoked');
+    devices.recordRefused(H, { at: at(1), reason: 'whitelist entry is revoked', keepState: false });
+    const d = devices.get(H)!;
+    assert.equal(d.state, 'refused');
+    assert.equal(d.reason, 'whitelist entry is revoked');
+    assert.equal(d.mac, '02:00:00:00:00:01');
+    assert.equal(d.lastSeen, at(0).toISOString());
     const other = 'cd'.repeat(32);
-    devices.recordRefused(other, { at: at(1), reason: 'whitelist entry is inactive' });
+    devices.recordRefused(other, {
+      at: at(1),
+      reason: 'whitelist entry is inactive',
+      keepState: false,
+    });
     assert.equal(devices.get(other)!.state, 'refused');
+  });
+
+  it('a refusal that keeps the state (already provisioned) notes only the reason', () => {
+    devices.transition(H, 'provisioned', { at: at(0) });
+    devices.recordRefused(H, { at: at(1), reason: 'already provisioned', keepState: true });
+    assert.equal(devices.get(H)!.state, 'provisioned');
+    assert.equal(devices.get(H)!.reason, 'already provisioned');
+  });
+
+  it('a withheld delivery takes back its count, never below zero', () => {
+    devices.recordAuthenticated(H, { at: at(0) });
+    devices.recordDelivered(H, { at: at(1) });
+    assert.equal(devices.get(H)!.provisionedCount, 1);
+    devices.recordWithheld(H, at(2));
+    devices.recordWithheld(H, at(2));
+    assert.equal(devices.get(H)!.provisionedCount, 0);
+    assert.equal(devices.get(H)!.state, 'configuring');
   });
 
   it('refuses device info that is not JSON and an unknown state', () => {
@@ -145,6 +173,7 @@ describe('DeviceStore', () => {
       connected: 0,
       failed: 0,
       refused: 1,
+      interrupted: 0,
     });
   });
 });

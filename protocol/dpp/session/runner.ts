@@ -19,6 +19,13 @@ export class SessionRunner<S, I, E extends SessionEffect<unknown> | { readonly t
   private readonly timers = new Map<TimerName, Timer>();
   private ended = false;
   private disposed = false;
+  /**
+   * Inputs given while an earlier one's effects are being carried out (a handler that answers at
+   * once, e.g. the configuration after a commit): run after it, so every step sees the effects of
+   * the one before it in order.
+   */
+  private readonly queued: I[] = [];
+  private stepping = false;
   /** Messages sent, retransmissions included, for the statistics. */
   messagesSent = 0;
 
@@ -46,9 +53,20 @@ export class SessionRunner<S, I, E extends SessionEffect<unknown> | { readonly t
 
   input(input: I): void {
     if (this.disposed) return;
-    const { session, effects } = this.step(this.session, input);
-    this.session = session;
-    for (const effect of effects) this.apply(effect);
+    this.queued.push(input);
+    if (this.stepping) return;
+    this.stepping = true;
+    try {
+      for (let next = this.queued.shift(); next !== undefined; next = this.queued.shift()) {
+        if (this.disposed) break;
+        const { session, effects } = this.step(this.session, next);
+        this.session = session;
+        for (const effect of effects) this.apply(effect);
+      }
+    } finally {
+      this.stepping = false;
+      this.queued.length = 0;
+    }
   }
 
   private apply(effect: E): void {

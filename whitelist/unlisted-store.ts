@@ -1,0 +1,138 @@
+/**
+ * Devices heard but not listed: every peer refused as unknown, one row per key (or per chirp hash
+ * when its announcement carried no key), with where and how often it was heard. An admin looks
+ * here for a device that should have been whitelisted; nothing here is ever trusted or admitted
+ * on its own. Bounded: the least recently heard rows go first.
+ */
+import type { Database } from './database.js';
+import { isoTime } from './time.js';
+import type { Transport } from './types.js';
+
+/** Rows kept at most: a flood of made-up keys must not grow the file without bound. */
+export const UNLISTED_MAX = 1000;
+
+export interface UnlistedSighting {
+  /** The key hash when known (the key was announced, or a TCP peer named it). */
+  readonly keyHash?: string | undefined;
+  /** The chirp hash of an announcement. */
+  readonly chirpHash?: string | undefined;
+  /** DER SubjectPublicKeyInfo, when the announcement carried it. */
+  readonly publicKey?: Uint8Array | undefined;
+  readonly address: string;
+  readonly rssi?: number | undefined;
+  readonly transport: Transport;
+  readonly at: Date;
+  /** Times heard since the last write (the daemon sums them between commits). */
+  readonly count: number;
+}
+
+export interface UnlistedDevice {
+  readonly keyHash?: string;
+  readonly chirpHash?: string;
+  readonly publicKey?: Uint8Array;
+  readonly address: string;
+  readonly rssi?: number;
+  readonly transport: Transport;
+  readonly firstSeen: string;
+  readonly lastSeen: string;
+  readonly count: number;
+}
+
+interface UnlistedRow {
+  key_hash: string | null;
+  chirp_hash: string | null;
+  public_key: Uint8Array | null;
+  address: string;
+  rssi: number | null;
+  transport: Transport;
+  first_seen: string;
+  last_seen: string;
+  count: number;
+}
+
+/** The row's identity: the key hash if known, else the chirp hash. */
+export function unlistedId(s: Pick<UnlistedSighting, 'keyHash' | 'chirpHash'>): string | undefined {
+  return (s.keyHash ?? s.chirpHash)?.toLowerCase();
+}
+
+export class UnlistedStore {
+  private readonly upsert;
+  private readonly trim;
+  private readonly total;
+
+  constructor(
+    private readonly db: Database,
+    private readonly max = UNLISTED_MAX,
+  ) {
+    this.upsert = db.prepare(
+      `INSERT INTO unlisted (id, key_hash, chirp_hash, public_key, address, rssi, transport,
+         first_seen, last_seen, count)
+       VALUES (@id, @keyHash, @chirpHash, @publicKey, @address, @rssi, @transport, @at, @at, @count)
+       ON CONFLICT (id) DO UPDATE SET
+         key_hash = coalesce(excluded.key_hash, unlisted.key_hash),
+         chirp_hash = coalesce(excluded.chirp_hash, unlisted.chirp_hash),
+         public_key = coalesce(excluded.public_key, unlisted.public_key),
+         address = excluded.address,
+         rssi = excluded.rssi,
+         transport = excluded.transport,
+         last_seen = max(unlisted.last_seen, excluded.last_seen),
+         count = unlisted.count + excluded.count`,
+    );
+    this.trim = db.prepare(
+      `DELETE FROM unlisted WHERE id IN (
+         SELECT id FROM unlisted ORDER BY last_seen DESC, id LIMIT -1 OFFSET ?)`,
+    );
+    this.total = db.prepare<[], { n: number; heard: number | null }>(
+      'SELECT count(*) AS n, sum(count) AS heard FROM unlisted',
+    );
+  }
+
+  /** Note sightings (one transaction is the caller's), then drop the oldest beyond the bound. */
+  record(sightings: Iterable<UnlistedSighting>): void {
+    for (const s of sightings) {
+      const id = unlistedId(s);
+      if (id === undefined) continue;
+      this.upsert.run({
+        id,
+        keyHash: s.keyHash?.toLowerCase() ?? null,
+        chirpHash: s.chirpHash?.toLowerCase() ?? null,
+        publicKey: s.publicKey ?? null,
+        address: s.address,
+        rssi: s.rssi ?? null,
+        transport: s.transport,
+        at: isoTime(s.at),
+        count: s.count,
+      });
+    }
+    this.trim.run(this.max);
+  }
+
+  /** Most recently heard first. */
+  list(options: { limit?: number | undefined } = {}): UnlistedDevice[] {
+    const limit = options.limit === undefined ? -1 : Math.max(0, Math.trunc(options.limit));
+    return this.db
+      .prepare<[number], UnlistedRow>('SELECT * FROM unlisted ORDER BY last_seen DESC, id LIMIT ?')
+      .all(limit)
+      .map(fromRow);
+  }
+
+  /** Devices in the table, and how often they were heard in all. */
+  totals(): { devices: number; heard: number } {
+    const row = this.total.get();
+    return { devices: row?.n ?? 0, heard: row?.heard ?? 0 };
+  }
+}
+
+function fromRow(row: UnlistedRow): UnlistedDevice {
+  return {
+    ...(row.key_hash !== null ? { keyHash: row.key_hash } : {}),
+    ...(row.chirp_hash !== null ? { chirpHash: row.chirp_hash } : {}),
+    ...(row.public_key !== null ? { publicKey: new Uint8Array(row.public_key) } : {}),
+    address: row.address,
+    ...(row.rssi !== null ? { rssi: row.rssi } : {}),
+    transport: row.transport,
+    firstSeen: row.first_seen,
+    lastSeen: row.last_seen,
+    count: row.count,
+  };
+}
