@@ -176,8 +176,7 @@ describe('adversary: replay of a captured exchange', function () {
     await expectStillServed(h);
   });
 
-  // The admission writes `authenticating` at once, so the session's end must compare with the
-  // state from before the session, not with what the store holds by then.
+  // A session that never authenticated writes nothing on the device's row.
   it('a failed replay leaves the device recorded as connected', async () => {
     h = await startHarness({ sessions: { authTimeoutMs: 1000 } });
     const harness = h;

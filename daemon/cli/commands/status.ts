@@ -4,6 +4,7 @@ import { databasePath, openDatabase } from '../../../whitelist/database.js';
 import { DeviceStore } from '../../../whitelist/device-store.js';
 import { DEVICE_STATES, type DeviceRecord, type DeviceState } from '../../../whitelist/types.js';
 import { WhitelistStore } from '../../../whitelist/whitelist-store.js';
+import { UnlistedStore, type UnlistedDevice } from '../../../whitelist/unlisted-store.js';
 import { readDaemonState } from '../../service/state-file.js';
 import { dataDirOf } from '../support/data-dir.js';
 import { CliExit, EXIT_INVALID_INPUT } from '../support/exit.js';
@@ -18,11 +19,13 @@ interface DevicesOptions {
   json?: boolean;
   state?: string;
   limit?: string;
+  unlisted?: boolean;
 }
 
 function openStoresReadOnly(dataDir: string): {
   devices: DeviceStore;
   whitelist: WhitelistStore;
+  unlisted: UnlistedStore;
   close(): void;
 } {
   if (!existsSync(databasePath(dataDir))) {
@@ -35,6 +38,7 @@ function openStoresReadOnly(dataDir: string): {
   return {
     devices: new DeviceStore(db),
     whitelist: new WhitelistStore(db),
+    unlisted: new UnlistedStore(db),
     close: () => db.close(),
   };
 }
@@ -68,6 +72,43 @@ function deviceRow(d: DeviceRecord, labels: Map<string, string | undefined>): st
   ];
 }
 
+/** What an admin needs to add an unlisted device whose key was announced: a DPP URI of the key. */
+function uriOfKey(publicKey: Uint8Array | undefined): string | undefined {
+  return publicKey === undefined
+    ? undefined
+    : `DPP:K:${Buffer.from(publicKey).toString('base64')};;`;
+}
+
+function unlistedJson(d: UnlistedDevice): Record<string, unknown> {
+  const { publicKey, ...rest } = d;
+  return { ...rest, uri: uriOfKey(publicKey) };
+}
+
+function unlistedRow(d: UnlistedDevice): string[] {
+  const time = (t: string): string => t.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  return [
+    d.keyHash !== undefined ? d.keyHash.slice(0, 16) : `chirp ${d.chirpHash?.slice(0, 10) ?? ''}`,
+    d.publicKey !== undefined ? 'yes' : 'no',
+    d.address,
+    d.rssi === undefined ? '' : String(d.rssi),
+    d.transport,
+    String(d.count),
+    time(d.firstSeen),
+    time(d.lastSeen),
+  ];
+}
+
+const UNLISTED_HEADER = [
+  'KEY HASH',
+  'KEY',
+  'PEER',
+  'RSSI',
+  'TRANSPORT',
+  'HEARD',
+  'FIRST SEEN',
+  'LAST SEEN',
+];
+
 const DEVICE_HEADER = [
   'KEY HASH',
   'LABEL',
@@ -94,9 +135,10 @@ export function registerStatusCommands(program: Command): void {
         const counts = stores.devices.countsByState();
         const devices = stores.devices.list({ limit: recent });
         const whitelisted = stores.whitelist.count();
+        const unlisted = stores.unlisted.totals();
         if (options.json === true) {
           process.stdout.write(
-            `${JSON.stringify({ dataDir, daemon: daemon ?? null, whitelisted, counts, recent: devices })}\n`,
+            `${JSON.stringify({ dataDir, daemon: daemon ?? null, whitelisted, counts, unlisted, recent: devices })}\n`,
           );
           return;
         }
@@ -122,6 +164,10 @@ export function registerStatusCommands(program: Command): void {
         }
         out.push(`whitelist: ${whitelisted} entr${whitelisted === 1 ? 'y' : 'ies'}`);
         out.push(`devices: ${DEVICE_STATES.map((s) => `${s} ${counts[s]}`).join(', ')}`);
+        if (unlisted.devices > 0)
+          out.push(
+            `heard but not listed: ${unlisted.devices} device(s) refused as unknown, heard ${unlisted.heard} time(s) (configurator devices --unlisted)`,
+          );
         process.stdout.write(`${out.join('\n')}\n`);
         if (devices.length > 0) {
           const labels = new Map(
@@ -145,8 +191,14 @@ export function registerStatusCommands(program: Command): void {
     .option('--json', 'a JSON array')
     .option('--state <state>', `only this state: ${DEVICE_STATES.join(', ')}`)
     .option('--limit <n>', 'at most this many')
+    .option(
+      '--unlisted',
+      'devices heard but not listed: refused as unknown, most recently heard first (never trusted: add one with whitelist add once you have checked it)',
+    )
     .action((options: DevicesOptions, command: Command) => {
       const dataDir = dataDirOf(command);
+      if (options.unlisted === true && options.state !== undefined)
+        throw new CliExit(EXIT_INVALID_INPUT, '--state and --unlisted do not go together');
       if (
         options.state !== undefined &&
         !(DEVICE_STATES as readonly string[]).includes(options.state)
@@ -160,6 +212,15 @@ export function registerStatusCommands(program: Command): void {
         options.limit === undefined ? undefined : positiveInt('--limit', options.limit, 1);
       const stores = openStoresReadOnly(dataDir);
       try {
+        if (options.unlisted === true) {
+          const heard = stores.unlisted.list({ limit });
+          process.stdout.write(
+            options.json === true
+              ? `${JSON.stringify(heard.map(unlistedJson))}\n`
+              : formatTable(UNLISTED_HEADER, heard.map(unlistedRow)),
+          );
+          return;
+        }
         const devices = stores.devices.list({
           state: options.state as DeviceState | undefined,
           limit,
