@@ -53,7 +53,26 @@ export function createLogger(options: LogOptions): Logger {
       }),
     );
   }
-  return pino(base, destination);
+  if (options.destination !== undefined) return pino(base, destination);
+  return pino(base, asyncStdout());
+}
+
+/**
+ * JSON lines to stdout without a write(2) per line: stdout to journald is a socket, which Node
+ * writes synchronously, and a synchronous write per line cost a busy daemon more than its crypto
+ * (docs/benchmarks.md). Lines written while one write is under way go out together with the
+ * next; what is still buffered is written before the process exits.
+ */
+function asyncStdout(): ReturnType<typeof pino.destination> {
+  const out = pino.destination({ dest: 1, sync: false });
+  process.once('exit', () => {
+    try {
+      out.flushSync();
+    } catch {
+      // stdout gone (closed pipe): nothing left to write to.
+    }
+  });
+  return out;
 }
 
 /** A logger that drops everything, for tests and library use. */

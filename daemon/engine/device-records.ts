@@ -136,7 +136,8 @@ export class DeviceRecords extends EventEmitter<EngineEvents> {
       peer: channel.address,
       detail: { transport: channel.transport, role, profile },
     });
-    this.deps.log.info(
+    // Debug: a batch makes one of these per device; the outcome's line is the one kept at info.
+    this.deps.log.debug(
       { keyHash, peer: channel.address, profile, label: device.label },
       'admitted: starting authentication',
     );

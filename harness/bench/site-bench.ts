@@ -4,7 +4,7 @@
  * TCP straight to the daemon. Measures what docs/benchmarks.md reports.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -205,16 +205,19 @@ export async function runSiteBench(
             ...(o.lwm2m ? { lwm2m: BENCH_LWM2M } : {}),
           },
         },
-        log: { level: 'warn', format: 'json' },
+        // As shipped: info, JSON lines, to a file (as journald would take them).
+        log: { level: 'info', format: 'json' },
       }),
       { mode: 0o600 },
     );
     // DPP_BENCH_PROFILE_DIR=DIR: a V8 CPU profile of the daemon alone, written when it stops.
     const profileDir = process.env['DPP_BENCH_PROFILE_DIR'];
     const nodeArgs = profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
+    const logFd = openSync(join(dir, 'daemon.log'), 'a', 0o600);
     daemon = spawn(process.execPath, [...nodeArgs, CLI, '--data-dir', dataDir, 'start'], {
-      stdio: ['ignore', 'ignore', 'inherit'],
+      stdio: ['ignore', logFd, 'inherit'],
     });
+    closeSync(logFd);
     const pid = daemon.pid;
     const ready = await waitFor('the daemon', () => {
       const s = readState(dataDir);
