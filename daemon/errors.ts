@@ -1,4 +1,7 @@
-/** Error codes of the daemon layer: its configuration, the serial port, per-device LwM2M material. */
+/**
+ * Error codes of the daemon layer: its configuration, the serial port, the control socket and
+ * `connect`, per-device LwM2M material.
+ */
 import { defineErrorCodes } from '../protocol/errors.js';
 
 export const DaemonErrorCode = defineErrorCodes(
@@ -13,6 +16,15 @@ export const DaemonErrorCode = defineErrorCodes(
     // 740–749: finding the bridge's serial port (daemon/transports/serial-discovery.ts)
     BridgeNoSerialPort: 740,
     BridgeAmbiguousSerialPort: 741,
+    // 750–769: the control socket (daemon/service/control-socket.ts) and `connect`
+    ControlSocketUnavailable: 750,
+    ControlSocketInUse: 751,
+    ControlBadRequest: 752,
+    ControlRequestTooLarge: 753,
+    ControlInternal: 754,
+    ControlNoAnswer: 755,
+    ConnectRefused: 760,
+    ConnectFailed: 761,
 
     // 850–869: per-device LwM2M credentials, templates and export (daemon/lwm2m/)
     Lwm2mTemplateInvalid: 850,

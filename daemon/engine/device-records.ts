@@ -32,8 +32,19 @@ export interface RefusedEvent {
   readonly reason: string;
 }
 
+/** How a session ended, for whoever started it (connect): once per session. */
+export interface SessionEndedEvent {
+  readonly keyHash: string;
+  readonly address: string;
+  readonly transport: Transport;
+  /** parked: the daemon stopped during it. */
+  readonly result: 'provisioned' | 'connected' | 'failed' | 'refused' | 'parked';
+  readonly reason?: string | undefined;
+}
+
 export interface EngineEvents {
   device: [event: DeviceEvent];
+  ended: [event: SessionEndedEvent];
   /** A refused announcement or request, whitelisted or not (for the demo's table). */
   refused: [event: RefusedEvent];
 }
@@ -320,6 +331,17 @@ export class DeviceRecords extends EventEmitter<EngineEvents> {
       kind: 'parked',
       keyHash: device.keyHash,
       peer: device.channel.address,
+      reason,
+    });
+  }
+
+  /** The session is over: tell whoever waits for it (after its records are written). */
+  sessionEnded(device: SessionSubject, result: SessionEndedEvent['result'], reason?: string): void {
+    this.emit('ended', {
+      keyHash: device.keyHash,
+      address: device.channel.address,
+      transport: device.channel.transport,
+      result,
       reason,
     });
   }

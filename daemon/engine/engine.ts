@@ -44,7 +44,7 @@ import type { AuditPort, DevicePort, UnlistedPort, WhitelistPort, WhitelistView 
 import type { RefusalLogOptions } from './refusal-log.js';
 import { WaitingLine } from './waiting-line.js';
 
-export type { DeviceEvent, EngineEvents } from './device-records.js';
+export type { DeviceEvent, EngineEvents, SessionEndedEvent } from './device-records.js';
 
 export interface EngineSettings {
   readonly maxConcurrent: number;
@@ -716,6 +716,7 @@ export class SessionEngine implements PeerHandler {
     channel.close();
     if (outcome.result === 'failed' && live.refusal !== undefined) {
       this.records.refusedInSession(live, live.refusal);
+      this.records.sessionEnded(live, 'refused', live.refusal);
     } else if (outcome.result === 'failed') {
       const base = outcome.error.message;
       const reason =
@@ -725,8 +726,18 @@ export class SessionEngine implements PeerHandler {
           ? `${base} (last message dropped: ${live.lastIgnored.message})`
           : base;
       this.records.failed(live, reason, live);
+      this.records.sessionEnded(
+        live,
+        'failed',
+        live.authenticated ? reason : `authentication failed: ${reason}`,
+      );
     } else {
       this.records.succeeded(live, outcome);
+      this.records.sessionEnded(
+        live,
+        outcome.result,
+        outcome.result === 'provisioned' ? outcome.note : undefined,
+      );
     }
     // A session that ends may leave only deliveries waiting for the commit.
     this.commitIfNothingWouldShare();
@@ -766,6 +777,7 @@ export class SessionEngine implements PeerHandler {
       this.sessions.delete(live.channel.id);
       this.sessionsByKey.delete(live.keyHash);
       this.records.parked(live, live.authenticated);
+      this.records.sessionEnded(live, 'parked', 'the daemon stopped during the session');
       live.channel.close();
     }
     this.records.flush();

@@ -17,14 +17,23 @@ import type {
   SecretPort,
   UnlistedPort,
   WhitelistPort,
+  WhitelistView,
 } from '../engine/ports.js';
 import { loadOrCreateIdentity } from '../keys/identity.js';
-import { connectDppTcp, DppTcpListener } from '../transports/dpp-tcp.js';
+import { DppTcpListener } from '../transports/dpp-tcp.js';
 import { VERSION } from '../version.js';
+import { ConfiguratorError } from '../../protocol/errors.js';
 import { processResources, removeDaemonState, writeDaemonState } from './state-file.js';
 import type { RadioTransport } from '../transports/radio-transport.js';
 import { feedPeers } from '../transports/espnow-peers.js';
 import { superviseRadio } from './radio.js';
+import { ControlSocket } from './control-socket.js';
+import type { ConnectRequest } from './control-protocol.js';
+import {
+  OutgoingSessions,
+  type ConnectOutcome,
+  type ConnectProgress,
+} from './outgoing-sessions.js';
 
 export interface Stores {
   readonly whitelist: WhitelistPort;
@@ -33,6 +42,8 @@ export interface Stores {
   readonly secrets: SecretPort;
   /** Devices refused as unknown (the table of devices heard but not listed). */
   readonly unlisted: UnlistedPort;
+  /** Whitelist entries whose key hash starts with `prefix`, at most `limit` (for `connect`). */
+  findWhitelistByPrefix(prefix: string, limit: number): readonly WhitelistView[];
   /** Make every write so far durable (writes may be grouped for a few milliseconds). */
   commit(): void;
   /** Call `then` once every write so far is durable, with false if any could not be written. */
@@ -54,12 +65,16 @@ export interface DaemonParts {
   readonly publishState?: boolean | undefined;
   /** The system clock unless a test hands in a virtual one. */
   readonly clock?: Clock | undefined;
+  /** Serve `<dataDir>/control.sock` for the admin commands (the service and the demo). */
+  readonly controlSocket?: boolean | undefined;
 }
 
 export class ConfiguratorDaemon {
   readonly engine: SessionEngine;
   readonly espnow: EspnowDppLink | undefined;
   private tcp: DppTcpListener | undefined;
+  private control: ControlSocket | undefined;
+  private readonly outgoing: OutgoingSessions;
   tcpPort: number | undefined;
   private stopped = false;
   private stateTimer: NodeJS.Timeout | undefined;
@@ -103,6 +118,22 @@ export class ConfiguratorDaemon {
         (this.espnow.up && this.espnow.backlog < this.espnow.window),
     });
     this.espnow = parts.radio === undefined ? undefined : this.attachRadio(parts.radio);
+    this.outgoing = new OutgoingSessions({
+      engine: this.engine,
+      whitelist: {
+        get: (keyHash) => stores.whitelist.get(keyHash),
+        findByPrefix: (prefix, limit) => stores.findWhitelistByPrefix(prefix, limit),
+      },
+      devices: stores.devices,
+      policy: { defaultProfile: config.defaultProfile, profiles: config.profiles },
+      log,
+      idleMs: config.sessions.connStatusTimeoutMs + 5000,
+    });
+  }
+
+  /** Where the control socket is served; undefined when it is not (not asked for, or refused). */
+  get controlSocketPath(): string | undefined {
+    return this.control?.path;
   }
 
   static async start(parts: DaemonParts): Promise<ConfiguratorDaemon> {
@@ -115,6 +146,7 @@ export class ConfiguratorDaemon {
     const daemon = new ConfiguratorDaemon(parts, identity);
     try {
       await daemon.startTransports();
+      if (parts.controlSocket === true) await daemon.startControlSocket();
     } catch (e) {
       await daemon.stop(0);
       throw e;
@@ -152,6 +184,22 @@ export class ConfiguratorDaemon {
       );
       this.tcpPort = await this.tcp.start();
       log.info({ host: config.tcp.host, port: this.tcpPort }, 'listening for DPP over TCP');
+    }
+  }
+
+  /** Without it the daemon still runs; only the admin commands that need it cannot reach it. */
+  private async startControlSocket(): Promise<void> {
+    const { dataDir, log } = this.parts;
+    try {
+      this.control = await ControlSocket.start({
+        dataDir,
+        log,
+        handlers: { connect: (request, onProgress) => this.connectOut(request, onProgress) },
+      });
+      log.info({ path: this.control.path }, 'control socket ready');
+    } catch (e) {
+      const why = e instanceof ConfiguratorError ? e.describe() : (e as Error).message;
+      log.warn(`no control socket: ${why}; \`configurator connect\` cannot reach this daemon`);
     }
   }
 
@@ -224,18 +272,15 @@ export class ConfiguratorDaemon {
 
   /**
    * Connect to a whitelisted enrollee listening for DPP over TCP and provision it as initiator
-   * (hostap: `DPP_CONTROLLER_START role=enrollee`). Resolves when the session started (or not).
+   * (hostap: `DPP_CONTROLLER_START role=enrollee`); resolves with the outcome once the session has
+   * ended. A device the daemon would refuse is refused (ConnectRefused, or the whitelist's
+   * not-found and ambiguous-prefix errors) before any connection is opened.
    */
-  async connectOut(host: string, port: number, keyHash: string): Promise<boolean> {
-    const { config, log } = this.parts;
-    const channel = await connectDppTcp(
-      host,
-      port,
-      this.engine,
-      log,
-      config.sessions.connStatusTimeoutMs + 5000,
-    );
-    return this.engine.initiate(channel, keyHash);
+  connectOut(
+    request: Omit<ConnectRequest, 'op'>,
+    onProgress?: (p: ConnectProgress) => void,
+  ): Promise<ConnectOutcome> {
+    return this.outgoing.provision(request, onProgress);
   }
 
   /** Finish or park running sessions, then close everything. Safe to call twice. */
@@ -248,10 +293,14 @@ export class ConfiguratorDaemon {
       clearInterval(this.stateTimer);
       removeDaemonState(this.parts.dataDir);
     }
-    // Stop accepting first; open connections end with their sessions (or are parked below).
+    // Stop accepting first; open connections end with their sessions (or are parked below), and
+    // a control client waiting for an outcome gets it as its session ends.
+    this.outgoing.stop();
+    const controlClosed = this.control?.stop();
     const tcpClosed = this.tcp?.stop();
     const result = await this.engine.shutdown(graceMs);
     await tcpClosed;
+    await controlClosed;
     await this.parts.radio?.stop();
     this.parts.stores.close();
     return result;

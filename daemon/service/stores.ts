@@ -138,6 +138,7 @@ export function openStores(dataDir: string, log: GroupCommitLog = STDERR_LOG): S
       markProvisioned: (keyHash, at) =>
         writes.defer('whitelist provisioned', () => whitelistStore.markProvisioned(keyHash, at)),
     },
+    findWhitelistByPrefix: (prefix, limit) => whitelistStore.findByPrefix(prefix, limit),
     devices,
     audit: {
       append: (r) =>

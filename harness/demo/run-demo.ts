@@ -97,6 +97,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     radio,
     bundles: bundles.value,
     publishState: true,
+    controlSocket: true,
   });
   out.write(`daemon: running (log: ${logFile}); Wi-Fi network "${DEMO_SSID}"\n\n`);
 

@@ -4,6 +4,9 @@ import { startHarness, type Harness } from '../support/daemon-harness.js';
 import { newIdentity } from '../support/dpp-fixtures.js';
 import { listenTcpEnrollee, runTcpEnrollee } from '../support/tcp-enrollee.js';
 import { TEST_SSID } from '../support/air-enrollee.js';
+import { recordConnections } from '../support/connection-recorder.js';
+import { isConfiguratorError } from '../../protocol/errors.js';
+import { WhitelistErrorCode } from '../../whitelist/errors.js';
 
 describe('session engine over DPP/TCP (enrollee-initiated)', () => {
   let h: Harness;
@@ -108,25 +111,32 @@ describe('session engine over DPP/TCP (configurator-initiated, connecting out)',
     const keyHash = h.stores.addKey(id.key);
     const enrollee = await listenTcpEnrollee(id);
     try {
-      assert.equal(await h.daemon.connectOut('127.0.0.1', enrollee.port, keyHash), true);
+      const outcome = await h.daemon.connectOut({
+        host: '127.0.0.1',
+        port: enrollee.port,
+        device: keyHash,
+      });
+      assert.equal(outcome.state, 'connected');
       const r = await enrollee.result;
       assert.equal(r.outcome?.result, 'configured');
       assert.equal(new TextDecoder().decode(r.config!.ssid), TEST_SSID);
-      await new Promise((res) => setTimeout(res, 20));
       assert.equal(h.stores.deviceRecords.get(keyHash)!.state, 'connected');
     } finally {
       enrollee.close();
     }
   });
 
-  it('does not connect a device that is not whitelisted', async () => {
+  it('does not connect to a device that is not whitelisted: refused before any connection', async () => {
     h = await startHarness();
-    const enrollee = await listenTcpEnrollee(newIdentity());
+    const listener = await recordConnections();
     try {
-      assert.equal(await h.daemon.connectOut('127.0.0.1', enrollee.port, 'ab'.repeat(32)), false);
-      assert.equal((await enrollee.result).config, undefined);
+      await assert.rejects(
+        h.daemon.connectOut({ host: '127.0.0.1', port: listener.port, device: 'ab'.repeat(32) }),
+        (e: unknown) => isConfiguratorError(e, WhitelistErrorCode.WhitelistNotFound),
+      );
+      assert.equal(listener.connections, 0);
     } finally {
-      enrollee.close();
+      await listener.close();
     }
   });
 });

@@ -1,5 +1,5 @@
 /** A daemon on the in-memory air with in-memory stores: the engine's tests start one per case. */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../daemon/config/load.js';
@@ -50,9 +50,14 @@ export async function startHarness(
     clock?: VirtualClock;
     /** Group the stores' commits in windows of this length (needs the virtual clock). */
     commitWindowMs?: number;
+    /** Serve the control socket in the data dir. */
+    controlSocket?: boolean;
+    /** The data dir's mode when the daemon starts (mkdtemp makes it 0700). */
+    dataDirMode?: number;
   } = {},
 ): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'configurator-test-'));
+  if (options.dataDirMode !== undefined) chmodSync(dataDir, options.dataDirMode);
   writeFileSync(
     join(dataDir, 'config.json'),
     JSON.stringify({
@@ -95,6 +100,7 @@ export async function startHarness(
     bundles,
     tcpPort: 0,
     clock: options.clock,
+    controlSocket: options.controlSocket,
   });
   const clock = options.clock;
   const stateOf = (keyHash: string): DeviceState | undefined =>

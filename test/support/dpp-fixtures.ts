@@ -21,6 +21,7 @@ import {
   type GasInitialResponse,
 } from '../../protocol/dpp/frames.js';
 import { ConfiguratorError, ErrorCode, type Result, errorCodeName } from '../../protocol/errors.js';
+import { formatDppUri } from '../../protocol/dpp/uri.js';
 
 /** A fresh P-256 bootstrapping identity. */
 export function newIdentity(): BootstrapIdentity {
@@ -110,4 +111,18 @@ export function expectThrowsCode(fn: () => unknown, code: ErrorCode): Configurat
     return e;
   }
   assert.fail(`expected E${code} ${errorCodeName(code)}, nothing was thrown`);
+}
+
+/** The DPP URI of an identity, with nothing but its key, as `whitelist add --uri` takes it. */
+export function uriOfIdentity(id: BootstrapIdentity): string {
+  return formatDppUri({
+    key: id.key,
+    channels: [],
+    mac: null,
+    info: null,
+    version: 2,
+    host: null,
+    supportedCurves: null,
+    unknownTokens: [],
+  });
 }

@@ -74,6 +74,14 @@ export class MemoryStores implements Stores {
     markProvisioned: () => {},
   };
 
+  findWhitelistByPrefix(prefix: string, limit: number): WhitelistView[] {
+    return [...this.entries.values()]
+      .filter((e) => e.keyHash.startsWith(prefix))
+      .sort((a, b) => a.keyHash.localeCompare(b.keyHash))
+      .slice(0, limit)
+      .map((e) => ({ ...e }));
+  }
+
   private device(keyHash: string): MemoryDevice {
     let d = this.deviceRecords.get(keyHash);
     if (d === undefined) {

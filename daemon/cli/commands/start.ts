@@ -66,6 +66,7 @@ export function registerStartCommand(program: Command): void {
       const radio = createRadio(config, log);
       const daemon = await ConfiguratorDaemon.start({
         publishState: true,
+        controlSocket: true,
         config,
         dataDir,
         log,

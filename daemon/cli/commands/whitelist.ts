@@ -23,7 +23,8 @@ import {
   parseImport,
   readImportText,
 } from '../../../whitelist/import.js';
-import { isKeyHash, resolveKey, type KeyInput } from '../../../whitelist/key-input.js';
+import { findEntry, MIN_HASH_PREFIX } from '../../../whitelist/find-entry.js';
+import { resolveKey, type KeyInput } from '../../../whitelist/key-input.js';
 import { SecretStore } from '../../../whitelist/secret-store.js';
 import {
   isWhitelistStatus,
@@ -42,8 +43,7 @@ import { WhitelistErrorCode } from '../../../whitelist/errors.js';
 const EXIT_FAILURE = 1;
 /** Key files are small; anything larger is not one. */
 const MAX_KEY_FILE_BYTES = 64 * 1024;
-/** Shortest hash prefix `show` and the status commands accept. */
-const MIN_PREFIX = 8;
+const HASH_ARGUMENT = `the key hash, or a unique prefix of at least ${MIN_HASH_PREFIX} hex digits`;
 
 interface EntryOptions {
   label?: string;
@@ -206,7 +206,7 @@ export function registerWhitelistCommands(program: Command): void {
   whitelist
     .command('show')
     .description('show one entry, with what the daemon knows of the device')
-    .argument('<hash>', `the key hash, or a unique prefix of at least ${MIN_PREFIX} hex digits`)
+    .argument('<hash>', HASH_ARGUMENT)
     .option('--json', 'print one JSON object')
     .action((hash: string, options: { json?: boolean }, command: Command) => {
       const shown = withWhitelistDatabase(command, false, (stores) => {
@@ -233,7 +233,7 @@ export function registerWhitelistCommands(program: Command): void {
     whitelist
       .command(name)
       .description(description)
-      .argument('<hash>', `the key hash, or a unique prefix of at least ${MIN_PREFIX} hex digits`)
+      .argument('<hash>', HASH_ARGUMENT)
       .action((hash: string, _options: unknown, command: Command) => {
         const [keyHash, changed] = withWhitelistDatabase(command, true, ({ whitelist: store }) => {
           const entry = findEntry(store, hash);
@@ -248,7 +248,7 @@ export function registerWhitelistCommands(program: Command): void {
   whitelist
     .command('remove')
     .description('delete an entry (its device history, audit records and secrets stay)')
-    .argument('<hash>', `the key hash, or a unique prefix of at least ${MIN_PREFIX} hex digits`)
+    .argument('<hash>', HASH_ARGUMENT)
     .action((hash: string, _options: unknown, command: Command) => {
       const removed = withWhitelistDatabase(command, true, ({ whitelist: store }) =>
         store.remove(findEntry(store, hash).keyHash, cliActor()),
@@ -259,7 +259,7 @@ export function registerWhitelistCommands(program: Command): void {
   whitelist
     .command('update')
     .description('change the label, location, profile or notes of an entry ("" clears one)')
-    .argument('<hash>', `the key hash, or a unique prefix of at least ${MIN_PREFIX} hex digits`)
+    .argument('<hash>', HASH_ARGUMENT)
     .option('--label <text>', 'a name for people')
     .option('--location <text>', 'where the device is')
     .option('--profile <name>', 'configuration profile')
@@ -334,41 +334,6 @@ function cliError(e: unknown): unknown {
     return new CliExit(input ? EXIT_INVALID_INPUT : EXIT_FAILURE, e.message);
   }
   return e;
-}
-
-/** The entry a full hash or a unique prefix of at least MIN_PREFIX hex digits names. */
-function findEntry(store: WhitelistStore, text: string): WhitelistEntry {
-  const hash = text.trim().toLowerCase();
-  if (isKeyHash(hash)) {
-    const entry = store.get(hash);
-    if (entry === undefined) {
-      throw new ConfiguratorError(
-        WhitelistErrorCode.WhitelistNotFound,
-        `not on the whitelist: ${hash}`,
-      );
-    }
-    return entry;
-  }
-  if (!/^[0-9a-f]+$/.test(hash) || hash.length < MIN_PREFIX) {
-    throw new ConfiguratorError(
-      WhitelistErrorCode.WhitelistBadEntry,
-      `"${text}" is not a key hash or a prefix of at least ${MIN_PREFIX} hex digits`,
-    );
-  }
-  const found = store.findByPrefix(hash, 2);
-  if (found.length === 0) {
-    throw new ConfiguratorError(
-      WhitelistErrorCode.WhitelistNotFound,
-      `no whitelist entry starts with ${hash}`,
-    );
-  }
-  if (found.length > 1) {
-    throw new ConfiguratorError(
-      WhitelistErrorCode.WhitelistAmbiguousPrefix,
-      `${hash} is the start of more than one key hash: give more digits`,
-    );
-  }
-  return found[0]!;
 }
 
 /**
