@@ -246,6 +246,10 @@ export class SessionEngine implements PeerHandler {
    * to an enrollee that listens). Returns false, with the refusal recorded, if it is not admitted.
    */
   initiate(channel: PeerChannel, keyHash: string): boolean {
+    if (!this.accepting) {
+      channel.close();
+      return false;
+    }
     const entry = this.deps.whitelist.get(keyHash);
     if (entry === undefined) {
       this.records.refused(keyHash, channel, {

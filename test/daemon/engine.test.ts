@@ -372,6 +372,28 @@ describe('session engine on the in-memory air', () => {
     assert.equal(h.stores.deviceRecords.size, 0, 'no device row for a stranger');
   });
 
+  it('starts no session it is asked to initiate once it is shutting down', async () => {
+    h = await startVirtualHarness();
+    const keyHash = h.stores.addKey(newIdentity().key);
+    await h.daemon.engine.shutdown(0);
+    let closed = false;
+    const started = h.daemon.engine.initiate(
+      {
+        id: 'tcp:127.0.0.1:9',
+        transport: 'tcp',
+        address: '127.0.0.1:9',
+        send: () => assert.fail('nothing is sent'),
+        close: () => {
+          closed = true;
+        },
+      },
+      keyHash,
+    );
+    assert.equal(started, false);
+    assert.ok(closed, 'the connection is closed');
+    assert.equal(h.daemon.engine.counters.admitted, 0);
+  });
+
   it('summarises a flood of unknown announcements instead of writing one record each', async () => {
     h = await startVirtualHarness();
     for (let i = 0; i < 300; i++) enrollee({ identity: newIdentity(), chirpMs: 60_000 });
