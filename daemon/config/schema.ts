@@ -8,10 +8,20 @@ import { DPP_TCP_PORT } from '../../protocol/dpp/tcp-framing.js';
 const port = z.number().int().min(0).max(65535);
 const ms = (min: number, max: number) => z.number().int().min(min).max(max);
 
+/** An SSID is 1–32 octets (IEEE 802.11); zod's max() counts UTF-16 units, so count the bytes. */
+const ssid = z.string().superRefine((text, ctx) => {
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes < 1 || bytes > 32)
+    ctx.addIssue({
+      code: 'custom',
+      message: `an SSID is 1–32 bytes in UTF-8; this one is ${bytes} bytes (${text.length} characters)`,
+    });
+});
+
 /** WPA2 passphrase (8–63 printable ASCII) or WPA3 SAE password, given inline or in a file. */
 export const wifiSchema = z
   .strictObject({
-    ssid: z.string().min(1).max(32),
+    ssid,
     /** psk: WPA2-Personal; sae: WPA3-Personal; psk+sae: transition mode (one password for both). */
     akm: z.enum(['psk', 'sae', 'psk+sae']).default('psk'),
     passphrase: z.string().optional(),

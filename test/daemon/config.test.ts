@@ -67,6 +67,26 @@ describe('daemon configuration', () => {
     );
   });
 
+  it('counts an SSID in UTF-8 bytes: 16 × "é" (32 bytes) passes, 17 × "é" (34 bytes) is refused', () => {
+    const withSsid = (ssid: string) =>
+      write(
+        'config.json',
+        JSON.stringify({ profiles: { p: { wifi: { ssid, passphrase: 'correct horse' } } } }),
+      );
+    withSsid('é'.repeat(16));
+    assert.equal(loadConfig({ dataDir: dir, env: {} }).profiles.get('p')!.ssid, 'é'.repeat(16));
+    withSsid('é'.repeat(17));
+    assert.match(
+      refusal(() => loadConfig({ dataDir: dir, env: {} })),
+      /profiles\.p\.wifi\.ssid: an SSID is 1–32 bytes in UTF-8; this one is 34 bytes/,
+    );
+    withSsid('');
+    assert.match(
+      refusal(() => loadConfig({ dataDir: dir, env: {} })),
+      /wifi\.ssid: .* 0 bytes/,
+    );
+  });
+
   it('checks the Wi-Fi credential without printing it', () => {
     write('config.yaml', 'profiles:\n  p:\n    wifi: { ssid: S, passphrase: "short" }\n');
     const message = refusal(() => loadConfig({ dataDir: dir, env: {} }));
