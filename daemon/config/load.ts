@@ -13,6 +13,7 @@ import { configSchema, type ConfigFile, type ProfileConfig } from './schema.js';
 import { describeJsonError } from '../../protocol/json-error.js';
 import type { Profile } from '../engine/profile.js';
 import { DaemonErrorCode } from '../errors.js';
+import { openToOthers } from '../../whitelist/private-files.js';
 
 export type { Profile };
 
@@ -185,7 +186,7 @@ export function loadConfig(options: LoadOptions): DaemonConfig {
     if (
       file !== undefined &&
       p.wifi.passphrase !== undefined &&
-      (statSync(file).mode & 0o077) !== 0
+      openToOthers(statSync(file).mode)
     ) {
       warnings.push(
         `${file} holds a Wi-Fi passphrase and is readable by others: chmod 600 it, or use passphraseFile`,
