@@ -38,7 +38,8 @@ export const ENV_OVERRIDES: readonly {
   { name: 'CONFIGURATOR_LOG_FORMAT', path: ['log', 'format'], type: 'string' },
 ];
 
-export interface DaemonConfig extends Omit<ConfigFile, 'profiles'> {
+export interface DaemonConfig extends Omit<ConfigFile, 'profiles' | 'tcp'> {
+  readonly tcp: ConfigFile['tcp'] & { readonly connectionTimeoutMs: number };
   /** The file it came from, if any; relative paths in it are resolved against its folder. */
   readonly file?: string | undefined;
   readonly baseDir: string;
@@ -170,6 +171,17 @@ function resolveProfile(name: string, p: ProfileConfig, baseDir: string): Profil
   };
 }
 
+/**
+ * The longest a DPP/TCP exchange may take within the session timeouts: authentication, the
+ * Configuration Request, the Configuration Result, the Connection Status Result (each stage has
+ * its own timer), and 5 s for the work between them.
+ */
+export function longestTcpExchangeMs(sessions: ConfigFile['sessions']): number {
+  return (
+    sessions.authTimeoutMs + 2 * sessions.configTimeoutMs + sessions.connStatusTimeoutMs + 5000
+  );
+}
+
 export function loadConfig(options: LoadOptions): DaemonConfig {
   const env = options.env ?? process.env;
   const file = findConfigFile(options);
@@ -193,5 +205,20 @@ export function loadConfig(options: LoadOptions): DaemonConfig {
       );
     }
   }
-  return { ...parsed.data, file, baseDir, profiles, warnings: [...new Set(warnings)] };
+  const longest = longestTcpExchangeMs(parsed.data.sessions);
+  const { connectionTimeoutMs = longest } = parsed.data.tcp;
+  if (parsed.data.tcp.enabled && connectionTimeoutMs < longest) {
+    warnings.push(
+      `tcp.connectionTimeoutMs (${connectionTimeoutMs}) is shorter than the sessions' timeouts allow ` +
+        `an exchange (${longest} ms): a slow DPP/TCP session may be closed before it ends`,
+    );
+  }
+  return {
+    ...parsed.data,
+    tcp: { ...parsed.data.tcp, connectionTimeoutMs },
+    file,
+    baseDir,
+    profiles,
+    warnings: [...new Set(warnings)],
+  };
 }

@@ -60,6 +60,18 @@ export const configSchema = z.strictObject({
       enabled: z.boolean().default(true),
       host: z.string().min(1).default('127.0.0.1'),
       port: port.default(DPP_TCP_PORT),
+      /**
+       * Connections from one address at most at once (the total is sessions.maxConcurrent). A
+       * relay opens one connection per enrollee it relays, so it needs room for its batch.
+       */
+      maxConnectionsPerAddress: z.number().int().min(1).max(100_000).default(100),
+      /** A DPP message whose first byte has arrived must be complete within this. */
+      messageTimeoutMs: ms(100, 600_000).default(5000),
+      /**
+       * One connection's whole exchange must be over within this. Default: what the session
+       * timeouts allow an exchange (see load.ts), so a slow but legitimate session is not cut.
+       */
+      connectionTimeoutMs: ms(1000, 3_600_000).optional(),
     })
     .prefault({}),
   sessions: z

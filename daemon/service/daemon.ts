@@ -13,7 +13,7 @@ import { EspnowDppLink } from '../transports/espnow-link.js';
 import type { BridgeLinkStats } from '../../protocol/bridge/bridge-link.js';
 import type { AuditPort, DevicePort, SecretPort, WhitelistPort } from '../engine/ports.js';
 import { loadOrCreateIdentity } from '../keys/identity.js';
-import { connectDppTcp, DppTcpListener } from '../transports/dpp-tcp.js';
+import { connectDppTcp, DppTcpListener, type TcpConnectionLimits } from '../transports/dpp-tcp.js';
 import { VERSION } from '../version.js';
 import { processResources, removeDaemonState, writeDaemonState } from './state-file.js';
 import type { RadioTransport } from '../transports/radio-transport.js';
@@ -135,15 +135,25 @@ export class ConfiguratorDaemon {
           host: config.tcp.host,
           port: this.parts.tcpPort ?? config.tcp.port,
           maxConnections: config.sessions.maxConcurrent,
-          idleMs:
-            Math.max(config.sessions.authTimeoutMs, config.sessions.connStatusTimeoutMs) + 5000,
+          maxConnectionsPerAddress: config.tcp.maxConnectionsPerAddress,
+          ...this.tcpLimits(),
         },
         this.engine,
         log,
+        this.parts.clock,
       );
       this.tcpPort = await this.tcp.start();
       log.info({ host: config.tcp.host, port: this.tcpPort }, 'listening for DPP over TCP');
     }
+  }
+
+  private tcpLimits(): TcpConnectionLimits {
+    const { sessions, tcp } = this.parts.config;
+    return {
+      messageTimeoutMs: tcp.messageTimeoutMs,
+      connectionTimeoutMs: tcp.connectionTimeoutMs,
+      idleMs: Math.max(sessions.authTimeoutMs, sessions.connStatusTimeoutMs) + 5000,
+    };
   }
 
   private publishState(): void {
@@ -218,13 +228,13 @@ export class ConfiguratorDaemon {
    * (hostap: `DPP_CONTROLLER_START role=enrollee`). Resolves when the session started (or not).
    */
   async connectOut(host: string, port: number, keyHash: string): Promise<boolean> {
-    const { config, log } = this.parts;
     const channel = await connectDppTcp(
       host,
       port,
       this.engine,
-      log,
-      config.sessions.connStatusTimeoutMs + 5000,
+      this.parts.log,
+      this.tcpLimits(),
+      this.parts.clock,
     );
     return this.engine.initiate(channel, keyHash);
   }

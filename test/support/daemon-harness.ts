@@ -44,6 +44,8 @@ export async function startHarness(
     bundles?: BundleBuilder;
     stores?: Stores;
     tcp?: boolean;
+    /** More `tcp.*` keys (limits) for the daemon's configuration. */
+    tcpSettings?: Record<string, unknown>;
     /** Build the profile's LwM2M bundles with the daemon's own builder (daemon/lwm2m). */
     realBundles?: boolean;
     /** Run the daemon on this clock (tests then step it instead of sleeping). */
@@ -54,7 +56,7 @@ export async function startHarness(
   writeFileSync(
     join(dataDir, 'config.json'),
     JSON.stringify({
-      tcp: { enabled: options.tcp ?? false, port: 0 },
+      tcp: { enabled: options.tcp ?? false, port: 0, ...options.tcpSettings },
       radio: { port: 'none' },
       sessions: {
         retransmitMs: 200,
