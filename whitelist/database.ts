@@ -1,6 +1,6 @@
 /**
  * The configurator's SQLite database: `<dataDir>/configurator.db`, directory 0700, file 0600 (it
- * holds per-device secrets). WAL mode with a busy timeout, so the daemon and admin commands can
+ * holds per-device secrets); found open to group or others, it is refused (private-files.ts). WAL mode with a busy timeout, so the daemon and admin commands can
  * use the file at the same time: readers never block, a writer waits up to 5 s for another.
  */
 import { chmodSync, closeSync, fchmodSync, mkdirSync, openSync, statSync } from 'node:fs';
@@ -10,6 +10,12 @@ import { ConfiguratorError } from '../protocol/errors.js';
 import { MIGRATIONS, SCHEMA_VERSION, type Migration } from './migrations.js';
 import { isoTime } from './time.js';
 import { WhitelistErrorCode } from './errors.js';
+import {
+  PRIVATE_DIR_MODE,
+  PRIVATE_FILE_MODE,
+  requirePrivate,
+  type PrivatePath,
+} from './private-files.js';
 
 export type Database = BetterSqlite3.Database;
 
@@ -25,6 +31,15 @@ export function databasePath(dataDir: string): string {
   return join(dataDir, DB_FILE_NAME);
 }
 
+/** The data dir and the database's files (SQLite gives -wal and -shm the database file's mode). */
+export function databasePrivatePaths(dataDir: string): PrivatePath[] {
+  const path = databasePath(dataDir);
+  return [
+    { path: dataDir, kind: 'directory' },
+    ...['', '-wal', '-shm'].map((suffix) => ({ path: path + suffix, kind: 'file' as const })),
+  ];
+}
+
 export function openDatabase(dataDir: string, options: OpenOptions = {}): Database {
   const path = databasePath(dataDir);
   const readonly = options.readonly === true;
@@ -32,6 +47,8 @@ export function openDatabase(dataDir: string, options: OpenOptions = {}): Databa
     ensureDirectory(dataDir);
     ensureFile(path);
   }
+  // Before SQLite reads a byte: reading or writing, a database others can read is not used.
+  requirePrivate(databasePrivatePaths(dataDir));
   let db: Database;
   try {
     db = new BetterSqlite3(path, { readonly, fileMustExist: true });
@@ -129,12 +146,12 @@ export function migrate(db: Database, migrations: readonly Migration[]): void {
   }
 }
 
-/** Create the data directory 0700 if missing; an existing one keeps the mode its owner chose. */
+/** Create the data directory 0700 if missing; an existing one is checked, not changed. */
 function ensureDirectory(dir: string): void {
   try {
-    const created = mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const created = mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
     // mkdir's mode passes through the umask; chmod makes it exact.
-    if (created !== undefined) chmodSync(dir, 0o700);
+    if (created !== undefined) chmodSync(dir, PRIVATE_DIR_MODE);
   } catch (e) {
     throw new ConfiguratorError(
       WhitelistErrorCode.StoreOpenFailed,
@@ -153,7 +170,7 @@ function ensureDirectory(dir: string): void {
 function ensureFile(path: string): void {
   let fd: number;
   try {
-    fd = openSync(path, 'wx', 0o600);
+    fd = openSync(path, 'wx', PRIVATE_FILE_MODE);
   } catch (e) {
     if (isErrno(e, 'EEXIST')) return;
     throw new ConfiguratorError(
@@ -162,7 +179,7 @@ function ensureFile(path: string): void {
     );
   }
   try {
-    fchmodSync(fd, 0o600);
+    fchmodSync(fd, PRIVATE_FILE_MODE);
   } finally {
     closeSync(fd);
   }

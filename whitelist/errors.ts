@@ -13,4 +13,5 @@ export const WhitelistErrorCode = defineErrorCodes('whitelist', [[600, 699]], {
   StoreSchemaTooNew: 620,
   StoreOpenFailed: 621,
   StoreBadRecord: 622,
+  StoreNotPrivate: 623,
 });

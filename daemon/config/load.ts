@@ -13,6 +13,7 @@ import { configSchema, type ConfigFile, type ProfileConfig } from './schema.js';
 import { describeJsonError } from '../../protocol/json-error.js';
 import type { Profile } from '../engine/profile.js';
 import { DaemonErrorCode } from '../errors.js';
+import { openToOthers } from '../../whitelist/private-files.js';
 
 export type { Profile };
 
@@ -37,7 +38,8 @@ export const ENV_OVERRIDES: readonly {
   { name: 'CONFIGURATOR_LOG_FORMAT', path: ['log', 'format'], type: 'string' },
 ];
 
-export interface DaemonConfig extends Omit<ConfigFile, 'profiles'> {
+export interface DaemonConfig extends Omit<ConfigFile, 'profiles' | 'tcp'> {
+  readonly tcp: ConfigFile['tcp'] & { readonly connectionTimeoutMs: number };
   /** The file it came from, if any; relative paths in it are resolved against its folder. */
   readonly file?: string | undefined;
   readonly baseDir: string;
@@ -169,6 +171,17 @@ function resolveProfile(name: string, p: ProfileConfig, baseDir: string): Profil
   };
 }
 
+/**
+ * The longest a DPP/TCP exchange may take within the session timeouts: authentication, the
+ * Configuration Request, the Configuration Result, the Connection Status Result (each stage has
+ * its own timer), and 5 s for the work between them.
+ */
+export function longestTcpExchangeMs(sessions: ConfigFile['sessions']): number {
+  return (
+    sessions.authTimeoutMs + 2 * sessions.configTimeoutMs + sessions.connStatusTimeoutMs + 5000
+  );
+}
+
 export function loadConfig(options: LoadOptions): DaemonConfig {
   const env = options.env ?? process.env;
   const file = findConfigFile(options);
@@ -185,12 +198,27 @@ export function loadConfig(options: LoadOptions): DaemonConfig {
     if (
       file !== undefined &&
       p.wifi.passphrase !== undefined &&
-      (statSync(file).mode & 0o077) !== 0
+      openToOthers(statSync(file).mode)
     ) {
       warnings.push(
         `${file} holds a Wi-Fi passphrase and is readable by others: chmod 600 it, or use passphraseFile`,
       );
     }
   }
-  return { ...parsed.data, file, baseDir, profiles, warnings: [...new Set(warnings)] };
+  const longest = longestTcpExchangeMs(parsed.data.sessions);
+  const { connectionTimeoutMs = longest } = parsed.data.tcp;
+  if (parsed.data.tcp.enabled && connectionTimeoutMs < longest) {
+    warnings.push(
+      `tcp.connectionTimeoutMs (${connectionTimeoutMs}) is shorter than the sessions' timeouts allow ` +
+        `an exchange (${longest} ms): a slow DPP/TCP session may be closed before it ends`,
+    );
+  }
+  return {
+    ...parsed.data,
+    tcp: { ...parsed.data.tcp, connectionTimeoutMs },
+    file,
+    baseDir,
+    profiles,
+    warnings: [...new Set(warnings)],
+  };
 }

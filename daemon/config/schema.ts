@@ -8,10 +8,20 @@ import { DPP_TCP_PORT } from '../../protocol/dpp/tcp-framing.js';
 const port = z.number().int().min(0).max(65535);
 const ms = (min: number, max: number) => z.number().int().min(min).max(max);
 
+/** An SSID is 1–32 octets (IEEE 802.11); zod's max() counts UTF-16 units, so count the bytes. */
+const ssid = z.string().superRefine((text, ctx) => {
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes < 1 || bytes > 32)
+    ctx.addIssue({
+      code: 'custom',
+      message: `an SSID is 1–32 bytes in UTF-8; this one is ${bytes} bytes (${text.length} characters)`,
+    });
+});
+
 /** WPA2 passphrase (8–63 printable ASCII) or WPA3 SAE password, given inline or in a file. */
 export const wifiSchema = z
   .strictObject({
-    ssid: z.string().min(1).max(32),
+    ssid,
     /** psk: WPA2-Personal; sae: WPA3-Personal; psk+sae: transition mode (one password for both). */
     akm: z.enum(['psk', 'sae', 'psk+sae']).default('psk'),
     passphrase: z.string().optional(),
@@ -50,6 +60,18 @@ export const configSchema = z.strictObject({
       enabled: z.boolean().default(true),
       host: z.string().min(1).default('127.0.0.1'),
       port: port.default(DPP_TCP_PORT),
+      /**
+       * Connections from one address at most at once (the total is sessions.maxConcurrent). A
+       * relay opens one connection per enrollee it relays, so it needs room for its batch.
+       */
+      maxConnectionsPerAddress: z.number().int().min(1).max(100_000).default(100),
+      /** A DPP message whose first byte has arrived must be complete within this. */
+      messageTimeoutMs: ms(100, 600_000).default(5000),
+      /**
+       * One connection's whole exchange must be over within this. Default: what the session
+       * timeouts allow an exchange (see load.ts), so a slow but legitimate session is not cut.
+       */
+      connectionTimeoutMs: ms(1000, 3_600_000).optional(),
     })
     .prefault({}),
   sessions: z

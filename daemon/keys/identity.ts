@@ -1,7 +1,8 @@
 /**
  * The configurator's own bootstrapping key: created at first start, kept as
- * `<dataDir>/configurator-key.pem` (PKCS#8, mode 0600, in a 0700 directory). Enrollees that pin it
- * (from `configurator identity`'s URI or QR code) get mutual authentication.
+ * `<dataDir>/configurator-key.pem` (PKCS#8, mode 0600, in a 0700 directory; either found open to
+ * group or others is refused, as the database is). Enrollees that pin it (from
+ * `configurator identity`'s URI or QR code) get mutual authentication.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import { makeIdentity, type BootstrapIdentity } from '../../protocol/dpp/auth-co
 import { encodeBootstrapKey } from '../../protocol/dpp/bootstrap-key.js';
 import { generateKeyPair } from '../../protocol/dpp/crypto/p256.js';
 import { formatDppUri, type DppChannel } from '../../protocol/dpp/uri.js';
+import { PRIVATE_DIR_MODE, requirePrivate } from '../../whitelist/private-files.js';
 import { readPrivateKeyFile, writePrivateKeyFile } from './key-file.js';
 
 export const IDENTITY_FILE = 'configurator-key.pem';
@@ -19,6 +21,10 @@ export function identityPath(dataDir: string): string {
 
 export function loadIdentity(dataDir: string): BootstrapIdentity | undefined {
   const path = identityPath(dataDir);
+  requirePrivate([
+    { path: dataDir, kind: 'directory' },
+    { path, kind: 'file' },
+  ]);
   if (!existsSync(path)) return undefined;
   const pair = readPrivateKeyFile(path);
   return makeIdentity(encodeBootstrapKey(pair.publicKey), pair.privateKey);
@@ -30,7 +36,7 @@ export function loadOrCreateIdentity(dataDir: string): {
 } {
   const existing = loadIdentity(dataDir);
   if (existing !== undefined) return { identity: existing, created: false };
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  mkdirSync(dataDir, { recursive: true, mode: PRIVATE_DIR_MODE });
   const pair = generateKeyPair();
   writePrivateKeyFile(identityPath(dataDir), pair);
   return {

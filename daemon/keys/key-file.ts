@@ -8,6 +8,7 @@ import { createPrivateKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { bytesEqual, concatBytes } from '../../protocol/bytes.js';
 import { ConfiguratorError, ErrorCode } from '../../protocol/errors.js';
 import { publicKeyOf, type KeyPair } from '../../protocol/dpp/crypto/p256.js';
+import { PRIVATE_FILE_MODE } from '../../whitelist/private-files.js';
 
 /** Key files are small; anything larger is not one. */
 const MAX_KEY_FILE_BYTES = 64 * 1024;
@@ -18,9 +19,9 @@ const MAX_KEY_FILE_BYTES = 64 * 1024;
  */
 export function writePrivateKeyFile(path: string, keyPair: KeyPair): void {
   const pem = toKeyObject(keyPair).export({ type: 'pkcs8', format: 'pem' }) as string;
-  const fd = openSync(path, 'wx', 0o600);
+  const fd = openSync(path, 'wx', PRIVATE_FILE_MODE);
   try {
-    fchmodSync(fd, 0o600);
+    fchmodSync(fd, PRIVATE_FILE_MODE);
     writeSync(fd, pem);
     fsyncSync(fd);
   } finally {

@@ -19,6 +19,7 @@ import { renderBundle } from './render.js';
 import { accountName, type DeviceLwm2mSecrets } from './secrets.js';
 import { objectDecls, type Lwm2mTemplate } from './template.js';
 import { DaemonErrorCode } from '../errors.js';
+import { openToOthers } from '../../whitelist/private-files.js';
 
 const MAX_FILE_BYTES = 64 * 1024;
 
@@ -113,7 +114,7 @@ function loadCa(
   const notAfter = new Date(cert.validTo);
   if (notAfter.getTime() <= Date.now())
     throw new MaterialError(`${certKey}: ${certPath} expired on ${notAfter.toISOString()}`);
-  if ((statSync(keyPath).mode & 0o077) !== 0)
+  if (openToOthers(statSync(keyPath).mode))
     warnings.push(`${keyKey}: ${keyPath} is readable by others: chmod 600 it`);
   const der = new Uint8Array(cert.raw);
   let fields: ReturnType<typeof certificateFields>;

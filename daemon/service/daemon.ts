@@ -20,7 +20,7 @@ import type {
   WhitelistView,
 } from '../engine/ports.js';
 import { loadOrCreateIdentity } from '../keys/identity.js';
-import { DppTcpListener } from '../transports/dpp-tcp.js';
+import { DppTcpListener, type TcpConnectionLimits } from '../transports/dpp-tcp.js';
 import { VERSION } from '../version.js';
 import { ConfiguratorError } from '../../protocol/errors.js';
 import { processResources, removeDaemonState, writeDaemonState } from './state-file.js';
@@ -127,7 +127,8 @@ export class ConfiguratorDaemon {
       devices: stores.devices,
       policy: { defaultProfile: config.defaultProfile, profiles: config.profiles },
       log,
-      idleMs: config.sessions.connStatusTimeoutMs + 5000,
+      tcpLimits: this.tcpLimits(),
+      clock: parts.clock,
     });
   }
 
@@ -176,11 +177,12 @@ export class ConfiguratorDaemon {
           host: config.tcp.host,
           port: this.parts.tcpPort ?? config.tcp.port,
           maxConnections: config.sessions.maxConcurrent,
-          idleMs:
-            Math.max(config.sessions.authTimeoutMs, config.sessions.connStatusTimeoutMs) + 5000,
+          maxConnectionsPerAddress: config.tcp.maxConnectionsPerAddress,
+          ...this.tcpLimits(),
         },
         this.engine,
         log,
+        this.parts.clock,
       );
       this.tcpPort = await this.tcp.start();
       log.info({ host: config.tcp.host, port: this.tcpPort }, 'listening for DPP over TCP');
@@ -201,6 +203,15 @@ export class ConfiguratorDaemon {
       const why = e instanceof ConfiguratorError ? e.describe() : (e as Error).message;
       log.warn(`no control socket: ${why}; \`configurator connect\` cannot reach this daemon`);
     }
+  }
+
+  private tcpLimits(): TcpConnectionLimits {
+    const { sessions, tcp } = this.parts.config;
+    return {
+      messageTimeoutMs: tcp.messageTimeoutMs,
+      connectionTimeoutMs: tcp.connectionTimeoutMs,
+      idleMs: Math.max(sessions.authTimeoutMs, sessions.connStatusTimeoutMs) + 5000,
+    };
   }
 
   private publishState(): void {

@@ -18,7 +18,8 @@ import type { SessionEndedEvent, SessionEngine } from '../engine/engine.js';
 import type { PeerChannel } from '../engine/peer-channel.js';
 import type { DevicePort, WhitelistView } from '../engine/ports.js';
 import { DaemonErrorCode } from '../errors.js';
-import { connectDppTcp } from '../transports/dpp-tcp.js';
+import { connectDppTcp, type TcpConnectionLimits } from '../transports/dpp-tcp.js';
+import type { Clock } from '../../protocol/clock.js';
 import type { ConnectRequest, OutcomeReply } from './control-protocol.js';
 
 export type ConnectOutcome = Omit<OutcomeReply, 'type'>;
@@ -34,8 +35,9 @@ export interface OutgoingSessionDeps {
   readonly devices: Pick<DevicePort, 'get'>;
   readonly policy: AdmissionPolicy;
   readonly log: Logger;
-  /** A connection that sends nothing for this long is closed. */
-  readonly idleMs: number;
+  /** The deadlines every DPP/TCP connection gets. */
+  readonly tcpLimits: TcpConnectionLimits;
+  readonly clock?: Clock | undefined;
 }
 
 /** One session we opened, as its events arrive. */
@@ -89,7 +91,14 @@ export class OutgoingSessions {
     log.info({ keyHash, peer: target }, 'connecting to a device that listens for DPP over TCP');
     let tcp: PeerChannel;
     try {
-      tcp = await connectDppTcp(request.host, request.port, engine, log, this.deps.idleMs);
+      tcp = await connectDppTcp(
+        request.host,
+        request.port,
+        engine,
+        log,
+        this.deps.tcpLimits,
+        this.deps.clock,
+      );
     } catch (e) {
       throw new ConfiguratorError(
         DaemonErrorCode.ConnectFailed,

@@ -1,86 +1,65 @@
 /**
  * DPP over TCP (Wi-Fi Easy Connect §5.3; hostap's dpp_tcp.c): a listener for enrollee-initiated
  * sessions and relayed Presence Announcements, and outgoing connections to enrollees that listen.
- * Each connection is one peer; messages are length-prefixed (protocol/dpp/tcp-framing.ts).
- * TCP_NODELAY everywhere: every DPP message is a small request waiting for its answer.
+ * Each connection is one peer (dpp-tcp-connection.ts: framing, deadlines); messages are
+ * length-prefixed (protocol/dpp/tcp-framing.ts). TCP_NODELAY everywhere: every DPP message is a
+ * small request waiting for its answer.
  */
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
-import { frameForTcp, TcpFrameReader } from '../../protocol/dpp/tcp-framing.js';
-import type { PeerChannel, PeerHandler } from '../engine/peer-channel.js';
+import { systemClock, type Clock } from '../../protocol/clock.js';
+import type { PeerChannel } from '../engine/peer-channel.js';
+import {
+  DppTcpConnection,
+  type TcpConnectionLimits,
+  type TcpPeerHandler,
+} from './dpp-tcp-connection.js';
 
-export type TcpPeerHandler = Pick<PeerHandler, 'onMessage' | 'onPeerGone'>;
+export type { TcpConnectionLimits, TcpPeerHandler } from './dpp-tcp-connection.js';
 
-export interface DppTcpOptions {
+export interface DppTcpOptions extends TcpConnectionLimits {
   readonly host: string;
   readonly port: number;
   /** Connections at most at once; more are closed at accept. */
   readonly maxConnections: number;
-  /** A connection that sends nothing for this long is closed. */
-  readonly idleMs: number;
+  /** Connections from one address at most at once, so one address cannot take every slot. */
+  readonly maxConnectionsPerAddress: number;
 }
 
-/** Wraps one socket as a peer; closes after the last write when the session ends. */
-function attachSocket(
-  socket: Socket,
-  handler: TcpPeerHandler,
-  log: Logger,
-  idleMs: number,
-): PeerChannel {
-  socket.setNoDelay(true);
-  socket.setTimeout(idleMs);
-  const address = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
-  const channel: PeerChannel = {
-    id: `tcp:${address}`,
-    transport: 'tcp',
-    address,
-    send: (message) => {
-      if (!socket.writable) return;
-      socket.write(frameForTcp(message));
-    },
-    close: () => {
-      socket.end();
-    },
-  };
-  const reader = new TcpFrameReader();
-  socket.on('data', (chunk: Buffer) => {
-    let messages: Uint8Array[];
-    try {
-      messages = reader.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-    } catch (e) {
-      log.info({ peer: address }, `closing DPP/TCP connection: ${(e as Error).message}`);
-      socket.destroy();
-      return;
-    }
-    for (const m of messages) handler.onMessage(channel, m);
-  });
-  socket.on('timeout', () => {
-    log.debug({ peer: address }, 'DPP/TCP connection idle; closing');
-    socket.destroy();
-  });
-  socket.on('error', (e) => log.debug({ peer: address, err: e.message }, 'DPP/TCP socket error'));
-  socket.on('close', () => handler.onPeerGone(channel.id, 'the TCP connection closed'));
-  return channel;
+/** The address a peer's connections are counted under (an IPv4 peer on a dual-stack socket too). */
+function peerHost(socket: Socket): string | undefined {
+  const address = socket.remoteAddress;
+  return address?.startsWith('::ffff:') === true ? address.slice('::ffff:'.length) : address;
 }
 
 export class DppTcpListener {
   private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
+  private readonly connections = new Set<DppTcpConnection>();
+  private readonly perAddress = new Map<string, number>();
 
   constructor(
     private readonly options: DppTcpOptions,
     private readonly handler: TcpPeerHandler,
     private readonly log: Logger,
+    private readonly clock: Clock = systemClock,
   ) {}
+
+  /** Connections open now. */
+  get openConnections(): number {
+    return this.connections.size;
+  }
 
   /** Listen; resolves with the bound port (useful with port 0). */
   async start(): Promise<number> {
-    const server = createServer({ noDelay: true }, (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-      attachSocket(socket, this.handler, this.log, this.options.idleMs);
-    });
+    const server = createServer({ noDelay: true }, (socket) => this.accepted(socket));
     server.maxConnections = this.options.maxConnections;
+    // Refusals at accept are logged at debug: a flood would otherwise fill the log at its rate.
+    server.on('drop', (peer) =>
+      this.log.debug(
+        { peer: peer?.remoteAddress },
+        `DPP/TCP connection refused: ${this.options.maxConnections} connections open (sessions.maxConcurrent)`,
+      ),
+    );
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -94,6 +73,38 @@ export class DppTcpListener {
     return typeof address === 'object' && address !== null ? address.port : this.options.port;
   }
 
+  private accepted(socket: Socket): void {
+    const host = peerHost(socket);
+    if (host === undefined) {
+      socket.destroy(); // gone before we saw it
+      return;
+    }
+    const open = this.perAddress.get(host) ?? 0;
+    if (open >= this.options.maxConnectionsPerAddress) {
+      this.log.debug(
+        { peer: host, open },
+        `DPP/TCP connection refused: ${open} connections from this address already (tcp.maxConnectionsPerAddress)`,
+      );
+      socket.destroy();
+      return;
+    }
+    this.perAddress.set(host, open + 1);
+    const connection = new DppTcpConnection(
+      socket,
+      this.handler,
+      this.log,
+      this.options,
+      this.clock,
+    );
+    this.connections.add(connection);
+    socket.on('close', () => {
+      this.connections.delete(connection);
+      const left = (this.perAddress.get(host) ?? 1) - 1;
+      if (left === 0) this.perAddress.delete(host);
+      else this.perAddress.set(host, left);
+    });
+  }
+
   /** Stop accepting; resolves when every connection has closed (forced after `lingerMs`). */
   async stop(lingerMs = 10_000): Promise<void> {
     const server = this.server;
@@ -101,7 +112,7 @@ export class DppTcpListener {
     this.server = undefined;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     const force = setTimeout(() => {
-      for (const s of this.sockets) s.destroy();
+      for (const c of this.connections) c.close('the daemon is stopping', 'info');
     }, lingerMs);
     await closed;
     clearTimeout(force);
@@ -117,14 +128,25 @@ export function connectDppTcp(
   port: number,
   handler: TcpPeerHandler,
   log: Logger,
-  idleMs: number,
+  limits: TcpConnectionLimits,
+  clock: Clock = systemClock,
 ): Promise<PeerChannel> {
   return new Promise((resolve, reject) => {
     const socket = createConnection({ host, port, noDelay: true });
-    socket.once('error', reject);
+    // A host that never answers (a SYN into nowhere) would otherwise hold the caller for the
+    // kernel's retries, minutes: it gets one message deadline to accept.
+    const deadline = clock.setTimer(limits.messageTimeoutMs, () => {
+      socket.destroy();
+      reject(new Error(`no connection within ${limits.messageTimeoutMs} ms`));
+    });
+    socket.once('error', (e) => {
+      deadline.cancel();
+      reject(e);
+    });
     socket.once('connect', () => {
-      socket.off('error', reject);
-      resolve(attachSocket(socket, handler, log, idleMs));
+      deadline.cancel();
+      socket.removeAllListeners('error');
+      resolve(new DppTcpConnection(socket, handler, log, limits, clock).channel);
     });
   });
 }

@@ -189,7 +189,8 @@ export async function runSiteBench(
       join(dataDir, 'config.json'),
       JSON.stringify({
         radio: { port: o.transport === 'espnow' ? linkPath : 'none' },
-        tcp: { enabled: o.transport === 'tcp', port: 0 },
+        // The whole simulated fleet connects from 127.0.0.1: one address, every slot.
+        tcp: { enabled: o.transport === 'tcp', port: 0, maxConnectionsPerAddress: 100_000 },
         sessions: {
           maxConcurrent: 1000,
           retransmitMs: 1000,

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runConfigurator } from '../support/cli-in-process.js';
@@ -182,6 +182,22 @@ describe('configurator identity (CLI)', () => {
       const r = await run('--data-dir', dir, 'identity', '--no-qr', option, value);
       assert.equal(r.status, 2, `${option} ${value}: ${r.stderr}`);
       assert.match(r.stderr, new RegExp(`^configurator: ${option}: `));
+    }
+  });
+
+  it('refuses a configurator key its group can read, with the chmod that fixes it (exit 1)', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'dpp-identity-open-'));
+    try {
+      assert.equal((await run('--data-dir', dataDir, 'identity', '--no-qr')).status, 0);
+      const key = join(dataDir, 'configurator-key.pem');
+      chmodSync(key, 0o640);
+      const r = await run('--data-dir', dataDir, 'identity', '--no-qr');
+      assert.equal(r.status, 1, r.stderr);
+      assert.match(r.stderr, new RegExp(`${key} \\(mode 0640\\) is open to group or others`));
+      assert.match(r.stderr, new RegExp(`Fix: chmod 600 ${key} `));
+      assert.equal(r.stdout, '');
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });

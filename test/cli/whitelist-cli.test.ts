@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { runConfigurator, type CliResult } from '../support/cli-in-process.js';
 import { spawnSync } from 'node:child_process';
 import { createPublicKey } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -78,6 +78,19 @@ describe('configurator whitelist (CLI)', () => {
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, '');
     assert.throws(() => readFileSync(join(dataDir, 'configurator.db')), { code: 'ENOENT' });
+  });
+
+  it('refuses to read or edit a database chmod 0644, naming the fix (exit 1)', async () => {
+    assert.equal((await run('add', '--uri', `DPP:K:${KEY};;`)).status, 0);
+    const db = join(dataDir, 'configurator.db');
+    chmodSync(db, 0o644);
+    for (const args of [['list'], ['disable', KEY_HASH]]) {
+      const r = await run(...args);
+      assert.equal(r.status, 1, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, new RegExp(`Fix: chmod 600 ${db} `));
+    }
+    chmodSync(db, 0o600);
+    assert.equal((await list()).length, 1);
   });
 
   it('add by URI, hash and key file; list, show, status changes and remove', async () => {

@@ -43,6 +43,34 @@ describe('daemon configuration', () => {
     assert.equal(c.profiles.size, 0);
   });
 
+  it("gives DPP/TCP's limits, the exchange's deadline following the session timeouts", () => {
+    let c = loadConfig({ dataDir: dir, env: {} });
+    assert.equal(c.tcp.maxConnectionsPerAddress, 100);
+    assert.equal(c.tcp.messageTimeoutMs, 5000);
+    // authentication 10 s + two configuration steps of 10 s + Connection Status 30 s + 5 s
+    assert.equal(c.tcp.connectionTimeoutMs, 65_000);
+    write('config.json', JSON.stringify({ sessions: { connStatusTimeoutMs: 120_000 } }));
+    c = loadConfig({ dataDir: dir, env: {} });
+    assert.equal(c.tcp.connectionTimeoutMs, 155_000);
+    assert.deepEqual(c.warnings, []);
+  });
+
+  it('warns when tcp.connectionTimeoutMs would cut sessions short, and takes it as given', () => {
+    write('config.json', JSON.stringify({ tcp: { connectionTimeoutMs: 20_000 } }));
+    const c = loadConfig({ dataDir: dir, env: {} });
+    assert.equal(c.tcp.connectionTimeoutMs, 20_000);
+    assert.equal(c.warnings.length, 1);
+    assert.match(
+      c.warnings[0]!,
+      /tcp\.connectionTimeoutMs \(20000\) is shorter than .* \(65000 ms\)/,
+    );
+    write('config.json', JSON.stringify({ tcp: { messageTimeoutMs: 10 } }));
+    assert.match(
+      refusal(() => loadConfig({ dataDir: dir, env: {} })),
+      /tcp\.messageTimeoutMs: /,
+    );
+  });
+
   it('reads <dataDir>/config.yaml and resolves a profile', () => {
     write('config.yaml', `defaultProfile: plant\n${PROFILE}`);
     const c = loadConfig({ dataDir: dir, env: {} });
@@ -64,6 +92,26 @@ describe('daemon configuration', () => {
     assert.match(
       refusal(() => loadConfig({ dataDir: dir, env: {} })),
       /radio: Unrecognized key: "prot"/,
+    );
+  });
+
+  it('counts an SSID in UTF-8 bytes: 16 × "é" (32 bytes) passes, 17 × "é" (34 bytes) is refused', () => {
+    const withSsid = (ssid: string) =>
+      write(
+        'config.json',
+        JSON.stringify({ profiles: { p: { wifi: { ssid, passphrase: 'correct horse' } } } }),
+      );
+    withSsid('é'.repeat(16));
+    assert.equal(loadConfig({ dataDir: dir, env: {} }).profiles.get('p')!.ssid, 'é'.repeat(16));
+    withSsid('é'.repeat(17));
+    assert.match(
+      refusal(() => loadConfig({ dataDir: dir, env: {} })),
+      /profiles\.p\.wifi\.ssid: an SSID is 1–32 bytes in UTF-8; this one is 34 bytes/,
+    );
+    withSsid('');
+    assert.match(
+      refusal(() => loadConfig({ dataDir: dir, env: {} })),
+      /wifi\.ssid: .* 0 bytes/,
     );
   });
 

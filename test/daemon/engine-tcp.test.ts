@@ -7,6 +7,9 @@ import { TEST_SSID } from '../support/air-enrollee.js';
 import { recordConnections } from '../support/connection-recorder.js';
 import { isConfiguratorError } from '../../protocol/errors.js';
 import { WhitelistErrorCode } from '../../whitelist/errors.js';
+import { connectFrom, eventually, type RawPeer } from '../support/tcp-peers.js';
+import { VirtualClock } from '../support/virtual-clock.js';
+import { frameForTcp } from '../../protocol/dpp/tcp-framing.js';
 
 describe('session engine over DPP/TCP (enrollee-initiated)', () => {
   let h: Harness;
@@ -167,5 +170,70 @@ describe('session engine over DPP/TCP (a relayed Presence Announcement)', () => 
     socket.destroy();
     assert.ok(answer.ok && answer.value.kind === 'dpp');
     assert.equal(answer.value.frameType, FrameType.AuthenticationRequest);
+  });
+});
+
+describe('session engine over DPP/TCP: peers that drip-feed do not keep a whitelisted device out', () => {
+  let h: Harness;
+  let drippers: RawPeer[];
+  afterEach(async () => {
+    for (const d of drippers) d.socket.destroy();
+    await h.close();
+  });
+
+  /** `count` connections from 127.0.0.2, each with the first byte of a 256-byte message. */
+  async function startDripping(count: number): Promise<RawPeer[]> {
+    drippers = [];
+    for (let i = 0; i < count; i++)
+      drippers.push(await connectFrom('127.0.0.2', h.daemon.tcpPort!));
+    for (const d of drippers) await d.send(Uint8Array.of(0));
+    return drippers;
+  }
+
+  async function provision(): Promise<void> {
+    const id = newIdentity();
+    const keyHash = h.stores.addKey(id.key);
+    const r = await runTcpEnrollee(h.daemon.tcpPort!, id, makePeer(h.daemon.identity.key));
+    assert.equal(r.outcome?.result, 'configured', JSON.stringify(r.outcome));
+    await eventually(
+      () => h.stores.deviceRecords.get(keyHash)?.state === 'connected',
+      'the device recorded connected',
+    );
+  }
+
+  it('one address gets at most tcp.maxConnectionsPerAddress of the connections', async () => {
+    h = await startHarness({
+      tcp: true,
+      clock: new VirtualClock(),
+      sessions: { maxConcurrent: 4 },
+      tcpSettings: { maxConnectionsPerAddress: 2 },
+    });
+    const d = await startDripping(4);
+    await eventually(() => d.filter((p) => p.closed).length === 2, 'two refused at accept');
+    await provision();
+    assert.equal(d.filter((p) => p.closed).length, 2, 'the other two are still connected');
+  });
+
+  it('connections that fill every slot with unfinished messages are closed at tcp.messageTimeoutMs', async () => {
+    h = await startHarness({
+      tcp: true,
+      clock: new VirtualClock(),
+      // The idle timeout (real time, from the session timeouts) must not be what closes them.
+      sessions: { maxConcurrent: 4, connStatusTimeoutMs: 600_000 },
+      tcpSettings: { maxConnectionsPerAddress: 4, messageTimeoutMs: 1000 },
+    });
+    const d = await startDripping(4);
+    // One more byte each every 300 ms of the daemon's time: never idle, never a whole message.
+    const rest = frameForTcp(new Uint8Array(256)).subarray(1);
+    for (let i = 0; i < 40 && d.some((p) => !p.closed); i++) {
+      for (const p of d) await p.send(rest.subarray(i, i + 1));
+      await h.clock!.advance(300);
+    }
+    await eventually(() => d.every((p) => p.closed), 'every drip-feeding connection closed');
+    assert.ok(
+      h.clock!.now() < 40 * 300,
+      'closed while still dripping, by the message deadline, not by running out of bytes',
+    );
+    await provision();
   });
 });

@@ -1,5 +1,5 @@
 /** A daemon on the in-memory air with in-memory stores: the engine's tests start one per case. */
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../daemon/config/load.js';
@@ -44,6 +44,8 @@ export async function startHarness(
     bundles?: BundleBuilder;
     stores?: Stores;
     tcp?: boolean;
+    /** More `tcp.*` keys (limits) for the daemon's configuration. */
+    tcpSettings?: Record<string, unknown>;
     /** Build the profile's LwM2M bundles with the daemon's own builder (daemon/lwm2m). */
     realBundles?: boolean;
     /** Run the daemon on this clock (tests then step it instead of sleeping). */
@@ -52,16 +54,13 @@ export async function startHarness(
     commitWindowMs?: number;
     /** Serve the control socket in the data dir. */
     controlSocket?: boolean;
-    /** The data dir's mode when the daemon starts (mkdtemp makes it 0700). */
-    dataDirMode?: number;
   } = {},
 ): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'configurator-test-'));
-  if (options.dataDirMode !== undefined) chmodSync(dataDir, options.dataDirMode);
   writeFileSync(
     join(dataDir, 'config.json'),
     JSON.stringify({
-      tcp: { enabled: options.tcp ?? false, port: 0 },
+      tcp: { enabled: options.tcp ?? false, port: 0, ...options.tcpSettings },
       radio: { port: 'none' },
       sessions: {
         retransmitMs: 200,

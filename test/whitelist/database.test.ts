@@ -37,11 +37,38 @@ describe('whitelist database', () => {
     });
   }
 
-  it('leaves the mode of an existing directory alone', () => {
+  const notPrivate = (pattern: RegExp) => (e: unknown) =>
+    isConfiguratorError(e, WhitelistErrorCode.StoreNotPrivate) && pattern.test(e.message);
+
+  it('refuses a database file chmod 0644, reading or writing, naming the chmod that fixes it', () => {
     const dir = temp.make();
-    chmodSync(dir, 0o750);
     openDatabase(dir).close();
-    assert.equal(statSync(dir).mode & 0o777, 0o750);
+    const path = databasePath(dir);
+    chmodSync(path, 0o644);
+    const fix = new RegExp(`${path} \\(mode 0644\\).*Fix: chmod 600 ${path} `);
+    assert.throws(() => openDatabase(dir), notPrivate(fix));
+    assert.throws(() => openDatabase(dir, { readonly: true }), notPrivate(fix));
+    // Refused, not repaired: the mode is the admin's to fix (and to think about).
+    assert.equal(statSync(path).mode & 0o777, 0o644);
+    chmodSync(path, 0o600);
+    openDatabase(dir).close();
+  });
+
+  it('refuses a data dir its group can read and a -wal others can, listing both fixes at once', () => {
+    const dir = temp.make();
+    const db = openDatabase(dir);
+    try {
+      chmodSync(dir, 0o750);
+      chmodSync(`${databasePath(dir)}-wal`, 0o604);
+      assert.throws(
+        () => openDatabase(dir, { readonly: true }),
+        notPrivate(new RegExp(`Fix: chmod 700 ${dir} && chmod 600 ${databasePath(dir)}-wal \\(`)),
+      );
+      assert.equal(statSync(dir).mode & 0o777, 0o750);
+    } finally {
+      db.close();
+      chmodSync(dir, 0o700);
+    }
   });
 
   it('sets WAL, synchronous NORMAL, busy timeout and foreign keys', () => {
@@ -116,7 +143,9 @@ describe('whitelist database', () => {
 
   it('gives a clear error for a file that is not a database', () => {
     const dir = temp.make();
-    writeFileSync(join(dir, 'configurator.db'), 'this is not sqlite, just some text'.repeat(100));
+    writeFileSync(join(dir, 'configurator.db'), 'this is not sqlite, just some text'.repeat(100), {
+      mode: 0o600,
+    });
     assert.throws(
       () => openDatabase(dir),
       (e: unknown) =>
