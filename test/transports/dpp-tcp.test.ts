@@ -4,7 +4,11 @@ import { Writable } from 'node:stream';
 import { createLogger, silentLogger } from '../../daemon/logging.js';
 import { DppTcpConnection } from '../../daemon/transports/dpp-tcp-connection.js';
 import type { PeerChannel } from '../../daemon/engine/peer-channel.js';
-import { DppTcpListener, type DppTcpOptions } from '../../daemon/transports/dpp-tcp.js';
+import {
+  connectDppTcp,
+  DppTcpListener,
+  type DppTcpOptions,
+} from '../../daemon/transports/dpp-tcp.js';
 import { frameForTcp } from '../../protocol/dpp/tcp-framing.js';
 import { connectFrom, eventually, type RawPeer } from '../support/tcp-peers.js';
 import { drain, VirtualClock } from '../support/virtual-clock.js';
@@ -188,5 +192,29 @@ describe('DPP over TCP: sending', () => {
     client.socket.destroy();
     socket.destroy();
     await new Promise((r) => server.close(r));
+  });
+});
+
+describe('DPP over TCP: outgoing connections', () => {
+  it('gives up on a host that never answers after one message deadline', async function () {
+    const clock = new VirtualClock();
+    // 192.0.2.0/24 is reserved for documentation: nothing answers there. Where the network
+    // refuses at once (no route), there is no wait to bound, and the case says nothing.
+    const attempt = connectDppTcp(
+      '192.0.2.1',
+      8908,
+      { onMessage: () => {}, onPeerGone: () => {} },
+      silentLogger(),
+      { messageTimeoutMs: 5000, connectionTimeoutMs: 60_000, idleMs: 10_000 },
+      clock,
+    );
+    const settled = attempt.then(
+      () => 'connected',
+      (e: unknown) => (e instanceof Error ? e.message : String(e)),
+    );
+    const early = await Promise.race([settled, drain().then(() => undefined)]);
+    if (early !== undefined) this.skip();
+    await clock.advance(5000);
+    assert.equal(await settled, 'no connection within 5000 ms');
   });
 });
