@@ -69,7 +69,7 @@ export interface EngineDeps {
    * milliseconds), with false if any of them could not be written.
    */
   readonly afterCommit: (then: (ok: boolean) => void) => void;
-  /** Make every write so far durable now (a session's outcome is not left to the next commit). */
+  /** Make every write so far durable now (a delivery that nothing else would share waits for no window). */
   readonly commit: () => void;
   readonly delivery: Delivery;
   readonly log: Logger;
@@ -749,12 +749,12 @@ export class SessionEngine implements PeerHandler {
   }
 
   /**
-   * Outcomes go to disk with the next group commit (within its window, like every other record
-   * but the delivery); once no session is left, at once, so a finished batch is all on disk.
+   * Outcomes go to disk with the next group commit, like every other record but the delivery:
+   * within its window, or with the next delivery's commit. Not at once when the last session
+   * ends: devices served one after another would pay two commits each instead of one.
    */
   private notifyIfIdle(): void {
     if (this.sessions.size > 0) return;
-    this.deps.commit();
     for (const w of this.idleWaiters.splice(0)) w();
   }
 
