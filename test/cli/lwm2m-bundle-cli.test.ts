@@ -4,10 +4,9 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toHex } from '../../protocol/bytes.js';
-import { formatDppUri } from '../../protocol/dpp/uri.js';
 import { decodeBundle } from '../../protocol/lwm2m/bundle.js';
 import { CLI_MAIN, writeTcpConfig } from '../support/daemon-process.js';
-import { newIdentity } from '../support/dpp-fixtures.js';
+import { newIdentity, uriOfIdentity } from '../support/dpp-fixtures.js';
 
 describe('configurator lwm2m bundle / export (CLI)', function () {
   this.timeout(30_000);
@@ -24,16 +23,7 @@ describe('configurator lwm2m bundle / export (CLI)', function () {
   it('writes the bytes a device would receive, the same every time, and exports its PSK', () => {
     const id = newIdentity();
     const keyHash = toHex(id.hash);
-    const uri = formatDppUri({
-      key: id.key,
-      channels: [],
-      mac: null,
-      info: null,
-      version: 2,
-      host: null,
-      supportedCurves: null,
-      unknownTokens: [],
-    });
+    const uri = uriOfIdentity(id);
     assert.equal(cli('whitelist', 'add', '--uri', uri).status, 0);
     const a = join(dataDir, 'a.cbor');
     const b = join(dataDir, 'b.cbor');

@@ -1,3 +1,4 @@
+import { uriOfKey } from '../support/dpp-fixtures.js';
 import assert from 'node:assert/strict';
 import { runConfigurator, type CliResult } from '../support/cli-in-process.js';
 import { spawnSync } from 'node:child_process';
@@ -13,7 +14,6 @@ import {
   encodeBootstrapKey,
 } from '../../protocol/dpp/bootstrap-key.js';
 import { generateKeyPair } from '../../protocol/dpp/crypto/p256.js';
-import { formatDppUri } from '../../protocol/dpp/uri.js';
 import { writePrivateKeyFile } from '../../daemon/keys/key-file.js';
 import { AuditLog } from '../../whitelist/audit-log.js';
 import { openDatabase } from '../../whitelist/database.js';
@@ -33,16 +33,7 @@ function device(): Device {
   const keyPair = generateKeyPair();
   const key = encodeBootstrapKey(keyPair.publicKey);
   return {
-    uri: formatDppUri({
-      key,
-      channels: [],
-      mac: null,
-      info: null,
-      version: 2,
-      host: null,
-      supportedCurves: null,
-      unknownTokens: [],
-    }),
+    uri: uriOfKey(key),
     keyHash: toHex(bootstrapKeyHash(key)),
     chirpHash: toHex(chirpHash(key)),
   };

@@ -9,10 +9,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toHex } from '../../protocol/bytes.js';
-import { makePeer, type BootstrapIdentity } from '../../protocol/dpp/auth-common.js';
-import { formatDppUri } from '../../protocol/dpp/uri.js';
+import { makePeer } from '../../protocol/dpp/auth-common.js';
 import { loadIdentity } from '../../daemon/keys/identity.js';
-import { newIdentity } from '../support/dpp-fixtures.js';
+import { newIdentity, uriOfIdentity } from '../support/dpp-fixtures.js';
 import {
   CLI_MAIN,
   freePort,
@@ -20,19 +19,6 @@ import {
   writeTcpConfig,
 } from '../support/daemon-process.js';
 import { runTcpEnrollee } from '../support/tcp-enrollee.js';
-
-function uriOf(id: BootstrapIdentity): string {
-  return formatDppUri({
-    key: id.key,
-    channels: [],
-    mac: null,
-    info: null,
-    version: 2,
-    host: null,
-    supportedCurves: null,
-    unknownTokens: [],
-  });
-}
 
 describe('whitelist edits reach a running daemon process at once', function () {
   this.timeout(30_000);
@@ -59,7 +45,10 @@ describe('whitelist edits reach a running daemon process at once', function () {
     writeTcpConfig(dataDir, port);
     const first = newIdentity();
     const late = newIdentity();
-    assert.equal(cli('whitelist', 'add', '--uri', uriOf(first), '--label', 'first').status, 0);
+    assert.equal(
+      cli('whitelist', 'add', '--uri', uriOfIdentity(first), '--label', 'first').status,
+      0,
+    );
     daemon = await startDaemonProcess(dataDir);
     const configurator = makePeer(loadIdentity(dataDir)!.key);
 
@@ -67,7 +56,7 @@ describe('whitelist edits reach a running daemon process at once', function () {
     const before = await runTcpEnrollee(port, late, configurator);
     assert.equal(before.config, undefined);
     // Added while the daemon runs: admitted on the next attempt.
-    const added = cli('whitelist', 'add', '--uri', uriOf(late), '--label', 'late');
+    const added = cli('whitelist', 'add', '--uri', uriOfIdentity(late), '--label', 'late');
     assert.equal(added.status, 0, added.stderr);
     const after = await runTcpEnrollee(port, late, configurator);
     assert.equal(after.outcome?.result, 'configured');

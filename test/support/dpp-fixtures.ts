@@ -9,7 +9,7 @@ import {
   type Attribute,
 } from '../../protocol/dpp/attributes.js';
 import { makeIdentity, type BootstrapIdentity } from '../../protocol/dpp/auth-common.js';
-import { encodeBootstrapKey } from '../../protocol/dpp/bootstrap-key.js';
+import { encodeBootstrapKey, type BootstrapKey } from '../../protocol/dpp/bootstrap-key.js';
 import { generateKeyPair } from '../../protocol/dpp/crypto/p256.js';
 import {
   decodeMessage,
@@ -115,8 +115,13 @@ export function expectThrowsCode(fn: () => unknown, code: ErrorCode): Configurat
 
 /** The DPP URI of an identity, with nothing but its key, as `whitelist add --uri` takes it. */
 export function uriOfIdentity(id: BootstrapIdentity): string {
+  return uriOfKey(id.key);
+}
+
+/** The DPP URI of a bootstrapping key, with nothing else in it. */
+export function uriOfKey(key: BootstrapKey): string {
   return formatDppUri({
-    key: id.key,
+    key,
     channels: [],
     mac: null,
     info: null,
