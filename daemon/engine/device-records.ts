@@ -335,6 +335,20 @@ export class DeviceRecords extends EventEmitter<EngineEvents> {
     });
   }
 
+  /**
+   * An answer from the waiting line found the device gone from our channel: not a failure (it
+   * proved nothing and was refused nothing); it waits for its next announcement.
+   */
+  notReached(device: SessionSubject, reason: string): void {
+    this.deps.audit.append({
+      kind: 'not-reached',
+      keyHash: device.keyHash,
+      peer: device.channel.address,
+      reason,
+    });
+    this.deps.log.debug({ keyHash: device.keyHash, peer: device.channel.address }, reason);
+  }
+
   /** The session is over: tell whoever waits for it (after its records are written). */
   sessionEnded(device: SessionSubject, result: SessionEndedEvent['result'], reason?: string): void {
     this.emit('ended', {

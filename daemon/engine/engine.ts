@@ -121,6 +121,14 @@ const WAITING_MAX = 20_000;
 /** A waiting device not heard for this many waitingMaxAgeMs periods is forgotten. */
 const WAITING_FORGET_AFTER = 10;
 
+/** An answer that comes from the waiting line, later than the announcement it answers. */
+interface LateAnswer {
+  readonly frame: DppFrame;
+  readonly heardAt: number;
+  readonly chirpHex: string;
+  readonly waitingSeq: number;
+}
+
 interface WaitingAnnouncement {
   readonly channel: PeerChannel;
   readonly frame: DppFrame;
@@ -135,6 +143,7 @@ type SessionStart =
         readonly frame: DppFrame;
         readonly heardAt: number;
         readonly chirpHex: string;
+        readonly waitingSeq?: number | undefined;
       };
     }
   | { readonly role: 'responder'; readonly request: Uint8Array; readonly decoded: DppFrame };
@@ -216,11 +225,11 @@ export class SessionEngine implements PeerHandler {
    * WAITING_FORGET_AFTER such periods. The walk passes over quiet devices once (waiting-line.ts).
    */
   admitWaiting(): void {
-    for (const [chirp, w, heardAt] of this.waiting.eligible(this.clock.now())) {
+    for (const [chirp, w, heardAt, seq] of this.waiting.eligible(this.clock.now())) {
       if (!this.hasRoom(w.channel.transport) || !this.accepting) return;
       this.waiting.delete(chirp);
       if (this.sessions.has(w.channel.id)) continue;
-      this.considerAnnouncement(w.channel, w.frame, heardAt);
+      this.considerAnnouncement(w.channel, w.frame, heardAt, undefined, seq);
     }
   }
 
@@ -366,6 +375,8 @@ export class SessionEngine implements PeerHandler {
     frame: DppFrame,
     heardAt: number,
     peek = peekPresenceAnnouncement(frame),
+    /** Its place in the waiting line, when the answer comes from there (later than the chirp). */
+    waitingSeq?: number,
   ): void {
     if (!peek.ok) {
       this.records.refused(channel.id, channel, {
@@ -378,7 +389,7 @@ export class SessionEngine implements PeerHandler {
     if (!this.listed(who, channel)) return;
     this.admit(channel, who.entry, who.der, {
       role: 'initiator',
-      announcement: { frame, heardAt, chirpHex: toHex(peek.value.chirpHash) },
+      announcement: { frame, heardAt, chirpHex: toHex(peek.value.chirpHash), waitingSeq },
     });
   }
 
@@ -480,10 +491,16 @@ export class SessionEngine implements PeerHandler {
     this.records.sessionStarted(subject, how.role, profile.name);
     // eslint-disable-next-line prefer-const -- the runner's effects close over `live`, assigned just below
     let live: LiveSession;
+    const late =
+      how.role === 'initiator' &&
+      how.announcement?.waitingSeq !== undefined &&
+      channel.transport === 'espnow'
+        ? { ...how.announcement, waitingSeq: how.announcement.waitingSeq }
+        : undefined;
     const runner: ConfiguratorRunner = new SessionRunner(
       stepConfigurator,
       session,
-      channel,
+      late === undefined ? channel : this.watchFirstSend(channel, () => live, late),
       this.clock,
       (effect) => this.onSessionEffect(live, effect),
       (timer) => ({ type: 'timer', timer }),
@@ -560,6 +577,56 @@ export class SessionEngine implements PeerHandler {
       { keyHash, peer: channel.address, waiting: this.waiting.size },
       'no room for another session now; announcement deferred',
     );
+  }
+
+  /**
+   * An answer from the waiting line comes later than the device's announcement, and a device that
+   * walks a channel plan may have left our channel meanwhile. Its radio acknowledges a unicast
+   * frame, so the first Authentication Request tells: not acknowledged, the device is not
+   * listening here. Its session ends without a failure and it waits, in its place, until it is
+   * heard again (docs/espnow-binding.md, "Answers from the waiting line").
+   */
+  private watchFirstSend(
+    channel: PeerChannel,
+    session: () => LiveSession,
+    late: LateAnswer,
+  ): PeerChannel {
+    let first = true;
+    return {
+      ...channel,
+      send: (message) => {
+        const sent = channel.send(message);
+        if (!first || !(sent instanceof Promise)) return sent;
+        first = false;
+        void sent.then((reached) => {
+          if (!reached) this.notReached(session(), late);
+        });
+        return sent;
+      },
+    };
+  }
+
+  private notReached(live: LiveSession, late: LateAnswer): void {
+    // Only a session that has heard nothing from the device since it began.
+    if (live.runner.finished || live.authenticated || live.lastHeardAt !== live.startedAt) return;
+    if (this.sessions.get(live.channel.id) !== live) return;
+    live.runner.dispose();
+    this.sessions.delete(live.channel.id);
+    if (this.sessionsByKey.get(live.keyHash) === live) this.sessionsByKey.delete(live.keyHash);
+    const ago = Math.round(live.startedAt - late.heardAt);
+    this.records.notReached(
+      live,
+      `answered ${ago} ms after its announcement, it was no longer listening on our channel; it waits for its next announcement`,
+    );
+    if (this.accepting)
+      this.waiting.setAside(
+        late.chirpHex,
+        { channel: live.channel, frame: late.frame },
+        late.waitingSeq,
+        this.clock.now(),
+      );
+    this.admitWaiting();
+    this.notifyIfIdle();
   }
 
   private timingsFor(transport: Transport): SessionTimings {

@@ -11,8 +11,12 @@ export interface PeerChannel {
   readonly address: string;
   /** Signal strength (dBm) of the frame that brought this message, when the radio reports it. */
   readonly rssi?: number | undefined;
-  /** Hand one DPP message to the transport; delivery failures are the session's retransmission's business. */
-  send(message: Uint8Array): void;
+  /**
+   * Hand one DPP message to the transport; delivery failures are the session's retransmission's
+   * business. A radio that learns whether the peer's radio acknowledged it (ESP-NOW) resolves
+   * with that: false when nothing answered on our channel.
+   */
+  send(message: Uint8Array): Promise<boolean> | undefined;
   /** The session is over (TCP closes the connection once the last message is out). */
   close(): void;
 }

@@ -84,7 +84,7 @@ export class WaitingLine<T> {
    * Eligible devices, first heard first, with when they were last heard. The caller may delete
    * entries (or hear new ones) while it walks.
    */
-  *eligible(now: number): Generator<[id: string, value: T, heardAt: number]> {
+  *eligible(now: number): Generator<[id: string, value: T, heardAt: number, seq: number]> {
     this.sweep(now);
     for (const [id, place] of this.fresh) {
       if (now - place.heardAt > this.maxAgeMs) {
@@ -92,8 +92,17 @@ export class WaitingLine<T> {
         this.dormant.set(id, place);
         continue;
       }
-      yield [id, place.value, place.heardAt];
+      yield [id, place.value, place.heardAt, place.seq];
     }
+  }
+
+  /**
+   * Back into the line at the place `seq` it had, not eligible until it is heard again (its
+   * answer found it gone: it is heard again when it is back).
+   */
+  setAside(id: string, value: T, seq: number, now: number): void {
+    this.fresh.delete(id);
+    this.dormant.set(id, { value, heardAt: now - this.maxAgeMs - 1, seq });
   }
 
   /** Dormant devices past forgetAfter periods go; at most once a period, so it stays cheap. */

@@ -49,6 +49,7 @@ export class DppTcpConnection {
       // One write per message: frameForTcp gives the prefix and the body in one buffer.
       send: (message) => {
         if (socket.writable) socket.write(frameForTcp(message));
+        return undefined;
       },
       close: () => this.close('the session is over', 'debug', 'end'),
     };

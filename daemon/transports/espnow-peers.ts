@@ -14,10 +14,8 @@ export function espnowPeer(link: EspnowDppLink, mac: Mac, rssi?: number): PeerCh
     transport: 'espnow',
     address: mac,
     rssi,
-    send: (message) => {
-      // The outcome is the retransmission timer's business; failures are counted by the link.
-      void link.send(mac, message);
-    },
+    // Only a frame nothing acknowledged says the peer is not here; the link counts the rest.
+    send: (message) => link.send(mac, message).then((result) => result !== 'notAcked'),
     close: () => {},
   };
 }

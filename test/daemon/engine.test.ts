@@ -394,6 +394,39 @@ describe('session engine on the in-memory air', () => {
     assert.equal(h.daemon.engine.counters.admitted, 0);
   });
 
+  it('an answer from the waiting line that finds the device gone from our channel is no failure: it waits for its next announcement', async () => {
+    h = await startVirtualHarness({ sessions: { maxConcurrent: 1, authTimeoutMs: 3000 } });
+    // A spoofer's session holds the only room until its authentication times out.
+    const victim = newIdentity();
+    h.stores.addKey(victim.key);
+    enrollee({ identity: newIdentity(), announcedKey: victim.key });
+    await settle(50);
+    const id = newIdentity();
+    const keyHash = h.stores.addKey(id.key);
+    const mac = nextMac();
+    const hopper = new AirEnrollee(h.air.attach(mac), { identity: id, clock: h.clock });
+    enrollees.push(hopper);
+    hopper.start();
+    await clock().until(() => h.daemon.engine.waitingSessions === 1, 5000, 'the device to wait');
+    // It walks on to other channels; the room frees while it is away.
+    h.air.setAway(mac, true);
+    await clock().until(
+      () => kinds(h, keyHash).includes('not-reached'),
+      10_000,
+      'the late answer to find it gone',
+    );
+    assert.equal(h.daemon.engine.waitingSessions, 1, 'it keeps its place in the line');
+    await settle(6000);
+    h.air.setAway(mac, false);
+    const [outcome] = await h.outcomesOf([hopper]);
+    assert.equal(outcome!.result, 'configured');
+    assert.ok(!kinds(h, keyHash).includes('authentication-failed'), kinds(h, keyHash).join());
+    const failedKeys = new Set(
+      h.stores.auditRecords.filter((r) => r.kind === 'authentication-failed').map((r) => r.keyHash),
+    );
+    assert.deepEqual([...failedKeys], [toHex(victim.hash)], "only the spoofer's sessions failed");
+  });
+
   it('summarises a flood of unknown announcements instead of writing one record each', async () => {
     h = await startVirtualHarness();
     for (let i = 0; i < 300; i++) enrollee({ identity: newIdentity(), chirpMs: 60_000 });

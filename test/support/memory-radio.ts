@@ -58,6 +58,8 @@ export class MemoryAir {
   onMonitor: ((frame: MonitoredAirFrame) => void) | undefined;
   /** The clock delays run on (a virtual one in virtual-time tests). */
   clock: Clock = systemClock;
+  /** Stations whose radio is on another channel for now: they hear nothing and are not heard. */
+  private readonly away = new Set<Mac>();
 
   constructor(
     faults: Partial<MemoryRadioFaults> = {},
@@ -87,6 +89,12 @@ export class MemoryAir {
     return endpoint;
   }
 
+  /** Put a station's radio on another channel (true) or back on this one (false). */
+  setAway(mac: Mac, away: boolean): void {
+    if (away) this.away.add(mac.toLowerCase());
+    else this.away.delete(mac.toLowerCase());
+  }
+
   /** The daemon's side: a RadioTransport whose radio has `mac`. */
   transport(mac: Mac): MemoryRadioTransport {
     return new MemoryRadioTransport(this, mac.toLowerCase());
@@ -105,7 +113,8 @@ export class MemoryAir {
     const copy = new Uint8Array(payload);
     let acked = broadcast;
     let reached = 0;
-    const offer = (station: Station): void => {
+    const offer = (station: Station, to: Mac): void => {
+      if (this.away.has(src) || this.away.has(to)) return;
       const attempts = broadcast ? 1 : UNICAST_ATTEMPTS;
       let arrived = false;
       for (let i = 0; i < attempts && !arrived; i++) arrived = this.random() >= this.faults.loss;
@@ -118,10 +127,10 @@ export class MemoryAir {
     };
     if (broadcast) {
       for (const [mac, station] of this.stations)
-        if (mac !== src && station.hearsBroadcast) offer(station);
+        if (mac !== src && station.hearsBroadcast) offer(station, mac);
     } else {
       const station = this.stations.get(dst);
-      if (station !== undefined) offer(station);
+      if (station !== undefined) offer(station, dst);
     }
     this.onMonitor?.({ src, dst, channel: this.channel, payload: copy, delivered: reached });
     return new Promise((resolve) => this.later(() => resolve(acked ? 'acked' : 'notAcked')));
