@@ -14,7 +14,11 @@ describe('WaitingLine', () => {
     line.heard('a', 'a2', 30);
     assert.deepEqual(ids(line, 40), ['a', 'b', 'c']);
     const [first] = [...line.eligible(40)];
-    assert.deepEqual(first, ['a', 'a1', 30], 'the value it joined with, heard at the newest time');
+    assert.deepEqual(
+      first,
+      ['a', 'a1', 30, 0],
+      'the value it joined with, heard at the newest time, its place',
+    );
   });
 
   it('stillHeard refreshes a device in the line without a new value, and is false for others', () => {
@@ -24,7 +28,19 @@ describe('WaitingLine', () => {
     assert.equal(line.stillHeard('a', 1500), true);
     assert.equal(line.stillHeard('c', 1500), false);
     assert.equal(line.has('c'), false);
-    assert.deepEqual([...line.eligible(1600)], [['a', 'a1', 1500]], 'b went quiet, a did not');
+    assert.deepEqual([...line.eligible(1600)], [['a', 'a1', 1500, 0]], 'b went quiet, a did not');
+  });
+
+  it('a device set aside is not eligible until heard again, then back in its place', () => {
+    const line = new WaitingLine<string>(1000, 10, 100);
+    for (const [i, id] of ['a', 'b', 'c'].entries()) line.heard(id, `${id}1`, i);
+    const taken = [...line.eligible(5)].find(([id]) => id === 'b')!;
+    line.delete('b');
+    line.setAside('b', taken[1], taken[3], 5);
+    assert.deepEqual(ids(line, 6), ['a', 'c']);
+    assert.equal(line.size, 3);
+    assert.equal(line.stillHeard('b', 7), true);
+    assert.deepEqual(ids(line, 8), ['a', 'b', 'c']);
   });
 
   it('a device not heard for maxAge is skipped, and returns to its old place when heard', () => {
