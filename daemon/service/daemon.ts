@@ -259,6 +259,13 @@ export class ConfiguratorDaemon {
         ? {}
         : {
             bridgeRxDropped: own.rxDropped,
+            // By kind: a version-1 bridge does not say.
+            ...(own.rxDroppedBroadcast === undefined || own.rxDroppedUnicast === undefined
+              ? {}
+              : {
+                  bridgeRxDroppedBroadcast: own.rxDroppedBroadcast,
+                  bridgeRxDroppedUnicast: own.rxDroppedUnicast,
+                }),
             bridgeSerialErrors:
               own.serialBadCrc + own.serialBadFraming + own.serialOversize + own.serialUnknownType,
           }),

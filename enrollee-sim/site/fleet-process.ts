@@ -13,6 +13,12 @@ export interface FleetLine {
   readonly reason: string;
   readonly joined: boolean;
   readonly ttpMs: number | null;
+  /**
+   * From the first Authentication Request the device took up to its Configuration Result: the
+   * sessions' part of the time to provision, without the wait to be heard (TypeScript devices on
+   * the radio; absent otherwise).
+   */
+  readonly sessionMs?: number | null;
   readonly attempts: number;
 }
 

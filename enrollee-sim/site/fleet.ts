@@ -140,6 +140,10 @@ export async function runFleetOnAir(
         report?.configuredAt === undefined
           ? null
           : Math.round(report.configuredAt - report.firstChirpAt),
+      sessionMs:
+        report?.configuredAt === undefined || report.firstAuthRequestAt === undefined
+          ? null
+          : Math.round(report.configuredAt - report.firstAuthRequestAt),
       attempts: (report?.failures ?? 0) + 1,
     };
     o.onLine?.(line);

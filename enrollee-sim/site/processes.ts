@@ -97,6 +97,10 @@ export interface HubOptions {
   readonly reorder?: number;
   readonly latencyMs?: number;
   readonly jitterMs?: number;
+  /** false: no air-time model (frames do not queue behind each other on a channel). */
+  readonly airtime?: boolean;
+  /** Presence Announcements a second from random MACs, from the start until SIGUSR1. */
+  readonly floodPerSecond?: number;
 }
 
 export async function startHubProcess(
@@ -108,6 +112,8 @@ export async function startHubProcess(
   if (options.reorder !== undefined) args.push('--reorder', String(options.reorder));
   if (options.latencyMs !== undefined) args.push('--latency', String(options.latencyMs));
   if (options.jitterMs !== undefined) args.push('--jitter', String(options.jitterMs));
+  if (options.airtime === false) args.push('--no-airtime');
+  if (options.floodPerSecond !== undefined) args.push('--flood', String(options.floodPerSecond));
   const p = await spawnUntilReady(process.execPath, args, /^HUB (\d+)$/);
   return { ...p, port: Number(p.ready) };
 }

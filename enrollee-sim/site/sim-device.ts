@@ -87,6 +87,8 @@ export interface SimDeviceReport {
   /** Whether the simulated AP accepted the credential. */
   readonly joined: boolean;
   readonly firstChirpAt: number;
+  /** When the first Authentication Request was taken up (clock.now() ms): a session began. */
+  readonly firstAuthRequestAt?: number | undefined;
   /** When the Configuration Result was sent (clock.now() ms). */
   readonly configuredAt?: number | undefined;
   readonly failures: number;
@@ -113,6 +115,7 @@ export class SimDevice {
   chirps = 0;
   failures = 0;
   firstChirpAt = 0;
+  firstAuthRequestAt: number | undefined;
   configuredAt: number | undefined;
   readonly done: Promise<SimDeviceReport>;
 
@@ -144,6 +147,7 @@ export class SimDevice {
         return;
       }
       this.peerMac = f.src;
+      this.firstAuthRequestAt ??= this.clock.now();
       this.stopChirping();
       const session = createEnrolleeResponder({
         own: this.options.identity,
@@ -322,6 +326,7 @@ export class SimDevice {
       config: this.config,
       joined: this.joined,
       firstChirpAt: this.firstChirpAt,
+      firstAuthRequestAt: this.firstAuthRequestAt,
       configuredAt: this.configuredAt,
       failures: this.failures,
       chirps: this.chirps,

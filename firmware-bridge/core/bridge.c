@@ -5,7 +5,7 @@
 _Static_assert(BRIDGE_CTRL_QUEUE_LEN > BRIDGE_TX_CREDITS, "reply queue must hold one TX_STATUS per credit, plus one");
 _Static_assert(BRIDGE_TX_CREDITS >= 1 && BRIDGE_TX_CREDITS <= 255, "txQueue is a u8");
 _Static_assert(BRIDGE_PAYLOAD_CAP >= 1 && BRIDGE_PAYLOAD_CAP <= PROTO_MAX_PAYLOAD, "payload cap out of range");
-_Static_assert(BRIDGE_RX_QUEUE_LEN >= 1, "RX queue needs a slot");
+_Static_assert(BRIDGE_RX_QUEUE_LEN >= 1 && BRIDGE_RX_QUEUE_LEN <= 256, "RX slot indices are bytes");
 _Static_assert(PROTO_HELLO_FIXED + PROTO_FIRMWARE_MAX <= BRIDGE_CTRL_MSG_MAX, "HELLO fits a reply slot");
 _Static_assert(1u + 4u * PROTO_STATS_COUNT <= BRIDGE_CTRL_MSG_MAX, "STATS fits a reply slot");
 
@@ -121,6 +121,70 @@ static void emit_hello(bridge_t *b, uint8_t version)
 
 static uint32_t now_ms(bridge_t *b) { return b->plat.uptime_ms(b->plat.ctx); }
 
+/* ---- the RX queue ------------------------------------------------------------ */
+
+static size_t rx_position(const bridge_t *b, size_t i) { return (b->rx_head + i) % BRIDGE_RX_QUEUE_LEN; }
+
+static void count_rx_dropped(bridge_t *b, bool broadcast)
+{
+    if (broadcast) {
+        b->rx_dropped_broadcast++;
+    } else {
+        b->rx_dropped_unicast++;
+    }
+}
+
+/* Drop the oldest queued broadcast (there is one) and move the frames after
+ * it up; its slot becomes the last position of the queue, for the caller to
+ * fill. The queue keeps its length and the order of the rest. */
+static uint8_t rx_evict_oldest_broadcast(bridge_t *b)
+{
+    size_t i = 0;
+    while (!b->rx[b->rx_order[rx_position(b, i)]].broadcast) {
+        i++;
+    }
+    const uint8_t freed = b->rx_order[rx_position(b, i)];
+    for (; i + 1u < b->rx_count; i++) {
+        b->rx_order[rx_position(b, i)] = b->rx_order[rx_position(b, i + 1u)];
+    }
+    b->rx_order[rx_position(b, b->rx_count - 1u)] = freed;
+    b->rx_broadcast_queued--;
+    count_rx_dropped(b, true);
+    return freed;
+}
+
+/* The slot a received frame goes into, now last in the queue; NULL when the
+ * frame is to be dropped (the queue is full, and it is a broadcast or every
+ * queued frame is unicast). A unicast frame is kept before any broadcast. */
+static bridge_rx_slot_t *rx_enqueue(bridge_t *b, bool broadcast)
+{
+    uint8_t slot;
+    if (b->rx_count < BRIDGE_RX_QUEUE_LEN) {
+        slot = b->rx_order[rx_position(b, b->rx_count)];
+        b->rx_count++;
+    } else if (!broadcast && b->rx_broadcast_queued > 0) {
+        slot = rx_evict_oldest_broadcast(b);
+    } else {
+        return NULL;
+    }
+    if (broadcast) {
+        b->rx_broadcast_queued++;
+    }
+    bridge_rx_slot_t *s = &b->rx[slot];
+    s->broadcast = broadcast;
+    return s;
+}
+
+/* Undo the last rx_enqueue (its frame could not be encoded). */
+static void rx_unqueue_last(bridge_t *b)
+{
+    const bridge_rx_slot_t *s = &b->rx[b->rx_order[rx_position(b, b->rx_count - 1u)]];
+    if (s->broadcast) {
+        b->rx_broadcast_queued--;
+    }
+    b->rx_count--;
+}
+
 /* ---- pumps ---------------------------------------------------------------- */
 
 /* Returns true if the serial port took everything (nothing pending). */
@@ -151,9 +215,14 @@ static bool pump_serial(bridge_t *b)
             b->ctrl_head = (b->ctrl_head + 1u) % BRIDGE_CTRL_QUEUE_LEN;
             b->ctrl_count--;
         } else if (b->rx_count > 0) {
-            const bridge_rx_slot_t *s = &b->rx[b->rx_head];
+            const bridge_rx_slot_t *s = &b->rx[b->rx_order[b->rx_head]];
             b->wire_len = proto_frame_encode(s->msg, s->len, b->wire, sizeof(b->wire));
             b->wire_is_rx = true;
+            b->wire_rx_broadcast = s->broadcast;
+            if (s->broadcast) {
+                b->rx_broadcast_queued--;
+            }
+            /* the slot's index stays where it is: now the last free position */
             b->rx_head = (b->rx_head + 1u) % BRIDGE_RX_QUEUE_LEN;
             b->rx_count--;
         } else {
@@ -327,6 +396,8 @@ static void on_message(bridge_t *b, const uint8_t *msg, size_t len)
         memset(&s, 0, sizeof(s));
         s.type = PROTO_STATS;
         bridge_get_stats(b, s.u.stats.counters);
+        /* a version-1 host expects exactly the twelve counters of version 1 */
+        s.u.stats.count = (uint8_t)(b->version >= 2u ? PROTO_STATS_COUNT : PROTO_STATS_COUNT_V1);
         emit(b, &s);
         break;
     }
@@ -395,11 +466,14 @@ void bridge_on_radio_receive(bridge_t *b, const uint8_t src[PROTO_MAC_LEN], int8
     }
     b->rx_frames++;
     bridge_pump(b); /* make room if the port can take more */
-    if (!b->negotiated || len > BRIDGE_PAYLOAD_CAP || b->rx_count >= BRIDGE_RX_QUEUE_LEN) {
-        b->rx_dropped++;
+    bridge_rx_slot_t *s = NULL;
+    if (b->negotiated && len <= BRIDGE_PAYLOAD_CAP) {
+        s = rx_enqueue(b, broadcast);
+    }
+    if (s == NULL) {
+        count_rx_dropped(b, broadcast);
         return;
     }
-    bridge_rx_slot_t *s = &b->rx[(b->rx_head + b->rx_count) % BRIDGE_RX_QUEUE_LEN];
     proto_msg_t m;
     memset(&m, 0, sizeof(m));
     m.type = PROTO_RX;
@@ -411,11 +485,11 @@ void bridge_on_radio_receive(bridge_t *b, const uint8_t src[PROTO_MAC_LEN], int8
     m.u.rx.payload_len = len;
     size_t mlen = 0;
     if (proto_encode(&m, s->msg, sizeof(s->msg), &mlen) != PROTO_OK) {
-        b->rx_dropped++;
+        rx_unqueue_last(b); /* not reached: the sizes are checked above */
+        count_rx_dropped(b, broadcast);
         return;
     }
     s->len = (uint16_t)mlen;
-    b->rx_count++;
     if (b->rx_count > b->rx_high_water) {
         b->rx_high_water = (uint32_t)b->rx_count;
     }
@@ -458,11 +532,14 @@ void bridge_on_serial_reconnect(bridge_t *b)
 {
     deframer_reset(&b->df);
     if (b->wire_is_rx && b->wire_off < b->wire_len) {
-        b->rx_dropped++;
+        count_rx_dropped(b, b->wire_rx_broadcast);
     }
-    b->rx_dropped += (uint32_t)b->rx_count;
+    for (size_t i = 0; i < b->rx_count; i++) {
+        count_rx_dropped(b, b->rx[b->rx_order[rx_position(b, i)]].broadcast);
+    }
     b->rx_count = 0;
     b->rx_head = 0;
+    b->rx_broadcast_queued = 0;
     b->ctrl_count = 0;
     b->ctrl_head = 0;
     b->wire_len = 0;
@@ -473,16 +550,17 @@ void bridge_on_serial_reconnect(bridge_t *b)
     bridge_pump(b);
 }
 
-void bridge_count_rx_dropped(bridge_t *b, uint32_t n)
+void bridge_count_rx_dropped(bridge_t *b, uint32_t broadcast, uint32_t unicast)
 {
-    b->rx_frames += n;
-    b->rx_dropped += n;
+    b->rx_frames += broadcast + unicast;
+    b->rx_dropped_broadcast += broadcast;
+    b->rx_dropped_unicast += unicast;
 }
 
 void bridge_get_stats(const bridge_t *b, uint32_t out[PROTO_STATS_COUNT])
 {
     out[STAT_RX_FRAMES] = b->rx_frames;
-    out[STAT_RX_DROPPED] = b->rx_dropped;
+    out[STAT_RX_DROPPED] = b->rx_dropped_broadcast + b->rx_dropped_unicast;
     out[STAT_TX_FRAMES] = b->tx_frames;
     out[STAT_TX_ACKED] = b->tx_acked;
     out[STAT_TX_FAILED] = b->tx_failed;
@@ -493,6 +571,8 @@ void bridge_get_stats(const bridge_t *b, uint32_t out[PROTO_STATS_COUNT])
     out[STAT_RX_QUEUE_DEPTH] = (uint32_t)b->rx_count;
     out[STAT_TX_QUEUE_DEPTH] = (uint32_t)credits_in_use(b);
     out[STAT_RX_QUEUE_HIGH_WATER] = b->rx_high_water;
+    out[STAT_RX_DROPPED_BROADCAST] = b->rx_dropped_broadcast;
+    out[STAT_RX_DROPPED_UNICAST] = b->rx_dropped_unicast;
 }
 
 void bridge_init(bridge_t *b, const bridge_platform_t *plat, const bridge_config_t *cfg)
@@ -515,6 +595,9 @@ void bridge_init(bridge_t *b, const bridge_platform_t *plat, const bridge_config
     memcpy(b->firmware, fw, n);
     b->firmware[n] = '\0';
 
+    for (size_t i = 0; i < BRIDGE_RX_QUEUE_LEN; i++) {
+        b->rx_order[i] = (uint8_t)i;
+    }
     deframer_init(&b->df, DEFRAMER_ACCEPT_TO_BRIDGE);
     b->channel = cfg->channel;
     b->plat.get_mac(b->plat.ctx, b->mac);

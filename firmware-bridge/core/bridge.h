@@ -32,8 +32,12 @@ extern "C" {
 #define BRIDGE_TX_CREDITS 16u
 #endif
 
-/* RX messages waiting for the serial port; when full, received frames are
- * dropped and counted in rxDropped. */
+/* RX messages waiting for the serial port. When it is full, a unicast frame
+ * (a device in a session talking to us) takes the place of the oldest queued
+ * broadcast (announcements, of which a flood brings any number); a broadcast,
+ * or a unicast frame finding only unicast frames queued, is dropped. Every
+ * drop is counted in rxDropped and, by kind, in rxDroppedBroadcast or
+ * rxDroppedUnicast. At most 255 (slot indices are bytes). */
 #ifndef BRIDGE_RX_QUEUE_LEN
 #define BRIDGE_RX_QUEUE_LEN 16u
 #endif
@@ -95,6 +99,7 @@ typedef struct {
 
 typedef struct {
     uint16_t len;
+    bool broadcast;
     uint8_t msg[PROTO_RX_FIXED + BRIDGE_PAYLOAD_CAP];
 } bridge_rx_slot_t;
 
@@ -123,12 +128,20 @@ typedef struct {
     size_t wire_len;
     size_t wire_off;
     bool wire_is_rx;
+    bool wire_rx_broadcast; /* the kind of the RX being written, if wire_is_rx */
     bool need_delimiter;
     bridge_ctrl_slot_t ctrl[BRIDGE_CTRL_QUEUE_LEN];
     size_t ctrl_head, ctrl_count;
     uint32_t ctrl_overflow; /* replies lost; stays 0 by design (diagnostic) */
+    /* The RX queue: slots, and their order. rx_order[(rx_head + i) % LEN] for
+     * i < rx_count are the queued slots, oldest first; the other entries name
+     * the free slots (rx_order is always a permutation of 0..LEN-1). A
+     * broadcast is evicted from the middle by moving bytes of rx_order, not
+     * the slots' 1.5 KB each. */
     bridge_rx_slot_t rx[BRIDGE_RX_QUEUE_LEN];
+    uint8_t rx_order[BRIDGE_RX_QUEUE_LEN];
     size_t rx_head, rx_count;
+    size_t rx_broadcast_queued; /* how many of the queued frames are broadcasts */
 
     /* TX: queued frames, then the one at the radio */
     bridge_tx_slot_t tx[BRIDGE_TX_CREDITS];
@@ -142,8 +155,8 @@ typedef struct {
     } inflight;
     uint16_t next_handle;
 
-    /* counters (STATS) */
-    uint32_t rx_frames, rx_dropped, tx_frames, tx_acked, tx_failed, rx_high_water;
+    /* counters (STATS); rxDropped is the sum of the two by kind */
+    uint32_t rx_frames, rx_dropped_broadcast, rx_dropped_unicast, tx_frames, tx_acked, tx_failed, rx_high_water;
 
     bool in_pump, pump_again;
 } bridge_t;
@@ -169,10 +182,11 @@ void bridge_pump(bridge_t *b);
 void bridge_on_serial_reconnect(bridge_t *b);
 
 /* Frames the platform dropped before they reached the core (its own queue
- * between the radio callback and the bridge task was full). */
-void bridge_count_rx_dropped(bridge_t *b, uint32_t n);
+ * between the radio callback and the bridge task was full), by kind. */
+void bridge_count_rx_dropped(bridge_t *b, uint32_t broadcast, uint32_t unicast);
 
-/* The twelve STATS counters, in wire order (STAT_* indices). */
+/* The fourteen STATS counters of version 2, in wire order (STAT_* indices);
+ * a version-1 STATS carries the first twelve. */
 void bridge_get_stats(const bridge_t *b, uint32_t out[PROTO_STATS_COUNT]);
 
 /* Something is waiting for the serial port. */

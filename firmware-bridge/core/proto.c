@@ -126,7 +126,7 @@ static size_t fixed_size(uint8_t type)
     case PROTO_PING: return 5;
     case PROTO_PONG: return 9;
     case PROTO_GET_STATS: return 1;
-    case PROTO_STATS: return 1u + 4u * PROTO_STATS_COUNT;
+    case PROTO_STATS: return 1u + 4u * PROTO_STATS_COUNT; /* or the version-1 size, see below */
     default: return 0;
     }
 }
@@ -143,7 +143,11 @@ proto_result_t proto_decode(const uint8_t *buf, size_t len, proto_msg_t *out)
         return PROTO_E_UNKNOWN_TYPE;
     }
     const size_t fixed = fixed_size(type);
-    if (fixed != 0) {
+    if (type == PROTO_STATS) {
+        if (len != fixed && len != 1u + 4u * PROTO_STATS_COUNT_V1) {
+            return PROTO_E_MALFORMED;
+        }
+    } else if (fixed != 0) {
         if (type == PROTO_HOST_HELLO ? len < fixed : len != fixed) {
             return PROTO_E_MALFORMED;
         }
@@ -233,7 +237,8 @@ proto_result_t proto_decode(const uint8_t *buf, size_t len, proto_msg_t *out)
     case PROTO_GET_STATS:
         return PROTO_OK;
     case PROTO_STATS:
-        for (size_t i = 0; i < PROTO_STATS_COUNT; i++) {
+        out->u.stats.count = (uint8_t)((len - 1u) / 4u);
+        for (size_t i = 0; i < out->u.stats.count; i++) {
             out->u.stats.counters[i] = rd32(p + 4u * i);
         }
         return PROTO_OK;
@@ -288,6 +293,12 @@ proto_result_t proto_encode(const proto_msg_t *msg, uint8_t *out, size_t cap, si
         tail = msg->u.tx.payload;
         tail_len = msg->u.tx.payload_len;
         need = PROTO_TX_FIXED + tail_len;
+        break;
+    case PROTO_STATS:
+        if (msg->u.stats.count != PROTO_STATS_COUNT && msg->u.stats.count != PROTO_STATS_COUNT_V1) {
+            return PROTO_E_INVALID;
+        }
+        need = 1u + 4u * (size_t)msg->u.stats.count;
         break;
     case PROTO_ERROR:
         if (msg->u.error.detail_len > PROTO_DETAIL_MAX ||
@@ -357,7 +368,7 @@ proto_result_t proto_encode(const proto_msg_t *msg, uint8_t *out, size_t cap, si
     case PROTO_GET_STATS:
         break;
     case PROTO_STATS:
-        for (size_t i = 0; i < PROTO_STATS_COUNT; i++) {
+        for (size_t i = 0; i < msg->u.stats.count; i++) {
             wr32(p + 4u * i, msg->u.stats.counters[i]);
         }
         break;

@@ -1,4 +1,4 @@
-/* Bridge serial protocol, version 1 (docs/bridge-serial.md): message codec
+/* Bridge serial protocol, versions 1 and 2 (docs/bridge-serial.md): message codec
  * and frame encoding. Portable C11, no allocation.
  *
  * Decoded variable-length fields (payload, firmware, detail) point into the
@@ -16,7 +16,9 @@
 extern "C" {
 #endif
 
-#define PROTO_VERSION 1u
+/* Version 2 adds two STATS counters (received frames dropped, by kind); a
+ * version-1 session gets the twelve of version 1. */
+#define PROTO_VERSION 2u
 #define PROTO_MIN_VERSION 1u
 
 /* Host -> bridge types have bit 7 set; bridge -> host types have it clear. */
@@ -70,7 +72,8 @@ enum {
 #define PROTO_V1_PAYLOAD 250u   /* ESP-NOW v1 */
 #define PROTO_FIRMWARE_MAX 32u
 #define PROTO_DETAIL_MAX 64u
-#define PROTO_STATS_COUNT 12u
+#define PROTO_STATS_COUNT 14u    /* version 2 */
+#define PROTO_STATS_COUNT_V1 12u /* version 1: the first twelve */
 
 /* Fixed parts of the variable-length messages (type byte included). */
 #define PROTO_HELLO_FIXED 15u
@@ -102,6 +105,9 @@ enum {
     STAT_RX_QUEUE_DEPTH,
     STAT_TX_QUEUE_DEPTH,
     STAT_RX_QUEUE_HIGH_WATER,
+    /* version 2 */
+    STAT_RX_DROPPED_BROADCAST,
+    STAT_RX_DROPPED_UNICAST,
 };
 
 typedef struct {
@@ -162,6 +168,7 @@ typedef struct {
 
 typedef struct {
     uint32_t counters[PROTO_STATS_COUNT];
+    uint8_t count; /* PROTO_STATS_COUNT_V1 or PROTO_STATS_COUNT on the wire */
 } proto_stats_t;
 
 typedef struct {
@@ -210,7 +217,8 @@ const char *proto_type_name(uint8_t type);
  * so the bridge can answer with a TX_STATUS. Fixed-size messages must have
  * exactly their size, except HOST_HELLO, which may carry trailing bytes (a
  * later protocol version may add fields, and must still be able to
- * negotiate down). */
+ * negotiate down). STATS has one of two sizes: 12 counters (version 1) or
+ * 14 (version 2); u.stats.count says which. */
 proto_result_t proto_decode(const uint8_t *buf, size_t len, proto_msg_t *out);
 
 /* Encode one message (without CRC). Checks every field's range. */

@@ -69,7 +69,9 @@ typedef struct {
 static QueueHandle_t s_rx_queue;
 static QueueHandle_t s_done_queue;
 static TaskHandle_t volatile s_task; /* NULL until the task exists (it polls every tick anyway) */
-static atomic_uint s_rx_overflow; /* frames the rx queue had no room for */
+/* frames the rx queue had no room for, by kind */
+static atomic_uint s_rx_overflow_broadcast;
+static atomic_uint s_rx_overflow_unicast;
 static uint8_t s_channel = CONFIG_BRIDGE_ESPNOW_CHANNEL;
 static uint16_t s_max_payload = ESP_NOW_MAX_DATA_LEN;
 
@@ -138,7 +140,8 @@ static void on_espnow_recv(const esp_now_recv_info_t *info, const uint8_t *data,
     ev.len = (uint16_t)len;
     memcpy(ev.data, data, (size_t)len);
     if (xQueueSend(s_rx_queue, &ev, 0) != pdTRUE) {
-        atomic_fetch_add(&s_rx_overflow, 1u); /* reported as rxDropped */
+        /* reported as rxDropped and by kind */
+        atomic_fetch_add(ev.broadcast ? &s_rx_overflow_broadcast : &s_rx_overflow_unicast, 1u);
     }
     wake_bridge_task();
 }
@@ -271,9 +274,10 @@ static void bridge_task(void *arg)
             in_len = in_off = 0;
             bridge_on_serial_reconnect(&s_bridge);
         }
-        unsigned lost = atomic_exchange(&s_rx_overflow, 0u);
-        if (lost > 0) {
-            bridge_count_rx_dropped(&s_bridge, lost);
+        const unsigned lost_broadcast = atomic_exchange(&s_rx_overflow_broadcast, 0u);
+        const unsigned lost_unicast = atomic_exchange(&s_rx_overflow_unicast, 0u);
+        if (lost_broadcast > 0 || lost_unicast > 0) {
+            bridge_count_rx_dropped(&s_bridge, lost_broadcast, lost_unicast);
         }
         done_event_t d;
         while (xQueueReceive(s_done_queue, &d, 0) == pdTRUE) {

@@ -165,18 +165,20 @@ size_t fake_host_send(bridge_t *b, const proto_msg_t *m)
     return fake_host_send_raw(b, msg, len);
 }
 
-bool fake_negotiate(bridge_t *b, fake_t *f)
+bool fake_negotiate_version(bridge_t *b, fake_t *f, uint8_t version)
 {
     proto_msg_t m;
     memset(&m, 0, sizeof(m));
     m.type = PROTO_HOST_HELLO;
-    m.u.host_hello.max_version = 1;
-    m.u.host_hello.min_version = 1;
+    m.u.host_hello.max_version = version;
+    m.u.host_hello.min_version = version;
     fake_drain(f);
     fake_host_send(b, &m);
     proto_msg_t r;
-    return fake_next_msg(f, &r) && r.type == PROTO_HELLO && r.u.hello.version == 1;
+    return fake_next_msg(f, &r) && r.type == PROTO_HELLO && r.u.hello.version == version;
 }
+
+bool fake_negotiate(bridge_t *b, fake_t *f) { return fake_negotiate_version(b, f, PROTO_VERSION); }
 
 const fake_send_t *fake_last_send(const fake_t *f)
 {

@@ -60,7 +60,9 @@ void fake_drain(fake_t *f);
 /* Send a message to the bridge as the host would (framed). */
 size_t fake_host_send(bridge_t *b, const proto_msg_t *m);
 size_t fake_host_send_raw(bridge_t *b, const uint8_t *msg, size_t len);
-/* HOST_HELLO(1,1) and consume the HELLO answer. */
+/* HOST_HELLO(version, version) and consume the HELLO answer. */
+bool fake_negotiate_version(bridge_t *b, fake_t *f, uint8_t version);
+/* The same with the bridge's own (highest) version. */
 bool fake_negotiate(bridge_t *b, fake_t *f);
 const fake_send_t *fake_last_send(const fake_t *f);
 

@@ -1,5 +1,5 @@
-/* Bridge state machine: negotiation, credits, refusals, RX queue, channel,
- * stats, backpressure, reconnect, timeouts. */
+/* Bridge state machine: negotiation, credits, refusals, RX queue (unicast
+ * kept before broadcast), channel, stats, backpressure, reconnect, timeouts. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,14 +79,17 @@ static bool expect_tx_status(uint16_t id, uint8_t status)
     return ok;
 }
 
+/* STATS as the host receives it: 14 counters in a version-2 session, 12 in
+ * a version-1 one (the rest of c is then zero). */
 static bool get_stats(uint32_t c[PROTO_STATS_COUNT])
 {
     fake_drain(&f);
     send_simple(PROTO_GET_STATS);
     proto_msg_t r;
     if (!fake_next_msg(&f, &r) || r.type != PROTO_STATS) return false;
-    memcpy(c, r.u.stats.counters, sizeof(r.u.stats.counters));
-    return true;
+    memset(c, 0, sizeof(uint32_t) * PROTO_STATS_COUNT);
+    memcpy(c, r.u.stats.counters, sizeof(uint32_t) * r.u.stats.count);
+    return r.u.stats.count == (b.version >= 2 ? PROTO_STATS_COUNT : PROTO_STATS_COUNT_V1);
 }
 
 static void test_boot_hello(void)
@@ -123,7 +126,7 @@ static void test_negotiation(void)
     CHECK(fake_next_msg(&f, &r) && r.type == PROTO_PONG && r.u.pong.nonce == 42 && r.u.pong.uptime_ms == f.now);
 
     /* ranges that do not meet: ERROR 3 */
-    send_host_hello(3, 2);
+    send_host_hello(4, 3);
     CHECK(fake_next_msg(&f, &r) && r.type == PROTO_ERROR && r.u.error.code == PROTO_ERR_CODE_VERSION);
     send_host_hello(0, 0);
     CHECK(fake_next_msg(&f, &r) && r.type == PROTO_ERROR && r.u.error.code == PROTO_ERR_CODE_VERSION);
@@ -137,16 +140,22 @@ static void test_negotiation(void)
     fake_host_send_raw(&b, short_hello, sizeof(short_hello));
     CHECK(fake_next_msg(&f, &r) && r.type == PROTO_ERROR && r.u.error.code == PROTO_ERR_CODE_MALFORMED);
 
-    /* a host that speaks 1..5 gets version 1 */
+    /* a host that speaks 1..5 gets version 2, and STATS with 14 counters */
     send_host_hello(5, 1);
+    CHECK(fake_next_msg(&f, &r) && r.type == PROTO_HELLO && r.u.hello.version == 2);
+    send_simple(PROTO_GET_STATS);
+    CHECK(fake_next_msg(&f, &r) && r.type == PROTO_STATS && r.u.stats.count == PROTO_STATS_COUNT);
+
+    /* a version-1 host gets version 1, and the twelve counters of version 1 */
+    send_host_hello(1, 1);
     CHECK(fake_next_msg(&f, &r) && r.type == PROTO_HELLO && r.u.hello.version == 1);
     send_simple(PROTO_GET_STATS);
-    CHECK(fake_next_msg(&f, &r) && r.type == PROTO_STATS);
+    CHECK(fake_next_msg(&f, &r) && r.type == PROTO_STATS && r.u.stats.count == PROTO_STATS_COUNT_V1);
 
     /* a future HOST_HELLO with extra fields still negotiates */
-    static const uint8_t long_hello[] = {PROTO_HOST_HELLO, 2, 1, 0xAA, 0xBB};
+    static const uint8_t long_hello[] = {PROTO_HOST_HELLO, 3, 1, 0xAA, 0xBB};
     fake_host_send_raw(&b, long_hello, sizeof(long_hello));
-    CHECK(fake_next_msg(&f, &r) && r.type == PROTO_HELLO && r.u.hello.version == 1);
+    CHECK(fake_next_msg(&f, &r) && r.type == PROTO_HELLO && r.u.hello.version == 2);
 
     /* a HOST_HELLO that fails ends the session */
     send_host_hello(9, 9);
@@ -369,7 +378,7 @@ static void test_rx_overflow(void)
     }
     /* one frame is in the write buffer, BRIDGE_RX_QUEUE_LEN wait, the rest dropped */
     CHECK_EQ_U(b.rx_count, BRIDGE_RX_QUEUE_LEN);
-    CHECK_EQ_U(b.rx_dropped, n - BRIDGE_RX_QUEUE_LEN - 1u);
+    CHECK_EQ_U(b.rx_dropped_unicast, n - BRIDGE_RX_QUEUE_LEN - 1u);
     f.blocked = false;
     bridge_pump(&b);
     proto_msg_t r;
@@ -387,11 +396,142 @@ static void test_rx_overflow(void)
     CHECK(get_stats(c));
     CHECK_EQ_U(c[STAT_RX_FRAMES], n);
     CHECK_EQ_U(c[STAT_RX_DROPPED], n - BRIDGE_RX_QUEUE_LEN - 1u);
+    CHECK_EQ_U(c[STAT_RX_DROPPED_UNICAST], n - BRIDGE_RX_QUEUE_LEN - 1u);
+    CHECK_EQ_U(c[STAT_RX_DROPPED_BROADCAST], 0u);
     CHECK_EQ_U(c[STAT_RX_QUEUE_HIGH_WATER], BRIDGE_RX_QUEUE_LEN);
     CHECK_EQ_U(c[STAT_RX_QUEUE_DEPTH], 0u);
-    /* the platform's own queue overflow is added */
-    bridge_count_rx_dropped(&b, 5);
-    CHECK(get_stats(c) && c[STAT_RX_DROPPED] == n - BRIDGE_RX_QUEUE_LEN - 1u + 5u && c[STAT_RX_FRAMES] == n + 5u);
+    /* the platform's own queue overflow is added, by kind */
+    bridge_count_rx_dropped(&b, 5, 2);
+    CHECK(get_stats(c) && c[STAT_RX_DROPPED] == n - BRIDGE_RX_QUEUE_LEN - 1u + 7u && c[STAT_RX_FRAMES] == n + 7u);
+    CHECK(c[STAT_RX_DROPPED_BROADCAST] == 5u && c[STAT_RX_DROPPED_UNICAST] == n - BRIDGE_RX_QUEUE_LEN - 1u + 2u);
+    teardown();
+}
+
+/* One received frame, tagged: payload[0] says broadcast (0xBB) or unicast
+ * (0x0C), payload[1..2] its number within its kind. */
+static void receive_tagged(bool broadcast, unsigned number)
+{
+    uint8_t payload[120];
+    memset(payload, 0x5A, sizeof(payload));
+    payload[0] = broadcast ? 0xBB : 0x0C;
+    payload[1] = (uint8_t)number;
+    payload[2] = (uint8_t)(number >> 8);
+    bridge_on_radio_receive(&b, PEER, -50, 6, broadcast, payload, sizeof(payload));
+}
+
+/* The RX messages the host reads, as tags: 'B' or 'U' and the number. */
+static size_t read_tags(char kinds[], unsigned numbers[], size_t cap)
+{
+    proto_msg_t r;
+    size_t n = 0;
+    while (fake_next_msg(&f, &r)) {
+        if (r.type != PROTO_RX || n == cap) continue;
+        const bool bc = (r.u.rx.flags & PROTO_RX_FLAG_BROADCAST) != 0;
+        kinds[n] = r.u.rx.payload[0] == 0xBB && bc ? 'B' : r.u.rx.payload[0] == 0x0C && !bc ? 'U' : '?';
+        numbers[n] = r.u.rx.payload[1] | (unsigned)r.u.rx.payload[2] << 8;
+        n++;
+    }
+    return n;
+}
+
+static void test_rx_unicast_before_broadcast(void)
+{
+    enum { Q = BRIDGE_RX_QUEUE_LEN, FLOOD_EXTRA = 20, FIRST_UNICAST = 5, LATE_FLOOD = 10, MORE_UNICAST = Q - 2 };
+    _Static_assert(FIRST_UNICAST + MORE_UNICAST > Q, "the test fills the queue with unicast frames too");
+    setup();
+    CHECK(fake_negotiate(&b, &f));
+    f.blocked = true; /* the host does not keep up */
+    unsigned frames = 0;
+
+    /* a burst of broadcasts: B0 is being written, B1..BQ wait, the rest are dropped */
+    for (unsigned i = 0; i < 1u + Q + FLOOD_EXTRA; i++, frames++) receive_tagged(true, i);
+    CHECK_EQ_U(b.rx_count, Q);
+    CHECK_EQ_U(b.rx_dropped_broadcast, FLOOD_EXTRA);
+
+    /* unicast frames still get in: each takes the place of the oldest broadcast */
+    for (unsigned i = 0; i < FIRST_UNICAST; i++, frames++) receive_tagged(false, i);
+    CHECK_EQ_U(b.rx_count, Q);
+    CHECK_EQ_U(b.rx_dropped_broadcast, FLOOD_EXTRA + FIRST_UNICAST);
+    CHECK_EQ_U(b.rx_dropped_unicast, 0u);
+
+    /* the flood goes on: dropped, the unicast frames stay */
+    for (unsigned i = 0; i < LATE_FLOOD; i++, frames++) receive_tagged(true, 200u + i);
+    CHECK_EQ_U(b.rx_dropped_broadcast, FLOOD_EXTRA + FIRST_UNICAST + LATE_FLOOD);
+
+    /* more unicast than broadcasts left: the queue ends all unicast, and a
+     * unicast frame finding no broadcast to replace is dropped */
+    for (unsigned i = FIRST_UNICAST; i < FIRST_UNICAST + MORE_UNICAST; i++, frames++) receive_tagged(false, i);
+    const unsigned evicted_later = Q - FIRST_UNICAST; /* every broadcast still queued */
+    const unsigned unicast_dropped = FIRST_UNICAST + MORE_UNICAST - Q;
+    CHECK_EQ_U(b.rx_count, Q);
+    CHECK_EQ_U(b.rx_broadcast_queued, 0u);
+
+    /* the host reads again: B0 (it was on the wire), then U0..U(Q-1) in order */
+    f.blocked = false;
+    bridge_pump(&b);
+    char kinds[64];
+    unsigned numbers[64];
+    const size_t got = read_tags(kinds, numbers, 64);
+    CHECK_EQ_U(got, 1u + Q);
+    CHECK(got > 0 && kinds[0] == 'B' && numbers[0] == 0);
+    for (size_t i = 1; i < got; i++) {
+        if (kinds[i] != 'U' || numbers[i] != i - 1u) {
+            fprintf(stderr, "  message %zu: %c%u, expected U%zu\n", i, kinds[i], numbers[i], i - 1u);
+            CHECK(false);
+            break;
+        }
+    }
+
+    uint32_t c[PROTO_STATS_COUNT];
+    CHECK(get_stats(c));
+    CHECK_EQ_U(c[STAT_RX_FRAMES], frames);
+    CHECK_EQ_U(c[STAT_RX_DROPPED_BROADCAST], FLOOD_EXTRA + FIRST_UNICAST + LATE_FLOOD + evicted_later);
+    CHECK_EQ_U(c[STAT_RX_DROPPED_UNICAST], unicast_dropped);
+    CHECK_EQ_U(c[STAT_RX_DROPPED], c[STAT_RX_DROPPED_BROADCAST] + c[STAT_RX_DROPPED_UNICAST]);
+    CHECK_EQ_U(c[STAT_RX_FRAMES] - c[STAT_RX_DROPPED], got); /* every frame is forwarded or counted */
+    CHECK_EQ_U(c[STAT_RX_QUEUE_HIGH_WATER], Q);
+    CHECK_EQ_U(c[STAT_RX_QUEUE_DEPTH], 0u);
+    teardown();
+}
+
+static void test_rx_mixed_order_kept(void)
+{
+    /* Broadcasts and unicast frames interleaved, the queue overflowing on and
+     * off: the frames forwarded keep their arrival order, and whatever is
+     * missing was counted by its kind. */
+    setup();
+    CHECK(fake_negotiate(&b, &f));
+    char kinds[4096];
+    unsigned numbers[4096];
+    size_t got = 0;
+    unsigned sent_b = 0, sent_u = 0;
+    uint64_t rng = 12345;
+    for (unsigned step = 0; step < 2000; step++) {
+        rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+        f.blocked = ((rng >> 40) % 8u) != 0; /* the host reads one time in eight */
+        const bool bc = ((rng >> 20) % 4u) != 0; /* three broadcasts to one unicast */
+        receive_tagged(bc, bc ? sent_b++ : sent_u++);
+        got += read_tags(kinds + got, numbers + got, sizeof(kinds) - got);
+    }
+    f.blocked = false;
+    bridge_pump(&b);
+    got += read_tags(kinds + got, numbers + got, sizeof(kinds) - got);
+    /* within each kind, numbers only go up: nothing reordered or repeated */
+    long last_b = -1, last_u = -1;
+    unsigned got_b = 0, got_u = 0;
+    bool ordered = true;
+    for (size_t i = 0; i < got; i++) {
+        long *last = kinds[i] == 'B' ? &last_b : &last_u;
+        if (kinds[i] == 'B') got_b++;
+        else if (kinds[i] == 'U') got_u++;
+        else ordered = false;
+        if ((long)numbers[i] <= *last) ordered = false;
+        *last = (long)numbers[i];
+    }
+    CHECK(ordered);
+    CHECK_EQ_U(got_b + b.rx_dropped_broadcast, sent_b);
+    CHECK_EQ_U(got_u + b.rx_dropped_unicast, sent_u);
+    CHECK(b.rx_dropped_broadcast > 0);
     teardown();
 }
 
@@ -437,7 +577,7 @@ static void test_stats_all_counters(void)
      * serial error */
     bridge_on_radio_receive(&b, PEER, -1, 6, false, p, 5);
     bridge_on_radio_receive(&b, PEER, -1, 6, false, p, 5);
-    bridge_count_rx_dropped(&b, 1);
+    bridge_count_rx_dropped(&b, 1, 0);
     send_tx(1, 5);
     bridge_on_radio_send_done(&b, fake_last_send(&f)->handle, true);
     send_tx(2, 5);
@@ -454,7 +594,7 @@ static void test_stats_all_counters(void)
     bridge_on_serial_bytes(&b, &zero, 1);
     uint32_t c[PROTO_STATS_COUNT];
     CHECK(get_stats(c));
-    const uint32_t want[PROTO_STATS_COUNT] = {3, 1, 3, 1, 1, 1, 1, 1, 1, 0, 1, 1};
+    const uint32_t want[PROTO_STATS_COUNT] = {3, 1, 3, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 0};
     for (int i = 0; i < (int)PROTO_STATS_COUNT; i++) {
         if (c[i] != want[i]) fprintf(stderr, "  counter %d: %u != %u\n", i, c[i], want[i]);
         CHECK_EQ_U(c[i], want[i]);
@@ -569,8 +709,10 @@ void group_bridge(void)
     t_run("bridge: radio error and send timeout (TX_STATUS 5)", test_radio_errors);
     t_run("bridge: RX forwarding and flags", test_rx_forwarding);
     t_run("bridge: RX queue overflow counted in rxDropped", test_rx_overflow);
+    t_run("bridge: a broadcast flood fills the RX queue, unicast frames still get through", test_rx_unicast_before_broadcast);
+    t_run("bridge: RX order kept and every drop counted by kind, broadcast and unicast mixed", test_rx_mixed_order_kept);
     t_run("bridge: SET_CHANNEL / CHANNEL", test_channel);
-    t_run("bridge: all 12 STATS counters", test_stats_all_counters);
+    t_run("bridge: all 14 STATS counters", test_stats_all_counters);
     t_run("bridge: backpressure keeps every reply", test_backpressure);
     t_run("bridge: serial reconnect", test_reconnect);
     t_run("bridge: firmware name cut at 32 bytes on a character boundary", test_firmware_name_cut);

@@ -216,12 +216,19 @@ static void test_decode_lengths(void)
         uint8_t type;
         size_t exact;
     } fixed[] = {{PROTO_TX_STATUS, 4},  {PROTO_SET_CHANNEL, 2}, {PROTO_CHANNEL, 3}, {PROTO_PING, 5},
-                 {PROTO_PONG, 9},       {PROTO_GET_STATS, 1},   {PROTO_STATS, 49}};
+                 {PROTO_PONG, 9},       {PROTO_GET_STATS, 1},   {PROTO_STATS, 57}};
     for (size_t k = 0; k < sizeof(fixed) / sizeof(fixed[0]); k++) {
         b[0] = fixed[k].type;
         CHECK(proto_decode(b, fixed[k].exact, &m) == PROTO_OK);
         CHECK(proto_decode(b, fixed[k].exact + 1, &m) == PROTO_E_MALFORMED);
         if (fixed[k].exact > 1) CHECK(proto_decode(b, fixed[k].exact - 1, &m) == PROTO_E_MALFORMED);
+    }
+    /* STATS: twelve counters (version 1) or fourteen (version 2), nothing between */
+    b[0] = PROTO_STATS;
+    CHECK(proto_decode(b, 49, &m) == PROTO_OK && m.u.stats.count == 12);
+    CHECK(proto_decode(b, 57, &m) == PROTO_OK && m.u.stats.count == 14);
+    for (size_t len = 2; len < 61; len++) {
+        if (len != 49 && len != 57) CHECK(proto_decode(b, len, &m) == PROTO_E_MALFORMED);
     }
     /* HOST_HELLO: at least 3 bytes, trailing bytes ignored */
     b[0] = PROTO_HOST_HELLO;
@@ -308,6 +315,15 @@ static void test_encode_ranges(void)
     CHECK(proto_encode(&m, out, sizeof(out), &n) == PROTO_E_INVALID);
     m.u.error.detail_len = 64;
     CHECK(proto_encode(&m, out, sizeof(out), &n) == PROTO_OK && n == 66);
+    memset(&m, 0, sizeof(m));
+    m.type = PROTO_STATS;
+    CHECK(proto_encode(&m, out, sizeof(out), &n) == PROTO_E_INVALID); /* no count */
+    m.u.stats.count = 13;
+    CHECK(proto_encode(&m, out, sizeof(out), &n) == PROTO_E_INVALID);
+    m.u.stats.count = 12;
+    CHECK(proto_encode(&m, out, sizeof(out), &n) == PROTO_OK && n == 49);
+    m.u.stats.count = 14;
+    CHECK(proto_encode(&m, out, sizeof(out), &n) == PROTO_OK && n == 57);
     memset(&m, 0, sizeof(m));
     m.type = 0x7f;
     CHECK(proto_encode(&m, out, sizeof(out), &n) == PROTO_E_UNKNOWN_TYPE);

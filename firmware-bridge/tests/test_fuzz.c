@@ -37,7 +37,7 @@ static size_t random_message(uint8_t *out, size_t cap, bool to_bridge_only)
     for (size_t i = 0; i < plen; i++) payload[i] = (uint8_t)(below(4) == 0 ? 0 : rnd());
     switch (m.type) {
     case PROTO_HOST_HELLO:
-        m.u.host_hello.max_version = (uint8_t)(below(4) == 0 ? below(4) : 1);
+        m.u.host_hello.max_version = (uint8_t)(below(4) == 0 ? below(4) : 1u + below(2));
         m.u.host_hello.min_version = (uint8_t)(below(4) == 0 ? below(3) : 1);
         break;
     case PROTO_HELLO:
@@ -59,6 +59,9 @@ static size_t random_message(uint8_t *out, size_t cap, bool to_bridge_only)
         break;
     case PROTO_PING:
         m.u.ping.nonce = rnd();
+        break;
+    case PROTO_STATS:
+        m.u.stats.count = (uint8_t)(below(2) ? PROTO_STATS_COUNT : PROTO_STATS_COUNT_V1);
         break;
     case PROTO_ERROR:
         m.u.error.detail = (const uint8_t *)"x";
@@ -205,6 +208,20 @@ static bool invariants(const bridge_t *b, const fake_t *f, const uint32_t prev[P
     INV(b->ctrl_overflow == 0);
     INV(cur[STAT_TX_FRAMES] == cur[STAT_TX_ACKED] + cur[STAT_TX_FAILED] + (b->inflight.active ? 1u : 0u));
     INV(cur[STAT_RX_DROPPED] <= cur[STAT_RX_FRAMES]);
+    INV(cur[STAT_RX_DROPPED] == cur[STAT_RX_DROPPED_BROADCAST] + cur[STAT_RX_DROPPED_UNICAST]);
+    /* the RX queue's order is a permutation of its slots; its broadcast count is right */
+    {
+        bool seen[BRIDGE_RX_QUEUE_LEN] = {false};
+        size_t broadcasts = 0;
+        for (size_t i = 0; i < BRIDGE_RX_QUEUE_LEN; i++) {
+            INV(b->rx_order[i] < BRIDGE_RX_QUEUE_LEN && !seen[b->rx_order[i]]);
+            seen[b->rx_order[i]] = true;
+        }
+        for (size_t i = 0; i < b->rx_count; i++) {
+            if (b->rx[b->rx_order[(b->rx_head + i) % BRIDGE_RX_QUEUE_LEN]].broadcast) broadcasts++;
+        }
+        INV(broadcasts == b->rx_broadcast_queued);
+    }
     INV(cur[STAT_RX_QUEUE_HIGH_WATER] <= BRIDGE_RX_QUEUE_LEN);
     INV(cur[STAT_RX_QUEUE_DEPTH] <= cur[STAT_RX_QUEUE_HIGH_WATER]);
     INV(cur[STAT_TX_QUEUE_DEPTH] == bridge_credits_in_use(b));
@@ -212,7 +229,7 @@ static bool invariants(const bridge_t *b, const fake_t *f, const uint32_t prev[P
     static const int cumulative[] = {STAT_RX_FRAMES,      STAT_RX_DROPPED,         STAT_TX_FRAMES,
                                      STAT_TX_ACKED,       STAT_TX_FAILED,          STAT_SERIAL_BAD_CRC,
                                      STAT_SERIAL_BAD_FRAMING, STAT_SERIAL_OVERSIZE, STAT_SERIAL_UNKNOWN_TYPE,
-                                     STAT_RX_QUEUE_HIGH_WATER};
+                                     STAT_RX_QUEUE_HIGH_WATER, STAT_RX_DROPPED_BROADCAST, STAT_RX_DROPPED_UNICAST};
     for (size_t i = 0; i < sizeof(cumulative) / sizeof(cumulative[0]); i++) {
         INV(cur[cumulative[i]] >= prev[cumulative[i]]);
     }

@@ -264,8 +264,8 @@ static int dut_stop(dut_t *u)
 static void host_hello(dut_t *u)
 {
     proto_msg_t m = {.type = PROTO_HOST_HELLO};
-    m.u.host_hello.max_version = 1;
-    m.u.host_hello.min_version = 1;
+    m.u.host_hello.max_version = PROTO_VERSION;
+    m.u.host_hello.min_version = PROTO_MIN_VERSION;
     dut_send(u, &m);
 }
 
@@ -274,7 +274,7 @@ static bool get_stats(dut_t *u, uint32_t c[PROTO_STATS_COUNT])
     proto_msg_t m = {.type = PROTO_GET_STATS}, r;
     if (!dut_send(u, &m) || !dut_expect(u, PROTO_STATS, &r, 2000)) return false;
     memcpy(c, r.u.stats.counters, sizeof(r.u.stats.counters));
-    return true;
+    return r.u.stats.count == PROTO_STATS_COUNT; /* a version-2 session */
 }
 
 int main(int argc, char **argv)
@@ -308,11 +308,11 @@ int main(int argc, char **argv)
     ssize_t n = hub_wait(&hub, 1, d, sizeof(d), 3000);
     CHECK(n == 23 && memcmp(d + 6, BRIDGE_MAC, 6) == 0 && d[18] == 6 && d[22] == 0);
     CHECK(dut_open(&u));
-    CHECK(dut_next(&u, &r, 2000) && r.type == PROTO_HELLO && r.u.hello.version == 1 &&
+    CHECK(dut_next(&u, &r, 2000) && r.type == PROTO_HELLO && r.u.hello.version == PROTO_VERSION &&
           r.u.hello.max_payload == 250 && r.u.hello.capabilities == PROTO_CAP_SIMULATED &&
           r.u.hello.channel == 6 && r.u.hello.tx_queue == 16 && memcmp(r.u.hello.mac, BRIDGE_MAC, 6) == 0);
     host_hello(&u);
-    CHECK(dut_expect(&u, PROTO_HELLO, &r, 2000) && r.u.hello.version == 1);
+    CHECK(dut_expect(&u, PROTO_HELLO, &r, 2000) && r.u.hello.version == PROTO_VERSION);
     end_case("host: PTY line, --link, JOIN, boot HELLO, negotiation");
 
     /* 2. radio -> RX */

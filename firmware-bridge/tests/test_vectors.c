@@ -144,8 +144,11 @@ static bool build_from_fields(const json_node_t *v, proto_msg_t *m, uint8_t *scr
         return true;
     case PROTO_STATS: {
         const json_node_t *arr = json_get(&doc, f, "counters");
-        if (arr == NULL || arr->type != JSON_ARRAY || arr->count != PROTO_STATS_COUNT) return false;
-        for (size_t i = 0; i < PROTO_STATS_COUNT; i++) {
+        if (arr == NULL || arr->type != JSON_ARRAY ||
+            (arr->count != PROTO_STATS_COUNT && arr->count != PROTO_STATS_COUNT_V1))
+            return false;
+        m->u.stats.count = (uint8_t)arr->count;
+        for (size_t i = 0; i < arr->count; i++) {
             const json_node_t *x = json_at(&doc, arr, i);
             if (x == NULL || x->type != JSON_NUMBER) return false;
             m->u.stats.counters[i] = (uint32_t)x->num;
@@ -199,7 +202,8 @@ static bool msg_equal(const proto_msg_t *a, const proto_msg_t *b)
     case PROTO_GET_STATS:
         return true;
     case PROTO_STATS:
-        return memcmp(a->u.stats.counters, b->u.stats.counters, sizeof(a->u.stats.counters)) == 0;
+        return a->u.stats.count == b->u.stats.count &&
+               memcmp(a->u.stats.counters, b->u.stats.counters, sizeof(uint32_t) * a->u.stats.count) == 0;
     case PROTO_ERROR:
         return a->u.error.code == b->u.error.code &&
                bytes_eq(a->u.error.detail, a->u.error.detail_len, b->u.error.detail, b->u.error.detail_len);
@@ -358,9 +362,16 @@ static void test_valid_bridge(void)
     fake_init(&f);
     fake_bridge_init(&b, &f);
 
-    /* boot HELLO == the HELLO vector (same MAC, channel, payload, capabilities, firmware) */
-    CHECK(next_is(&f, "HELLO"));
-    /* HOST_HELLO vector -> HELLO vector */
+    /* boot HELLO == the version-2 HELLO vector (same MAC, channel, payload,
+     * capabilities, firmware; the bridge's own highest version) */
+    CHECK(next_is(&f, "HELLO version 2"));
+    /* a version-2 host: HELLO version 2, and STATS with fourteen counters */
+    send_vector_wire(&b, "HOST_HELLO versions 1 to 2");
+    CHECK(next_is(&f, "HELLO version 2"));
+    proto_msg_t r;
+    send_vector_wire(&b, "GET_STATS");
+    CHECK(fake_next_msg(&f, &r) && r.type == PROTO_STATS && r.u.stats.count == PROTO_STATS_COUNT);
+    /* HOST_HELLO vector (version 1 only) -> HELLO vector (version 1) */
     send_vector_wire(&b, "HOST_HELLO");
     CHECK(next_is(&f, "HELLO"));
 
@@ -391,10 +402,9 @@ static void test_valid_bridge(void)
     send_vector_wire(&b, "PING");
     CHECK(next_is(&f, "PONG"));
 
-    /* GET_STATS -> a STATS message */
+    /* GET_STATS -> a STATS message of version 1: twelve counters */
     send_vector_wire(&b, "GET_STATS");
-    proto_msg_t r;
-    CHECK(fake_next_msg(&f, &r) && r.type == PROTO_STATS);
+    CHECK(fake_next_msg(&f, &r) && r.type == PROTO_STATS && r.u.stats.count == PROTO_STATS_COUNT_V1);
 
     /* radio frames -> the RX vectors */
     const char *rx_names[] = {"RX", "RX 1470 bytes with zeros", "RX 300 non-zero bytes (COBS block of 254)"};

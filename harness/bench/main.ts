@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- --enrollees N [--loss P] [--baud B] [--kill-bridge-after S]
+ * `npm run bench -- --enrollees N [--loss P] [--baud B] [--kill-bridge-after S] [--flood R]
  * [--transport espnow|tcp] [--enrollee ts|c] [--rounds R] [--no-lwm2m] [--json FILE]`: a batch through daemon,
  * bridge host build and fleet as separate processes (harness/bench/site-bench.ts); with R
  * rounds, medians and the worst round's counts (rounds.ts). `npm run bench:crypto` measures the
@@ -36,6 +36,10 @@ const program = new Command('bench')
   .option('--baud <b>', 'throttle the bridge serial link to this baud rate')
   .option('--kill-bridge-after <s>', 'SIGKILL the bridge after this many seconds, then restart it')
   .option(
+    '--flood <r>',
+    'R Presence Announcements a second from random MACs on the air during the batch (air-time model off)',
+  )
+  .option(
     '--transport <t>',
     'espnow (radio, bridge, serial) or tcp (DPP over TCP, no radio)',
     'espnow',
@@ -60,6 +64,7 @@ const o = program.opts<{
   loss: string;
   baud?: string;
   killBridgeAfter?: string;
+  flood?: string;
   transport: string;
   enrollee: string;
   rounds: string;
@@ -73,6 +78,10 @@ if (o.transport !== 'espnow' && o.transport !== 'tcp') {
 }
 if (o.enrollee !== 'ts' && o.enrollee !== 'c') {
   process.stderr.write(`bench: --enrollee: "${o.enrollee}" is neither ts nor c\n`);
+  process.exit(2);
+}
+if (o.flood !== undefined && o.transport !== 'espnow') {
+  process.stderr.write('bench: --flood is on the radio (--transport espnow)\n');
   process.exit(2);
 }
 if (o.enrollee === 'c' && o.transport !== 'espnow') {
@@ -90,6 +99,7 @@ const options: BenchOptions = {
   loss: numberOption('loss', o.loss, 0, 0.95)!,
   baud: numberOption('baud', o.baud, 9600, 10_000_000),
   killBridgeAfterS: numberOption('kill-bridge-after', o.killBridgeAfter, 0, 3600),
+  floodPerS: numberOption('flood', o.flood, 1, 100_000),
   transport: o.transport,
   lwm2m: o.lwm2m,
   enrollee: o.enrollee,

@@ -68,6 +68,13 @@ export function combineRounds(results: readonly BenchResult[]): CombinedBenchRes
       p95: median(of((r) => r.ttpMs.p95)),
       p99: median(of((r) => r.ttpMs.p99)),
     },
+    sessionMs: results.every((r) => r.sessionMs !== null)
+      ? {
+          p50: median(of((r) => r.sessionMs!.p50)),
+          p95: median(of((r) => r.sessionMs!.p95)),
+          p99: median(of((r) => r.sessionMs!.p99)),
+        }
+      : null,
     daemonCpuMsPerDevice: round3(cpuMedian),
     daemonCpuSplitMsPerDevice: {
       user: round3(median(of((r) => r.daemonCpuSplitMsPerDevice.user))),
@@ -88,6 +95,7 @@ export function combineRounds(results: readonly BenchResult[]): CombinedBenchRes
     lwm2mBundle: first.lwm2mBundle,
     enrollee: first.enrollee,
     daemonCounters: representative.daemonCounters,
+    flood: representative.flood,
     rounds: results.map((r) => ({
       durationS: r.durationS,
       provisioned: r.provisioned,

@@ -13,6 +13,7 @@ import {
   startHubProcess,
   type SiteProcess,
 } from '../../enrollee-sim/site/processes.js';
+import { DEFAULT_LINK_TIMINGS } from '../../protocol/bridge/bridge-link.js';
 import {
   runFleetProcess,
   writeFleetUris,
@@ -29,7 +30,19 @@ export interface BenchOptions {
   readonly lwm2m: boolean;
   /** The devices' enrollee: the TypeScript simulator, or our C enrollee library (enrollee-host). */
   readonly enrollee: 'ts' | 'c';
+  /**
+   * Presence Announcements a second from random MACs and keys on the air while the batch runs
+   * (the hub's air-time model off: 10,000 a second do not fit one ESP-NOW channel).
+   */
+  readonly floodPerS?: number | undefined;
   readonly keep: boolean;
+}
+
+/** What the flood put on the air, from the hub's FLOOD line. */
+export interface FloodResult {
+  readonly perSecond: number;
+  readonly sent: number;
+  readonly achievedPerSecond: number;
 }
 
 export interface BenchResult {
@@ -41,6 +54,12 @@ export interface BenchResult {
   durationS: number;
   throughputPerS: number;
   ttpMs: { p50: number; p95: number; p99: number };
+  /**
+   * The sessions' part of TTP: first Authentication Request taken up to Configuration Result
+   * (TypeScript devices; null for the C enrollee and TCP). Under a flood, what is lost of the
+   * devices' unicast frames shows here; TTP adds the wait for an announcement to be heard.
+   */
+  sessionMs: { p50: number; p95: number; p99: number } | null;
   daemonCpuMsPerDevice: number;
   /** The same split into user and kernel time. */
   daemonCpuSplitMsPerDevice: { user: number; system: number };
@@ -66,8 +85,12 @@ export interface BenchResult {
   enrollee: 'ts' | 'c';
   /** The daemon's own counters over the batch (ESP-NOW link, bridge link, engine): where frames went. */
   daemonCounters: Record<string, number>;
+  /** The announcement flood during the batch, or null without one. */
+  flood: FloodResult | null;
 }
 
+/** How often the daemon asks the bridge for STATS (protocol/bridge/bridge-link.ts). */
+const BRIDGE_STATS_INTERVAL_MS = DEFAULT_LINK_TIMINGS.statsIntervalMs;
 const CLI = fileURLToPath(new URL('../../harness/configurator.js', import.meta.url));
 const SSID = 'BENCH-Plant';
 const BENCH_LWM2M = {
@@ -152,6 +175,16 @@ function counterDeltas(
   return out;
 }
 
+/** Stop the hub's flood (SIGUSR1) and read what it sent from its FLOOD line. */
+async function stopFlood(hub: SiteProcess): Promise<{ sent: number; achievedPerSecond: number }> {
+  hub.child.kill('SIGUSR1');
+  const line = await waitFor('the hub to stop the flood', () =>
+    hub.lines.find((l) => l.startsWith('FLOOD ')),
+  );
+  const report = JSON.parse(line.slice(6)) as { sent: number; achievedPerSecond: number };
+  return { sent: report.sent, achievedPerSecond: Math.round(report.achievedPerSecond) };
+}
+
 function cli(dataDir: string, ...args: string[]): string {
   const r = spawnSync(process.execPath, [CLI, '--data-dir', dataDir, ...args], {
     encoding: 'utf8',
@@ -180,7 +213,10 @@ export async function runSiteBench(
     let hub: (SiteProcess & { port: number }) | undefined;
     let bridge: SiteProcess | undefined;
     if (o.transport === 'espnow') {
-      hub = await startHubProcess({ loss: o.loss });
+      hub = await startHubProcess({
+        loss: o.loss,
+        ...(o.floodPerS === undefined ? {} : { airtime: false, floodPerSecond: o.floodPerS }),
+      });
       processes.push(hub);
       bridge = await startBridgeProcess({ hubPort: hub.port, linkPath, baud: o.baud });
       processes.push(bridge);
@@ -261,13 +297,17 @@ export async function runSiteBench(
       onLine: progress,
     });
     const durationS = (performance.now() - started) / 1000;
+    const flood = o.floodPerS === undefined || hub === undefined ? null : await stopFlood(hub);
     // The daemon rewrites its state every second: wait for one written after the batch.
     await new Promise((r) => setTimeout(r, 1200));
     clearInterval(sampler);
     const after = readState(dataDir)!;
     cpuSamples.push(sampleOf(after));
     const midBatch = midBatchCpuPerDevice(cpuSamples, o.enrollees);
-    const link = after.link ?? {};
+    // The bridge's own counters come with its STATS, every 10 s: after a flood, wait for one
+    // that saw the whole of it.
+    if (flood !== null) await new Promise((r) => setTimeout(r, BRIDGE_STATS_INTERVAL_MS + 1000));
+    const link = (flood === null ? after : (readState(dataDir) ?? after)).link ?? {};
     let airFrames: number | null = null;
     if (hub !== undefined) {
       await hub.kill('SIGTERM');
@@ -277,6 +317,9 @@ export async function runSiteBench(
     }
     const configured = lines.filter((l) => l.result === 'configured');
     const ttp = configured.map((l) => l.ttpMs ?? 0).sort((a, b) => a - b);
+    const session = configured
+      .flatMap((l) => (typeof l.sessionMs === 'number' ? [l.sessionMs] : []))
+      .sort((a, b) => a - b);
     const serialBytes =
       o.transport === 'espnow'
         ? (link['serialBytesIn'] ?? 0) -
@@ -299,6 +342,14 @@ export async function runSiteBench(
       durationS: Number(durationS.toFixed(2)),
       throughputPerS: Number(throughput.toFixed(2)),
       ttpMs: { p50: percentile(ttp, 50), p95: percentile(ttp, 95), p99: percentile(ttp, 99) },
+      sessionMs:
+        session.length === 0
+          ? null
+          : {
+              p50: percentile(session, 50),
+              p95: percentile(session, 95),
+              p99: percentile(session, 99),
+            },
       daemonCpuMsPerDevice: Number(
         ((after.process.cpuUserMs + after.process.cpuSystemMs - cpuBefore) / o.enrollees).toFixed(
           3,
@@ -328,6 +379,7 @@ export async function runSiteBench(
         { ...ready.counters, ...linkBefore },
         { ...after.counters, ...link },
       ),
+      flood: flood === null ? null : { perSecond: o.floodPerS!, ...flood },
     };
   } finally {
     if (daemon !== undefined && daemon.exitCode === null) {

@@ -14,6 +14,7 @@ import { ConfiguratorError, ErrorCode } from '../errors.js';
 import { BridgeFrameReader, type SerialCounters } from './frame-reader.js';
 import { encodeFrame, FRAME_DELIMITER } from './frame.js';
 import {
+  BRIDGE_PROTOCOL_MIN_VERSION,
   BRIDGE_PROTOCOL_VERSION,
   BridgeErrorCode,
   ChannelStatus,
@@ -292,7 +293,7 @@ export class BridgeLink {
       {
         type: 'HOST_HELLO',
         maxVersion: BRIDGE_PROTOCOL_VERSION,
-        minVersion: BRIDGE_PROTOCOL_VERSION,
+        minVersion: BRIDGE_PROTOCOL_MIN_VERSION,
       },
       { type: 'PING', nonce: this.helloNonce },
     );
@@ -301,8 +302,14 @@ export class BridgeLink {
   private onNegotiating(message: BridgeMessage, now: number): void {
     switch (message.type) {
       case 'HELLO':
-        // A HELLO of another version is a newer bridge's boot HELLO; its answer to us follows.
-        if (message.version === BRIDGE_PROTOCOL_VERSION) this.candidate = message;
+        // A HELLO of a version we do not speak is a newer bridge's boot HELLO; its answer to us
+        // follows. Of those we speak, the last before the PONG is the answer (a boot HELLO, if
+        // any, comes first).
+        if (
+          message.version >= BRIDGE_PROTOCOL_MIN_VERSION &&
+          message.version <= BRIDGE_PROTOCOL_VERSION
+        )
+          this.candidate = message;
         return;
       case 'PONG': {
         if (message.nonce !== this.helloNonce) return;
@@ -323,7 +330,7 @@ export class BridgeLink {
           this.problem(
             new ConfiguratorError(
               ErrorCode.BridgeVersionUnsupported,
-              `the bridge supports no protocol version in ${BRIDGE_PROTOCOL_VERSION}..${BRIDGE_PROTOCOL_VERSION}: ${message.detail}`,
+              `the bridge supports no protocol version in ${BRIDGE_PROTOCOL_MIN_VERSION}..${BRIDGE_PROTOCOL_VERSION}: ${message.detail}`,
             ),
           );
           this.close(

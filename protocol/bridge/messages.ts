@@ -1,5 +1,6 @@
 /**
- * The twelve messages of the bridge serial protocol, version 1 (docs/bridge-serial.md#messages).
+ * The twelve messages of the bridge serial protocol, versions 1 and 2 (docs/bridge-serial.md#messages);
+ * version 2 adds two STATS counters.
  * A message is its type byte followed by fixed little-endian fields and, for some types, a
  * variable tail (payload or UTF-8 text) that runs to the end of the message.
  *
@@ -13,7 +14,9 @@
 import { concatBytes, u16le, readU16le } from '../bytes.js';
 import { ErrorCode, fail, ok, type Result } from '../errors.js';
 
-export const BRIDGE_PROTOCOL_VERSION = 1;
+/** The highest version this side speaks, and the lowest it still accepts. */
+export const BRIDGE_PROTOCOL_VERSION = 2;
+export const BRIDGE_PROTOCOL_MIN_VERSION = 1;
 
 export const BridgeMessageType = {
   HOST_HELLO: 0x81,
@@ -62,8 +65,8 @@ export const BridgeErrorCode = {
 /** RX flags bit 0: the frame was broadcast. */
 export const RX_FLAG_BROADCAST = 0x01;
 
-/** The STATS counters, in their order on the wire. */
-export const STATS_COUNTER_NAMES = [
+/** The STATS counters of version 1, in their order on the wire. */
+export const STATS_V1_COUNTER_NAMES = [
   'rxFrames',
   'rxDropped',
   'txFrames',
@@ -77,7 +80,13 @@ export const STATS_COUNTER_NAMES = [
   'txQueueDepth',
   'rxQueueHighWater',
 ] as const;
-export type BridgeStats = Record<(typeof STATS_COUNTER_NAMES)[number], number>;
+/** Version 2 appends these: the received frames dropped (rxDropped), by kind. */
+export const STATS_V2_ADDED_COUNTER_NAMES = ['rxDroppedBroadcast', 'rxDroppedUnicast'] as const;
+/** Every STATS counter, in wire order; a version-1 STATS carries the first twelve. */
+export const STATS_COUNTER_NAMES = [...STATS_V1_COUNTER_NAMES, ...STATS_V2_ADDED_COUNTER_NAMES];
+/** A STATS message's counters; the version-2 ones are absent when a version-1 bridge sent it. */
+export type BridgeStats = Record<(typeof STATS_V1_COUNTER_NAMES)[number], number> &
+  Partial<Record<(typeof STATS_V2_ADDED_COUNTER_NAMES)[number], number>>;
 
 export interface HostHello {
   readonly type: 'HOST_HELLO';
@@ -288,8 +297,16 @@ function encodeFields(m: BridgeMessage): Uint8Array {
       return concatBytes(u32(m.nonce, 'nonce'), u32(m.uptimeMs, 'uptimeMs'));
     case 'GET_STATS':
       return new Uint8Array(0);
-    case 'STATS':
-      return concatBytes(...STATS_COUNTER_NAMES.map((n) => u32(m.counters[n], n)));
+    case 'STATS': {
+      const added = STATS_V2_ADDED_COUNTER_NAMES.filter((n) => m.counters[n] !== undefined);
+      if (added.length !== 0 && added.length !== STATS_V2_ADDED_COUNTER_NAMES.length)
+        throw new FieldError(
+          ErrorCode.BridgeFieldRange,
+          `${added.join(', ')} without the other version-2 counters`,
+        );
+      const names = added.length === 0 ? STATS_V1_COUNTER_NAMES : STATS_COUNTER_NAMES;
+      return concatBytes(...names.map((n) => u32(m.counters[n] ?? 0, n)));
+    }
     case 'ERROR':
       return concatBytes(u8(m.code, 'code'), text(m.detail, MAX_ERROR_DETAIL_LEN, 'detail'));
   }
@@ -310,7 +327,8 @@ export function encodeBridgeMessage(m: BridgeMessage): Result<Uint8Array> {
 /**
  * Fixed bytes after the type byte, and whether a variable tail (payload or text) follows. The
  * tail of HOST_HELLO is ignored: a later host version may append fields there and must still be
- * answered (HELLO or ERROR 3), as the C bridge does.
+ * answered (HELLO or ERROR 3), as the C bridge does. The tail of STATS is either empty (version 1)
+ * or the counters version 2 added, nothing else.
  */
 const LAYOUT: Readonly<Record<BridgeMessageTypeName, { fixed: number; tail: boolean }>> = {
   HOST_HELLO: { fixed: 2, tail: true },
@@ -323,7 +341,7 @@ const LAYOUT: Readonly<Record<BridgeMessageTypeName, { fixed: number; tail: bool
   PING: { fixed: 4, tail: false },
   PONG: { fixed: 8, tail: false },
   GET_STATS: { fixed: 0, tail: false },
-  STATS: { fixed: 4 * STATS_COUNTER_NAMES.length, tail: false },
+  STATS: { fixed: 4 * STATS_V1_COUNTER_NAMES.length, tail: true },
   ERROR: { fixed: 1, tail: true },
 };
 
@@ -444,8 +462,19 @@ export function decodeBridgeMessage(bytes: Uint8Array): Result<BridgeMessage> {
     case 'GET_STATS':
       return ok({ type });
     case 'STATS': {
+      const names =
+        tail.length === 0
+          ? STATS_V1_COUNTER_NAMES
+          : tail.length === 4 * STATS_V2_ADDED_COUNTER_NAMES.length
+            ? STATS_COUNTER_NAMES
+            : undefined;
+      if (names === undefined)
+        return fail(
+          ErrorCode.BridgeTrailingBytes,
+          `STATS: ${b.length} bytes of counters, neither ${4 * STATS_V1_COUNTER_NAMES.length} (version 1) nor ${4 * STATS_COUNTER_NAMES.length} (version 2)`,
+        );
       const counters = {} as Record<string, number>;
-      STATS_COUNTER_NAMES.forEach((name, i) => (counters[name] = readU32(b, 4 * i)));
+      names.forEach((name, i) => (counters[name] = readU32(b, 4 * i)));
       return ok({ type, counters: counters as BridgeStats });
     }
     case 'ERROR': {

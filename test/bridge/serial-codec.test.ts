@@ -53,7 +53,7 @@ function messageOf(v: ValidVector): BridgeMessage {
   if (typeof fields.payload === 'string') fields.payload = fromHex(fields.payload);
   if (Array.isArray(fields.counters)) {
     const list = fields.counters as number[];
-    fields.counters = Object.fromEntries(STATS_COUNTER_NAMES.map((n, i) => [n, list[i]]));
+    fields.counters = countersOf(list);
   }
   return fields as unknown as BridgeMessage;
 }
@@ -300,6 +300,13 @@ describe('bridge serial codec', () => {
       ['PONG with a trailing byte', '08efbeadde40e2010000', ErrorCode.BridgeTrailingBytes],
       ['GET_STATS with a byte', '8900', ErrorCode.BridgeTrailingBytes],
       ['STATS with 11 counters', `0a${'01000000'.repeat(11)}`, ErrorCode.BridgeTruncated],
+      ['STATS with 13 counters', `0a${'01000000'.repeat(13)}`, ErrorCode.BridgeTrailingBytes],
+      ['STATS with 15 counters', `0a${'01000000'.repeat(15)}`, ErrorCode.BridgeTrailingBytes],
+      [
+        'STATS with 12 counters and a byte',
+        `0a${'01000000'.repeat(12)}00`,
+        ErrorCode.BridgeTrailingBytes,
+      ],
       ['ERROR without code', '0b', ErrorCode.BridgeTruncated],
       ['ERROR detail of 65 bytes', `0b01${'61'.repeat(65)}`, ErrorCode.BridgeBadText],
     ];
@@ -307,6 +314,17 @@ describe('bridge serial codec', () => {
       it(`decoding ${name} → ${errorCodeName(code)}`, () =>
         refused(decodeBridgeMessage(fromHex(hex)), code));
     }
+
+    it('STATS of version 1 has twelve counters, of version 2 fourteen (the drops by kind)', () => {
+      const v1 = value(decodeBridgeMessage(fromHex(`0a${'01000000'.repeat(12)}`)));
+      assert.deepEqual(v1, { type: 'STATS', counters: countersOf(Array(12).fill(1)) });
+      assert.ok(v1.type === 'STATS' && !('rxDroppedBroadcast' in v1.counters));
+      const v2 = value(decodeBridgeMessage(fromHex(`0a${'01000000'.repeat(12)}0500000002000000`)));
+      assert.ok(v2.type === 'STATS');
+      assert.equal(v2.counters.rxDroppedBroadcast, 5);
+      assert.equal(v2.counters.rxDroppedUnicast, 2);
+      assert.equal(toHex(value(encodeBridgeMessage(v1))), `0a${'01000000'.repeat(12)}`);
+    });
 
     it('the largest fields decode: 1470-byte payloads, 32-byte firmware, 64-byte detail', () => {
       assert.ok(decodeBridgeMessage(fromHex(`027cdfa1000001d10601${payload(1470)}`)).ok);
@@ -389,6 +407,11 @@ describe('bridge serial codec', () => {
         { type: 'STATS', counters: { ...statsOf(0), txAcked: -1 } },
         ErrorCode.BridgeFieldRange,
       ],
+      [
+        'one of the two version-2 counters',
+        { type: 'STATS', counters: { ...countersOf(Array(12).fill(0)), rxDroppedUnicast: 1 } },
+        ErrorCode.BridgeFieldRange,
+      ],
     ];
     for (const [name, m, code] of encodeCases) {
       it(`encoding ${m.type} with ${name} → ${errorCodeName(code)}`, () => {
@@ -460,6 +483,11 @@ function statsOf(n: number): BridgeStats {
   return Object.fromEntries(STATS_COUNTER_NAMES.map((name) => [name, n])) as BridgeStats;
 }
 
+/** STATS counters from a list in wire order: 12 of them (version 1) or 14 (version 2). */
+function countersOf(list: readonly number[]): BridgeStats {
+  return Object.fromEntries(list.map((v, i) => [STATS_COUNTER_NAMES[i]!, v])) as BridgeStats;
+}
+
 const NO_NULL_PROTO = { noNullPrototype: true } as const;
 const u8 = fc.integer({ min: 0, max: 0xff });
 const u16 = fc.integer({ min: 0, max: 0xffff });
@@ -521,11 +549,11 @@ const messageArb: fc.Arbitrary<BridgeMessage> = fc.oneof(
     {
       type: fc.constant('STATS' as const),
       counters: fc
-        .array(u32, { minLength: 12, maxLength: 12 })
-        .map(
-          (list) =>
-            Object.fromEntries(STATS_COUNTER_NAMES.map((n, i) => [n, list[i]!])) as BridgeStats,
-        ),
+        .oneof(
+          fc.array(u32, { minLength: 12, maxLength: 12 }),
+          fc.array(u32, { minLength: 14, maxLength: 14 }),
+        )
+        .map(countersOf),
     },
     NO_NULL_PROTO,
   ),

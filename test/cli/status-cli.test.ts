@@ -49,6 +49,19 @@ describe('configurator status', () => {
     );
   });
 
+  it('says how many of the dropped frames were broadcast and unicast, when the bridge counts them', () => {
+    const out = status({
+      bridgeRxDropped: 1204,
+      bridgeRxDroppedBroadcast: 1200,
+      bridgeRxDroppedUnicast: 4,
+      bridgeSerialErrors: 0,
+    });
+    assert.match(
+      out,
+      /^bridge: 1204 received frame\(s\) dropped \(its receive queue was full: 1200 broadcast, 4 unicast\), 0 serial frame\(s\) from the daemon refused/m,
+    );
+  });
+
   it('says nothing about the bridge while it dropped nothing', () => {
     const out = status({ bridgeRxDropped: 0, bridgeSerialErrors: 0 });
     assert.doesNotMatch(out, /^bridge:/m);

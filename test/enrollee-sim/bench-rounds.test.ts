@@ -12,6 +12,7 @@ function round(over: Partial<BenchResult>): BenchResult {
     durationS: 17,
     throughputPerS: 58,
     ttpMs: { p50: 9000, p95: 14000, p99: 15000 },
+    sessionMs: { p50: 300, p95: 600, p99: 900 },
     daemonCpuMsPerDevice: 3.5,
     daemonCpuSplitMsPerDevice: { user: 3.2, system: 0.3 },
     daemonCpuMsPerDeviceMidBatch: 3,
@@ -27,6 +28,7 @@ function round(over: Partial<BenchResult>): BenchResult {
     lwm2mBundle: true,
     enrollee: 'ts',
     daemonCounters: { messagesOut: 3000 },
+    flood: null,
     ...over,
   };
 }
@@ -45,7 +47,9 @@ describe('the benchmark over several rounds', () => {
     durationS: 16,
     daemonCpuMsPerDeviceMidBatch: null,
     linkUtilization: 0.8,
+    sessionMs: { p50: 100, p95: 200, p99: 5000 },
     daemonCounters: { messagesOut: 3 },
+    flood: { perSecond: 10_000, sent: 1234, achievedPerSecond: 9999 },
   });
   const combined = combineRounds([a, b, c]);
 
@@ -55,6 +59,11 @@ describe('the benchmark over several rounds', () => {
     assert.equal(combined.linkUtilization, 0.95);
     // Rounds that could not sample it do not count: the median of 3 and 3.
     assert.equal(combined.daemonCpuMsPerDeviceMidBatch, 3);
+    assert.deepEqual(combined.sessionMs, { p50: 300, p95: 600, p99: 900 });
+  });
+
+  it('has no session times when a round has none (the C enrollee, TCP)', () => {
+    assert.equal(combineRounds([a, round({ sessionMs: null })]).sessionMs, null);
   });
 
   it('reports what the targets count from the worst round', () => {
@@ -65,6 +74,7 @@ describe('the benchmark over several rounds', () => {
 
   it('takes the counters from the round nearest the median CPU, and lists every round', () => {
     assert.deepEqual(combined.daemonCounters, { messagesOut: 3 });
+    assert.deepEqual(combined.flood, { perSecond: 10_000, sent: 1234, achievedPerSecond: 9999 });
     assert.deepEqual(
       combined.rounds.map((r) => [r.daemonCpuMsPerDevice, r.provisioned]),
       [

@@ -26,6 +26,8 @@ const LINE_FIELDS = [
   'ttpMs',
   'attempts',
 ];
+/** On the radio a line also says how long the sessions took (from the first Authentication Request). */
+const AIR_LINE_FIELDS = [...LINE_FIELDS.slice(0, -1), 'sessionMs', 'attempts'];
 
 describe('fleet runner', function () {
   this.timeout(30_000);
@@ -52,7 +54,7 @@ describe('fleet runner', function () {
     });
 
     assert.equal(printed.length, 30);
-    for (const text of printed) assert.deepEqual(Object.keys(JSON.parse(text)), LINE_FIELDS);
+    for (const text of printed) assert.deepEqual(Object.keys(JSON.parse(text)), AIR_LINE_FIELDS);
     assert.deepEqual(
       { devices: summary.devices, configured: summary.configured, joined: summary.joined },
       { devices: 30, configured: 24, joined: 24 },
@@ -62,6 +64,10 @@ describe('fleet runner', function () {
         assert.equal(line.result, 'configured', `${line.label}: ${line.reason}`);
         assert.equal(line.reason, 'joined the simulated AP');
         assert.ok(line.ttpMs !== null && line.ttpMs >= 0);
+        assert.ok(
+          typeof line.sessionMs === 'number' && line.sessionMs >= 0 && line.sessionMs <= line.ttpMs,
+          `${line.label}: session ${line.sessionMs} ms of ${line.ttpMs}`,
+        );
       } else {
         assert.equal(line.result, 'not configured', `${line.label} (${line.role})`);
         assert.equal(line.reason, 'no configuration after 2.5 s');

@@ -166,9 +166,11 @@ describe('serial bridge transport (host bridge on a pty, simulated radio)', func
       );
     });
 
-    it('fetches the bridge STATS', async () => {
+    it('fetches the bridge STATS, with the drops by kind of protocol version 2', async () => {
       const bridgeStats = await waitFor('STATS', () => rig.transport.stats.bridge ?? undefined);
       assert.equal(typeof bridgeStats.rxFrames, 'number');
+      assert.equal(bridgeStats.rxDroppedBroadcast, 0);
+      assert.equal(bridgeStats.rxDroppedUnicast, 0);
       assert.equal(rig.transport.stats.host.serialBadCrc, 0);
     });
 

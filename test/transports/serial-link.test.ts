@@ -4,6 +4,7 @@ import { BridgeFrameReader } from '../../protocol/bridge/frame-reader.js';
 import { encodeFrame, frameBytes } from '../../protocol/bridge/frame.js';
 import {
   STATS_COUNTER_NAMES,
+  STATS_V1_COUNTER_NAMES,
   type BridgeMessage,
   type BridgeStats,
   type Hello,
@@ -129,12 +130,12 @@ function zeroStats(): BridgeStats {
 }
 
 describe('bridge link state machine', () => {
-  it('opens with 0x00, HOST_HELLO 1..1 and a PING, and comes up on HELLO then that PONG', () => {
+  it('opens with 0x00, HOST_HELLO 1..2 and a PING, and comes up on HELLO then that PONG', () => {
     const h = new Harness();
     const [write] = h.step({ type: 'opened', now: 0 });
     assert.equal(write?.type, 'write');
     assert.equal(write.type === 'write' && write.bytes[0], 0x00);
-    assert.deepEqual(h.sent.slice(0, 1), [{ type: 'HOST_HELLO', maxVersion: 1, minVersion: 1 }]);
+    assert.deepEqual(h.sent.slice(0, 1), [{ type: 'HOST_HELLO', maxVersion: 2, minVersion: 1 }]);
     assert.equal(h.sent[1]?.type, 'PING');
     assert.equal(h.link.info, null);
 
@@ -191,16 +192,39 @@ describe('bridge link state machine', () => {
     assert.equal(close?.retryAfterMs, DEFAULT_LINK_TIMINGS.incompatibleRetryMs);
   });
 
-  it('ignores a boot HELLO of a newer version and takes the version-1 answer after it', () => {
+  it('ignores a boot HELLO of a version it does not speak and takes the answer after it', () => {
     const h = new Harness();
     h.step({ type: 'opened', now: 0 });
-    h.reply({ ...HELLO, version: 2, txQueue: 9 }, HELLO, {
+    h.reply({ ...HELLO, version: 3, txQueue: 9 }, HELLO, {
       type: 'PONG',
       nonce: h.lastSent('PING').nonce,
       uptimeMs: 5,
     });
     assert.equal(h.of('up').length, 1);
     assert.equal(h.link.stats.credits, HELLO.txQueue);
+  });
+
+  it('comes up at version 2 with a version-2 bridge: its boot HELLO, then its answer', () => {
+    const h = new Harness();
+    h.step({ type: 'opened', now: 0 });
+    h.reply(
+      { ...HELLO, version: 2, txQueue: 9 },
+      { ...HELLO, version: 2, txQueue: 7 },
+      {
+        type: 'PONG',
+        nonce: h.lastSent('PING').nonce,
+        uptimeMs: 5,
+      },
+    );
+    assert.equal(h.of('up').length, 1);
+    assert.equal(h.link.bridgeHello?.version, 2);
+    assert.equal(h.link.stats.credits, 7, 'the answer, not the boot HELLO');
+  });
+
+  it('comes up at version 1 with a version-1 bridge', () => {
+    const h = new Harness();
+    h.bringUp();
+    assert.equal(h.link.bridgeHello?.version, 1);
   });
 
   it('an unsolicited HELLO while up fails every outstanding and queued TX, goes down and renegotiates', () => {
@@ -471,6 +495,19 @@ describe('bridge link state machine', () => {
       h.reply({ type: 'PONG', nonce: h.lastSent('PING').nonce, uptimeMs: 1 + h.now });
     }
     assert.equal(h.sent.filter((m) => m.type === 'GET_STATS').length, 2);
+  });
+
+  it('keeps the drops by kind of a version-2 STATS; a version-1 STATS has none', () => {
+    const h = new Harness();
+    h.bringUp();
+    const v2 = { ...zeroStats(), rxDropped: 7, rxDroppedBroadcast: 5, rxDroppedUnicast: 2 };
+    h.bytes(wire({ type: 'STATS', counters: v2 }));
+    assert.deepEqual(h.link.stats.bridge, v2);
+    const v1 = Object.fromEntries(STATS_V1_COUNTER_NAMES.map((n) => [n, 1])) as BridgeStats;
+    h.bytes(wire({ type: 'STATS', counters: v1 }));
+    assert.deepEqual(h.link.stats.bridge, v1);
+    assert.equal(h.link.stats.bridge?.rxDroppedBroadcast, undefined);
+    assert.equal(h.of('problem').length, 0);
   });
 
   it('closed while up: down with the reason, everything pending linkDown', () => {

@@ -109,6 +109,21 @@ const UNLISTED_HEADER = [
   'LAST SEEN',
 ];
 
+/** What the bridge reported dropping or refusing, or nothing while it dropped nothing. */
+function bridgeLine(link: Record<string, number>): string | undefined {
+  const dropped = link['bridgeRxDropped'] ?? 0;
+  const serialErrors = link['bridgeSerialErrors'] ?? 0;
+  if (dropped === 0 && serialErrors === 0) return undefined;
+  const broadcast = link['bridgeRxDroppedBroadcast'];
+  const unicast = link['bridgeRxDroppedUnicast'];
+  // A version-1 bridge does not count by kind.
+  const byKind =
+    broadcast === undefined || unicast === undefined
+      ? ''
+      : `: ${broadcast} broadcast, ${unicast} unicast`;
+  return `bridge: ${dropped} received frame(s) dropped (its receive queue was full${byKind}), ${serialErrors} serial frame(s) from the daemon refused (as of its last report)`;
+}
+
 const DEVICE_HEADER = [
   'KEY HASH',
   'LABEL',
@@ -152,13 +167,8 @@ export function registerStatusCommands(program: Command): void {
             out.push(
               `radio: ${daemon.radio.up ? `up, ${daemon.radio.mac ?? '?'} on channel ${daemon.radio.channel ?? '?'} (${daemon.radio.firmware ?? '?'})` : 'DOWN'} via ${daemon.radio.port}`,
             );
-            const dropped = daemon.link?.['bridgeRxDropped'] ?? 0;
-            const serialErrors = daemon.link?.['bridgeSerialErrors'] ?? 0;
-            if (dropped > 0 || serialErrors > 0) {
-              out.push(
-                `bridge: ${dropped} received frame(s) dropped (its receive queue was full), ${serialErrors} serial frame(s) from the daemon refused (as of its last report)`,
-              );
-            }
+            const line = bridgeLine(daemon.link ?? {});
+            if (line !== undefined) out.push(line);
           } else out.push('radio: none configured');
           if (daemon.tcp !== null) out.push(`DPP over TCP: ${daemon.tcp.host}:${daemon.tcp.port}`);
         }
