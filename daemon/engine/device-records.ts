@@ -19,6 +19,8 @@ import { ALREADY_PROVISIONED } from './admission.js';
 export interface DeviceEvent {
   readonly keyHash: string;
   readonly state: DeviceState;
+  /** The peer channel's id (unique among live peers, unlike the address). */
+  readonly peerId: string;
   readonly address: string;
   readonly transport: Transport;
   readonly reason?: string | undefined;
@@ -28,6 +30,7 @@ export interface DeviceEvent {
 export interface RefusedEvent {
   readonly subject: string;
   readonly keyHash?: string | undefined;
+  readonly peerId: string;
   readonly address: string;
   readonly reason: string;
 }
@@ -35,6 +38,7 @@ export interface RefusedEvent {
 /** How a session ended, for whoever started it (connect): once per session. */
 export interface SessionEndedEvent {
   readonly keyHash: string;
+  readonly peerId: string;
   readonly address: string;
   readonly transport: Transport;
   /** parked: the daemon stopped during it. */
@@ -103,6 +107,7 @@ export class DeviceRecords extends EventEmitter<EngineEvents> {
     this.emit('refused', {
       subject,
       keyHash: refusal.keyHash,
+      peerId: peer.id,
       address: peer.address,
       reason: refusal.reason,
     });
@@ -298,6 +303,7 @@ export class DeviceRecords extends EventEmitter<EngineEvents> {
       this.emit('refused', {
         subject: keyHash,
         keyHash,
+        peerId: channel.id,
         address: channel.address,
         reason: `authentication failed: ${reason}`,
       });
@@ -353,6 +359,7 @@ export class DeviceRecords extends EventEmitter<EngineEvents> {
   sessionEnded(device: SessionSubject, result: SessionEndedEvent['result'], reason?: string): void {
     this.emit('ended', {
       keyHash: device.keyHash,
+      peerId: device.channel.id,
       address: device.channel.address,
       transport: device.channel.transport,
       result,
@@ -369,6 +376,7 @@ export class DeviceRecords extends EventEmitter<EngineEvents> {
     this.emit('device', {
       keyHash: device.keyHash,
       state,
+      peerId: device.channel.id,
       address: device.channel.address,
       transport: device.channel.transport,
       reason,

@@ -103,6 +103,8 @@ interface LiveSession extends SessionSubject {
   delivered: boolean;
   /** Its delivery is recorded and waits for the commit that puts the record on disk. */
   awaitingCommit: boolean;
+  /** A recorded delivery that did not leave has been recorded as withheld. */
+  withheld: boolean;
   /** Why its configuration was refused after authentication (the whitelist changed). */
   refusal?: string;
   authenticated: boolean;
@@ -513,6 +515,7 @@ export class SessionEngine implements PeerHandler {
       startedAt: now,
       delivered: false,
       awaitingCommit: false,
+      withheld: false,
       authenticated: false,
       lastHeardAt: now,
       stateBefore,
@@ -730,7 +733,11 @@ export class SessionEngine implements PeerHandler {
    * landed while the delivery was being recorded still wins.
    */
   private handOver(live: LiveSession, configObject: Uint8Array, ok: boolean): void {
-    if (live.runner.finished) return;
+    if (live.runner.finished) {
+      // It ended (the peer went, the daemon stopped) while its delivery was being recorded.
+      this.withhold(live, 'the session ended before its configuration left');
+      return;
+    }
     if (!ok) {
       const reason = 'cannot record the delivery in the database: configuration withheld';
       this.deps.log.error({ keyHash: live.keyHash }, reason);
@@ -751,6 +758,13 @@ export class SessionEngine implements PeerHandler {
     });
   }
 
+  /** A delivery that was recorded and did not leave is recorded as withheld, once. */
+  private withhold(live: LiveSession, reason: string): void {
+    if (live.withheld) return;
+    live.withheld = true;
+    this.records.withheld(live, reason);
+  }
+
   /**
    * Refuse the configuration if the device's entry is gone or no longer active; whether it did.
    * `recorded`: its delivery was already recorded, and is now recorded as withheld.
@@ -766,7 +780,7 @@ export class SessionEngine implements PeerHandler {
       fresh === undefined
         ? `removed from the whitelist ${when}`
         : `whitelist entry became ${fresh.status} ${when}`;
-    if (recorded) this.records.withheld(live, reason);
+    if (recorded) this.withhold(live, reason);
     this.records.refused(live.keyHash, live.channel, {
       keyHash: live.keyHash,
       reason,
@@ -844,6 +858,8 @@ export class SessionEngine implements PeerHandler {
     }
     const parked = [...this.sessions.values()];
     for (const live of parked) {
+      if (live.awaitingCommit)
+        this.withhold(live, 'the daemon stopped before its configuration left');
       live.runner.dispose();
       this.sessions.delete(live.channel.id);
       this.sessionsByKey.delete(live.keyHash);

@@ -4,7 +4,7 @@
  */
 import type { Transport } from '../../whitelist/types.js';
 export interface PeerChannel {
-  /** Unique among live peers: `espnow:<mac>` or `tcp:<ip>:<port>`. */
+  /** Unique among live peers: `espnow:<mac>` or `tcp:<ip>:<port>/<local port>`. */
   readonly id: string;
   readonly transport: Transport;
   /** MAC (ESP-NOW) or ip:port (TCP), for the devices table and the audit log. */

@@ -49,24 +49,24 @@ interface Watch {
 }
 
 export class OutgoingSessions {
-  /** By the address of the outgoing connection (unique while it is open). */
+  /** By the id of the outgoing connection (unique while it is open). */
   private readonly watches = new Map<string, Watch>();
   private stopping = false;
 
   constructor(private readonly deps: OutgoingSessionDeps) {
     // One listener for every outgoing session, however many run at once.
     deps.engine.records.on('device', (e) => {
-      const w = this.watches.get(e.address);
+      const w = this.watches.get(e.peerId);
       if (w === undefined || w.keyHash !== e.keyHash) return;
       // A final state is the outcome's to tell.
       if (!FINAL_DEVICE_STATES.has(e.state)) w.onProgress({ keyHash: e.keyHash, state: e.state });
     });
     deps.engine.records.on('ended', (e) => {
-      const w = this.watches.get(e.address);
+      const w = this.watches.get(e.peerId);
       if (w !== undefined && w.keyHash === e.keyHash) w.ended = e;
     });
     deps.engine.records.on('refused', (e) => {
-      const w = this.watches.get(e.address);
+      const w = this.watches.get(e.peerId);
       if (w !== undefined && (e.keyHash === w.keyHash || e.subject === w.keyHash))
         w.refusal = e.reason;
     });
@@ -110,7 +110,7 @@ export class OutgoingSessions {
       throw new ConfiguratorError(DaemonErrorCode.ConnectFailed, 'the daemon is stopping');
     }
     const watch: Watch = { keyHash, onProgress };
-    this.watches.set(tcp.address, watch);
+    this.watches.set(tcp.id, watch);
     try {
       // The engine closes the channel exactly once, when the session (or its refusal) is over,
       // and writes the outcome in the same turn: the outcome is read a microtask later.
@@ -130,7 +130,7 @@ export class OutgoingSessions {
       await ended;
       return this.outcomeOf(watch, tcp.address, entry.label);
     } finally {
-      this.watches.delete(tcp.address);
+      this.watches.delete(tcp.id);
     }
   }
 

@@ -43,7 +43,8 @@ export class DppTcpConnection {
     socket.setTimeout(limits.idleMs);
     const address = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
     this.channel = {
-      id: `tcp:${address}`,
+      // The local port too: outgoing connections to one enrollee share its address and port.
+      id: `tcp:${address}/${socket.localPort ?? 0}`,
       transport: 'tcp',
       address,
       // One write per message: frameForTcp gives the prefix and the body in one buffer.

@@ -189,6 +189,34 @@ describe('control socket', () => {
     }
   });
 
+  it("a second connect to the same enrollee does not end the first one's session", async () => {
+    h = await startHarness({ sessions: { authTimeoutMs: 60_000 } });
+    const keyHash = h.stores.addKey(newIdentity().key);
+    // A device that accepts connections and never answers: the first session stays under way.
+    const held: Socket[] = [];
+    const silent = createServer((socket) => held.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as AddressInfo).port;
+    try {
+      const first = h.daemon.connectOut({ host: '127.0.0.1', port, device: keyHash });
+      while (h.daemon.engine.activeSessions === 0) await new Promise((r) => setTimeout(r, 10));
+      const second = await h.daemon.connectOut({ host: '127.0.0.1', port, device: keyHash });
+      assert.equal(second.state, 'refused');
+      assert.match(second.reason ?? '', /already running/);
+      // Both connections came from 127.0.0.1 to one port; only the second one closed.
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(h.daemon.engine.activeSessions, 1, 'the first session runs on');
+      assert.ok(!h.stores.auditRecords.some((r) => r.kind === 'authentication-failed'));
+      for (const s of held) s.destroy();
+      const outcome = await first;
+      assert.equal(outcome.state, 'failed');
+      assert.doesNotMatch(outcome.reason ?? '', /no room/);
+    } finally {
+      for (const s of held) s.destroy();
+      silent.close();
+    }
+  });
+
   it('tells a client whose session the daemon parked as it stopped', async () => {
     h = await startHarness({ controlSocket: true });
     const path = controlSocketPath(h.dataDir);

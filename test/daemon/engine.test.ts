@@ -349,6 +349,34 @@ describe('session engine on the in-memory air', () => {
     ]);
   });
 
+  it('a session that ends while its delivery waits for the commit records it as withheld', async () => {
+    h = await startVirtualHarness({ commitWindowMs: 10_000, sessions: { authTimeoutMs: 20_000 } });
+    // A spoofer's session stays in authentication: the delivery waits for the window.
+    const victim = newIdentity();
+    h.stores.addKey(victim.key);
+    enrollee({ identity: newIdentity(), announcedKey: victim.key });
+    await settle(50);
+    const id = newIdentity();
+    const keyHash = h.stores.addKey(id.key);
+    const mac = nextMac();
+    const e = new AirEnrollee(h.air.attach(mac), { identity: id, clock: h.clock });
+    enrollees.push(e);
+    e.start();
+    await clock().until(
+      () => kinds(h, keyHash).includes('configuration-delivered'),
+      5000,
+      'the delivery to be recorded',
+    );
+    h.daemon.engine.onPeerGone(`espnow:${mac}`, 'its link is gone');
+    await clock().until(
+      () => kinds(h, keyHash).includes('configuration-withheld'),
+      20_000,
+      'the delivery to be recorded as withheld',
+    );
+    assert.equal(e.config, undefined);
+    assert.equal(h.stores.deviceRecords.get(keyHash)!.provisionedCount, 0);
+  });
+
   it('a provisioned device refused after a revoke reads refused, with the reason', async () => {
     h = await startVirtualHarness();
     const id = newIdentity();
