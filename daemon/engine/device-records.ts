@@ -42,7 +42,7 @@ export interface SessionEndedEvent {
   readonly address: string;
   readonly transport: Transport;
   /** parked: the daemon stopped during it. */
-  readonly result: 'provisioned' | 'connected' | 'failed' | 'refused' | 'parked';
+  readonly result: 'provisioned' | 'connected' | 'failed' | 'refused' | 'parked' | 'not-reached';
   readonly reason?: string | undefined;
 }
 
@@ -353,6 +353,8 @@ export class DeviceRecords extends EventEmitter<EngineEvents> {
       reason,
     });
     this.deps.log.debug({ keyHash: device.keyHash, peer: device.channel.address }, reason);
+    this.emitDevice(device, 'announced', reason);
+    this.sessionEnded(device, 'not-reached', reason);
   }
 
   /** The session is over: tell whoever waits for it (after its records are written). */

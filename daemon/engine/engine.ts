@@ -362,7 +362,10 @@ export class SessionEngine implements PeerHandler {
     // when its turn comes, on the announcement that earned the place (this one may be a copy).
     if (this.waiting.size > 0 && !this.hasRoom(channel.transport)) {
       const peek = peekPresenceAnnouncement(frame);
-      if (peek.ok && this.waiting.stillHeard(toHex(peek.value.chirpHash), now)) {
+      if (
+        peek.ok &&
+        this.waiting.stillHeard(toHex(peek.value.chirpHash), now, { channel, frame })
+      ) {
         this.counters.busy++;
         return;
       }
@@ -616,6 +619,7 @@ export class SessionEngine implements PeerHandler {
     live.runner.dispose();
     this.sessions.delete(live.channel.id);
     if (this.sessionsByKey.get(live.keyHash) === live) this.sessionsByKey.delete(live.keyHash);
+    this.counters.messagesSent += live.runner.messagesSent;
     const ago = Math.round(live.startedAt - late.heardAt);
     this.records.notReached(
       live,

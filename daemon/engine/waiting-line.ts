@@ -11,6 +11,8 @@
  */
 interface Place<T> {
   value: T;
+  /** Set aside after its answer found nobody: the next hearing brings the value to answer. */
+  stale?: boolean;
   heardAt: number;
   /** First-heard order; kept across dormancy. */
   readonly seq: number;
@@ -48,25 +50,26 @@ export class WaitingLine<T> {
    * and the device was not in it.
    */
   heard(id: string, value: T, now: number): boolean {
-    if (this.stillHeard(id, now)) return true;
+    if (this.stillHeard(id, now, value)) return true;
     if (this.size >= this.max) return false;
     this.tailSeq = this.nextSeq++;
     this.fresh.set(id, { value, heardAt: now, seq: this.tailSeq });
     return true;
   }
 
-  /** A device in the line was heard again: eligible again, in its place. False if not in the line. */
-  stillHeard(id: string, now: number): boolean {
-    const place = this.fresh.get(id);
-    if (place !== undefined) {
-      place.heardAt = now;
-      return true;
+  /**
+   * A device in the line was heard again: eligible again, in its place. False if not in the line.
+   * A device set aside takes `value` (where it was heard now) instead of the one that failed.
+   */
+  stillHeard(id: string, now: number, value?: T): boolean {
+    const place = this.fresh.get(id) ?? this.dormant.get(id);
+    if (place === undefined) return false;
+    if (place.stale === true && value !== undefined) {
+      place.value = value;
+      place.stale = false;
     }
-    const asleep = this.dormant.get(id);
-    if (asleep === undefined) return false;
-    this.dormant.delete(id);
-    asleep.heardAt = now;
-    this.restore(id, asleep);
+    place.heardAt = now;
+    if (this.dormant.delete(id)) this.restore(id, place);
     return true;
   }
 
@@ -102,7 +105,7 @@ export class WaitingLine<T> {
    */
   setAside(id: string, value: T, seq: number, now: number): void {
     this.fresh.delete(id);
-    this.dormant.set(id, { value, heardAt: now - this.maxAgeMs - 1, seq });
+    this.dormant.set(id, { value, stale: true, heardAt: now - this.maxAgeMs - 1, seq });
   }
 
   /** Dormant devices past forgetAfter periods go; at most once a period, so it stays cheap. */

@@ -158,11 +158,15 @@ export class OutgoingSessions {
     const { keyHash, ended, refusal } = watch;
     const base = { keyHash, peer, ...(label === undefined ? {} : { label }) };
     if (ended !== undefined) {
-      if (ended.result === 'parked')
+      // Not-reached concerns answers to ESP-NOW announcements only; never a connection we opened.
+      if (ended.result === 'parked' || ended.result === 'not-reached')
         return {
           ...base,
           state: 'failed',
-          reason: 'the daemon stopped during the session (parked)',
+          reason:
+            ended.result === 'parked'
+              ? 'the daemon stopped during the session (parked)'
+              : (ended.reason ?? 'not reached'),
         };
       return {
         ...base,
@@ -171,6 +175,7 @@ export class OutgoingSessions {
       };
     }
     if (refusal !== undefined) return { ...base, state: 'refused', reason: refusal };
+    if (this.stopping) return { ...base, state: 'failed', reason: 'the daemon is stopping' };
     return {
       ...base,
       state: 'failed',

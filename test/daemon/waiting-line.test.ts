@@ -39,8 +39,16 @@ describe('WaitingLine', () => {
     line.setAside('b', taken[1], taken[3], 5);
     assert.deepEqual(ids(line, 6), ['a', 'c']);
     assert.equal(line.size, 3);
-    assert.equal(line.stillHeard('b', 7), true);
+    assert.equal(line.stillHeard('b', 7, 'b2'), true);
     assert.deepEqual(ids(line, 8), ['a', 'b', 'c']);
+    const values = [...line.eligible(8)].map(([, value]) => value);
+    assert.deepEqual(
+      values,
+      ['a1', 'b2', 'c1'],
+      'the set-aside device is answered where it was heard again (its first place may be a copy from another address)',
+    );
+    line.stillHeard('a', 9, 'a2');
+    assert.equal([...line.eligible(9)][0]![1], 'a1', 'a device not set aside keeps its value');
   });
 
   it('a device not heard for maxAge is skipped, and returns to its old place when heard', () => {
