@@ -168,8 +168,19 @@ export class ControlSocket {
     const chunks: Buffer[] = [];
     let size = 0;
     let taken = false;
+    // From the connection's start, not from its last byte: a client that sends a byte now and
+    // then does not hold the connection for longer.
+    const requestDeadline = setTimeout(() => {
+      if (!taken)
+        take(
+          undefined,
+          new ConfiguratorError(DaemonErrorCode.ControlBadRequest, 'no whole request line in time'),
+        );
+    }, this.timeoutMs);
+    socket.on('close', () => clearTimeout(requestDeadline));
     const take = (line: string | undefined, error?: ConfiguratorError): void => {
       taken = true;
+      clearTimeout(requestDeadline);
       socket.setTimeout(0);
       chunks.length = 0;
       void this.answer(socket, line, error);

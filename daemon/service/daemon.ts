@@ -128,6 +128,7 @@ export class ConfiguratorDaemon {
       policy: { defaultProfile: config.defaultProfile, profiles: config.profiles },
       log,
       tcpLimits: this.tcpLimits(),
+      commit: () => stores.commit(),
       clock: parts.clock,
     });
   }
@@ -314,7 +315,8 @@ export class ConfiguratorDaemon {
     // Stop accepting first; open connections end with their sessions (or are parked below), and
     // a control client waiting for an outcome gets it as its session ends.
     this.outgoing.stop();
-    const controlClosed = this.control?.stop();
+    // Its clients wait for sessions that may take the whole grace period.
+    const controlClosed = this.control?.stop(graceMs + 10_000);
     const tcpClosed = this.tcp?.stop();
     const result = await this.engine.shutdown(graceMs);
     await tcpClosed;

@@ -35,6 +35,8 @@ export interface OutgoingSessionDeps {
   readonly devices: Pick<DevicePort, 'get'>;
   readonly policy: AdmissionPolicy;
   readonly log: Logger;
+  /** Make every write so far durable: an outcome is on disk before the client hears it. */
+  readonly commit: () => void;
   /** The deadlines every DPP/TCP connection gets. */
   readonly tcpLimits: TcpConnectionLimits;
   readonly clock?: Clock | undefined;
@@ -128,6 +130,7 @@ export class OutgoingSessions {
         engine.initiate(channel, keyHash);
       });
       await ended;
+      this.deps.commit();
       return this.outcomeOf(watch, tcp.address, entry.label);
     } finally {
       this.watches.delete(tcp.id);

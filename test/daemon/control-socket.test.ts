@@ -4,13 +4,14 @@
  */
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, lstatSync, renameSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { createConnection, createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { silentLogger } from '../../daemon/logging.js';
 import { controlSocketPath } from '../../daemon/service/control-protocol.js';
 import { ControlSocket } from '../../daemon/service/control-socket.js';
 import { DaemonErrorCode } from '../../daemon/errors.js';
 import { isConfiguratorError } from '../../protocol/errors.js';
+import { toHex } from '../../protocol/bytes.js';
 import { startHarness, type Harness } from '../support/daemon-harness.js';
 import { newIdentity } from '../support/dpp-fixtures.js';
 import { exchange, onlyReply } from '../support/control-exchange.js';
@@ -68,6 +69,53 @@ describe('control socket', () => {
       assert.equal(reply['code'], DaemonErrorCode.ControlBadRequest);
     } finally {
       await control.stop();
+    }
+  });
+
+  it('answers a client that drips its request byte by byte once the request deadline is up', async () => {
+    h = await startHarness({ controlSocket: false });
+    const control = await ControlSocket.start({
+      dataDir: h.dataDir,
+      handlers: neverCalled,
+      log: silentLogger(),
+      requestTimeoutMs: 300,
+    });
+    const client = createConnection(control.path);
+    const received: Buffer[] = [];
+    client.on('data', (d: Buffer) => received.push(d));
+    // A byte every 50 ms: an idle timeout of 300 ms would never fire.
+    const drip = setInterval(() => client.write('{'), 50);
+    try {
+      for (let waited = 0; received.length === 0 && waited < 20_000; waited += 25)
+        await new Promise((r) => setTimeout(r, 25));
+      const reply = JSON.parse(Buffer.concat(received).toString().split('\n')[0]!) as Record<
+        string,
+        unknown
+      >;
+      assert.equal(reply['code'], DaemonErrorCode.ControlBadRequest);
+      assert.match(String(reply['message']), /no whole request line in time/);
+    } finally {
+      clearInterval(drip);
+      client.destroy();
+      await control.stop();
+    }
+  });
+
+  it('an outcome is on disk when the client hears it', async () => {
+    h = await startHarness({});
+    const id = newIdentity();
+    h.stores.addKey(id.key);
+    const enrollee = await listenTcpEnrollee(id);
+    try {
+      const outcome = await h.daemon.connectOut({
+        host: '127.0.0.1',
+        port: enrollee.port,
+        device: toHex(id.hash),
+      });
+      assert.equal(outcome.state, 'connected');
+      assert.equal(h.stores.committedAuditRecords, h.stores.auditRecords.length);
+    } finally {
+      enrollee.close();
     }
   });
 
