@@ -21,7 +21,10 @@ export interface UnlistedSighting {
   readonly address: string;
   readonly rssi?: number | undefined;
   readonly transport: Transport;
+  /** The latest sighting. */
   readonly at: Date;
+  /** The earliest of the sightings summed here, when more than one. */
+  readonly firstAt?: Date | undefined;
   /** Times heard since the last write (the daemon sums them between commits). */
   readonly count: number;
 }
@@ -67,7 +70,8 @@ export class UnlistedStore {
     this.upsert = db.prepare(
       `INSERT INTO unlisted (id, key_hash, chirp_hash, public_key, address, rssi, transport,
          first_seen, last_seen, count)
-       VALUES (@id, @keyHash, @chirpHash, @publicKey, @address, @rssi, @transport, @at, @at, @count)
+       VALUES (@id, @keyHash, @chirpHash, @publicKey, @address, @rssi, @transport, @firstAt, @at,
+         @count)
        ON CONFLICT (id) DO UPDATE SET
          key_hash = coalesce(excluded.key_hash, unlisted.key_hash),
          chirp_hash = coalesce(excluded.chirp_hash, unlisted.chirp_hash),
@@ -101,6 +105,7 @@ export class UnlistedStore {
         rssi: s.rssi ?? null,
         transport: s.transport,
         at: isoTime(s.at),
+        firstAt: isoTime(s.firstAt ?? s.at),
         count: s.count,
       });
     }

@@ -105,6 +105,7 @@ export function openStores(dataDir: string, log: GroupCommitLog = STDERR_LOG): S
       sightings.set(id, {
         ...s,
         publicKey: s.publicKey ?? before?.publicKey,
+        firstAt: before?.firstAt ?? before?.at ?? s.at,
         count: (before?.count ?? 0) + 1,
       });
       if (before !== undefined || sightings.size > 1) return;

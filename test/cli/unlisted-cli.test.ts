@@ -63,6 +63,11 @@ describe('devices heard but not listed', () => {
     assert.equal(known.count, 5);
     assert.equal(known.rssi, -44, 'the latest sighting');
     assert.equal(known.lastSeen, '2026-03-01T10:00:04.000Z');
+    assert.equal(
+      (known as { firstSeen?: string }).firstSeen,
+      '2026-03-01T10:00:00.000Z',
+      'the first of the sightings summed in one commit',
+    );
     const uri = parseDppUri(known.uri!);
     assert.ok(uri.ok);
     assert.deepEqual(uri.value.key.der, stranger.key.der);

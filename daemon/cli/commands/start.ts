@@ -51,6 +51,11 @@ export function registerStartCommand(program: Command): void {
           `defaultProfile "${config.defaultProfile}" is not among the profiles (${[...config.profiles.keys()].join(', ')})`,
         );
       }
+      // Records wait up to a group-commit window; an uncaught exception ends the process, and
+      // what was recorded until then must still reach the disk. Registered before the logger,
+      // whose own exit handler writes out its buffer: lines the last commit logs come before it.
+      const atExit: { commit?: () => void } = {};
+      process.once('exit', () => atExit.commit?.());
       const log = createLogger({ level: config.log.level, format: config.log.format });
       for (const w of config.warnings) log.warn(w);
       const notifier = new SystemdNotifier(log);
@@ -59,9 +64,7 @@ export function registerStartCommand(program: Command): void {
       if (!bundles.ok) throw new CliExit(EXIT_INVALID_INPUT, bundles.error.message);
       for (const w of bundleWarnings) log.warn(w);
       const stores = openStores(dataDir, log);
-      // Records wait up to a group-commit window; an uncaught exception ends the process, and
-      // what was recorded until then must still reach the disk.
-      process.once('exit', () => stores.commit());
+      atExit.commit = () => stores.commit();
       recoverInterruptedSessions(dataDir, stores, log);
       const radio = createRadio(config, log);
       const daemon = await ConfiguratorDaemon.start({
