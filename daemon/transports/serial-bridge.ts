@@ -287,7 +287,12 @@ export class SerialBridgeTransport extends RadioTransportEmitter implements Radi
           this.guarded('down', () => this.emit('down', effect.reason));
           break;
         case 'frame':
-          this.guarded('frame', () => this.emit('frame', effect.frame));
+          // The one effect per received frame: no closure for it, unlike the rare ones.
+          try {
+            this.emit('frame', effect.frame);
+          } catch (e) {
+            this.listenerThrew('frame', e);
+          }
           break;
         case 'problem':
           this.log.debug({ code: effect.error.code }, `bridge: ${effect.error.message}`);
@@ -335,7 +340,11 @@ export class SerialBridgeTransport extends RadioTransportEmitter implements Radi
     try {
       emit();
     } catch (e) {
-      this.log.warn({ event, reason: reasonOf(e) }, 'a bridge event listener threw');
+      this.listenerThrew(event, e);
     }
+  }
+
+  private listenerThrew(event: keyof RadioTransportEvents, e: unknown): void {
+    this.log.warn({ event, reason: reasonOf(e) }, 'a bridge event listener threw');
   }
 }

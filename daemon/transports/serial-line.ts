@@ -5,6 +5,7 @@
  */
 import { readSync, writeSync } from 'node:fs';
 import type { SerialPort } from 'serialport';
+import { PortReader, type PortReaderIo } from './port-reader.js';
 import { TurnWriter } from './turn-writer.js';
 
 /** The part of a pino logger the bridge transport uses. */
@@ -22,6 +23,7 @@ export interface SerialLine {
 }
 
 export interface SerialLineHandlers {
+  /** Bytes read; valid only during the call (the line reads into the same buffer again). */
   data(bytes: Uint8Array): void;
   /** The port closed by itself (unplugged, the other end died, an I/O error); called at most once. */
   closed(reason: string): void;
@@ -34,72 +36,29 @@ export type OpenSerialLine = (
   handlers: SerialLineHandlers,
 ) => Promise<SerialLine>;
 
-function errorCode(e: unknown): unknown {
-  return e instanceof Error && 'code' in e ? e.code : undefined;
-}
-
-/**
- * The part of serialport's Unix port binding a read needs. Its own read retries a read of 0
- * bytes at once, but a tty that was hung up (USB unplugged, the pty's other end gone) reads 0
- * bytes forever: it would spin a thread-pool thread until a write failed. Here 0 bytes is the
- * end of the port, and the stream turns the error into a 'close' with `disconnected`.
- *
- * The read itself is a plain read(2) on the non-blocking descriptor from the event loop, when the
- * poller says it is readable or READ_COALESCE_MS after a read that emptied the port: serialport's
- * goes through the thread pool, a round trip that cost more than everything else per frame at a
- * few thousand frames a second (docs/benchmarks.md).
- */
+/** The part of serialport's Unix port binding the reader needs: its descriptor and poller. */
 interface UnixPortBinding {
   fd: number | null;
   readonly isOpen: boolean;
   readonly poller: { once(event: 'readable', callback: (e: Error | null) => void): unknown };
-  read(
-    buffer: Buffer,
-    offset: number,
-    length: number,
-  ): Promise<{ buffer: Buffer; bytesRead: number }>;
 }
 
-/**
- * After a read that emptied the port, the next read waits this long instead of arming the
- * poller: whatever the bridge sends meanwhile (up to ~370 bytes at 921600 baud, well inside the
- * tty's 4 KiB buffer) comes in one read and one wakeup instead of one per frame. A batch of
- * devices keeps the line busy, and a wakeup per frame cost more than the frame's own decoding
- * (docs/benchmarks.md: −0.4 ms of daemon CPU per device). Idle, the timed read finds nothing and
- * the poller is armed as before, so a quiet line costs nothing; the price is at most this much
- * latency per burst.
- */
-export const READ_COALESCE_MS = 4;
+function isUnixPortBinding(binding: unknown): binding is UnixPortBinding {
+  return typeof binding === 'object' && binding !== null && 'poller' in binding && 'fd' in binding;
+}
 
-function readUntilHangup(binding: UnixPortBinding): UnixPortBinding['read'] {
-  const readable = (): Promise<void> =>
-    new Promise<void>((resolve, reject) =>
-      binding.poller.once('readable', (err) => (err ? reject(err) : resolve())),
-    );
-  const pause = (): Promise<void> =>
-    new Promise<void>((resolve) => setTimeout(resolve, READ_COALESCE_MS));
-  // A read that did not fill the buffer emptied the port: let more arrive before reading again
-  // rather than reading at once for an EAGAIN (a thrown error, the dearest part of a read).
-  let drained = false;
-  return async (buffer, offset, length) => {
-    if (drained && binding.isOpen && binding.fd !== null) await pause();
-    for (;;) {
-      if (!binding.isOpen || binding.fd === null)
-        throw Object.assign(new Error('Port is not open'), { canceled: true });
-      try {
-        const bytesRead = readSync(binding.fd, buffer, offset, length, null);
-        drained = bytesRead < length;
-        if (bytesRead > 0) return { buffer, bytesRead };
-        throw Object.assign(new Error('the port hung up'), { disconnect: true });
-      } catch (e) {
-        const code = errorCode(e);
-        if (code !== 'EAGAIN' && code !== 'EWOULDBLOCK' && code !== 'EINTR') throw e;
-        // Closed meanwhile: its poller is destroyed, and polling a destroyed one crashes.
-        if (!binding.isOpen || binding.fd === null)
-          throw Object.assign(new Error('Port is not open'), { canceled: true });
-        await readable();
-      }
-    }
+/** The reader's I/O on serialport's binding: read(2) on its descriptor, its poller. */
+function bindingIo(binding: UnixPortBinding): PortReaderIo {
+  return {
+    read: (buffer) => {
+      if (binding.fd === null) throw Object.assign(new Error('port not open'), { code: 'EBADF' });
+      return readSync(binding.fd, buffer, 0, buffer.length, null);
+    },
+    // Closed meanwhile: its poller is destroyed, and polling a destroyed one crashes.
+    whenReadable: (callback) => {
+      if (binding.isOpen && binding.fd !== null) binding.poller.once('readable', callback);
+    },
+    isOpen: () => binding.isOpen && binding.fd !== null,
   };
 }
 
@@ -139,20 +98,29 @@ export const openSerialportLine =
       }),
     );
 
-    // Before the first 'data' listener: the stream's first read already goes through it.
     const binding = port.port;
-    if (binding !== undefined && 'poller' in binding && 'fd' in binding)
-      binding.read = readUntilHangup(binding);
+    if (!isUnixPortBinding(binding)) {
+      await new Promise<void>((resolve) => port.close(() => resolve()));
+      throw new Error(`${path}: not a Unix serial port binding (no descriptor and poller)`);
+    }
 
     let ended = false;
     const end = (reason: string): void => {
       if (ended) return;
       ended = true;
+      reader.stop();
       handlers.closed(reason);
     };
-    port.on('data', (chunk: Buffer) =>
-      handlers.data(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)),
-    );
+    // Read by read(2) from the event loop, not through the stream (port-reader.ts).
+    const reader = new PortReader(bindingIo(binding), {
+      data: (bytes) => {
+        if (!ended) handlers.data(bytes);
+      },
+      ended: (reason) => {
+        end(reason);
+        if (port.isOpen) port.close(() => {});
+      },
+    });
     port.on('error', (e: Error) => {
       end(`serial port error: ${e.message}`);
       if (port.isOpen) port.close(() => {});
@@ -163,17 +131,15 @@ export const openSerialportLine =
 
     const writer = new TurnWriter({
       writeNow: (bytes) => {
-        const fd =
-          binding !== undefined && 'fd' in binding && typeof binding.fd === 'number'
-            ? binding.fd
-            : null;
-        if (fd === null) throw Object.assign(new Error('port not open'), { code: 'EAGAIN' });
-        return writeSync(fd, bytes);
+        if (binding.fd === null)
+          throw Object.assign(new Error('port not open'), { code: 'EAGAIN' });
+        return writeSync(binding.fd, bytes);
       },
       writeLater: (bytes, done) => port.write(bytes, done),
       failed: end,
       defer: (flush) => setImmediate(flush),
     });
+    reader.start();
     return {
       path,
       write(bytes: Uint8Array): void {
@@ -181,6 +147,7 @@ export const openSerialportLine =
       },
       close(): Promise<void> {
         ended = true;
+        reader.stop();
         writer.stop();
         if (!port.isOpen) return Promise.resolve();
         return new Promise((resolve) => port.close(() => resolve()));

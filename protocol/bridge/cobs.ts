@@ -16,6 +16,14 @@ export function cobsMaxEncodedLength(length: number): number {
 /** COBS-encode `data` (the result contains no 0x00; the 0x00 delimiter is not appended). */
 export function cobsEncode(data: Uint8Array): Uint8Array {
   const out = new Uint8Array(cobsMaxEncodedLength(data.length));
+  return out.subarray(0, cobsEncodeInto(data, out));
+}
+
+/**
+ * COBS-encode `data` into `out` (at least cobsMaxEncodedLength(data.length) bytes); returns the
+ * encoded length. Lets a caller put the encoding where it wants it, with nothing allocated.
+ */
+export function cobsEncodeInto(data: Uint8Array, out: Uint8Array): number {
   let codeAt = 0;
   let pos = 1;
   let code = 1;
@@ -34,15 +42,19 @@ export function cobsEncode(data: Uint8Array): Uint8Array {
     }
   }
   if (codeAt < pos) out[codeAt] = code;
-  return out.subarray(0, pos);
+  return pos;
 }
 
 /**
  * Decode one COBS frame (without its 0x00 delimiter). Total: returns null for a frame that
- * contains 0x00 or whose code byte points past its end; never throws.
+ * contains 0x00 or whose code byte points past its end; never throws. The result is a view of
+ * `out` when given (at least `frame.length` bytes: a reader decodes every frame into one buffer),
+ * else of a new array.
  */
-export function cobsDecode(frame: Uint8Array): Uint8Array | null {
-  const out = new Uint8Array(frame.length);
+export function cobsDecode(
+  frame: Uint8Array,
+  out: Uint8Array = new Uint8Array(frame.length),
+): Uint8Array | null {
   let length = 0;
   let pos = 0;
   while (pos < frame.length) {

@@ -39,6 +39,8 @@ export interface FrameReaderOptions {
 
 export class BridgeFrameReader {
   private readonly buffer = new Uint8Array(MAX_FRAME_LEN);
+  /** Every frame is decoded into this; the messages decoded from it copy what they keep. */
+  private readonly decoded = new Uint8Array(MAX_FRAME_LEN);
   private length = 0;
   /** Inside an oversize frame: drop everything up to the next delimiter. */
   private discarding = false;
@@ -102,7 +104,7 @@ export class BridgeFrameReader {
   }
 
   private endFrame(messages: BridgeMessage[]): void {
-    const frame = decodeFrame(this.buffer.subarray(0, this.length));
+    const frame = decodeFrame(this.buffer.subarray(0, this.length), this.decoded);
     if (!frame.ok) {
       const counter =
         frame.error.code === ErrorCode.BridgeBadCrc ? 'serialBadCrc' : 'serialBadFraming';

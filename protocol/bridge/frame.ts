@@ -6,10 +6,9 @@
  * `decodeFrame` undoes it for the bytes between two delimiters; the streaming side (counting,
  * resynchronising) is frame-reader.ts.
  */
-import { bytesEqual, concatBytes } from '../bytes.js';
 import { ErrorCode, fail, ok, type Result } from '../errors.js';
-import { cobsDecode, cobsEncode } from './cobs.js';
-import { CRC32_LEN, crc32le } from './crc32.js';
+import { cobsDecode, cobsEncodeInto, cobsMaxEncodedLength } from './cobs.js';
+import { CRC32_LEN, crc32 } from './crc32.js';
 import { encodeBridgeMessage, type BridgeMessage } from './messages.js';
 
 export const FRAME_DELIMITER = 0x00;
@@ -18,10 +17,19 @@ export const MAX_FRAME_LEN = 2048;
 
 /** The wire frame of message bytes, delimiter included. */
 export function frameBytes(message: Uint8Array): Uint8Array {
-  return concatBytes(
-    cobsEncode(concatBytes(message, crc32le(message))),
-    Uint8Array.of(FRAME_DELIMITER),
-  );
+  // message ‖ CRC in one array, then its encoding and the delimiter in another: every TX and
+  // PING goes through here, so nothing more is allocated.
+  const raw = new Uint8Array(message.length + CRC32_LEN);
+  raw.set(message);
+  const crc = crc32(message);
+  raw[message.length] = crc & 0xff;
+  raw[message.length + 1] = (crc >>> 8) & 0xff;
+  raw[message.length + 2] = (crc >>> 16) & 0xff;
+  raw[message.length + 3] = crc >>> 24;
+  const out = new Uint8Array(cobsMaxEncodedLength(raw.length) + 1);
+  const length = cobsEncodeInto(raw, out);
+  out[length] = FRAME_DELIMITER;
+  return out.subarray(0, length + 1);
 }
 
 /** The wire frame of a message, delimiter included, or the encoder's typed error. */
@@ -33,15 +41,16 @@ export function encodeFrame(message: BridgeMessage): Result<Uint8Array> {
 /**
  * The message bytes of one frame (the bytes before a 0x00, without it), CRC checked.
  * Refusals: longer than MAX_FRAME_LEN (BridgeOversize), not COBS or too short to hold a type
- * byte and a CRC (BridgeBadFraming), CRC mismatch (BridgeBadCrc).
+ * byte and a CRC (BridgeBadFraming), CRC mismatch (BridgeBadCrc). With `scratch` (at least the
+ * frame's length) the message is a view of it, valid until the scratch is used again.
  */
-export function decodeFrame(frame: Uint8Array): Result<Uint8Array> {
+export function decodeFrame(frame: Uint8Array, scratch?: Uint8Array): Result<Uint8Array> {
   if (frame.length > MAX_FRAME_LEN)
     return fail(
       ErrorCode.BridgeOversize,
       `frame of ${frame.length} bytes exceeds ${MAX_FRAME_LEN}`,
     );
-  const decoded = cobsDecode(frame);
+  const decoded = cobsDecode(frame, scratch);
   if (decoded === null) return fail(ErrorCode.BridgeBadFraming, 'not a valid COBS frame');
   if (decoded.length < 1 + CRC32_LEN) {
     return fail(
@@ -49,8 +58,14 @@ export function decodeFrame(frame: Uint8Array): Result<Uint8Array> {
       `frame decodes to ${decoded.length} bytes, too short for a message and its CRC`,
     );
   }
-  const message = decoded.subarray(0, decoded.length - CRC32_LEN);
-  if (!bytesEqual(crc32le(message), decoded.subarray(decoded.length - CRC32_LEN)))
-    return fail(ErrorCode.BridgeBadCrc, 'CRC-32 mismatch');
+  const at = decoded.length - CRC32_LEN;
+  const message = decoded.subarray(0, at);
+  const crc =
+    (decoded[at]! |
+      (decoded[at + 1]! << 8) |
+      (decoded[at + 2]! << 16) |
+      (decoded[at + 3]! << 24)) >>>
+    0;
+  if (crc32(message) !== crc) return fail(ErrorCode.BridgeBadCrc, 'CRC-32 mismatch');
   return ok(message);
 }

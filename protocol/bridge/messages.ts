@@ -312,9 +312,24 @@ function encodeFields(m: BridgeMessage): Uint8Array {
   }
 }
 
+/** TX, the daemon's most frequent message, written into one array. */
+function encodeTx(m: Tx): Uint8Array {
+  intField(m.txId, 0, 0xffff, 'txId');
+  const dst = mac(m.dst, 'dst');
+  const p = payload(m.payload, 'TX payload');
+  const out = new Uint8Array(1 + 2 + MAC_LEN + p.length);
+  out[0] = BridgeMessageType.TX;
+  out[1] = m.txId & 0xff;
+  out[2] = m.txId >>> 8;
+  out.set(dst, 3);
+  out.set(p, 3 + MAC_LEN);
+  return out;
+}
+
 /** The bytes of a message (type byte and fields), or a typed error for a field out of range. */
 export function encodeBridgeMessage(m: BridgeMessage): Result<Uint8Array> {
   try {
+    if (m.type === 'TX') return ok(encodeTx(m));
     return ok(concatBytes(typeByte(m.type), encodeFields(m)));
   } catch (e) {
     if (e instanceof FieldError) return fail(e.code, `${m.type}: ${e.message}`);
