@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { toHex } from '../../protocol/bytes.js';
-import { makePeer } from '../../protocol/dpp/auth-common.js';
+import { makePeer, type BootstrapIdentity } from '../../protocol/dpp/auth-common.js';
 import { DppStatus } from '../../protocol/dpp/attributes.js';
 import { AirEnrollee, TEST_PASSPHRASE, TEST_SSID } from '../support/air-enrollee.js';
 import { DAEMON_MAC, startVirtualHarness, type Harness } from '../support/daemon-harness.js';
@@ -42,6 +42,18 @@ describe('session engine on the in-memory air', () => {
   async function outcomeOf(e: AirEnrollee): Promise<EnrolleeOutcome> {
     const [outcome] = await h.outcomesOf([e]);
     return outcome!;
+  }
+
+  /**
+   * A session that stays in authentication until authTimeoutMs: a spoofer announcing a
+   * whitelisted key it does not hold. The key's identity, for telling its records apart.
+   */
+  async function spooferInSession(): Promise<BootstrapIdentity> {
+    const victim = newIdentity();
+    h.stores.addKey(victim.key);
+    enrollee({ identity: newIdentity(), announcedKey: victim.key });
+    await settle(50);
+    return victim;
   }
 
   function enrollee(options: ConstructorParameters<typeof AirEnrollee>[1]): AirEnrollee {
@@ -309,11 +321,8 @@ describe('session engine on the in-memory air', () => {
 
   it('a delivery waits for the window while another session may still deliver into it', async () => {
     h = await startVirtualHarness({ commitWindowMs: 50, sessions: { authTimeoutMs: 5000 } });
-    const victim = newIdentity();
-    h.stores.addKey(victim.key);
     // A spoofer's session under another key stays in authentication the whole time.
-    enrollee({ identity: newIdentity(), announcedKey: victim.key });
-    await settle(50);
+    await spooferInSession();
     const id = newIdentity();
     const keyHash = h.stores.addKey(id.key);
     assert.equal((await outcomeOf(enrollee({ identity: id }))).result, 'configured');
@@ -352,10 +361,7 @@ describe('session engine on the in-memory air', () => {
   it('a session that ends while its delivery waits for the commit records it as withheld', async () => {
     h = await startVirtualHarness({ commitWindowMs: 10_000, sessions: { authTimeoutMs: 20_000 } });
     // A spoofer's session stays in authentication: the delivery waits for the window.
-    const victim = newIdentity();
-    h.stores.addKey(victim.key);
-    enrollee({ identity: newIdentity(), announcedKey: victim.key });
-    await settle(50);
+    await spooferInSession();
     const id = newIdentity();
     const keyHash = h.stores.addKey(id.key);
     const mac = nextMac();
@@ -425,10 +431,7 @@ describe('session engine on the in-memory air', () => {
   it('an answer from the waiting line that finds the device gone from our channel is no failure: it waits for its next announcement', async () => {
     h = await startVirtualHarness({ sessions: { maxConcurrent: 1, authTimeoutMs: 3000 } });
     // A spoofer's session holds the only room until its authentication times out.
-    const victim = newIdentity();
-    h.stores.addKey(victim.key);
-    enrollee({ identity: newIdentity(), announcedKey: victim.key });
-    await settle(50);
+    const victim = await spooferInSession();
     const id = newIdentity();
     const keyHash = h.stores.addKey(id.key);
     const mac = nextMac();
