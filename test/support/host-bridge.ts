@@ -9,7 +9,7 @@
  *   await bridge.stop(); await hub.close();
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -62,6 +62,12 @@ function repositoryRoot(): string {
     if (parent === dir) throw new Error('cannot find firmware-bridge/ above ' + import.meta.url);
     dir = parent;
   }
+}
+
+/** The firmware string the host build says in HELLO: its version is firmware-bridge/version.txt. */
+export function hostBridgeFirmware(): string {
+  const version = readFileSync(join(repositoryRoot(), 'firmware-bridge', 'version.txt'), 'utf8');
+  return `dpp-bridge-host ${version.trim()}`;
 }
 
 export function hostBridgeBinary(): string {

@@ -14,6 +14,7 @@ import {
 } from '../../daemon/transports/serial-bridge.js';
 import {
   DEFAULT_BRIDGE_MAC,
+  hostBridgeFirmware,
   startHostBridge,
   startRadioHub,
   type HostBridge,
@@ -108,7 +109,7 @@ describe('serial bridge transport (host bridge on a pty, simulated radio)', func
         mac: DEFAULT_BRIDGE_MAC,
         channel: 6,
         maxPayload: 250,
-        firmware: 'dpp-bridge-host 0.1.0',
+        firmware: hostBridgeFirmware(),
       });
       assert.equal(rig.transport.path, rig.bridge.linkPath);
     });
