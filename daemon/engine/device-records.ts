@@ -11,7 +11,7 @@ import type { ConfiguratorOutcome } from '../../protocol/dpp/session/types.js';
 import { attempt } from '../../protocol/errors.js';
 import type { DeviceState, Transport } from '../../whitelist/types.js';
 import type { PeerChannel } from './peer-channel.js';
-import type { AuditPort, DevicePort, UnlistedPort, WhitelistPort } from './ports.js';
+import type { AuditPort, AuditRecord, DevicePort, UnlistedPort, WhitelistPort } from './ports.js';
 import type { HeardKey, Refusal } from './admission.js';
 import { RefusalLog, type RefusalLogOptions } from './refusal-log.js';
 import { ALREADY_PROVISIONED } from './admission.js';
@@ -146,12 +146,7 @@ export class DeviceRecords extends EventEmitter<EngineEvents> {
    */
   sessionStarted(device: SessionSubject, role: 'initiator' | 'responder', profile: string): void {
     const { keyHash, channel } = device;
-    this.deps.audit.append({
-      kind: 'admitted',
-      keyHash,
-      peer: channel.address,
-      detail: { transport: channel.transport, role, profile },
-    });
+    this.auditOf(device, 'admitted', { detail: { transport: channel.transport, role, profile } });
     // Debug: a batch makes one of these per device; the outcome's line is the one kept at info.
     this.deps.log.debug(
       { keyHash, peer: channel.address, profile, label: device.label },
@@ -174,10 +169,7 @@ export class DeviceRecords extends EventEmitter<EngineEvents> {
       at,
     });
     this.deps.whitelist.markSeen(keyHash, at);
-    this.deps.audit.append({
-      kind: 'authenticated',
-      keyHash,
-      peer: channel.address,
+    this.auditOf(device, 'authenticated', {
       detail: { mutual: session.mutual, peerVersion: session.peerVersion },
     });
     this.emitDevice(device, 'configuring');
@@ -197,12 +189,7 @@ export class DeviceRecords extends EventEmitter<EngineEvents> {
     detail: Record<string, unknown>,
     deviceInfo: string | undefined,
   ): void {
-    this.deps.audit.append({
-      kind: 'configuration-delivered',
-      keyHash: device.keyHash,
-      peer: device.channel.address,
-      detail,
-    });
+    this.auditOf(device, 'configuration-delivered', { detail });
     this.deps.devices.delivered(device.keyHash, this.deps.clock.date(), { deviceInfo });
   }
 
@@ -211,24 +198,14 @@ export class DeviceRecords extends EventEmitter<EngineEvents> {
    * being active while the record was being written): the record says so.
    */
   withheld(device: SessionSubject, reason: string): void {
-    this.deps.audit.append({
-      kind: 'configuration-withheld',
-      keyHash: device.keyHash,
-      peer: device.channel.address,
-      reason,
-    });
+    this.auditOf(device, 'configuration-withheld', { reason });
     this.deps.devices.withheld(device.keyHash, this.deps.clock.date());
   }
 
   /** The session ended with its configuration refused (the whitelist changed during it). */
   refusedInSession(device: SessionSubject, reason: string): void {
     this.deps.devices.setState(device.keyHash, 'refused', this.deps.clock.date(), { reason });
-    this.deps.audit.append({
-      kind: 'session-refused',
-      keyHash: device.keyHash,
-      peer: device.channel.address,
-      reason,
-    });
+    this.auditOf(device, 'session-refused', { reason });
     this.deps.log.warn(
       { keyHash: device.keyHash, peer: device.channel.address },
       `refused: ${reason}`,
@@ -260,10 +237,7 @@ export class DeviceRecords extends EventEmitter<EngineEvents> {
     const reason = outcome.result === 'provisioned' ? outcome.note : undefined;
     this.deps.devices.setState(keyHash, state, now, { reason, connStatus });
     this.deps.whitelist.markProvisioned(keyHash, now);
-    this.deps.audit.append({
-      kind: state,
-      keyHash,
-      peer: channel.address,
+    this.auditOf(device, state, {
       reason,
       detail: connStatus === undefined ? undefined : { connStatus },
     });
@@ -293,12 +267,7 @@ export class DeviceRecords extends EventEmitter<EngineEvents> {
     const { keyHash, channel } = device;
     this.counters.failed++;
     if (!session.authenticated) {
-      this.deps.audit.append({
-        kind: 'authentication-failed',
-        keyHash,
-        peer: channel.address,
-        reason,
-      });
+      this.auditOf(device, 'authentication-failed', { reason });
       this.deps.log.warn({ keyHash, peer: channel.address }, `authentication failed: ${reason}`);
       this.emit('refused', {
         subject: keyHash,
@@ -309,7 +278,7 @@ export class DeviceRecords extends EventEmitter<EngineEvents> {
       });
       return;
     }
-    this.deps.audit.append({ kind: 'session-failed', keyHash, peer: channel.address, reason });
+    this.auditOf(device, 'session-failed', { reason });
     const previous = session.stateBefore;
     const now = this.deps.clock.date();
     if (!session.delivered && (previous === 'provisioned' || previous === 'connected')) {
@@ -333,12 +302,7 @@ export class DeviceRecords extends EventEmitter<EngineEvents> {
     const reason = 'parked: the daemon stopped during the session';
     if (authenticated)
       this.deps.devices.setState(device.keyHash, 'announced', this.deps.clock.date(), { reason });
-    this.deps.audit.append({
-      kind: 'parked',
-      keyHash: device.keyHash,
-      peer: device.channel.address,
-      reason,
-    });
+    this.auditOf(device, 'parked', { reason });
   }
 
   /**
@@ -346,12 +310,7 @@ export class DeviceRecords extends EventEmitter<EngineEvents> {
    * proved nothing and was refused nothing); it waits for its next announcement.
    */
   notReached(device: SessionSubject, reason: string): void {
-    this.deps.audit.append({
-      kind: 'not-reached',
-      keyHash: device.keyHash,
-      peer: device.channel.address,
-      reason,
-    });
+    this.auditOf(device, 'not-reached', { reason });
     this.deps.log.debug({ keyHash: device.keyHash, peer: device.channel.address }, reason);
     this.emitDevice(device, 'announced', reason);
     this.sessionEnded(device, 'not-reached', reason);
@@ -372,6 +331,20 @@ export class DeviceRecords extends EventEmitter<EngineEvents> {
   /** Write the summary of refusals not recorded one by one. */
   flush(): void {
     this.refusals.flush();
+  }
+
+  /** An audit record about the device, with the address of the peer in its session. */
+  private auditOf(
+    device: SessionSubject,
+    kind: string,
+    fields: Pick<AuditRecord, 'reason' | 'detail'> = {},
+  ): void {
+    this.deps.audit.append({
+      kind,
+      keyHash: device.keyHash,
+      peer: device.channel.address,
+      ...fields,
+    });
   }
 
   private emitDevice(device: SessionSubject, state: DeviceState, reason?: string): void {
