@@ -38,6 +38,15 @@ describe('devices heard but not listed', () => {
       transport: 'espnow',
       at,
     });
+    // A key that hashes like any other but is no P-256 point: listed, with no URI to add it by.
+    const notAKey = new Uint8Array(91).fill(7);
+    stores.unlisted.heard({
+      keyHash: 'e7'.repeat(32),
+      publicKey: notAKey,
+      address: '02:00:00:00:aa:03',
+      transport: 'espnow',
+      at,
+    });
     assert.equal(stores.writes.pendingWrites, 1, 'one write for every sighting before the commit');
     stores.close();
 
@@ -45,7 +54,7 @@ describe('devices heard but not listed', () => {
     assert.equal(status.status, 0, status.stderr);
     assert.match(
       status.stdout,
-      /^heard but not listed: 2 device\(s\) refused as unknown, heard 6 time\(s\)/m,
+      /^heard but not listed: 3 device\(s\) refused as unknown, heard 7 time\(s\)/m,
     );
 
     const listed = await runConfigurator('--data-dir', dataDir, 'devices', '--unlisted', '--json');
@@ -58,7 +67,8 @@ describe('devices heard but not listed', () => {
       uri?: string;
       lastSeen: string;
     }[];
-    assert.equal(rows.length, 2);
+    assert.equal(rows.length, 3);
+    assert.equal(rows.find((r) => r.keyHash === 'e7'.repeat(32))?.uri, undefined);
     const known = rows.find((r) => r.keyHash === keyHash)!;
     assert.equal(known.count, 5);
     assert.equal(known.rssi, -44, 'the latest sighting');
