@@ -3,6 +3,7 @@
  * one left alone, and hostile requests answered with an error while the daemon goes on.
  */
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { chmodSync, existsSync, lstatSync, renameSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
@@ -20,6 +21,21 @@ import { listenTcpEnrollee } from '../support/tcp-enrollee.js';
 const neverCalled = {
   connect: () => Promise.reject(new Error('not expected in this test')),
 };
+
+/** A device that accepts DPP/TCP connections on 127.0.0.1 and never answers. */
+async function listenSilently(): Promise<{ port: number; held: Socket[]; close: () => void }> {
+  const held: Socket[] = [];
+  const server = createServer((socket) => held.push(socket));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    held,
+    close: () => {
+      for (const s of held) s.destroy();
+      server.close();
+    },
+  };
+}
 
 describe('control socket', () => {
   let h: Harness;
@@ -241,18 +257,18 @@ describe('control socket', () => {
     h = await startHarness({ sessions: { authTimeoutMs: 60_000 } });
     const keyHash = h.stores.addKey(newIdentity().key);
     // A device that accepts connections and never answers: the first session stays under way.
-    const held: Socket[] = [];
-    const silent = createServer((socket) => held.push(socket));
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    const port = (silent.address() as AddressInfo).port;
+    const { port, held, close } = await listenSilently();
     try {
       const first = h.daemon.connectOut({ host: '127.0.0.1', port, device: keyHash });
       while (h.daemon.engine.activeSessions === 0) await new Promise((r) => setTimeout(r, 10));
       const second = await h.daemon.connectOut({ host: '127.0.0.1', port, device: keyHash });
       assert.equal(second.state, 'refused');
       assert.match(second.reason ?? '', /already running/);
-      // Both connections came from 127.0.0.1 to one port; only the second one closed.
-      await new Promise((r) => setTimeout(r, 100));
+      // Both connections came from 127.0.0.1 to one port; only the second one closed, and the
+      // daemon has seen it go (its side closed first).
+      while (held.length < 2) await new Promise((r) => setTimeout(r, 10));
+      await once(held[1]!, 'close');
+      await new Promise((r) => setImmediate(r));
       assert.equal(h.daemon.engine.activeSessions, 1, 'the first session runs on');
       assert.ok(!h.stores.auditRecords.some((r) => r.kind === 'authentication-failed'));
       for (const s of held) s.destroy();
@@ -260,8 +276,7 @@ describe('control socket', () => {
       assert.equal(outcome.state, 'failed');
       assert.doesNotMatch(outcome.reason ?? '', /no room/);
     } finally {
-      for (const s of held) s.destroy();
-      silent.close();
+      close();
     }
   });
 
@@ -270,10 +285,7 @@ describe('control socket', () => {
     const path = controlSocketPath(h.dataDir);
     const keyHash = h.stores.addKey(newIdentity().key);
     // A device that accepts the connection and never answers.
-    const held: Socket[] = [];
-    const silent = createServer((socket) => held.push(socket));
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    const port = (silent.address() as AddressInfo).port;
+    const { port, close } = await listenSilently();
     try {
       h.daemon.engine.records.on('device', (e) => {
         // Once the session is under way (the event comes as it starts).
@@ -291,8 +303,7 @@ describe('control socket', () => {
       // It never authenticated, so the device's row was never the session's to write.
       assert.equal(h.stores.deviceRecords.get(keyHash), undefined);
     } finally {
-      for (const s of held) s.destroy();
-      silent.close();
+      close();
     }
   });
 });
