@@ -8,8 +8,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { fromHex, toHex } from '../../protocol/bytes.js';
 import { DppStatus } from '../../protocol/dpp/attributes.js';
 import { makeIdentity, makePeer, type BootstrapIdentity } from '../../protocol/dpp/auth-common.js';
@@ -37,19 +35,9 @@ import { publicKeyOf } from '../../protocol/dpp/crypto/p256.js';
 import { decodeMessage, type DppFrame } from '../../protocol/dpp/frames.js';
 import { formatDppUri, parseDppUri } from '../../protocol/dpp/uri.js';
 import { fragmentDppMessage } from '../../protocol/espnow/fragment.js';
+import { PATHS } from './c-processes.js';
 
-/** The checkout's root: the nearest folder above this file that holds firmware-enrollee/. */
-function repositoryRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(dir, 'firmware-enrollee', 'Makefile'))) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`cannot find firmware-enrollee/ above ${import.meta.url}`);
-    dir = parent;
-  }
-}
-
-const TOOL = join(repositoryRoot(), 'firmware-enrollee', 'build-host', 'enrollee-vectors');
+const TOOL = PATHS.vectors;
 
 interface Sent {
   readonly dst: string;
