@@ -25,6 +25,10 @@ export const DaemonErrorCode = defineErrorCodes(
     ControlNoAnswer: 755,
     ConnectRefused: 760,
     ConnectFailed: 761,
+    // 770–779: the console (daemon/console/)
+    ConsoleTokensInvalid: 770,
+    ConsoleUnavailable: 771,
+    ConsoleTlsInvalid: 772,
 
     // 850–869: per-device LwM2M credentials, templates and export (daemon/lwm2m/)
     Lwm2mTemplateInvalid: 850,

@@ -27,6 +27,10 @@ export interface AuditQuery {
   readonly since?: Date | undefined;
   /** Only records with an id above this one (to follow the log). */
   readonly afterId?: number | undefined;
+  /** Only records with an id below this one (the next page back). */
+  readonly beforeId?: number | undefined;
+  /** Before this time. */
+  readonly until?: Date | undefined;
   readonly kind?: string | undefined;
   readonly keyHash?: string | undefined;
   readonly limit?: number | undefined;
@@ -85,6 +89,14 @@ export class AuditLog {
     if (query.afterId !== undefined) {
       where.push('id > ?');
       args.push(query.afterId);
+    }
+    if (query.beforeId !== undefined) {
+      where.push('id < ?');
+      args.push(query.beforeId);
+    }
+    if (query.until !== undefined) {
+      where.push('at < ?');
+      args.push(isoTime(query.until));
     }
     if (query.kind !== undefined) {
       where.push('kind = ?');

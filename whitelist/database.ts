@@ -147,7 +147,7 @@ export function migrate(db: Database, migrations: readonly Migration[]): void {
 }
 
 /** Create the data directory 0700 if missing; an existing one is checked, not changed. */
-function ensureDirectory(dir: string): void {
+export function ensureDirectory(dir: string): void {
   try {
     const created = mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
     // mkdir's mode passes through the umask; chmod makes it exact.

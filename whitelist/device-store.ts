@@ -36,6 +36,8 @@ export interface TransitionFields extends DeviceFields {
 export interface DeviceQuery {
   readonly state?: DeviceState | undefined;
   readonly limit?: number | undefined;
+  /** Rows to skip first (paging; with limit). */
+  readonly offset?: number | undefined;
 }
 
 interface DeviceRow {
@@ -193,9 +195,10 @@ export class DeviceStore {
       args.push(query.state);
     }
     sql += ' ORDER BY last_seen DESC, key_hash';
-    if (query.limit !== undefined) {
-      sql += ' LIMIT ?';
-      args.push(Math.max(0, Math.trunc(query.limit)));
+    if (query.limit !== undefined || query.offset !== undefined) {
+      sql += ' LIMIT ? OFFSET ?';
+      args.push(query.limit === undefined ? -1 : Math.max(0, Math.trunc(query.limit)));
+      args.push(Math.max(0, Math.trunc(query.offset ?? 0)));
     }
     return this.db
       .prepare<(string | number)[], DeviceRow>(sql)

@@ -1,12 +1,12 @@
 /**
- * Whitelist export, CSV or JSON, with every column of every entry (never the device secrets or the
- * audit log). Importing an export into an empty database gives the identical whitelist, times
+ * Whitelist export, CSV or JSON, with every column of every entry (never the device secrets); and
+ * the audit log as CSV for a spreadsheet. Importing an export into an empty database gives the identical whitelist, times
  * included, so an export is also a backup of the list.
  */
 import { formatCsvRecord } from './csv.js';
 import { CSV_COLUMNS } from './import.js';
 import { escapeFormula } from './spreadsheet.js';
-import type { WhitelistEntry } from './types.js';
+import type { AuditEntry, WhitelistEntry } from './types.js';
 
 export const EXPORT_FORMATS = ['csv', 'json'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -79,6 +79,26 @@ export function exportCsv(entries: readonly WhitelistEntry[]): string {
       last_seen: e.lastSeen,
     };
     out += formatCsvRecord(CSV_COLUMNS.map((c) => cells[c] ?? ''));
+  }
+  return out;
+}
+
+const AUDIT_CSV_COLUMNS = ['id', 'at', 'kind', 'key_hash', 'peer', 'reason', 'actor', 'detail'];
+
+/** Audit records as CSV, in the order given; text a device or an admin wrote is formula-guarded. */
+export function exportAuditCsv(entries: readonly AuditEntry[]): string {
+  let out = formatCsvRecord(AUDIT_CSV_COLUMNS);
+  for (const a of entries) {
+    out += formatCsvRecord([
+      String(a.id),
+      a.at,
+      a.kind,
+      a.keyHash ?? '',
+      escapeFormula(a.peer ?? ''),
+      escapeFormula(a.reason ?? ''),
+      escapeFormula(a.actor ?? ''),
+      escapeFormula(a.detail ?? ''),
+    ]);
   }
   return out;
 }

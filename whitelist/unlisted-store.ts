@@ -4,6 +4,9 @@
  * here for a device that should have been whitelisted; nothing here is ever trusted or admitted
  * on its own. Bounded: the least recently heard rows go first.
  */
+import { parseBootstrapKey } from '../protocol/dpp/bootstrap-key.js';
+import { formatDppUri } from '../protocol/dpp/uri.js';
+import { attempt } from '../protocol/errors.js';
 import type { Database } from './database.js';
 import { isoTime } from './time.js';
 import type { Transport } from './types.js';
@@ -121,6 +124,19 @@ export class UnlistedStore {
       .map(fromRow);
   }
 
+  /** One row by its id (the key hash, else the chirp hash). */
+  get(id: string): UnlistedDevice | undefined {
+    const row = this.db
+      .prepare<[string], UnlistedRow>('SELECT * FROM unlisted WHERE id = ?')
+      .get(id.toLowerCase());
+    return row === undefined ? undefined : fromRow(row);
+  }
+
+  /** Drop a row (its device is on the whitelist now). */
+  forget(id: string): void {
+    this.db.prepare('DELETE FROM unlisted WHERE id = ?').run(id.toLowerCase());
+  }
+
   /** Devices in the table, and how often they were heard in all. */
   totals(): { devices: number; heard: number } {
     const row = this.total.get();
@@ -140,4 +156,24 @@ function fromRow(row: UnlistedRow): UnlistedDevice {
     lastSeen: row.last_seen,
     count: row.count,
   };
+}
+
+/**
+ * What an admin needs to add an unlisted device whose key was announced: a DPP URI of the key.
+ * None for a key that is not a P-256 point (an announcement's key is hashed, never parsed).
+ */
+export function uriOfAnnouncedKey(publicKey: Uint8Array | undefined): string | undefined {
+  if (publicKey === undefined) return undefined;
+  const key = attempt(() => parseBootstrapKey(publicKey));
+  if (!key.ok) return undefined;
+  return formatDppUri({
+    key: key.value,
+    channels: [],
+    mac: null,
+    info: null,
+    version: null,
+    host: null,
+    supportedCurves: null,
+    unknownTokens: [],
+  });
 }

@@ -11,6 +11,7 @@ import { registerWhitelistCommands } from './commands/whitelist.js';
 import { registerStartCommand } from './commands/start.js';
 import { registerStatusCommands } from './commands/status.js';
 import { registerConnectCommand } from './commands/connect.js';
+import { registerConsoleCommands } from './commands/console.js';
 import { CliExit } from './support/exit.js';
 import { DATA_DIR_ENV } from './support/data-dir.js';
 import { VERSION } from '../version.js';
@@ -35,6 +36,7 @@ export function buildProgram(extra: readonly RegisterCommands[] = []): Command {
   registerStartCommand(program);
   registerStatusCommands(program);
   registerConnectCommand(program);
+  registerConsoleCommands(program);
   for (const register of extra) register(program);
   return program;
 }

@@ -96,6 +96,29 @@ export const configSchema = z.strictObject({
   /** The profile a whitelist entry without one gets. */
   defaultProfile: z.string().min(1).default('default'),
   profiles: z.record(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/), profileSchema).default({}),
+  /** The console: HTTP API and web page (docs/console.md). */
+  console: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** Loopback unless the admin opens it to the site network on purpose. */
+      host: z.string().min(1).default('127.0.0.1'),
+      port: port.default(8909),
+      /**
+       * auto: HTTPS unless the host is a loopback address (a phone's browser gives its camera only
+       * to pages served over HTTPS or from localhost); on: HTTPS always; off: plain HTTP always.
+       */
+      tls: z.enum(['auto', 'on', 'off']).default('auto'),
+      /** A certificate (PEM, chain allowed) and its key; without them one is made at first start. */
+      certFile: z.string().min(1).optional(),
+      keyFile: z.string().min(1).optional(),
+    })
+    .refine((c) => (c.certFile === undefined) === (c.keyFile === undefined), {
+      message: 'give both certFile and keyFile, or neither',
+    })
+    .refine((c) => c.tls !== 'off' || c.certFile === undefined, {
+      message: 'certFile and keyFile are given but tls is off',
+    })
+    .prefault({}),
   log: z
     .strictObject({
       level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),

@@ -44,6 +44,8 @@ export interface SessionEndedEvent {
   /** parked: the daemon stopped during it. */
   readonly result: 'provisioned' | 'connected' | 'failed' | 'refused' | 'parked' | 'not-reached';
   readonly reason?: string | undefined;
+  /** From the session's start (the announcement answered, or the connection) to its end. */
+  readonly durationMs?: number | undefined;
 }
 
 export interface EngineEvents {
@@ -66,6 +68,8 @@ export interface SessionSubject {
   readonly keyHash: string;
   readonly label?: string | undefined;
   readonly channel: PeerChannel;
+  /** On the engine's clock. */
+  readonly startedAt?: number | undefined;
 }
 
 export interface DeviceRecordsDeps {
@@ -325,6 +329,8 @@ export class DeviceRecords extends EventEmitter<EngineEvents> {
       transport: device.channel.transport,
       result,
       reason,
+      durationMs:
+        device.startedAt === undefined ? undefined : this.deps.clock.now() - device.startedAt,
     });
   }
 

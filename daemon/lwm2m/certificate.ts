@@ -63,6 +63,18 @@ export interface CertificateRequest {
   /** The issuer's subject Name (DER) and key identifier; the subject itself when self-signed. */
   readonly issuer?: { readonly name: Uint8Array; readonly keyId?: Uint8Array | undefined };
   readonly signer: Signer;
+  /** What the key is for: a TLS client (an LwM2M device, the default) or a TLS server. */
+  readonly usage?: 'client' | 'server' | undefined;
+  /** subjectAltName: host names and IP addresses (a TLS server needs them). */
+  readonly altNames?: { readonly dns?: readonly string[]; readonly ip?: readonly Uint8Array[] };
+}
+
+/** GeneralNames: dNSName [2] IA5String, iPAddress [7] OCTET STRING, both implicitly tagged. */
+function generalNames(names: NonNullable<CertificateRequest['altNames']>): Uint8Array {
+  return sequence(
+    ...(names.dns ?? []).map((n) => tlv(0x82, new TextEncoder().encode(n))),
+    ...(names.ip ?? []).map((ip) => tlv(0x87, ip)),
+  );
 }
 
 function extension(id: string, critical: boolean, value: Uint8Array): Uint8Array {
@@ -79,9 +91,15 @@ export function issueCertificate(req: CertificateRequest): Uint8Array {
     extension('2.5.29.19', true, sequence()),
     // keyUsage: BIT STRING with bit 0 (digitalSignature) set, 7 unused bits.
     extension('2.5.29.15', true, Uint8Array.of(0x03, 0x02, 0x07, 0x80)),
-    extension('2.5.29.37', false, sequence(oid('1.3.6.1.5.5.7.3.2'))),
+    extension(
+      '2.5.29.37',
+      false,
+      sequence(oid(req.usage === 'server' ? '1.3.6.1.5.5.7.3.1' : '1.3.6.1.5.5.7.3.2')),
+    ),
     extension('2.5.29.14', false, octetString(keyId)),
   ];
+  if (req.altNames !== undefined)
+    extensions.push(extension('2.5.29.17', false, generalNames(req.altNames)));
   if (req.issuer?.keyId !== undefined)
     extensions.push(extension('2.5.29.35', false, sequence(tlv(0x80, req.issuer.keyId))));
   const tbs = sequence(

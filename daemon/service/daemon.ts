@@ -3,6 +3,7 @@
  * feed it (the ESP32 bridge's radio, DPP over TCP). Built from a validated configuration; every
  * part can be handed in instead (tests, the demo) so the same code runs everywhere.
  */
+import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { Clock } from '../../protocol/clock.js';
 import type { BootstrapIdentity } from '../../protocol/dpp/auth-common.js';
@@ -19,11 +20,16 @@ import type {
   WhitelistPort,
   WhitelistView,
 } from '../engine/ports.js';
-import { loadOrCreateIdentity } from '../keys/identity.js';
+import { identityUri, loadOrCreateIdentity } from '../keys/identity.js';
 import { DppTcpListener, type TcpConnectionLimits } from '../transports/dpp-tcp.js';
 import { VERSION } from '../version.js';
 import { ConfiguratorError } from '../../protocol/errors.js';
-import { processResources, removeDaemonState, writeDaemonState } from './state-file.js';
+import {
+  processResources,
+  removeDaemonState,
+  writeDaemonState,
+  type DaemonState,
+} from './state-file.js';
 import type { RadioTransport } from '../transports/radio-transport.js';
 import { feedPeers } from '../transports/espnow-peers.js';
 import { superviseRadio } from './radio.js';
@@ -69,8 +75,19 @@ export interface DaemonParts {
   readonly controlSocket?: boolean | undefined;
 }
 
+/** The radio link going up or down, for whoever shows it (the console). */
+export interface LinkChange {
+  readonly up: boolean;
+  /** Why it is down (the last reason the transport gave). */
+  readonly reason?: string | undefined;
+  readonly at: string;
+}
+
 export class ConfiguratorDaemon {
   readonly engine: SessionEngine;
+  /** Link changes since start: the console's live view listens here. */
+  readonly links = new EventEmitter<{ change: [change: LinkChange] }>();
+  private radioDownReason: string | undefined = 'not connected yet';
   readonly espnow: EspnowDppLink | undefined;
   private tcp: DppTcpListener | undefined;
   private control: ControlSocket | undefined;
@@ -166,6 +183,14 @@ export class ConfiguratorDaemon {
     const link = new EspnowDppLink(radio, clock === undefined ? undefined : () => clock.now());
     feedPeers(link, this.engine);
     superviseRadio(radio, this.parts.config.radio.channel, this.parts.log);
+    radio.on('up', () => {
+      this.radioDownReason = undefined;
+      this.links.emit('change', { up: true, at: new Date().toISOString() });
+    });
+    radio.on('down', (reason) => {
+      this.radioDownReason = reason;
+      this.links.emit('change', { up: false, reason, at: new Date().toISOString() });
+    });
     return link;
   }
 
@@ -216,34 +241,51 @@ export class ConfiguratorDaemon {
   }
 
   private publishState(): void {
-    const { config, radio, dataDir } = this.parts;
-    const info = radio?.info ?? null;
     try {
-      writeDaemonState(dataDir, {
-        pid: process.pid,
-        startedAt: this.startedAt,
-        updatedAt: new Date().toISOString(),
-        version: VERSION,
-        tcp: this.tcpPort === undefined ? null : { host: config.tcp.host, port: this.tcpPort },
-        radio:
-          radio === undefined
-            ? null
-            : {
-                port: config.radio.port,
-                up: info !== null,
-                mac: info?.mac,
-                channel: info?.channel,
-                firmware: info?.firmware,
-              },
-        activeSessions: this.engine.activeSessions,
-        waitingSessions: this.engine.waitingSessions,
-        counters: { ...this.engine.counters },
-        process: processResources(),
-        link: this.linkCounters(),
-      });
+      writeDaemonState(this.parts.dataDir, this.status());
     } catch (e) {
       this.parts.log.warn({ err: (e as Error).message }, 'cannot write the daemon state file');
     }
+  }
+
+  /** What the daemon says about itself: `daemon.json` for `status`, and the console. */
+  status(): DaemonState {
+    const { config, radio } = this.parts;
+    const info = radio?.info ?? null;
+    return {
+      pid: process.pid,
+      startedAt: this.startedAt,
+      updatedAt: new Date().toISOString(),
+      version: VERSION,
+      tcp: this.tcpPort === undefined ? null : { host: config.tcp.host, port: this.tcpPort },
+      radio:
+        radio === undefined
+          ? null
+          : {
+              port: config.radio.port,
+              up: info !== null,
+              ...(info === null ? { downReason: this.radioDownReason } : {}),
+              mac: info?.mac,
+              channel: info?.channel,
+              firmware: info?.firmware,
+            },
+      activeSessions: this.engine.activeSessions,
+      waitingSessions: this.engine.waitingSessions,
+      counters: { ...this.engine.counters },
+      process: processResources(),
+      link: this.linkCounters(),
+    };
+  }
+
+  /** Our DPP URI (devices that pin their configurator are given it), with the radio's channel. */
+  identityUri(): string {
+    return identityUri(this.identity, { channel: this.parts.config.radio.channel });
+  }
+
+  /** The profiles a whitelist entry may name, the default first. */
+  get profileNames(): readonly string[] {
+    const { defaultProfile, profiles } = this.parts.config;
+    return [defaultProfile, ...[...profiles.keys()].filter((p) => p !== defaultProfile)];
   }
 
   /** ESP-NOW and serial counters, for status and the benchmark; null without a radio. */

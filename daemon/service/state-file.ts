@@ -17,6 +17,8 @@ export interface DaemonState {
   readonly radio: {
     port: string;
     up: boolean;
+    /** Why the link is down, as the transport last said (absent while up). */
+    downReason?: string | undefined;
     mac?: string | undefined;
     channel?: number | undefined;
     firmware?: string | undefined;

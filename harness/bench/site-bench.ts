@@ -227,6 +227,7 @@ export async function runSiteBench(
         radio: { port: o.transport === 'espnow' ? linkPath : 'none' },
         // The whole simulated fleet connects from 127.0.0.1: one address, every slot.
         tcp: { enabled: o.transport === 'tcp', port: 0, maxConnectionsPerAddress: 100_000 },
+        console: { port: 0 },
         sessions: {
           maxConcurrent: 1000,
           retransmitMs: 1000,

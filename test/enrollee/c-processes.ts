@@ -201,6 +201,8 @@ export class Site {
       `  channel: ${channel}`,
       'tcp:',
       '  enabled: false',
+      'console:',
+      '  port: 0',
       'sessions:',
       `  connStatusTimeoutMs: ${opts.connStatusTimeoutMs ?? 30000}`,
       'defaultProfile: lab',

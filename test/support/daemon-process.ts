@@ -26,6 +26,7 @@ export function writeTcpConfig(dataDir: string, port: number): void {
     [
       'radio: { port: none }',
       `tcp: { host: 127.0.0.1, port: ${port} }`,
+      'console: { port: 0 }',
       'defaultProfile: plant',
       'profiles:',
       '  plant:',

@@ -7,6 +7,9 @@ import { openStores, recoverInterruptedSessions } from '../../service/stores.js'
 import { createRadio } from '../../service/radio.js';
 import { createBundleBuilder } from '../../service/bundles.js';
 import { dataDirOf } from '../support/data-dir.js';
+import { ConfiguratorError } from '../../../protocol/errors.js';
+import type { ConsoleServer } from '../../console/server.js';
+import { startConsole } from '../../console/start-console.js';
 import { CliExit, EXIT_INVALID_INPUT } from '../support/exit.js';
 import { activeAesSivBackendName } from '../../../protocol/dpp/crypto/aes-siv.js';
 import { nativeCryptoUnavailableReason } from '../../../protocol/dpp/crypto/native-backend.js';
@@ -77,6 +80,16 @@ export function registerStartCommand(program: Command): void {
         radio,
         bundles: bundles.value,
       });
+      let consoleServer: ConsoleServer | undefined;
+      if (config.console.enabled) {
+        try {
+          consoleServer = await startConsole({ config, dataDir, log, stores, daemon });
+        } catch (e) {
+          await daemon.stop(0);
+          if (e instanceof ConfiguratorError) throw new CliExit(EXIT_INVALID_INPUT, e.message);
+          throw e;
+        }
+      }
       log.info(
         {
           dataDir,
@@ -100,11 +113,13 @@ export function registerStartCommand(program: Command): void {
             `${signal}: finishing running sessions (up to ${config.sessions.shutdownGraceMs} ms)`,
           );
           notifier.stopping();
-          void daemon.stop().then((r) => {
-            log.info(r, 'stopped');
-            notifier.close();
-            resolve();
-          });
+          void (consoleServer?.stop() ?? Promise.resolve())
+            .then(() => daemon.stop())
+            .then((r) => {
+              log.info(r, 'stopped');
+              notifier.close();
+              resolve();
+            });
         };
         process.on('SIGINT', onSignal);
         process.on('SIGTERM', onSignal);

@@ -4,10 +4,11 @@ import { databasePath, openDatabase } from '../../../whitelist/database.js';
 import { DeviceStore } from '../../../whitelist/device-store.js';
 import { DEVICE_STATES, type DeviceRecord, type DeviceState } from '../../../whitelist/types.js';
 import { WhitelistStore } from '../../../whitelist/whitelist-store.js';
-import { UnlistedStore, type UnlistedDevice } from '../../../whitelist/unlisted-store.js';
-import { parseBootstrapKey } from '../../../protocol/dpp/bootstrap-key.js';
-import { formatDppUri } from '../../../protocol/dpp/uri.js';
-import { attempt } from '../../../protocol/errors.js';
+import {
+  UnlistedStore,
+  uriOfAnnouncedKey,
+  type UnlistedDevice,
+} from '../../../whitelist/unlisted-store.js';
 import { readDaemonState } from '../../service/state-file.js';
 import { dataDirOf } from '../support/data-dir.js';
 import { CliExit, EXIT_INVALID_INPUT } from '../support/exit.js';
@@ -75,29 +76,9 @@ function deviceRow(d: DeviceRecord, labels: Map<string, string | undefined>): st
   ];
 }
 
-/**
- * What an admin needs to add an unlisted device whose key was announced: a DPP URI of the key.
- * None for a key that is not a P-256 point (an announcement's key is hashed, never parsed).
- */
-function uriOfKey(publicKey: Uint8Array | undefined): string | undefined {
-  if (publicKey === undefined) return undefined;
-  const key = attempt(() => parseBootstrapKey(publicKey));
-  if (!key.ok) return undefined;
-  return formatDppUri({
-    key: key.value,
-    channels: [],
-    mac: null,
-    info: null,
-    version: null,
-    host: null,
-    supportedCurves: null,
-    unknownTokens: [],
-  });
-}
-
 function unlistedJson(d: UnlistedDevice): Record<string, unknown> {
   const { publicKey, ...rest } = d;
-  return { ...rest, uri: uriOfKey(publicKey) };
+  return { ...rest, uri: uriOfAnnouncedKey(publicKey) };
 }
 
 function unlistedRow(d: UnlistedDevice): string[] {
