@@ -104,7 +104,9 @@ function identify(request: FastifyRequest, deps: AuthDeps): Caller | undefined {
 /** Whether the browser's Origin is this server as the browser reached it (its Host header). */
 function sameOrigin(origin: string, request: FastifyRequest): boolean {
   try {
-    return new URL(origin).host === request.headers.host;
+    const from = new URL(origin);
+    // Through URL both ways, so that a default port reads the same on both sides.
+    return from.host === new URL(`${from.protocol}//${request.headers.host ?? ''}`).host;
   } catch {
     return false;
   }

@@ -7,7 +7,18 @@ import type { Logger } from 'pino';
 import type { DaemonConfig } from '../config/load.js';
 import type { ConfiguratorDaemon } from '../service/daemon.js';
 import type { SqliteStores } from '../service/stores.js';
+import type { ConsoleStores } from './context.js';
 import { ConsoleServer } from './server.js';
+
+/** The admin's stores among the daemon's SQLite ones. */
+export function consoleStoresOf(stores: SqliteStores): ConsoleStores {
+  return {
+    whitelist: stores.whitelistStore,
+    devices: stores.deviceStore,
+    audit: stores.auditLog,
+    unlisted: stores.unlistedStore,
+  };
+}
 
 export async function startConsole(options: {
   readonly config: DaemonConfig;
@@ -24,12 +35,7 @@ export async function startConsole(options: {
     dataDir: options.dataDir,
     baseDir: config.baseDir,
     log: log.child({ component: 'console' }),
-    stores: {
-      whitelist: stores.whitelistStore,
-      devices: stores.deviceStore,
-      audit: stores.auditLog,
-      unlisted: stores.unlistedStore,
-    },
+    stores: consoleStoresOf(stores),
     daemon: options.daemon,
   });
   log.info(

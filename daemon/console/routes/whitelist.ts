@@ -179,8 +179,13 @@ export function whitelistRoutes(app: ConsoleApp, ctx: ConsoleContext): void {
           'nothing to change: give status, label, location, profile or notes',
         );
       requireKnownProfile(ctx.daemon, b.profile);
-      const entry = findEntry(store, request.params.hash);
-      const after = store.update(entry.keyHash, b, callerOf(request).actor);
+      const { keyHash } = findEntry(store, request.params.hash);
+      const actor = callerOf(request).actor;
+      // A status change is recorded as the CLI's enable/disable/revoke record it.
+      const { status, ...fields } = b;
+      if (status !== undefined) store.setStatus(keyHash, status, actor);
+      const after =
+        Object.keys(fields).length > 0 ? store.update(keyHash, fields, actor) : store.get(keyHash)!;
       edited();
       return toEntryView(after);
     },
