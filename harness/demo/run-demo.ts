@@ -20,6 +20,23 @@ import { parseImport } from '../../whitelist/import.js';
 import { FINAL_DEVICE_STATES } from '../../whitelist/types.js';
 import { formatTable } from '../../daemon/cli/support/table.js';
 import { demoConfig, DEMO_SSID } from './demo-config.js';
+import { startConsole } from '../../daemon/console/start-console.js';
+import type { ConsoleServer } from '../../daemon/console/server.js';
+import { loadOrCreateTokens } from '../../daemon/console/tokens.js';
+import { DaemonErrorCode } from '../../daemon/errors.js';
+import { isConfiguratorError } from '../../protocol/errors.js';
+
+/** The console on its usual port, or on any free one when that is taken (another daemon). */
+async function startDemoConsole(
+  options: Omit<Parameters<typeof startConsole>[0], 'port'>,
+): Promise<ConsoleServer> {
+  try {
+    return await startConsole(options);
+  } catch (e) {
+    if (!isConfiguratorError(e, DaemonErrorCode.ConsoleUnavailable)) throw e;
+    return startConsole({ ...options, port: 0 });
+  }
+}
 
 export interface DemoOptions {
   readonly enrollees: number;
@@ -99,7 +116,11 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     publishState: true,
     controlSocket: true,
   });
-  out.write(`daemon: running (log: ${logFile}); Wi-Fi network "${DEMO_SSID}"\n\n`);
+  out.write(`daemon: running (log: ${logFile}); Wi-Fi network "${DEMO_SSID}"\n`);
+  const consoleServer = await startDemoConsole({ config, dataDir, log, stores, daemon });
+  out.write(
+    `console: ${consoleServer.url}  (log in with the token ${loadOrCreateTokens(dataDir).tokens.admin})\n\n`,
+  );
 
   // Progress: each simulated device counts once it has its final word from the daemon.
   const finalByAddress = new Map<string, { state: string; reason: string }>();
@@ -195,6 +216,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   );
 
   const shutdown = async (): Promise<void> => {
+    await consoleServer.stop();
     await daemon.stop(1000);
     await bridge.kill();
     await hub.kill();
@@ -211,6 +233,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       `  npx configurator --data-dir ${dataDir} devices`,
       `  npx configurator --data-dir ${dataDir} whitelist list`,
       `  npx configurator --data-dir ${dataDir} identity`,
+      `or open the console: ${consoleServer.url}`,
       'Ctrl-C to stop.',
       '',
     ].join('\n'),

@@ -22,6 +22,11 @@ describe('configurator demo --once (the simulated site end to end)', function ()
     assert.equal(provisioned.length, 6, r.stdout);
     assert.equal(refused.length, 2, r.stdout);
     assert.match(r.stdout, /SIMULATION result: 6 provisioned, 2 refused, 0 failed — as expected/);
+    // The batch can be watched in a browser: where, and the token to log in with.
+    assert.match(
+      r.stdout,
+      /^console: http:\/\/127\.0\.0\.1:\d+\/ {2}\(log in with the token admin-[\w-]{43}\)$/m,
+    );
   });
 
   it('runs the same site on our C enrollee (enrollee-host) with --enrollee c', () => {
