@@ -45,7 +45,8 @@ main { padding: 1rem; max-width: 72rem; }
 h1 { font-size: 1.25rem; margin: .2rem 0 1rem; }
 h2 { font-size: 1.05rem; margin: 1.2rem 0 .5rem; }
 table { border-collapse: collapse; width: 100%; font-size: .9rem; }
-th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
+th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top;
+  overflow-wrap: anywhere; }
 th { color: var(--muted); font-weight: 600; }
 td.hash { font-family: ui-monospace, monospace; font-size: .8rem; }
 .tiles { display: grid; grid-template-columns: repeat(auto-fill, minmax(8rem, 1fr)); gap: .6rem; }

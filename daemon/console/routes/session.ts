@@ -54,8 +54,9 @@ export function sessionRoutes(app: ConsoleApp, ctx: ConsoleContext, deps: Sessio
     async (request, reply) => {
       const role = deps.tokens.roleOf(request.body.token);
       if (role === undefined) throw new HttpRefusal(401, 'not a console token');
-      const who = request.body.name === undefined ? '' : `${request.body.name} `;
-      const actor = `console:${who}(${role}@${request.ip})`;
+      const where = `${role}@${request.ip}`;
+      const { name } = request.body;
+      const actor = name === undefined ? `console:${where}` : `console:${name} (${where})`;
       const session = deps.sessions.open(role, actor, deps.tokens.generation(role));
       reply.setCookie(SESSION_COOKIE, session.id, {
         httpOnly: true,
