@@ -203,6 +203,17 @@ static int string_member(const dpp_json_val_t *v)
     return v->type == DPP_JSON_NONE || v->type == DPP_JSON_STRING ? DPP_OK : DPP_E_CONFIG_BAD_OBJECT;
 }
 
+/* A string member unescaped over its own text (no escape is shorter than
+ * what it stands for) and NUL-terminated there; the length or (size_t)-1. */
+static size_t unescape_in_place(const dpp_json_val_t *v, char **out)
+{
+    char *s = (char *)v->p;
+    size_t n = dpp_json_unescape(v, s, v->len);
+    if (n != (size_t)-1) s[n] = '\0';
+    *out = s;
+    return n;
+}
+
 static int parse_discovery(const dpp_json_val_t *d, dpp_config_obj_t *out)
 {
     static const char *const keys[] = {"ssid", "ssid64"};
@@ -212,18 +223,16 @@ static int parse_discovery(const dpp_json_val_t *d, dpp_config_obj_t *out)
     if (rc != 0) return rc;
     if (string_member(&v[0]) != 0 || string_member(&v[1]) != 0) return DPP_E_CONFIG_BAD_OBJECT;
     if ((v[0].type == DPP_JSON_NONE) == (v[1].type == DPP_JSON_NONE)) return DPP_E_CONFIG_BAD_OBJECT;
-    char buf[192];
+    char *s;
     size_t n;
     if (v[0].type != DPP_JSON_NONE) {
-        n = dpp_json_unescape(&v[0], buf, sizeof(buf));
-        if (n == (size_t)-1 || n < 1 || n > 32) return DPP_E_CONFIG_BAD_OBJECT;
-        memcpy(out->ssid, buf, n);
+        n = unescape_in_place(&v[0], &s);
     } else {
-        size_t t = dpp_json_unescape(&v[1], buf, sizeof(buf));
-        if (t == (size_t)-1) return DPP_E_CONFIG_BAD_OBJECT;
-        n = dpp_b64url_decode(buf, t, out->ssid, sizeof(out->ssid));
-        if (n == (size_t)-1 || n < 1) return DPP_E_CONFIG_BAD_OBJECT;
+        size_t t = unescape_in_place(&v[1], &s);
+        n = t == (size_t)-1 ? t : dpp_b64url_decode(s, t, (uint8_t *)s, t);
     }
+    if (n == (size_t)-1 || n < 1 || n > 32) return DPP_E_CONFIG_BAD_OBJECT;
+    out->ssid = (const uint8_t *)s;
     out->ssid_len = n;
     return DPP_OK;
 }
@@ -244,23 +253,24 @@ static int parse_cred(const dpp_json_val_t *c, dpp_config_obj_t *out)
     else if (an == 3 && memcmp(akm, "sae", 3) == 0) out->akm = DPP_AKM_SAE;
     else if (an == 7 && memcmp(akm, "psk+sae", 7) == 0) out->akm = DPP_AKM_PSK_SAE;
     else return DPP_E_CONFIG_BAD_OBJECT; /* missing, "dpp" (needs a Connector) or unknown */
+    char *s;
     if (v[2].type != DPP_JSON_NONE) {
         if (out->akm != DPP_AKM_PSK || v[1].type != DPP_JSON_NONE) return DPP_E_CONFIG_BAD_OBJECT;
-        size_t n = dpp_json_unescape(&v[2], out->psk_hex, sizeof(out->psk_hex) - 1);
-        if (n == (size_t)-1 || !is_hex64(out->psk_hex, n)) return DPP_E_CONFIG_BAD_OBJECT;
-        out->psk_hex[n] = '\0';
+        size_t n = unescape_in_place(&v[2], &s);
+        if (n == (size_t)-1 || !is_hex64(s, n)) return DPP_E_CONFIG_BAD_OBJECT;
+        out->psk_hex = s;
         out->has_pass = false;
         return DPP_OK;
     }
     if (v[1].type == DPP_JSON_NONE) return DPP_E_CONFIG_BAD_OBJECT;
-    size_t n = dpp_json_unescape(&v[1], out->pass, sizeof(out->pass) - 1);
+    size_t n = unescape_in_place(&v[1], &s);
     if (n == (size_t)-1) return DPP_E_CONFIG_BAD_OBJECT;
     if (out->akm == DPP_AKM_SAE) {
         if (n < 1 || n > 128) return DPP_E_CONFIG_BAD_OBJECT;
-    } else if (n < 8 || n > 63 || !printable_ascii(out->pass, n)) {
+    } else if (n < 8 || n > 63 || !printable_ascii(s, n)) {
         return DPP_E_CONFIG_BAD_OBJECT; /* WPA2 passphrase: 8-63 printable ASCII */
     }
-    out->pass[n] = '\0';
+    out->pass = s;
     out->pass_len = n;
     out->has_pass = true;
     return DPP_OK;
@@ -285,8 +295,8 @@ int dpp_parse_config_obj(char *text, size_t len, dpp_config_obj_t *out)
         if (v[3].type != DPP_JSON_STRING) return DPP_E_CONFIG_BAD_OBJECT;
         if (v[3].len - 2 > (DPP_MAX_LWM2M_BUNDLE_LEN * 4 + 2) / 3 + 2) return DPP_E_CONFIG_TOO_LARGE;
         /* unescape, then decode, both in place over the string's own bytes */
-        char *s = (char *)v[3].p;
-        size_t t = dpp_json_unescape(&v[3], s, v[3].len);
+        char *s;
+        size_t t = unescape_in_place(&v[3], &s);
         if (t == (size_t)-1) return DPP_E_CONFIG_BAD_OBJECT;
         size_t n = dpp_b64url_decode(s, t, (uint8_t *)s, t);
         if (n == (size_t)-1) return DPP_E_CONFIG_BAD_OBJECT;

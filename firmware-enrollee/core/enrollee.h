@@ -62,7 +62,7 @@ typedef struct {
     uint16_t message_id;
     uint16_t payload_limit;
     bool accepts_v2;    /* SEND: our fragments say our radio receives 1470-byte payloads */
-    const dpp_config_obj_t *config; /* CREDENTIALS: valid during the call only (the bundle lives in the rx buffer) */
+    const dpp_config_obj_t *config; /* CREDENTIALS: valid until the next call (it points into the received message) */
     enr_state_t state;              /* STATE */
     int reason;                     /* STATE, IGNORED: a dpp_err_t */
 } enr_fx_t;
@@ -121,7 +121,7 @@ typedef struct {
     bool send_conn_status;
     uint8_t ssid[32];
     size_t ssid_len;
-    dpp_config_obj_t delivered; /* what a CREDENTIALS effect points to */
+    dpp_config_obj_t delivered; /* what a CREDENTIALS effect points to; its strings are in the message */
     uint8_t tx[ENR_TX_MAX];
     size_t tx_len;
     uint16_t tx_message_id;

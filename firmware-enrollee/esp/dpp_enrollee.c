@@ -87,7 +87,7 @@ static void post_wifi(uint8_t status)
 
 static void deliver(const dpp_config_obj_t *c)
 {
-    static dpp_enrollee_credentials_t creds;
+    dpp_enrollee_credentials_t creds; /* on the task's stack, wiped before it returns */
     memset(&creds, 0, sizeof(creds));
     memcpy(creds.ssid, c->ssid, c->ssid_len);
     creds.ssid_len = c->ssid_len;
