@@ -120,15 +120,13 @@ int dpp_spki_parse(const uint8_t *der, size_t len, uint8_t pub[64])
 
 int dpp_peer_key_from_der(dpp_peer_key_t *k, const uint8_t *der, size_t len)
 {
-    if (len > sizeof(k->der)) {
+    if (len > DPP_SPKI_MAX_LEN) {
         return DPP_E_KEY_BAD_ENCODING;
     }
     int rc = dpp_spki_parse(der, len, k->pub);
     if (rc != 0) {
         return rc;
     }
-    memcpy(k->der, der, len);
-    k->der_len = len;
     return hash_der(der, len, false, k->hash);
 }
 

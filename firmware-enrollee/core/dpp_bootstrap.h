@@ -15,9 +15,8 @@
 #define DPP_URI_MAX_CHANNELS 14u
 #define DPP_URI_MAX_LEN 512u
 
+/* A peer's key as authentication uses it; its DER is needed only for the hash. */
 typedef struct {
-    uint8_t der[DPP_SPKI_MAX_LEN];
-    size_t der_len;
     uint8_t pub[64];
     uint8_t hash[32];
 } dpp_peer_key_t;

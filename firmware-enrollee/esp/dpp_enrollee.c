@@ -40,7 +40,6 @@ typedef struct {
 
 static enrollee_t s_e;
 static dpp_enrollee_config_t s_cfg;
-static dpp_uri_t s_pin;
 static uint8_t s_channels[CHANNEL_PLAN_MAX];
 static size_t s_n_channels;
 static QueueHandle_t s_rx, s_ctrl;
@@ -190,6 +189,7 @@ static void enrollee_task(void *arg)
 static esp_err_t init_core(void)
 {
     enr_config_t cfg;
+    dpp_uri_t pin; /* enrollee_init keeps its own copy of the key */
     memset(&cfg, 0, sizeof(cfg));
     esp_err_t err = dpp_crypto_init() == 0 ? key_store_load_or_make(cfg.bootstrap_priv) : ESP_FAIL;
     if (err != ESP_OK) return err;
@@ -206,13 +206,13 @@ static esp_err_t init_core(void)
     cfg.v1_only = true;
 #endif
     if (s_cfg.pinned_configurator_uri != NULL) {
-        int rc = dpp_uri_parse(s_cfg.pinned_configurator_uri, strlen(s_cfg.pinned_configurator_uri), &s_pin);
+        int rc = dpp_uri_parse(s_cfg.pinned_configurator_uri, strlen(s_cfg.pinned_configurator_uri), &pin);
         if (rc != 0) {
             ESP_LOGE(TAG, "pinned configurator URI: E%d %s", rc, dpp_err_name((dpp_err_t)rc));
             dpp_wipe(cfg.bootstrap_priv, sizeof(cfg.bootstrap_priv));
             return ESP_ERR_INVALID_ARG;
         }
-        cfg.pinned_configurator = &s_pin;
+        cfg.pinned_configurator = &pin;
     }
     int rc = enrollee_init(&s_e, &cfg);
     dpp_wipe(cfg.bootstrap_priv, sizeof(cfg.bootstrap_priv));

@@ -3,6 +3,7 @@
  * responder-only and mutual) and RFC 5297's AES-SIV examples. */
 #include <string.h>
 
+#include "dpp_b64.h"
 #include "dpp_bootstrap.h"
 #include "dpp_crypto.h"
 #include "dpp_err.h"
@@ -182,8 +183,12 @@ static void hashes_of_the_hostap_uri_key(void)
     const char *s = "DPP:K:MDkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDIgADM2206avxHJaHXgLMkq/24e0rsrfMP9K1Tm8gx+ovP0I=;;";
     CHECK_EQ_INT(dpp_uri_parse(s, strlen(s), &uri), 0);
     CHECK_HEX(uri.key.hash, 32, "bc4cbe2a7f4735f6db5ea817ee468d46110e47fa58833f4ecaacce775b657302");
-    uint8_t chirp[32];
-    dpp_span_t parts[2] = {{(const uint8_t *)"chirp", 5}, {uri.key.der, uri.key.der_len}};
+    /* the chirp hash is over the DER as the URI carries it */
+    const char *k = s + strlen("DPP:K:");
+    uint8_t der[DPP_SPKI_MAX_LEN], chirp[32];
+    size_t der_len = dpp_b64_decode(k, (size_t)(strchr(k, ';') - k), der, sizeof(der));
+    CHECK(der_len == DPP_SPKI_COMPRESSED_LEN);
+    dpp_span_t parts[2] = {{(const uint8_t *)"chirp", 5}, {der, der_len}};
     CHECK(dpp_sha256(parts, 2, chirp) == 0);
     CHECK_HEX(chirp, 32, "826b2bffc761da0840bdde90a504fc1f2a243c77e2ed054d4ba2774f4ee571d3");
 }
