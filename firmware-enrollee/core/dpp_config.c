@@ -57,10 +57,14 @@ int dpp_build_config_attrib(dpp_wbuf_t *w, const dpp_device_info_t *info)
 
 int dpp_build_presence_announcement(dpp_wbuf_t *w, const dpp_own_key_t *own, bool with_key)
 {
+    uint8_t chirp[32], der[DPP_SPKI_COMPRESSED_LEN];
+    int rc = dpp_own_key_chirp(own, chirp);
+    if (rc != 0) return rc;
     dpp_put_frame_start(w, DPP_FT_PRESENCE_ANNOUNCEMENT);
-    dpp_put_attr(w, DPP_ATTR_R_BOOTSTRAP_KEY_HASH, own->chirp, 32);
+    dpp_put_attr(w, DPP_ATTR_R_BOOTSTRAP_KEY_HASH, chirp, 32);
     if (with_key) {
-        dpp_put_attr(w, DPP_ATTR_BOOTSTRAP_KEY, own->der, sizeof(own->der));
+        dpp_own_key_der(own, der);
+        dpp_put_attr(w, DPP_ATTR_BOOTSTRAP_KEY, der, sizeof(der));
     }
     return w->overflow ? DPP_E_TRANSPORT_FRAME_TOO_LARGE : DPP_OK;
 }

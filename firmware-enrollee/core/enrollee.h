@@ -34,6 +34,8 @@
 #ifndef ENR_TX_MAX
 #define ENR_TX_MAX 768u
 #endif
+/* Our Presence Announcement: action byte, DPP header, chirp hash, Bootstrapping Key. */
+#define ENR_ANNOUNCE_LEN (1u + DPP_HDR_LEN + DPP_ATTR_HDR_LEN + 32u + DPP_ATTR_HDR_LEN + DPP_SPKI_COMPRESSED_LEN)
 #define ENR_MAX_EFFECTS 10u
 #define ENR_V2_PEERS 4u
 
@@ -108,7 +110,7 @@ typedef struct {
     const uint8_t *fixed_e_nonce;
     /* radio */
     channel_plan_t plan;
-    uint8_t announce[128];
+    uint8_t announce[ENR_ANNOUNCE_LEN];
     size_t announce_len;
     uint16_t next_message_id;
     uint8_t v2_peers[ENR_V2_PEERS][6];

@@ -222,7 +222,7 @@ static esp_err_t init_core(void)
 esp_err_t dpp_enrollee_get_uri(char *buf, size_t len)
 {
     uint8_t priv[32];
-    static dpp_own_key_t own;
+    dpp_own_key_t own;
     if (dpp_crypto_init() != 0) return ESP_FAIL;
     esp_err_t err = key_store_load_or_make(priv);
     if (err != ESP_OK) return err;

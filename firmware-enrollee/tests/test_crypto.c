@@ -98,11 +98,14 @@ static void check_set(const char *name)
 
     /* the bootstrapping keys' DER as the URI publishes them (compressed SPKI) */
     dpp_own_key_t own;
+    uint8_t spki[DPP_SPKI_COMPRESSED_LEN];
     CHECK(dpp_own_key_init(&own, s.r_boot_priv) == 0);
-    CHECK_HEX(own.der, sizeof(own.der), vector_str(&s_vf, s.obj, "r_asn1"));
+    dpp_own_key_der(&own, spki);
+    CHECK_HEX(spki, sizeof(spki), vector_str(&s_vf, s.obj, "r_asn1"));
     if (s.mutual) {
         CHECK(dpp_own_key_init(&own, s.i_boot_priv) == 0);
-        CHECK_HEX(own.der, sizeof(own.der), vector_str(&s_vf, s.obj, "i_asn1"));
+        dpp_own_key_der(&own, spki);
+        CHECK_HEX(spki, sizeof(spki), vector_str(&s_vf, s.obj, "i_asn1"));
         dpp_peer_key_t peer;
         uint8_t der[64];
         size_t n = vector_hex(&s_vf, s.obj, "i_asn1", der, sizeof(der));

@@ -22,8 +22,10 @@ void test_cfgr_init(test_cfgr_t *c, const uint8_t boot_priv[32], const uint8_t e
     memset(c, 0, sizeof(*c));
     dpp_own_key_init(&c->boot, boot_priv);
     dpp_own_key_t e;
+    uint8_t der[DPP_SPKI_COMPRESSED_LEN];
     dpp_own_key_init(&e, enrollee_priv);
-    dpp_peer_key_from_der(&c->enrollee, e.der, sizeof(e.der));
+    dpp_own_key_der(&e, der);
+    dpp_peer_key_from_der(&c->enrollee, der, sizeof(der));
     c->version = 2;
     c->i_caps = DPP_CAPAB_CONFIGURATOR;
     if (proto_priv != NULL) {
