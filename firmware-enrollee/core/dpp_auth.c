@@ -88,15 +88,8 @@ static int respond(const dpp_responder_params_t *p, const dpp_msg_t *m, dpp_auth
     }
     if ((rc = dpp_derive_ke(i_nonce, st->r_nonce, s->mx, s->nx, st->mutual ? s->lx : NULL, st->ke)) != 0)
         return rc;
-    dpp_auth_tag_inputs_t t;
-    memset(&t, 0, sizeof(t));
-    memcpy(t.i_nonce, i_nonce, 16);
-    memcpy(t.r_nonce, st->r_nonce, 16);
-    memcpy(t.pi_x, pi, 32);
-    memcpy(t.pr_x, pr, 32);
-    memcpy(t.br_x, p->own->pub, 32);
-    t.mutual = st->mutual;
-    if (st->mutual) memcpy(t.bi_x, p->peer->pub, 32);
+    dpp_auth_tag_inputs_t t = {i_nonce, st->r_nonce, pi, pr, p->own->pub, st->mutual ? p->peer->pub : NULL,
+                               st->mutual};
     uint8_t r_auth[32];
     if ((rc = dpp_compute_r_auth(&t, r_auth)) != 0) return rc;
     if ((rc = dpp_compute_i_auth(&t, st->i_auth)) != 0) return rc;

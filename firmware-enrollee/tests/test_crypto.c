@@ -74,20 +74,14 @@ static void check_set(const char *name)
     CHECK(dpp_derive_k2(nx, k2) == 0);
     CHECK_HEX(k2, 32, vector_str(&s_vf, s.obj, "k2"));
 
-    dpp_auth_tag_inputs_t t;
-    memset(&t, 0, sizeof(t));
-    memcpy(t.i_nonce, s.i_nonce, 16);
-    memcpy(t.r_nonce, s.r_nonce, 16);
-    memcpy(t.pi_x, s.i_proto_pub, 32);
-    memcpy(t.pr_x, s.r_proto_pub, 32);
-    memcpy(t.br_x, s.r_boot_pub, 32);
+    dpp_auth_tag_inputs_t t = {s.i_nonce, s.r_nonce, s.i_proto_pub, s.r_proto_pub, s.r_boot_pub, NULL, false};
     if (s.mutual) {
         /* L.x = ((bR + pR) mod q) * BI, the responder's way */
         CHECK(dpp_p256_add_scalars(s.r_boot_priv, s.r_proto_priv, sum) == 0);
         CHECK(dpp_p256_ecdh_x(sum, s.i_boot_pub, lx) == 0);
         CHECK_HEX(lx, 32, vector_str(&s_vf, s.obj, "lx"));
         t.mutual = true;
-        memcpy(t.bi_x, s.i_boot_pub, 32);
+        t.bi_x = s.i_boot_pub;
     }
     CHECK(dpp_derive_ke(s.i_nonce, s.r_nonce, mx, nx, s.mutual ? lx : NULL, ke) == 0);
     CHECK_HEX(ke, 32, vector_str(&s_vf, s.obj, "ke"));
