@@ -70,7 +70,7 @@ int dpp_build_presence_announcement(dpp_wbuf_t *w, const dpp_own_key_t *own, boo
 }
 
 int dpp_build_config_request(dpp_wbuf_t *w, const uint8_t ke[32], const uint8_t e_nonce[16],
-                             const uint8_t *config_attrib, size_t attrib_len)
+                             const dpp_device_info_t *info)
 {
     /* GAS dialog token: E-nonce[0], as protocol/dpp/session/enrollee.ts picks it */
     dpp_wbuf_u8(w, DPP_PA_GAS_INITIAL_REQ);
@@ -80,8 +80,17 @@ int dpp_build_config_request(dpp_wbuf_t *w, const uint8_t ke[32], const uint8_t 
     dpp_wbuf_u16le(w, 0);
     size_t query_at = w->len;
     dpp_put_attr(w, DPP_ATTR_ENROLLEE_NONCE, e_nonce, 16);
-    dpp_put_attr(w, DPP_ATTR_CONFIG_ATTR_OBJ, config_attrib, attrib_len);
-    int rc = dpp_wrap_tail(w, query_at, ke, NULL, 0);
+    /* the attribute's length is known once its JSON is written behind its header */
+    size_t attr_at = w->len;
+    dpp_reserve_attr(w, DPP_ATTR_CONFIG_ATTR_OBJ, 0);
+    int rc = dpp_build_config_attrib(w, info);
+    if (rc != 0) {
+        return rc;
+    }
+    size_t attrib_len = w->len - attr_at - DPP_ATTR_HDR_LEN;
+    w->p[attr_at + 2] = (uint8_t)attrib_len;
+    w->p[attr_at + 3] = (uint8_t)(attrib_len >> 8);
+    rc = dpp_wrap_tail(w, query_at, ke, NULL, 0);
     if (rc != 0) {
         return rc;
     }

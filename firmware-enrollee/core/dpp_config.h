@@ -37,8 +37,9 @@ typedef struct {
 int dpp_build_config_attrib(dpp_wbuf_t *w, const dpp_device_info_t *info);
 
 int dpp_build_presence_announcement(dpp_wbuf_t *w, const dpp_own_key_t *own, bool with_key);
+/* The configAttrib is written in place inside w, then wrapped there. */
 int dpp_build_config_request(dpp_wbuf_t *w, const uint8_t ke[32], const uint8_t e_nonce[16],
-                             const uint8_t *config_attrib, size_t attrib_len);
+                             const dpp_device_info_t *info);
 
 typedef struct {
     uint8_t status;
