@@ -11,7 +11,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -22,10 +21,11 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <termios.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "bridge.h"
+#include "host_cli.h"
+#include "sim_radio.h"
 
 #ifndef BRIDGE_VERSION
 #error "BRIDGE_VERSION comes from version.txt (Makefile)"
@@ -34,22 +34,10 @@
 #define DEFAULT_RADIO_PORT 47474
 #define DEFAULT_CHANNEL 6
 #define HUP_RECHECK_MS 50u
-#define JOIN_INTERVAL_MS 2000u
 #define TICK_MS 20u
-
-/* simulated-radio datagram (version 1) */
-#define SR_HDR 22u
-#define SR_JOIN 1u
-#define SR_FRAME 2u
-#define SR_TX_STATUS 3u
-#define SR_LEAVE 4u
-static const uint8_t SR_MAGIC[4] = {'E', 'S', 'N', 'R'};
-static const uint8_t MAC_BROADCAST[PROTO_MAC_LEN] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 
 typedef struct {
     /* options */
-    uint8_t mac[PROTO_MAC_LEN];
-    uint8_t channel;
     uint16_t radio_port;
     unsigned long baud; /* 0: unthrottled */
     bool v2;
@@ -68,27 +56,18 @@ typedef struct {
     uint8_t in[4096];
     size_t in_len, in_off;
 
-    /* radio */
-    int udp;
-    uint64_t next_join_ms;
+    /* radio: our MAC, channel and JOIN flags are the node's */
+    sr_node_t node;
 
     uint64_t t0_us;
 } host_t;
 
 static host_t H;
 static bridge_t B;
-static int sig_pipe[2] = {-1, -1};
 
 /* ---- utilities ----------------------------------------------------------------- */
 
-static uint64_t mono_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
-static uint64_t now_ms64(void) { return (mono_us() - H.t0_us) / 1000u; }
+static uint64_t now_ms64(void) { return (cli_mono_us() - H.t0_us) / 1000u; }
 
 static void log_msg(const char *fmt, const char *arg)
 {
@@ -99,106 +78,24 @@ static void log_msg(const char *fmt, const char *arg)
     }
 }
 
-static bool parse_mac(const char *s, uint8_t mac[PROTO_MAC_LEN])
-{
-    unsigned v[PROTO_MAC_LEN];
-    char tail;
-    if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &tail) != 6) {
-        return false;
-    }
-    if (strlen(s) != 17) {
-        return false;
-    }
-    for (size_t i = 0; i < PROTO_MAC_LEN; i++) {
-        mac[i] = (uint8_t)v[i];
-    }
-    return true;
-}
-
-static bool parse_ulong(const char *s, unsigned long lo, unsigned long hi, unsigned long *out)
-{
-    char *end = NULL;
-    errno = 0;
-    unsigned long v = strtoul(s, &end, 10);
-    if (errno != 0 || end == s || *end != '\0' || s[0] == '-' || v < lo || v > hi) {
-        return false;
-    }
-    *out = v;
-    return true;
-}
-
-/* ---- radio: UDP client of the hub ------------------------------------------------- */
-
-static void sr_header(uint8_t *d, uint8_t type, const uint8_t dst[PROTO_MAC_LEN], uint16_t seq)
-{
-    memcpy(d, SR_MAGIC, 4);
-    d[4] = 1;
-    d[5] = type;
-    memcpy(d + 6, H.mac, PROTO_MAC_LEN);
-    memcpy(d + 12, dst, PROTO_MAC_LEN);
-    d[18] = H.channel;
-    d[19] = 0;
-    d[20] = (uint8_t)seq;
-    d[21] = (uint8_t)(seq >> 8);
-}
-
-static int sr_send(const uint8_t *d, size_t len)
-{
-    for (int tries = 0; tries < 2; tries++) {
-        ssize_t n = send(H.udp, d, len, 0);
-        if (n == (ssize_t)len) {
-            return 0;
-        }
-        /* ECONNREFUSED reports an earlier datagram that found no hub; try once more. */
-        if (n < 0 && errno != ECONNREFUSED && errno != EINTR) {
-            break;
-        }
-    }
-    return -1;
-}
-
-static void sr_join(void)
-{
-    uint8_t d[SR_HDR + 1];
-    sr_header(d, SR_JOIN, MAC_BROADCAST, 0);
-    d[SR_HDR] = H.v2 ? 1u : 0u;
-    (void)sr_send(d, sizeof(d));
-    H.next_join_ms = now_ms64() + JOIN_INTERVAL_MS;
-}
-
-static void sr_leave(void)
-{
-    uint8_t d[SR_HDR];
-    sr_header(d, SR_LEAVE, MAC_BROADCAST, 0);
-    (void)sr_send(d, sizeof(d));
-}
+/* ---- radio: a node of the simulated air ------------------------------------------- */
 
 static void sr_receive(void)
 {
-    static uint8_t d[SR_HDR + 2048];
-    for (int budget = 0; budget < 256; budget++) {
-        ssize_t n = recv(H.udp, d, sizeof(d), MSG_DONTWAIT);
-        if (n < 0) {
-            return; /* EAGAIN, or ECONNREFUSED from a send to an absent hub */
-        }
-        if ((size_t)n < SR_HDR || memcmp(d, SR_MAGIC, 4) != 0 || d[4] != 1) {
-            continue;
-        }
-        const uint8_t type = d[5];
-        const uint16_t seq = (uint16_t)(d[20] | (d[21] << 8));
-        const size_t body = (size_t)n - SR_HDR;
-        if (type == SR_FRAME) {
-            const uint8_t *dst = d + 12;
-            const bool bcast = memcmp(dst, MAC_BROADCAST, PROTO_MAC_LEN) == 0;
-            if (!bcast && memcmp(dst, H.mac, PROTO_MAC_LEN) != 0) {
+    static uint8_t buf[SR_HDR + 2048];
+    sr_dgram_t d;
+    for (int budget = 0; budget < 256 && sr_node_recv(&H.node, buf, sizeof(buf), &d); budget++) {
+        if (d.type == SR_FRAME) {
+            const bool bcast = memcmp(d.dst, sr_broadcast, PROTO_MAC_LEN) == 0;
+            if (!bcast && memcmp(d.dst, H.node.mac, PROTO_MAC_LEN) != 0) {
                 continue;
             }
-            if (memcmp(d + 6, H.mac, PROTO_MAC_LEN) == 0) {
+            if (memcmp(d.src, H.node.mac, PROTO_MAC_LEN) == 0) {
                 continue; /* our own frame */
             }
-            bridge_on_radio_receive(&B, d + 6, (int8_t)d[19], d[18], bcast, d + SR_HDR, body);
-        } else if (type == SR_TX_STATUS && body >= 1) {
-            bridge_on_radio_send_done(&B, seq, d[SR_HDR] == 0);
+            bridge_on_radio_receive(&B, d.src, d.rssi, d.channel, bcast, d.body, d.body_len);
+        } else if (d.type == SR_TX_STATUS && d.body_len >= 1) {
+            bridge_on_radio_send_done(&B, d.seq, d.body[0] == 0);
         }
     }
 }
@@ -210,7 +107,7 @@ static void refill_tokens(void)
     if (H.baud == 0) {
         return;
     }
-    const uint64_t t = mono_us();
+    const uint64_t t = cli_mono_us();
     const double rate = (double)H.baud / 10.0; /* 10 bits per byte */
     double burst = rate / 200.0;               /* 5 ms worth */
     if (burst < 16.0) {
@@ -348,16 +245,15 @@ static int p_radio_send(void *ctx, uint16_t handle, const uint8_t dst[PROTO_MAC_
     if (len > PROTO_MAX_PAYLOAD) {
         return -1;
     }
-    sr_header(d, SR_FRAME, dst, handle);
     memcpy(d + SR_HDR, payload, len);
-    return sr_send(d, SR_HDR + len);
+    return sr_node_send(&H.node, d, SR_FRAME, dst, handle, len);
 }
 
 static int p_set_channel(void *ctx, uint8_t channel)
 {
     (void)ctx;
-    H.channel = channel;
-    sr_join(); /* JOIN again: the hub moves us to the new channel */
+    H.node.channel = channel;
+    sr_node_join(&H.node, now_ms64()); /* JOIN again: the hub moves us to the new channel */
     return 0;
 }
 
@@ -370,7 +266,7 @@ static uint32_t p_uptime_ms(void *ctx)
 static void p_get_mac(void *ctx, uint8_t mac[PROTO_MAC_LEN])
 {
     (void)ctx;
-    memcpy(mac, H.mac, PROTO_MAC_LEN);
+    memcpy(mac, H.node.mac, PROTO_MAC_LEN);
 }
 
 static uint16_t p_capabilities(void *ctx)
@@ -386,16 +282,6 @@ static uint16_t p_max_payload(void *ctx)
 }
 
 /* ---- main ------------------------------------------------------------------------- */
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    int saved = errno;
-    if (sig_pipe[1] >= 0) {
-        (void)!write(sig_pipe[1], "x", 1);
-    }
-    errno = saved;
-}
 
 static void usage(FILE *f)
 {
@@ -425,37 +311,37 @@ static void remove_link(void)
 int main(int argc, char **argv)
 {
     static const uint8_t default_mac[PROTO_MAC_LEN] = {0x02, 0x00, 0x00, 0x00, 0xb0, 0x01};
-    memcpy(H.mac, default_mac, PROTO_MAC_LEN);
-    H.channel = DEFAULT_CHANNEL;
+    memcpy(H.node.mac, default_mac, PROTO_MAC_LEN);
+    H.node.channel = DEFAULT_CHANNEL;
     H.radio_port = DEFAULT_RADIO_PORT;
-    H.master = H.udp = -1;
+    H.master = -1;
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = (i + 1 < argc) ? argv[i + 1] : NULL;
         unsigned long n = 0;
         if (strcmp(a, "--mac") == 0 && v != NULL) {
-            if (!parse_mac(v, H.mac)) {
+            if (!cli_parse_mac(v, H.node.mac)) {
                 fprintf(stderr, "bridge-host: --mac wants AA:BB:CC:DD:EE:FF\n");
                 return 2;
             }
             i++;
         } else if (strcmp(a, "--channel") == 0 && v != NULL) {
-            if (!parse_ulong(v, 1, 14, &n)) {
+            if (!cli_parse_ulong(v, 1, 14, &n)) {
                 fprintf(stderr, "bridge-host: --channel wants 1..14\n");
                 return 2;
             }
-            H.channel = (uint8_t)n;
+            H.node.channel = (uint8_t)n;
             i++;
         } else if (strcmp(a, "--radio-port") == 0 && v != NULL) {
-            if (!parse_ulong(v, 1, 65535, &n)) {
+            if (!cli_parse_ulong(v, 1, 65535, &n)) {
                 fprintf(stderr, "bridge-host: --radio-port wants 1..65535\n");
                 return 2;
             }
             H.radio_port = (uint16_t)n;
             i++;
         } else if (strcmp(a, "--baud") == 0 && v != NULL) {
-            if (!parse_ulong(v, 10, 100000000, &n)) {
+            if (!cli_parse_ulong(v, 10, 100000000, &n)) {
                 fprintf(stderr, "bridge-host: --baud wants 10..100000000\n");
                 return 2;
             }
@@ -478,46 +364,24 @@ int main(int argc, char **argv)
         }
     }
 
-    H.t0_us = mono_us();
+    H.t0_us = cli_mono_us();
     H.tokens_at_us = H.t0_us;
 
-    if (pipe(sig_pipe) != 0) {
+    int stop_fd = cli_stop_signals();
+    if (stop_fd < 0) {
         perror("bridge-host: pipe");
         return 1;
     }
-    for (int k = 0; k < 2; k++) {
-        (void)fcntl(sig_pipe[k], F_SETFL, O_NONBLOCK);
-        (void)fcntl(sig_pipe[k], F_SETFD, FD_CLOEXEC);
-    }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
     signal(SIGHUP, SIG_IGN);
 
     /* radio: 127.0.0.1 only */
-    H.udp = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (H.udp < 0) {
-        perror("bridge-host: socket");
-        return 1;
-    }
-    struct sockaddr_in local;
-    memset(&local, 0, sizeof(local));
-    local.sin_family = AF_INET;
-    local.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    local.sin_port = 0;
-    struct sockaddr_in hub = local;
-    hub.sin_port = htons(H.radio_port);
-    if (bind(H.udp, (struct sockaddr *)&local, sizeof(local)) != 0 ||
-        connect(H.udp, (struct sockaddr *)&hub, sizeof(hub)) != 0) {
+    H.node.join_flags = H.v2 ? SR_JOIN_V2 : 0u;
+    if (!sr_node_open(&H.node, H.radio_port)) {
         perror("bridge-host: udp 127.0.0.1");
         return 1;
     }
     int sz = 1 << 20;
-    (void)setsockopt(H.udp, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+    (void)setsockopt(H.node.fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
 
     /* serial: pty */
     H.master = open_pty();
@@ -555,8 +419,8 @@ int main(int argc, char **argv)
         .capabilities = p_capabilities,
         .max_payload = p_max_payload,
     };
-    const bridge_config_t cfg = {.channel = H.channel, .firmware = FIRMWARE_NAME, .tx_timeout_ms = 0};
-    sr_join();
+    const bridge_config_t cfg = {.channel = H.node.channel, .firmware = FIRMWARE_NAME, .tx_timeout_ms = 0};
+    sr_node_join(&H.node, now_ms64());
     bridge_init(&B, &plat, &cfg);
     log_msg("serial port %s", H.slave);
 
@@ -566,16 +430,16 @@ int main(int argc, char **argv)
         if (H.hung_up && now >= H.hup_check_at) {
             check_reconnect();
         }
-        if (now >= H.next_join_ms) {
-            sr_join(); /* the hub answers nothing: repeat, in case it (re)started after us */
+        if (now >= H.node.next_join_ms) {
+            sr_node_join(&H.node, now); /* the hub answers nothing: repeat, in case it (re)started after us */
         }
         serial_feed();
         bridge_on_tick(&B);
 
         struct pollfd fds[3];
         nfds_t nf = 0;
-        fds[nf++] = (struct pollfd){.fd = sig_pipe[0], .events = POLLIN};
-        fds[nf++] = (struct pollfd){.fd = H.udp, .events = POLLIN};
+        fds[nf++] = (struct pollfd){.fd = stop_fd, .events = POLLIN};
+        fds[nf++] = (struct pollfd){.fd = H.node.fd, .events = POLLIN};
         int master_idx = -1;
         if (!H.hung_up) {
             short ev = 0;
@@ -628,10 +492,10 @@ int main(int argc, char **argv)
         bridge_pump(&B);
     }
 
-    sr_leave();
+    sr_node_leave(&H.node);
     remove_link();
     close(H.master);
-    close(H.udp);
+    close(H.node.fd);
     log_msg("%s", "stopped");
     return 0;
 }

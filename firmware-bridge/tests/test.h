@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "check.h"
+#include "hex.h"
 
 /* groups */
 void group_codec(void);
@@ -16,7 +17,6 @@ void group_bridge(void);
 void group_fuzz(void);
 
 /* helpers shared by the groups */
-size_t hex_decode(const char *hex, uint8_t *out, size_t cap); /* (size_t)-1 on error */
 bool bytes_eq(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
 
 #endif

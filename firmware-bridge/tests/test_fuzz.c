@@ -6,20 +6,11 @@
 #include "bridge.h"
 #include "deframer.h"
 #include "fake_platform.h"
+#include "rng.h"
 #include "test.h"
 
 #define FUZZ_BYTES 1000000u
 
-static uint64_t s_rng;
-static uint32_t rnd(void)
-{
-    /* xorshift64*: deterministic, seeded per test */
-    s_rng ^= s_rng >> 12;
-    s_rng ^= s_rng << 25;
-    s_rng ^= s_rng >> 27;
-    return (uint32_t)((s_rng * 0x2545F4914F6CDD1Dull) >> 32);
-}
-static uint32_t below(uint32_t n) { return n == 0 ? 0 : rnd() % n; }
 
 /* A random valid message of a random known type (either direction). */
 static size_t random_message(uint8_t *out, size_t cap, bool to_bridge_only)
@@ -32,13 +23,13 @@ static size_t random_message(uint8_t *out, size_t cap, bool to_bridge_only)
                                    PROTO_PING, PROTO_GET_STATS};
     proto_msg_t m;
     memset(&m, 0, sizeof(m));
-    m.type = to_bridge_only ? host[below(sizeof(host))] : all[below(sizeof(all))];
-    size_t plen = below(8) == 0 ? 1 + below(PROTO_MAX_PAYLOAD) : 1 + below(260);
-    for (size_t i = 0; i < plen; i++) payload[i] = (uint8_t)(below(4) == 0 ? 0 : rnd());
+    m.type = to_bridge_only ? host[t_below(sizeof(host))] : all[t_below(sizeof(all))];
+    size_t plen = t_below(8) == 0 ? 1 + t_below(PROTO_MAX_PAYLOAD) : 1 + t_below(260);
+    for (size_t i = 0; i < plen; i++) payload[i] = (uint8_t)(t_below(4) == 0 ? 0 : t_rnd());
     switch (m.type) {
     case PROTO_HOST_HELLO:
-        m.u.host_hello.max_version = (uint8_t)(below(4) == 0 ? below(4) : 1u + below(2));
-        m.u.host_hello.min_version = (uint8_t)(below(4) == 0 ? below(3) : 1);
+        m.u.host_hello.max_version = (uint8_t)(t_below(4) == 0 ? t_below(4) : 1u + t_below(2));
+        m.u.host_hello.min_version = (uint8_t)(t_below(4) == 0 ? t_below(3) : 1);
         break;
     case PROTO_HELLO:
         m.u.hello.firmware = (const uint8_t *)"fuzz";
@@ -49,19 +40,19 @@ static size_t random_message(uint8_t *out, size_t cap, bool to_bridge_only)
         m.u.rx.payload_len = plen;
         break;
     case PROTO_TX:
-        m.u.tx.tx_id = (uint16_t)rnd();
+        m.u.tx.tx_id = (uint16_t)t_rnd();
         m.u.tx.payload = payload;
         m.u.tx.payload_len = plen;
-        if (below(2)) memset(m.u.tx.dst, 0xff, 6);
+        if (t_below(2)) memset(m.u.tx.dst, 0xff, 6);
         break;
     case PROTO_SET_CHANNEL:
-        m.u.set_channel.channel = (uint8_t)below(16);
+        m.u.set_channel.channel = (uint8_t)t_below(16);
         break;
     case PROTO_PING:
-        m.u.ping.nonce = rnd();
+        m.u.ping.nonce = t_rnd();
         break;
     case PROTO_STATS:
-        m.u.stats.count = (uint8_t)(below(2) ? PROTO_STATS_COUNT : PROTO_STATS_COUNT_V1);
+        m.u.stats.count = (uint8_t)(t_below(2) ? PROTO_STATS_COUNT : PROTO_STATS_COUNT_V1);
         break;
     case PROTO_ERROR:
         m.u.error.detail = (const uint8_t *)"x";
@@ -72,10 +63,10 @@ static size_t random_message(uint8_t *out, size_t cap, bool to_bridge_only)
     }
     size_t n = 0;
     if (proto_encode(&m, out, cap, &n) != PROTO_OK) return 0;
-    if (below(40) == 0) {
+    if (t_below(40) == 0) {
         /* an unknown type byte (or, for the bridge, one of its own types) */
         do {
-            out[0] = (uint8_t)rnd();
+            out[0] = (uint8_t)t_rnd();
         } while (to_bridge_only ? proto_type_to_bridge(out[0]) : proto_type_known(out[0]));
     }
     return n;
@@ -87,10 +78,10 @@ static size_t random_message(uint8_t *out, size_t cap, bool to_bridge_only)
 static size_t next_chunk(uint8_t *out, size_t cap, bool to_bridge_only, unsigned *clean_frames)
 {
     static uint8_t msg[PROTO_FRAME_LIMIT];
-    switch (below(12)) {
+    switch (t_below(12)) {
     case 11: { /* a burst of clean frames (exercises backpressure) */
         size_t n = 0;
-        for (uint32_t k = 8 + below(40); k > 0; k--) {
+        for (uint32_t k = 8 + t_below(40); k > 0; k--) {
             size_t mlen = random_message(msg, 64, to_bridge_only); /* small messages only */
             if (mlen == 0) continue;
             if (n + 1 + PROTO_FRAME_MAX_WIRE(mlen) > cap) break;
@@ -103,27 +94,27 @@ static size_t next_chunk(uint8_t *out, size_t cap, bool to_bridge_only, unsigned
         return n;
     }
     case 10: { /* a run longer than the 2048-byte limit, then a delimiter */
-        size_t n = PROTO_FRAME_LIMIT - 2 + below(1000);
+        size_t n = PROTO_FRAME_LIMIT - 2 + t_below(1000);
         if (n > cap - 1) n = cap - 1;
-        for (size_t i = 0; i < n; i++) out[i] = (uint8_t)(1 + below(255));
+        for (size_t i = 0; i < n; i++) out[i] = (uint8_t)(1 + t_below(255));
         out[n] = 0;
         return n + 1;
     }
     case 0:
     case 1:
     case 2: { /* garbage with a random density of zeros */
-        size_t n = 1 + below(below(20) == 0 ? 3000 : 300);
+        size_t n = 1 + t_below(t_below(20) == 0 ? 3000 : 300);
         if (n > cap) n = cap;
-        uint32_t zero_pct = below(4) == 0 ? 0 : below(30);
-        for (size_t i = 0; i < n; i++) out[i] = below(100) < zero_pct ? 0 : (uint8_t)rnd();
+        uint32_t zero_pct = t_below(4) == 0 ? 0 : t_below(30);
+        for (size_t i = 0; i < n; i++) out[i] = t_below(100) < zero_pct ? 0 : (uint8_t)t_rnd();
         return n;
     }
     case 3:
     case 4: { /* a corrupted frame */
         size_t mlen = random_message(msg, sizeof(msg), to_bridge_only);
         size_t n = proto_frame_encode(msg, mlen, out, cap);
-        for (uint32_t k = 0, flips = 1 + below(3); k < flips && n > 1; k++) {
-            out[below((uint32_t)n - 1)] ^= (uint8_t)(1u << below(8));
+        for (uint32_t k = 0, flips = 1 + t_below(3); k < flips && n > 1; k++) {
+            out[t_below((uint32_t)n - 1)] ^= (uint8_t)(1u << t_below(8));
         }
         return n;
     }
@@ -142,7 +133,7 @@ static void test_fuzz_deframer(void)
 {
     static deframer_t d;
     static uint8_t chunk[4096];
-    s_rng = 0x0123456789ABCDEFull;
+    t_rng_seed(0x0123456789ABCDEFull);
     deframer_init(&d, DEFRAMER_ACCEPT_ALL);
     unsigned long events[6] = {0};
     unsigned clean = 0;
@@ -242,9 +233,8 @@ static void test_fuzz_bridge(void)
     static fake_t f;
     static bridge_t b;
     static uint8_t chunk[4096], payload[PROTO_MAX_PAYLOAD + 2]; /* +2: oversize frames too */
-    s_rng = 0xFEEDFACECAFEBEEFull;
     const char *seed = getenv("FUZZ_SEED"); /* explore other sequences: FUZZ_SEED=n */
-    if (seed != NULL) s_rng ^= strtoull(seed, NULL, 0) * 0x9E3779B97F4A7C15ull;
+    t_rng_seed(0xFEEDFACECAFEBEEFull ^ (seed != NULL ? strtoull(seed, NULL, 0) * 0x9E3779B97F4A7C15ull : 0));
     fake_init(&f);
     f.discard_output = true;
     f.max_payload = 1470;
@@ -269,39 +259,39 @@ static void test_fuzz_bridge(void)
         ok = ok && off == n;
         total += n;
         /* radio and platform events */
-        for (uint32_t e = below(4); e > 0; e--) {
-            switch (below(8)) {
+        for (uint32_t e = t_below(4); e > 0; e--) {
+            switch (t_below(8)) {
             case 0:
             case 1: {
-                size_t len = below(10) == 0 ? below(PROTO_MAX_PAYLOAD + 2) : below(260);
-                for (size_t i = 0; i < len; i++) payload[i] = (uint8_t)rnd();
-                uint8_t src[6] = {0x7c, 0xdf, 0xa1, 0, 0, (uint8_t)below(4)};
-                bridge_on_radio_receive(&b, src, (int8_t)rnd(), (uint8_t)(1 + below(14)), below(2) == 0, payload, len);
+                size_t len = t_below(10) == 0 ? t_below(PROTO_MAX_PAYLOAD + 2) : t_below(260);
+                for (size_t i = 0; i < len; i++) payload[i] = (uint8_t)t_rnd();
+                uint8_t src[6] = {0x7c, 0xdf, 0xa1, 0, 0, (uint8_t)t_below(4)};
+                bridge_on_radio_receive(&b, src, (int8_t)t_rnd(), (uint8_t)(1 + t_below(14)), t_below(2) == 0, payload, len);
                 break;
             }
             case 2:
             case 3: {
                 const fake_send_t *s = fake_last_send(&f);
                 uint16_t h = s != NULL ? s->handle : 0;
-                if (below(8) == 0) h = (uint16_t)rnd();
-                bridge_on_radio_send_done(&b, h, below(3) != 0);
+                if (t_below(8) == 0) h = (uint16_t)t_rnd();
+                bridge_on_radio_send_done(&b, h, t_below(3) != 0);
                 break;
             }
             case 4:
-                f.now += below(below(10) == 0 ? 1000 : 50);
+                f.now += t_below(t_below(10) == 0 ? 1000 : 50);
                 bridge_on_tick(&b);
                 break;
             case 5:
-                f.blocked = below(3) == 0;
-                f.write_chunk = below(3) == 0 ? 1 + below(64) : 0;
+                f.blocked = t_below(3) == 0;
+                f.write_chunk = t_below(3) == 0 ? 1 + t_below(64) : 0;
                 bridge_pump(&b);
                 break;
             case 6:
-                f.send_rc = below(10) == 0 ? -1 : 0;
-                f.set_channel_rc = below(10) == 0 ? -1 : 0;
+                f.send_rc = t_below(10) == 0 ? -1 : 0;
+                f.set_channel_rc = t_below(10) == 0 ? -1 : 0;
                 break;
             default:
-                if (below(200) == 0) {
+                if (t_below(200) == 0) {
                     deframer_reset(&f.host_df); /* a new host session starts with a fresh parser */
                     bridge_on_serial_reconnect(&b);
                     reconnects++;
@@ -336,7 +326,7 @@ static void test_fuzz_random_bytes_bridge(void)
     static fake_t f;
     static bridge_t b;
     static uint8_t buf[1024];
-    s_rng = 0x1111222233334444ull;
+    t_rng_seed(0x1111222233334444ull);
     fake_init(&f);
     f.discard_output = true;
     fake_bridge_init(&b, &f);
@@ -345,7 +335,7 @@ static void test_fuzz_random_bytes_bridge(void)
     uint32_t prev[PROTO_STATS_COUNT] = {0}, cur[PROTO_STATS_COUNT];
     bool ok = true;
     for (size_t total = 0; total < FUZZ_BYTES && ok; total += sizeof(buf)) {
-        for (size_t i = 0; i < sizeof(buf); i++) buf[i] = (uint8_t)rnd();
+        for (size_t i = 0; i < sizeof(buf); i++) buf[i] = (uint8_t)t_rnd();
         size_t off = 0;
         for (int guard = 0; off < sizeof(buf) && guard < 1000; guard++) {
             off += bridge_on_serial_bytes(&b, buf + off, sizeof(buf) - off);

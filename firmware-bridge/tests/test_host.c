@@ -6,118 +6,39 @@
  * usage: test-host PATH/TO/bridge-host */
 #include <errno.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <termios.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "deframer.h"
+#include "hub.h"
+#include "proc.h"
 #include "proto.h"
-
-static unsigned passed, failed;
-static bool case_failed;
-
-#define CHECK(cond)                                                               \
-    do {                                                                          \
-        if (!(cond)) {                                                            \
-            case_failed = true;                                                   \
-            fprintf(stderr, "  %s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-        }                                                                         \
-    } while (0)
-
-static void end_case(const char *name)
-{
-    if (case_failed) {
-        failed++;
-        printf("FAIL %s\n", name);
-    } else {
-        passed++;
-        printf("ok   %s\n", name);
-    }
-    fflush(stdout);
-    case_failed = false;
-}
 
 static const uint8_t BRIDGE_MAC[6] = {0x02, 0x00, 0x00, 0x00, 0xb0, 0x01};
 static const uint8_t PEER_MAC[6] = {0x7c, 0xdf, 0xa1, 0x00, 0x00, 0x01};
 static const uint8_t BCAST[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 
-static uint64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 /* ---- the hub ---------------------------------------------------------------- */
 
-typedef struct {
-    int fd;
-    uint16_t port;
-    struct sockaddr_in bridge;
-    bool have_bridge;
-} hub_t;
-
-static bool hub_open(hub_t *h)
+/* Wait for a datagram of `type` from the bridge; returns its length (its bytes in d). */
+static ssize_t hub_wait(t_hub_t *h, uint8_t type, uint8_t *d, size_t cap, int timeout_ms)
 {
-    memset(h, 0, sizeof(*h));
-    h->fd = socket(AF_INET, SOCK_DGRAM, 0);
-    struct sockaddr_in a;
-    memset(&a, 0, sizeof(a));
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof(a);
-    if (h->fd < 0 || bind(h->fd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
-        getsockname(h->fd, (struct sockaddr *)&a, &len) != 0) {
-        return false;
-    }
-    h->port = ntohs(a.sin_port);
-    return true;
-}
-
-/* Wait for a datagram of `type` from the bridge; returns its length. */
-static ssize_t hub_wait(hub_t *h, uint8_t type, uint8_t *d, size_t cap, int timeout_ms)
-{
-    uint64_t deadline = now_ms() + (uint64_t)timeout_ms;
-    while (now_ms() < deadline) {
-        struct pollfd p = {.fd = h->fd, .events = POLLIN};
-        if (poll(&p, 1, (int)(deadline - now_ms())) <= 0) continue;
-        struct sockaddr_in from;
-        socklen_t fl = sizeof(from);
-        ssize_t n = recvfrom(h->fd, d, cap, 0, (struct sockaddr *)&from, &fl);
-        if (n < 22 || memcmp(d, "ESNR", 4) != 0 || d[4] != 1) continue;
-        h->bridge = from;
-        h->have_bridge = true;
-        if (d[5] == type) return n;
+    uint64_t deadline = t_now_ms() + (uint64_t)timeout_ms;
+    sr_dgram_t g;
+    while (t_now_ms() < deadline) {
+        if (t_hub_recv(h, d, cap, &g, (uint32_t)(deadline - t_now_ms())) && g.type == type) {
+            return (ssize_t)(SR_HDR + g.body_len);
+        }
     }
     return -1;
-}
-
-static void hub_send(hub_t *h, uint8_t type, const uint8_t src[6], const uint8_t dst[6], uint8_t channel, int8_t rssi,
-                     uint16_t seq, const uint8_t *body, size_t blen)
-{
-    uint8_t d[22 + 1500];
-    memcpy(d, "ESNR", 4);
-    d[4] = 1;
-    d[5] = type;
-    memcpy(d + 6, src, 6);
-    memcpy(d + 12, dst, 6);
-    d[18] = channel;
-    d[19] = (uint8_t)rssi;
-    d[20] = (uint8_t)seq;
-    d[21] = (uint8_t)(seq >> 8);
-    memcpy(d + 22, body, blen);
-    (void)sendto(h->fd, d, 22 + blen, 0, (struct sockaddr *)&h->bridge, sizeof(h->bridge));
 }
 
 /* ---- the bridge process and its pty ----------------------------------------------- */
@@ -136,26 +57,20 @@ static bool dut_start(dut_t *u, const char *exe, char *const extra[])
 {
     int pfd[2];
     if (pipe(pfd) != 0) return false;
-    u->pid = fork();
-    if (u->pid == 0) {
-        dup2(pfd[1], 1);
-        close(pfd[0]);
-        close(pfd[1]);
-        char *argv[32];
-        int n = 0;
-        argv[n++] = (char *)exe;
-        for (int i = 0; extra[i] != NULL && n < 30; i++) argv[n++] = extra[i];
-        argv[n] = NULL;
-        execv(exe, argv);
-        _exit(127);
-    }
+    (void)fcntl(pfd[0], F_SETFD, FD_CLOEXEC);
+    char *argv[32];
+    int n = 0;
+    argv[n++] = (char *)exe;
+    for (int i = 0; extra[i] != NULL && n < 30; i++) argv[n++] = extra[i];
+    argv[n] = NULL;
+    u->pid = t_spawn(exe, argv, pfd[1]);
     close(pfd[1]);
     u->out = pfd[0];
     /* first line: "PTY /dev/pts/N" */
     char line[160];
     size_t len = 0;
-    uint64_t deadline = now_ms() + 3000;
-    while (len < sizeof(line) - 1 && now_ms() < deadline) {
+    uint64_t deadline = t_now_ms() + 3000;
+    while (len < sizeof(line) - 1 && t_now_ms() < deadline) {
         struct pollfd p = {.fd = u->out, .events = POLLIN};
         if (poll(&p, 1, 100) <= 0) continue;
         char c;
@@ -199,8 +114,8 @@ static bool dut_send(dut_t *u, const proto_msg_t *m)
     if (proto_encode(m, msg, sizeof(msg), &len) != PROTO_OK) return false;
     size_t n = proto_frame_encode(msg, len, wire, sizeof(wire));
     size_t off = 0;
-    uint64_t deadline = now_ms() + 2000;
-    while (off < n && now_ms() < deadline) {
+    uint64_t deadline = t_now_ms() + 2000;
+    while (off < n && t_now_ms() < deadline) {
         ssize_t w = write(u->fd, wire + off, n - off);
         if (w > 0) off += (size_t)w;
         else usleep(1000);
@@ -211,7 +126,7 @@ static bool dut_send(dut_t *u, const proto_msg_t *m)
 /* Next message from the bridge (decoded into *m), within timeout_ms. */
 static bool dut_next(dut_t *u, proto_msg_t *m, int timeout_ms)
 {
-    uint64_t deadline = now_ms() + (uint64_t)timeout_ms;
+    uint64_t deadline = t_now_ms() + (uint64_t)timeout_ms;
     for (;;) {
         uint8_t b;
         ssize_t n = read(u->fd, &b, 1);
@@ -223,7 +138,7 @@ static bool dut_next(dut_t *u, proto_msg_t *m, int timeout_ms)
             }
             continue;
         }
-        uint64_t t = now_ms();
+        uint64_t t = t_now_ms();
         if (t >= deadline) return false;
         struct pollfd p = {.fd = u->fd, .events = POLLIN};
         poll(&p, 1, (int)(deadline - t));
@@ -233,9 +148,9 @@ static bool dut_next(dut_t *u, proto_msg_t *m, int timeout_ms)
 /* Next message of a given type, skipping others. */
 static bool dut_expect(dut_t *u, uint8_t type, proto_msg_t *m, int timeout_ms)
 {
-    uint64_t deadline = now_ms() + (uint64_t)timeout_ms;
-    while (now_ms() < deadline) {
-        if (dut_next(u, m, (int)(deadline - now_ms())) && m->type == type) return true;
+    uint64_t deadline = t_now_ms() + (uint64_t)timeout_ms;
+    while (t_now_ms() < deadline) {
+        if (dut_next(u, m, (int)(deadline - t_now_ms())) && m->type == type) return true;
     }
     fprintf(stderr, "  no %s within %d ms\n", proto_type_name(type), timeout_ms);
     return false;
@@ -244,21 +159,9 @@ static bool dut_expect(dut_t *u, uint8_t type, proto_msg_t *m, int timeout_ms)
 static int dut_stop(dut_t *u)
 {
     dut_close(u);
-    kill(u->pid, SIGTERM);
-    int status = -1;
-    uint64_t deadline = now_ms() + 3000;
-    while (now_ms() < deadline) {
-        pid_t r = waitpid(u->pid, &status, WNOHANG);
-        if (r == u->pid) {
-            close(u->out);
-            return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-        }
-        usleep(10000);
-    }
-    kill(u->pid, SIGKILL);
-    waitpid(u->pid, &status, 0);
+    int code = t_reap(u->pid, true, 3000);
     close(u->out);
-    return -1;
+    return code;
 }
 
 static void host_hello(dut_t *u)
@@ -285,8 +188,8 @@ int main(int argc, char **argv)
     }
     signal(SIGPIPE, SIG_IGN);
     const char *exe = argv[1];
-    hub_t hub;
-    if (!hub_open(&hub)) {
+    t_hub_t hub;
+    if (!t_hub_open(&hub)) {
         perror("hub");
         return 1;
     }
@@ -313,17 +216,17 @@ int main(int argc, char **argv)
           r.u.hello.channel == 6 && r.u.hello.tx_queue == 16 && memcmp(r.u.hello.mac, BRIDGE_MAC, 6) == 0);
     host_hello(&u);
     CHECK(dut_expect(&u, PROTO_HELLO, &r, 2000) && r.u.hello.version == PROTO_VERSION);
-    end_case("host: PTY line, --link, JOIN, boot HELLO, negotiation");
+    t_end("host: PTY line, --link, JOIN, boot HELLO, negotiation");
 
     /* 2. radio -> RX */
     const uint8_t payload[] = {0x10, 0x01, 0x00, 0x00, 0x00, 0x01, 0x09, 0x50, 0x6f, 0x9a, 0x1a, 0x01, 0x0d};
-    hub_send(&hub, 2, PEER_MAC, BRIDGE_MAC, 6, -42, 9, payload, sizeof(payload));
+    t_hub_send(&hub, 2, PEER_MAC, BRIDGE_MAC, 6, -42, 9, payload, sizeof(payload));
     CHECK(dut_expect(&u, PROTO_RX, &r, 2000) && r.u.rx.rssi == -42 && r.u.rx.channel == 6 && r.u.rx.flags == 0 &&
           memcmp(r.u.rx.src, PEER_MAC, 6) == 0 &&
           r.u.rx.payload_len == sizeof(payload) && memcmp(r.u.rx.payload, payload, sizeof(payload)) == 0);
-    hub_send(&hub, 2, PEER_MAC, BCAST, 6, -70, 10, payload, 5);
+    t_hub_send(&hub, 2, PEER_MAC, BCAST, 6, -70, 10, payload, 5);
     CHECK(dut_expect(&u, PROTO_RX, &r, 2000) && r.u.rx.flags == PROTO_RX_FLAG_BROADCAST && r.u.rx.payload_len == 5);
-    end_case("host: hub FRAME -> RX (unicast and broadcast)");
+    t_end("host: hub FRAME -> RX (unicast and broadcast)");
 
     /* 3. TX -> hub FRAME -> hub TX_STATUS -> TX_STATUS */
     memset(&m, 0, sizeof(m));
@@ -338,16 +241,16 @@ int main(int argc, char **argv)
           d[18] == 6 && memcmp(d + 22, payload, sizeof(payload)) == 0);
     uint16_t seq = (uint16_t)(d[20] | (d[21] << 8));
     uint8_t st = 0;
-    hub_send(&hub, 3, BRIDGE_MAC, PEER_MAC, 6, 0, seq, &st, 1);
+    t_hub_send(&hub, 3, BRIDGE_MAC, PEER_MAC, 6, 0, seq, &st, 1);
     CHECK(dut_expect(&u, PROTO_TX_STATUS, &r, 2000) && r.u.tx_status.tx_id == 77 && r.u.tx_status.status == 0);
     m.u.tx.tx_id = 78;
     CHECK(dut_send(&u, &m));
     n = hub_wait(&hub, 2, d, sizeof(d), 2000);
     seq = (uint16_t)(d[20] | (d[21] << 8));
     st = 1;
-    hub_send(&hub, 3, BRIDGE_MAC, PEER_MAC, 6, 0, seq, &st, 1);
+    t_hub_send(&hub, 3, BRIDGE_MAC, PEER_MAC, 6, 0, seq, &st, 1);
     CHECK(dut_expect(&u, PROTO_TX_STATUS, &r, 2000) && r.u.tx_status.tx_id == 78 && r.u.tx_status.status == 1);
-    end_case("host: TX -> hub FRAME, hub TX_STATUS -> TX_STATUS (acked, not acked)");
+    t_end("host: TX -> hub FRAME, hub TX_STATUS -> TX_STATUS (acked, not acked)");
 
     /* 4. SET_CHANNEL re-JOINs; PING */
     memset(&m, 0, sizeof(m));
@@ -356,22 +259,22 @@ int main(int argc, char **argv)
     CHECK(dut_send(&u, &m));
     CHECK(dut_expect(&u, PROTO_CHANNEL, &r, 2000) && r.u.channel.channel == 11 && r.u.channel.status == 0);
     /* skip periodic JOINs that may still say channel 6 */
-    uint64_t jd = now_ms() + 3000;
+    uint64_t jd = t_now_ms() + 3000;
     do {
         n = hub_wait(&hub, 1, d, sizeof(d), 1000);
-    } while (n > 0 && d[18] != 11 && now_ms() < jd);
+    } while (n > 0 && d[18] != 11 && t_now_ms() < jd);
     CHECK(n == 23 && d[18] == 11);
     memset(&m, 0, sizeof(m));
     m.type = PROTO_PING;
     m.u.ping.nonce = 0xdeadbeef;
     CHECK(dut_send(&u, &m));
     CHECK(dut_expect(&u, PROTO_PONG, &r, 2000) && r.u.pong.nonce == 0xdeadbeef);
-    end_case("host: SET_CHANNEL (re-JOIN on channel 11), PING/PONG");
+    t_end("host: SET_CHANNEL (re-JOIN on channel 11), PING/PONG");
 
     /* 5. the host closes the port; the bridge keeps running; a new session works */
     dut_close(&u);
     usleep(200 * 1000);
-    hub_send(&hub, 2, PEER_MAC, BRIDGE_MAC, 11, -50, 11, payload, 3); /* while closed */
+    t_hub_send(&hub, 2, PEER_MAC, BRIDGE_MAC, 11, -50, 11, payload, 3); /* while closed */
     usleep(100 * 1000);
     CHECK(dut_open(&u));
     host_hello(&u);
@@ -385,7 +288,7 @@ int main(int argc, char **argv)
     CHECK(dut_open(&u));
     host_hello(&u);
     CHECK(dut_expect(&u, PROTO_HELLO, &r, 2000));
-    end_case("host: port closed and re-opened twice, bridge keeps running");
+    t_end("host: port closed and re-opened twice, bridge keeps running");
 
     /* 6. SIGTERM: LEAVE, link removed, exit 0 */
     int code = dut_stop(&u);
@@ -394,7 +297,7 @@ int main(int argc, char **argv)
     CHECK(n == 22 && memcmp(d + 6, BRIDGE_MAC, 6) == 0);
     struct stat sb;
     CHECK(lstat(link, &sb) != 0);
-    end_case("host: SIGTERM exits 0, sends LEAVE, removes the link");
+    t_end("host: SIGTERM exits 0, sends LEAVE, removes the link");
 
     /* 7. --v2 and --baud 9600: 1470-byte payloads, throttled output */
     char *args2[] = {"--mac", "02:00:00:00:b0:01", "--radio-port", port, "--v2", "--baud", "9600", NULL};
@@ -408,18 +311,17 @@ int main(int argc, char **argv)
           r.u.hello.capabilities == (PROTO_CAP_SIMULATED | PROTO_CAP_ESPNOW_V2));
     static uint8_t big[1470];
     for (size_t i = 0; i < sizeof(big); i++) big[i] = (uint8_t)i;
-    uint64_t t0 = now_ms();
-    hub_send(&hub, 2, PEER_MAC, BRIDGE_MAC, 6, -30, 1, big, sizeof(big));
+    uint64_t t0 = t_now_ms();
+    t_hub_send(&hub, 2, PEER_MAC, BRIDGE_MAC, 6, -30, 1, big, sizeof(big));
     CHECK(dut_expect(&u, PROTO_RX, &r, 4000) && r.u.rx.payload_len == 1470 && memcmp(r.u.rx.payload, big, 1470) == 0);
-    uint64_t dt = now_ms() - t0;
+    uint64_t dt = t_now_ms() - t0;
     /* ~1490 wire bytes at 960 bytes/s: about 1.5 s. The lower bound is the throttling; the upper
      * one only catches a stall (a loaded machine may take longer, never shorter). */
     CHECK(dt >= 1200 && dt <= 30000);
     printf("     note: 1470-byte RX at --baud 9600 took %llu ms (expected about 1550)\n", (unsigned long long)dt);
     CHECK(dut_stop(&u) == 0);
-    end_case("host: --v2 (1470-byte RX) and --baud 9600 throttling");
+    t_end("host: --v2 (1470-byte RX) and --baud 9600 throttling");
 
     close(hub.fd);
-    printf("\n%u passed, %u failed\n", passed, failed);
-    return failed == 0 ? 0 : 1;
+    return t_summary();
 }

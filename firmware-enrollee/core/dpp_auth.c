@@ -63,7 +63,7 @@ static int respond(const dpp_responder_params_t *p, const dpp_msg_t *m, dpp_auth
     if ((rc = dpp_attrs_pick(&inner, clear_rules, 2, c)) != 0) return rc;
     /* we are the Enrollee: the initiator must offer to configure */
     if ((c[1]->val[0] & DPP_CAPAB_CONFIGURATOR) == 0) return DPP_E_AUTH_CAPABILITIES;
-    memcpy(st->i_nonce, c[0]->val, DPP_NONCE_LEN);
+    const uint8_t *i_nonce = c[0]->val;
 
     uint8_t pr[64];
     if (p->fixed_proto_priv != NULL) {
@@ -86,18 +86,13 @@ static int respond(const dpp_responder_params_t *p, const dpp_msg_t *m, dpp_auth
         if ((rc = dpp_p256_add_scalars(p->own->priv, s->proto_priv, s->sum)) != 0) return rc;
         if ((rc = dpp_p256_ecdh_x(s->sum, p->peer->pub, s->lx)) != 0) return rc;
     }
-    if ((rc = dpp_derive_ke(st->i_nonce, st->r_nonce, s->mx, s->nx, st->mutual ? s->lx : NULL, st->ke)) != 0)
+    if ((rc = dpp_derive_ke(i_nonce, st->r_nonce, s->mx, s->nx, st->mutual ? s->lx : NULL, st->ke)) != 0)
         return rc;
-    dpp_auth_tag_inputs_t *t = &st->tags;
-    memcpy(t->i_nonce, st->i_nonce, 16);
-    memcpy(t->r_nonce, st->r_nonce, 16);
-    memcpy(t->pi_x, pi, 32);
-    memcpy(t->pr_x, pr, 32);
-    memcpy(t->br_x, p->own->pub, 32);
-    t->mutual = st->mutual;
-    if (st->mutual) memcpy(t->bi_x, p->peer->pub, 32);
+    dpp_auth_tag_inputs_t t = {i_nonce, st->r_nonce, pi, pr, p->own->pub, st->mutual ? p->peer->pub : NULL,
+                               st->mutual};
     uint8_t r_auth[32];
-    if ((rc = dpp_compute_r_auth(t, r_auth)) != 0) return rc;
+    if ((rc = dpp_compute_r_auth(&t, r_auth)) != 0) return rc;
+    if ((rc = dpp_compute_i_auth(&t, st->i_auth)) != 0) return rc;
 
     /* We state our version to an R2+ peer and nothing to a version-1 peer, as hostap does. */
     uint8_t own_version = DPP_OWN_PROTOCOL_VERSION;
@@ -111,7 +106,7 @@ static int respond(const dpp_responder_params_t *p, const dpp_msg_t *m, dpp_auth
     if (peer_version >= 2) dpp_put_attr(w, DPP_ATTR_PROTOCOL_VERSION, &own_version, 1);
     size_t clear_at = w->len;
     dpp_put_attr(w, DPP_ATTR_R_NONCE, st->r_nonce, DPP_NONCE_LEN);
-    dpp_put_attr(w, DPP_ATTR_I_NONCE, st->i_nonce, DPP_NONCE_LEN);
+    dpp_put_attr(w, DPP_ATTR_I_NONCE, i_nonce, DPP_NONCE_LEN);
     dpp_put_attr(w, DPP_ATTR_R_CAPABILITIES, &caps, 1);
     size_t tag_at = w->len;
     dpp_put_attr(w, DPP_ATTR_R_AUTH_TAG, r_auth, 32);
@@ -181,9 +176,7 @@ int dpp_process_auth_confirm(const dpp_responder_params_t *p, dpp_auth_state_t *
     static const dpp_attr_rule_t tag_rule[] = {{DPP_ATTR_I_AUTH_TAG, 32, false}};
     const dpp_attr_t *tag[1];
     if ((rc = dpp_attrs_pick(&inner, tag_rule, 1, tag)) != 0) return rc;
-    uint8_t i_auth[32];
-    if ((rc = dpp_compute_i_auth(&st->tags, i_auth)) != 0) return rc;
     uint8_t diff = 0;
-    for (int i = 0; i < 32; i++) diff |= (uint8_t)(i_auth[i] ^ tag[0]->val[i]);
+    for (int i = 0; i < 32; i++) diff |= (uint8_t)(st->i_auth[i] ^ tag[0]->val[i]);
     return diff == 0 ? DPP_OK : DPP_E_CRYPTO_BAD_AUTH_TAG;
 }

@@ -30,11 +30,11 @@ typedef struct {
 typedef struct {
     bool mutual;
     uint8_t peer_version; /* min(ours, theirs) */
-    uint8_t i_nonce[DPP_NONCE_LEN];
-    uint8_t r_nonce[DPP_NONCE_LEN];
+    uint8_t r_nonce[DPP_NONCE_LEN]; /* a failure Confirm wraps it */
     uint8_t k2[DPP_KEY_LEN];
     uint8_t ke[DPP_KEY_LEN];
-    dpp_auth_tag_inputs_t tags;
+    /* the Confirm's I-auth, computed with the Response: its inputs are all known then */
+    uint8_t i_auth[DPP_KEY_LEN];
 } dpp_auth_state_t;
 
 /* The hashes a request names, before any elliptic-curve work. */

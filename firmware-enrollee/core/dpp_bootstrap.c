@@ -20,6 +20,13 @@ static int hash_der(const uint8_t *der, size_t len, bool chirp, uint8_t out[32])
     return chirp ? dpp_sha256(parts, 2, out) : dpp_sha256(&parts[1], 1, out);
 }
 
+void dpp_own_key_der(const dpp_own_key_t *k, uint8_t der[DPP_SPKI_COMPRESSED_LEN])
+{
+    memcpy(der, spki_p256_compressed_prefix, sizeof(spki_p256_compressed_prefix));
+    der[sizeof(spki_p256_compressed_prefix)] = (uint8_t)(2 + (k->pub[63] & 1)); /* y parity */
+    memcpy(der + sizeof(spki_p256_compressed_prefix) + 1, k->pub, 32);
+}
+
 int dpp_own_key_init(dpp_own_key_t *k, const uint8_t priv[32])
 {
     memcpy(k->priv, priv, 32);
@@ -27,11 +34,16 @@ int dpp_own_key_init(dpp_own_key_t *k, const uint8_t priv[32])
     if (rc != 0) {
         return DPP_E_CRYPTO_KEY_MISMATCH;
     }
-    memcpy(k->der, spki_p256_compressed_prefix, sizeof(spki_p256_compressed_prefix));
-    k->der[sizeof(spki_p256_compressed_prefix)] = (uint8_t)(2 + (k->pub[63] & 1)); /* y parity */
-    memcpy(k->der + sizeof(spki_p256_compressed_prefix) + 1, k->pub, 32);
-    rc = hash_der(k->der, sizeof(k->der), false, k->hash);
-    return rc != 0 ? rc : hash_der(k->der, sizeof(k->der), true, k->chirp);
+    uint8_t der[DPP_SPKI_COMPRESSED_LEN];
+    dpp_own_key_der(k, der);
+    return hash_der(der, sizeof(der), false, k->hash);
+}
+
+int dpp_own_key_chirp(const dpp_own_key_t *k, uint8_t chirp[32])
+{
+    uint8_t der[DPP_SPKI_COMPRESSED_LEN];
+    dpp_own_key_der(k, der);
+    return hash_der(der, sizeof(der), true, chirp);
 }
 
 typedef struct {
@@ -120,15 +132,13 @@ int dpp_spki_parse(const uint8_t *der, size_t len, uint8_t pub[64])
 
 int dpp_peer_key_from_der(dpp_peer_key_t *k, const uint8_t *der, size_t len)
 {
-    if (len > sizeof(k->der)) {
+    if (len > DPP_SPKI_MAX_LEN) {
         return DPP_E_KEY_BAD_ENCODING;
     }
     int rc = dpp_spki_parse(der, len, k->pub);
     if (rc != 0) {
         return rc;
     }
-    memcpy(k->der, der, len);
-    k->der_len = len;
     return hash_der(der, len, false, k->hash);
 }
 
@@ -261,7 +271,9 @@ size_t dpp_uri_format(const dpp_own_key_t *k, const uint8_t *channels, size_t n_
     if (o + 2 >= cap) return (size_t)-1;
     out[o++] = 'K';
     out[o++] = ':';
-    size_t b = dpp_b64_encode(k->der, sizeof(k->der), out + o, cap - o);
+    uint8_t der[DPP_SPKI_COMPRESSED_LEN];
+    dpp_own_key_der(k, der);
+    size_t b = dpp_b64_encode(der, sizeof(der), out + o, cap - o);
     if (b == (size_t)-1 || o + b + 3 > cap) return (size_t)-1;
     o += b;
     out[o++] = ';';

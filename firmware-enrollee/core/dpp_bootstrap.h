@@ -15,23 +15,26 @@
 #define DPP_URI_MAX_CHANNELS 14u
 #define DPP_URI_MAX_LEN 512u
 
+/* A peer's key as authentication uses it; its DER is needed only for the hash. */
 typedef struct {
-    uint8_t der[DPP_SPKI_MAX_LEN];
-    size_t der_len;
     uint8_t pub[64];
     uint8_t hash[32];
 } dpp_peer_key_t;
 
-/* Our own key. priv never leaves the device. */
+/* Our own key. priv never leaves the device. The DER we publish and the
+ * chirp hash are derived from pub where the URI and the announcement are
+ * built, so they take no room here. */
 typedef struct {
     uint8_t priv[32];
     uint8_t pub[64];
-    uint8_t der[DPP_SPKI_COMPRESSED_LEN];
     uint8_t hash[32];
-    uint8_t chirp[32];
 } dpp_own_key_t;
 
 int dpp_own_key_init(dpp_own_key_t *k, const uint8_t priv[32]);
+/* The compressed SubjectPublicKeyInfo (the URI's K:, the Bootstrapping Key attribute). */
+void dpp_own_key_der(const dpp_own_key_t *k, uint8_t der[DPP_SPKI_COMPRESSED_LEN]);
+/* SHA-256("chirp" | DER): the Presence Announcement names the key by it. */
+int dpp_own_key_chirp(const dpp_own_key_t *k, uint8_t chirp[32]);
 
 /* A P-256 SPKI to x||y: DPP_E_KEY_BAD_ENCODING, DPP_E_URI_UNSUPPORTED_CURVE
  * (another algorithm or curve, explicit parameters) or DPP_E_KEY_NOT_ON_CURVE. */

@@ -57,16 +57,20 @@ int dpp_build_config_attrib(dpp_wbuf_t *w, const dpp_device_info_t *info)
 
 int dpp_build_presence_announcement(dpp_wbuf_t *w, const dpp_own_key_t *own, bool with_key)
 {
+    uint8_t chirp[32], der[DPP_SPKI_COMPRESSED_LEN];
+    int rc = dpp_own_key_chirp(own, chirp);
+    if (rc != 0) return rc;
     dpp_put_frame_start(w, DPP_FT_PRESENCE_ANNOUNCEMENT);
-    dpp_put_attr(w, DPP_ATTR_R_BOOTSTRAP_KEY_HASH, own->chirp, 32);
+    dpp_put_attr(w, DPP_ATTR_R_BOOTSTRAP_KEY_HASH, chirp, 32);
     if (with_key) {
-        dpp_put_attr(w, DPP_ATTR_BOOTSTRAP_KEY, own->der, sizeof(own->der));
+        dpp_own_key_der(own, der);
+        dpp_put_attr(w, DPP_ATTR_BOOTSTRAP_KEY, der, sizeof(der));
     }
     return w->overflow ? DPP_E_TRANSPORT_FRAME_TOO_LARGE : DPP_OK;
 }
 
 int dpp_build_config_request(dpp_wbuf_t *w, const uint8_t ke[32], const uint8_t e_nonce[16],
-                             const uint8_t *config_attrib, size_t attrib_len)
+                             const dpp_device_info_t *info)
 {
     /* GAS dialog token: E-nonce[0], as protocol/dpp/session/enrollee.ts picks it */
     dpp_wbuf_u8(w, DPP_PA_GAS_INITIAL_REQ);
@@ -76,8 +80,17 @@ int dpp_build_config_request(dpp_wbuf_t *w, const uint8_t ke[32], const uint8_t 
     dpp_wbuf_u16le(w, 0);
     size_t query_at = w->len;
     dpp_put_attr(w, DPP_ATTR_ENROLLEE_NONCE, e_nonce, 16);
-    dpp_put_attr(w, DPP_ATTR_CONFIG_ATTR_OBJ, config_attrib, attrib_len);
-    int rc = dpp_wrap_tail(w, query_at, ke, NULL, 0);
+    /* the attribute's length is known once its JSON is written behind its header */
+    size_t attr_at = w->len;
+    dpp_reserve_attr(w, DPP_ATTR_CONFIG_ATTR_OBJ, 0);
+    int rc = dpp_build_config_attrib(w, info);
+    if (rc != 0) {
+        return rc;
+    }
+    size_t attrib_len = w->len - attr_at - DPP_ATTR_HDR_LEN;
+    w->p[attr_at + 2] = (uint8_t)attrib_len;
+    w->p[attr_at + 3] = (uint8_t)(attrib_len >> 8);
+    rc = dpp_wrap_tail(w, query_at, ke, NULL, 0);
     if (rc != 0) {
         return rc;
     }
@@ -203,6 +216,17 @@ static int string_member(const dpp_json_val_t *v)
     return v->type == DPP_JSON_NONE || v->type == DPP_JSON_STRING ? DPP_OK : DPP_E_CONFIG_BAD_OBJECT;
 }
 
+/* A string member unescaped over its own text (no escape is shorter than
+ * what it stands for) and NUL-terminated there; the length or (size_t)-1. */
+static size_t unescape_in_place(const dpp_json_val_t *v, char **out)
+{
+    char *s = (char *)v->p;
+    size_t n = dpp_json_unescape(v, s, v->len);
+    if (n != (size_t)-1) s[n] = '\0';
+    *out = s;
+    return n;
+}
+
 static int parse_discovery(const dpp_json_val_t *d, dpp_config_obj_t *out)
 {
     static const char *const keys[] = {"ssid", "ssid64"};
@@ -212,18 +236,16 @@ static int parse_discovery(const dpp_json_val_t *d, dpp_config_obj_t *out)
     if (rc != 0) return rc;
     if (string_member(&v[0]) != 0 || string_member(&v[1]) != 0) return DPP_E_CONFIG_BAD_OBJECT;
     if ((v[0].type == DPP_JSON_NONE) == (v[1].type == DPP_JSON_NONE)) return DPP_E_CONFIG_BAD_OBJECT;
-    char buf[192];
+    char *s;
     size_t n;
     if (v[0].type != DPP_JSON_NONE) {
-        n = dpp_json_unescape(&v[0], buf, sizeof(buf));
-        if (n == (size_t)-1 || n < 1 || n > 32) return DPP_E_CONFIG_BAD_OBJECT;
-        memcpy(out->ssid, buf, n);
+        n = unescape_in_place(&v[0], &s);
     } else {
-        size_t t = dpp_json_unescape(&v[1], buf, sizeof(buf));
-        if (t == (size_t)-1) return DPP_E_CONFIG_BAD_OBJECT;
-        n = dpp_b64url_decode(buf, t, out->ssid, sizeof(out->ssid));
-        if (n == (size_t)-1 || n < 1) return DPP_E_CONFIG_BAD_OBJECT;
+        size_t t = unescape_in_place(&v[1], &s);
+        n = t == (size_t)-1 ? t : dpp_b64url_decode(s, t, (uint8_t *)s, t);
     }
+    if (n == (size_t)-1 || n < 1 || n > 32) return DPP_E_CONFIG_BAD_OBJECT;
+    out->ssid = (const uint8_t *)s;
     out->ssid_len = n;
     return DPP_OK;
 }
@@ -244,23 +266,24 @@ static int parse_cred(const dpp_json_val_t *c, dpp_config_obj_t *out)
     else if (an == 3 && memcmp(akm, "sae", 3) == 0) out->akm = DPP_AKM_SAE;
     else if (an == 7 && memcmp(akm, "psk+sae", 7) == 0) out->akm = DPP_AKM_PSK_SAE;
     else return DPP_E_CONFIG_BAD_OBJECT; /* missing, "dpp" (needs a Connector) or unknown */
+    char *s;
     if (v[2].type != DPP_JSON_NONE) {
         if (out->akm != DPP_AKM_PSK || v[1].type != DPP_JSON_NONE) return DPP_E_CONFIG_BAD_OBJECT;
-        size_t n = dpp_json_unescape(&v[2], out->psk_hex, sizeof(out->psk_hex) - 1);
-        if (n == (size_t)-1 || !is_hex64(out->psk_hex, n)) return DPP_E_CONFIG_BAD_OBJECT;
-        out->psk_hex[n] = '\0';
+        size_t n = unescape_in_place(&v[2], &s);
+        if (n == (size_t)-1 || !is_hex64(s, n)) return DPP_E_CONFIG_BAD_OBJECT;
+        out->psk_hex = s;
         out->has_pass = false;
         return DPP_OK;
     }
     if (v[1].type == DPP_JSON_NONE) return DPP_E_CONFIG_BAD_OBJECT;
-    size_t n = dpp_json_unescape(&v[1], out->pass, sizeof(out->pass) - 1);
+    size_t n = unescape_in_place(&v[1], &s);
     if (n == (size_t)-1) return DPP_E_CONFIG_BAD_OBJECT;
     if (out->akm == DPP_AKM_SAE) {
         if (n < 1 || n > 128) return DPP_E_CONFIG_BAD_OBJECT;
-    } else if (n < 8 || n > 63 || !printable_ascii(out->pass, n)) {
+    } else if (n < 8 || n > 63 || !printable_ascii(s, n)) {
         return DPP_E_CONFIG_BAD_OBJECT; /* WPA2 passphrase: 8-63 printable ASCII */
     }
-    out->pass[n] = '\0';
+    out->pass = s;
     out->pass_len = n;
     out->has_pass = true;
     return DPP_OK;
@@ -285,8 +308,8 @@ int dpp_parse_config_obj(char *text, size_t len, dpp_config_obj_t *out)
         if (v[3].type != DPP_JSON_STRING) return DPP_E_CONFIG_BAD_OBJECT;
         if (v[3].len - 2 > (DPP_MAX_LWM2M_BUNDLE_LEN * 4 + 2) / 3 + 2) return DPP_E_CONFIG_TOO_LARGE;
         /* unescape, then decode, both in place over the string's own bytes */
-        char *s = (char *)v[3].p;
-        size_t t = dpp_json_unescape(&v[3], s, v[3].len);
+        char *s;
+        size_t t = unescape_in_place(&v[3], &s);
         if (t == (size_t)-1) return DPP_E_CONFIG_BAD_OBJECT;
         size_t n = dpp_b64url_decode(s, t, (uint8_t *)s, t);
         if (n == (size_t)-1) return DPP_E_CONFIG_BAD_OBJECT;

@@ -37,8 +37,9 @@ typedef struct {
 int dpp_build_config_attrib(dpp_wbuf_t *w, const dpp_device_info_t *info);
 
 int dpp_build_presence_announcement(dpp_wbuf_t *w, const dpp_own_key_t *own, bool with_key);
+/* The configAttrib is written in place inside w, then wrapped there. */
 int dpp_build_config_request(dpp_wbuf_t *w, const uint8_t ke[32], const uint8_t e_nonce[16],
-                             const uint8_t *config_attrib, size_t attrib_len);
+                             const dpp_device_info_t *info);
 
 typedef struct {
     uint8_t status;
@@ -60,21 +61,22 @@ int dpp_build_conn_status_json(dpp_wbuf_t *w, uint8_t result, const uint8_t *ssi
 
 typedef enum { DPP_AKM_PSK, DPP_AKM_SAE, DPP_AKM_PSK_SAE } dpp_akm_t;
 
+/* Every member points into the object's text, decoded in place there:
+ * valid as long as the text is. */
 typedef struct {
-    uint8_t ssid[32];
+    const uint8_t *ssid; /* 1-32 bytes */
     size_t ssid_len;
     dpp_akm_t akm;
-    bool has_pass; /* else psk_hex */
-    char pass[129]; /* NUL-terminated; SAE passwords are up to 128 bytes */
+    bool has_pass;    /* else psk_hex */
+    const char *pass; /* NUL-terminated; SAE passwords are up to 128 bytes */
     size_t pass_len;
-    char psk_hex[65];
-    /* decoded in place inside the object's text; NULL if absent */
-    const uint8_t *lwm2m_bundle;
+    const char *psk_hex; /* NUL-terminated, 64 hex digits */
+    const uint8_t *lwm2m_bundle; /* NULL if absent */
     size_t lwm2m_bundle_len;
 } dpp_config_obj_t;
 
 /* A Configuration Object for an infrastructure station with legacy
- * credentials; text is modified (the bundle is decoded in place).
+ * credentials; text is modified (its strings are decoded in place).
  * DPP_E_DECODE_BAD_JSON, DPP_E_CONFIG_BAD_OBJECT or DPP_E_CONFIG_TOO_LARGE. */
 int dpp_parse_config_obj(char *text, size_t len, dpp_config_obj_t *out);
 

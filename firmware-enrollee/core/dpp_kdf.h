@@ -19,9 +19,11 @@ int dpp_derive_k2(const uint8_t nx[32], uint8_t k2[32]);
 int dpp_derive_ke(const uint8_t i_nonce[16], const uint8_t r_nonce[16], const uint8_t mx[32],
                   const uint8_t nx[32], const uint8_t *lx, uint8_t ke[32]);
 
+/* The tags' inputs where they already are: nonces of 16 bytes, x-coordinates
+ * of 32 (a public key x|y can be named as it is). */
 typedef struct {
-    uint8_t i_nonce[16], r_nonce[16];
-    uint8_t pi_x[32], pr_x[32], br_x[32], bi_x[32];
+    const uint8_t *i_nonce, *r_nonce;
+    const uint8_t *pi_x, *pr_x, *br_x, *bi_x;
     bool mutual; /* bi_x valid */
 } dpp_auth_tag_inputs_t;
 

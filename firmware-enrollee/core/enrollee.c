@@ -173,11 +173,11 @@ int enrollee_init(enrollee_t *e, const enr_config_t *cfg)
     e->wifi_timeout_ms = cfg->wifi_timeout_ms ? cfg->wifi_timeout_ms : 30000;
     channel_plan_init(&e->plan, cfg->channels, cfg->n_channels);
     enow_reasm_init(&e->reasm, cfg->v1_only ? ENOW_V1_PAYLOAD : ENOW_V2_PAYLOAD);
-    /* the device info must make a Configuration Request that fits tx */
-    uint8_t scratch[ENR_TX_MAX];
+    /* the device info must make a Configuration Request that fits tx: one is built there (under
+       the zero key; tx_len stays 0) */
     dpp_wbuf_t w;
-    dpp_wbuf_init(&w, scratch, sizeof(scratch) - 128);
-    if ((rc = dpp_build_config_attrib(&w, &e->info)) != 0) return DPP_E_CONFIG_BAD_REQUEST;
+    dpp_wbuf_init(&w, e->tx, sizeof(e->tx));
+    if (dpp_build_config_request(&w, e->auth.ke, e->e_nonce, &e->info) != 0) return DPP_E_CONFIG_BAD_REQUEST;
     dpp_wbuf_init(&w, e->announce, sizeof(e->announce));
     if ((rc = dpp_build_presence_announcement(&w, &e->own, !cfg->announce_chirp_only)) != 0) return rc;
     e->announce_len = w.len;
@@ -241,13 +241,9 @@ static void on_auth_confirm(enrollee_t *e, const dpp_msg_t *m, const uint8_t has
         end_session(e, fx, rc);
         return;
     }
-    /* the configAttrib is written behind the room the request needs, then wrapped */
-    uint8_t attrib[ENR_TX_MAX - 96];
-    dpp_wbuf_t a, w;
-    dpp_wbuf_init(&a, attrib, sizeof(attrib));
-    rc = dpp_build_config_attrib(&a, &e->info);
+    dpp_wbuf_t w;
     dpp_wbuf_init(&w, e->tx, sizeof(e->tx));
-    if (rc == 0) rc = dpp_build_config_request(&w, e->auth.ke, e->e_nonce, attrib, a.len);
+    rc = dpp_build_config_request(&w, e->auth.ke, e->e_nonce, &e->info);
     if (rc != 0) {
         end_session(e, fx, rc);
         return;

@@ -34,6 +34,8 @@
 #ifndef ENR_TX_MAX
 #define ENR_TX_MAX 768u
 #endif
+/* Our Presence Announcement: action byte, DPP header, chirp hash, Bootstrapping Key. */
+#define ENR_ANNOUNCE_LEN (1u + DPP_HDR_LEN + DPP_ATTR_HDR_LEN + 32u + DPP_ATTR_HDR_LEN + DPP_SPKI_COMPRESSED_LEN)
 #define ENR_MAX_EFFECTS 10u
 #define ENR_V2_PEERS 4u
 
@@ -62,7 +64,7 @@ typedef struct {
     uint16_t message_id;
     uint16_t payload_limit;
     bool accepts_v2;    /* SEND: our fragments say our radio receives 1470-byte payloads */
-    const dpp_config_obj_t *config; /* CREDENTIALS: valid during the call only (the bundle lives in the rx buffer) */
+    const dpp_config_obj_t *config; /* CREDENTIALS: valid until the next call (it points into the received message) */
     enr_state_t state;              /* STATE */
     int reason;                     /* STATE, IGNORED: a dpp_err_t */
 } enr_fx_t;
@@ -108,7 +110,7 @@ typedef struct {
     const uint8_t *fixed_e_nonce;
     /* radio */
     channel_plan_t plan;
-    uint8_t announce[128];
+    uint8_t announce[ENR_ANNOUNCE_LEN];
     size_t announce_len;
     uint16_t next_message_id;
     uint8_t v2_peers[ENR_V2_PEERS][6];
@@ -121,7 +123,7 @@ typedef struct {
     bool send_conn_status;
     uint8_t ssid[32];
     size_t ssid_len;
-    dpp_config_obj_t delivered; /* what a CREDENTIALS effect points to */
+    dpp_config_obj_t delivered; /* what a CREDENTIALS effect points to; its strings are in the message */
     uint8_t tx[ENR_TX_MAX];
     size_t tx_len;
     uint16_t tx_message_id;

@@ -40,7 +40,6 @@ typedef struct {
 
 static enrollee_t s_e;
 static dpp_enrollee_config_t s_cfg;
-static dpp_uri_t s_pin;
 static uint8_t s_channels[CHANNEL_PLAN_MAX];
 static size_t s_n_channels;
 static QueueHandle_t s_rx, s_ctrl;
@@ -87,7 +86,7 @@ static void post_wifi(uint8_t status)
 
 static void deliver(const dpp_config_obj_t *c)
 {
-    static dpp_enrollee_credentials_t creds;
+    dpp_enrollee_credentials_t creds; /* on the task's stack, wiped before it returns */
     memset(&creds, 0, sizeof(creds));
     memcpy(creds.ssid, c->ssid, c->ssid_len);
     creds.ssid_len = c->ssid_len;
@@ -190,6 +189,7 @@ static void enrollee_task(void *arg)
 static esp_err_t init_core(void)
 {
     enr_config_t cfg;
+    dpp_uri_t pin; /* enrollee_init keeps its own copy of the key */
     memset(&cfg, 0, sizeof(cfg));
     esp_err_t err = dpp_crypto_init() == 0 ? key_store_load_or_make(cfg.bootstrap_priv) : ESP_FAIL;
     if (err != ESP_OK) return err;
@@ -206,13 +206,13 @@ static esp_err_t init_core(void)
     cfg.v1_only = true;
 #endif
     if (s_cfg.pinned_configurator_uri != NULL) {
-        int rc = dpp_uri_parse(s_cfg.pinned_configurator_uri, strlen(s_cfg.pinned_configurator_uri), &s_pin);
+        int rc = dpp_uri_parse(s_cfg.pinned_configurator_uri, strlen(s_cfg.pinned_configurator_uri), &pin);
         if (rc != 0) {
             ESP_LOGE(TAG, "pinned configurator URI: E%d %s", rc, dpp_err_name((dpp_err_t)rc));
             dpp_wipe(cfg.bootstrap_priv, sizeof(cfg.bootstrap_priv));
             return ESP_ERR_INVALID_ARG;
         }
-        cfg.pinned_configurator = &s_pin;
+        cfg.pinned_configurator = &pin;
     }
     int rc = enrollee_init(&s_e, &cfg);
     dpp_wipe(cfg.bootstrap_priv, sizeof(cfg.bootstrap_priv));
@@ -222,7 +222,7 @@ static esp_err_t init_core(void)
 esp_err_t dpp_enrollee_get_uri(char *buf, size_t len)
 {
     uint8_t priv[32];
-    static dpp_own_key_t own;
+    dpp_own_key_t own;
     if (dpp_crypto_init() != 0) return ESP_FAIL;
     esp_err_t err = key_store_load_or_make(priv);
     if (err != ESP_OK) return err;

@@ -20,37 +20,25 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "dpp_crypto.h"
 #include "dpp_err.h"
 #include "enrollee.h"
+#include "host_cli.h"
+#include "sim_radio.h"
 
 #define DEFAULT_RADIO_PORT 47474
-#define JOIN_INTERVAL_MS 2000u
-#define SR_HDR 22u
-#define SR_JOIN 1u
-#define SR_FRAME 2u
-#define SR_LEAVE 4u
 #define NO_DEADLINE UINT64_MAX
-
-static const uint8_t SR_MAGIC[4] = {'E', 'S', 'N', 'R'};
-static const uint8_t MAC_BROADCAST[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 
 typedef struct {
     /* options */
-    uint8_t mac[6];
     uint16_t radio_port;
     bool v2;
     bool verbose;
@@ -59,11 +47,9 @@ typedef struct {
     char ap_pass[130];
     uint8_t ap_channel;
     uint32_t join_ms;
-    /* radio */
-    int udp;
-    uint8_t channel;
+    /* radio: our MAC, channel and JOIN flags are the node's */
+    sr_node_t node;
     uint16_t seq;
-    uint64_t next_join_ms;
     /* timers of the core, and the simulated Wi-Fi join */
     uint64_t deadline[3];
     uint64_t wifi_at;
@@ -74,67 +60,21 @@ typedef struct {
 
 static host_t H;
 static enrollee_t E;
-static int sig_pipe[2] = {-1, -1};
 
-static uint64_t mono_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
-static uint64_t now_ms(void) { return (mono_us() - H.t0_us) / 1000u; }
+static uint64_t now_ms(void) { return (cli_mono_us() - H.t0_us) / 1000u; }
 
 static void print_hex(const uint8_t *b, size_t n)
 {
     for (size_t i = 0; i < n; i++) printf("%02x", b[i]);
 }
 
-/* ---- radio: UDP client of the hub ------------------------------------------------- */
-
-static void sr_header(uint8_t *d, uint8_t type, const uint8_t dst[6], uint16_t seq)
-{
-    memcpy(d, SR_MAGIC, 4);
-    d[4] = 1;
-    d[5] = type;
-    memcpy(d + 6, H.mac, 6);
-    memcpy(d + 12, dst, 6);
-    d[18] = H.channel;
-    d[19] = 0;
-    d[20] = (uint8_t)seq;
-    d[21] = (uint8_t)(seq >> 8);
-}
-
-static void sr_send(const uint8_t *d, size_t len)
-{
-    for (int tries = 0; tries < 2; tries++) {
-        ssize_t n = send(H.udp, d, len, 0);
-        /* ECONNREFUSED reports an earlier datagram that found no hub; try once more */
-        if (n == (ssize_t)len || (n < 0 && errno != ECONNREFUSED && errno != EINTR)) return;
-    }
-}
-
-static void sr_join(void)
-{
-    uint8_t d[SR_HDR + 1];
-    sr_header(d, SR_JOIN, MAC_BROADCAST, 0);
-    d[SR_HDR] = (uint8_t)((H.v2 ? 1u : 0u) | 2u); /* a device needs no broadcasts */
-    sr_send(d, sizeof(d));
-    H.next_join_ms = now_ms() + JOIN_INTERVAL_MS;
-}
-
-static void sr_leave(void)
-{
-    uint8_t d[SR_HDR];
-    sr_header(d, SR_LEAVE, MAC_BROADCAST, 0);
-    sr_send(d, sizeof(d));
-}
+/* ---- radio: a node of the simulated air ------------------------------------------- */
 
 static void set_channel(uint8_t ch)
 {
-    if (ch == H.channel) return;
-    H.channel = ch;
-    sr_join(); /* the hub routes by the channel a node joined on */
+    if (ch == H.node.channel) return;
+    H.node.channel = ch;
+    sr_node_join(&H.node, now_ms()); /* the hub routes by the channel a node joined on */
     printf("CHANNEL %u\n", ch);
 }
 
@@ -176,8 +116,7 @@ static void apply(const enr_effects_t *fx)
             static uint8_t d[SR_HDR + ENOW_V2_PAYLOAD];
             size_t n;
             for (size_t k = 0; (n = enrollee_fx_payload(f, k, d + SR_HDR)) > 0; k++) {
-                sr_header(d, SR_FRAME, f->dst, ++H.seq);
-                sr_send(d, SR_HDR + n);
+                (void)sr_node_send(&H.node, d, SR_FRAME, f->dst, ++H.seq, n);
             }
             break;
         }
@@ -206,16 +145,15 @@ static void apply(const enr_effects_t *fx)
 
 static void radio_receive(void)
 {
-    static uint8_t d[SR_HDR + 2048];
-    for (int budget = 0; budget < 256; budget++) {
-        ssize_t n = recv(H.udp, d, sizeof(d), MSG_DONTWAIT);
-        if (n < 0) return;
-        if ((size_t)n < SR_HDR || memcmp(d, SR_MAGIC, 4) != 0 || d[4] != 1 || d[5] != SR_FRAME) continue;
-        bool bcast = memcmp(d + 12, MAC_BROADCAST, 6) == 0;
-        if (!bcast && memcmp(d + 12, H.mac, 6) != 0) continue;
+    static uint8_t buf[SR_HDR + 2048];
+    sr_dgram_t d;
+    for (int budget = 0; budget < 256 && sr_node_recv(&H.node, buf, sizeof(buf), &d); budget++) {
+        if (d.type != SR_FRAME) continue;
+        bool bcast = memcmp(d.dst, sr_broadcast, 6) == 0;
+        if (!bcast && memcmp(d.dst, H.node.mac, 6) != 0) continue;
         enr_effects_t fx;
         memset(&fx, 0, sizeof(fx));
-        enrollee_on_radio(&E, d + 6, bcast, d + SR_HDR, (size_t)n - SR_HDR, (uint32_t)now_ms(), &fx);
+        enrollee_on_radio(&E, d.src, bcast, (uint8_t *)d.body, d.body_len, (uint32_t)now_ms(), &fx);
         apply(&fx);
     }
 }
@@ -236,7 +174,7 @@ static void run_due(void)
         H.wifi_at = NO_DEADLINE;
         /* a joined station is on the AP's channel: so is its ESP-NOW radio */
         if (H.wifi_status == DPP_STATUS_OK) set_channel(H.ap_channel);
-        printf("WIFI %u %u\n", H.wifi_status, H.channel);
+        printf("WIFI %u %u\n", H.wifi_status, H.node.channel);
         enr_effects_t fx;
         memset(&fx, 0, sizeof(fx));
         enrollee_on_wifi(&E, H.wifi_status, &fx);
@@ -245,26 +183,6 @@ static void run_due(void)
 }
 
 /* ---- options ---------------------------------------------------------------------- */
-
-static bool parse_mac(const char *s, uint8_t mac[6])
-{
-    unsigned v[6];
-    char tail;
-    if (strlen(s) != 17 || sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &tail) != 6)
-        return false;
-    for (int i = 0; i < 6; i++) mac[i] = (uint8_t)v[i];
-    return true;
-}
-
-static bool parse_ulong(const char *s, unsigned long lo, unsigned long hi, unsigned long *out)
-{
-    char *end = NULL;
-    errno = 0;
-    unsigned long v = strtoul(s, &end, 10);
-    if (errno != 0 || end == s || *end != '\0' || s[0] == '-' || v < lo || v > hi) return false;
-    *out = v;
-    return true;
-}
 
 /* Read a file's first line, without its newline. */
 static bool read_line(const char *path, char *out, size_t cap)
@@ -320,7 +238,7 @@ static bool parse_ap(char *spec)
     if (p == NULL) return false;
     *p = '\0';
     unsigned long ch;
-    if (!parse_ulong(c + 1, 1, 14, &ch) || !read_line(p + 1, H.ap_pass, sizeof(H.ap_pass))) return false;
+    if (!cli_parse_ulong(c + 1, 1, 14, &ch) || !read_line(p + 1, H.ap_pass, sizeof(H.ap_pass))) return false;
     H.ap_ssid = spec;
     H.ap_channel = (uint8_t)ch;
     return spec[0] != '\0';
@@ -331,18 +249,10 @@ static bool parse_channels(char *list, uint8_t *out, size_t *n)
     *n = 0;
     for (char *t = strtok(list, ","); t != NULL; t = strtok(NULL, ",")) {
         unsigned long ch;
-        if (*n == CHANNEL_PLAN_MAX || !parse_ulong(t, 1, 14, &ch)) return false;
+        if (*n == CHANNEL_PLAN_MAX || !cli_parse_ulong(t, 1, 14, &ch)) return false;
         out[(*n)++] = (uint8_t)ch;
     }
     return *n > 0;
-}
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    int saved = errno;
-    if (sig_pipe[1] >= 0) (void)!write(sig_pipe[1], "x", 1);
-    errno = saved;
 }
 
 static void usage(FILE *f)
@@ -364,9 +274,8 @@ int main(int argc, char **argv)
     static uint8_t channels[CHANNEL_PLAN_MAX];
     enr_config_t cfg;
     memset(&cfg, 0, sizeof(cfg));
-    memcpy(H.mac, default_mac, 6);
+    memcpy(H.node.mac, default_mac, 6);
     H.radio_port = DEFAULT_RADIO_PORT;
-    H.udp = -1;
     H.join_ms = 100;
     const char *key_path = NULL, *serial = NULL, *model = "enrollee-host";
     cfg.info.name = "enrollee";
@@ -407,24 +316,24 @@ int main(int argc, char **argv)
             }
             cfg.pinned_configurator = &pin;
         } else if (strcmp(a, "--mac") == 0 && takes) {
-            if (!parse_mac(v, H.mac)) {
+            if (!cli_parse_mac(v, H.node.mac)) {
                 fprintf(stderr, "enrollee-host: --mac wants AA:BB:CC:DD:EE:FF\n");
                 return 2;
             }
         } else if (strcmp(a, "--radio-port") == 0 && takes) {
-            if (!parse_ulong(v, 1, 65535, &n)) {
+            if (!cli_parse_ulong(v, 1, 65535, &n)) {
                 fprintf(stderr, "enrollee-host: --radio-port wants 1..65535\n");
                 return 2;
             }
             H.radio_port = (uint16_t)n;
         } else if (strcmp(a, "--listen-ms") == 0 && takes) {
-            if (!parse_ulong(v, 10, 600000, &n)) {
+            if (!cli_parse_ulong(v, 10, 600000, &n)) {
                 fprintf(stderr, "enrollee-host: --listen-ms wants 10..600000\n");
                 return 2;
             }
             cfg.listen_ms = (uint32_t)n;
         } else if (strcmp(a, "--join-ms") == 0 && takes) {
-            if (!parse_ulong(v, 0, 600000, &n)) {
+            if (!cli_parse_ulong(v, 0, 600000, &n)) {
                 fprintf(stderr, "enrollee-host: --join-ms wants 0..600000\n");
                 return 2;
             }
@@ -466,35 +375,17 @@ int main(int argc, char **argv)
         return 2;
     }
 
-    H.t0_us = mono_us();
+    H.t0_us = cli_mono_us();
     for (int t = 0; t < 3; t++) H.deadline[t] = NO_DEADLINE;
     H.wifi_at = NO_DEADLINE;
-    if (pipe(sig_pipe) != 0) {
+    int stop_fd = cli_stop_signals();
+    if (stop_fd < 0) {
         perror("enrollee-host: pipe");
         return 1;
     }
-    for (int k = 0; k < 2; k++) {
-        (void)fcntl(sig_pipe[k], F_SETFL, O_NONBLOCK);
-        (void)fcntl(sig_pipe[k], F_SETFD, FD_CLOEXEC);
-    }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
-
-    /* radio: 127.0.0.1 only */
-    H.udp = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_in local;
-    memset(&local, 0, sizeof(local));
-    local.sin_family = AF_INET;
-    local.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    struct sockaddr_in hub = local;
-    hub.sin_port = htons(H.radio_port);
-    if (H.udp < 0 || bind(H.udp, (struct sockaddr *)&local, sizeof(local)) != 0 ||
-        connect(H.udp, (struct sockaddr *)&hub, sizeof(hub)) != 0) {
+    /* radio: 127.0.0.1 only; a device needs no broadcasts */
+    H.node.join_flags = (uint8_t)((H.v2 ? SR_JOIN_V2 : 0u) | SR_JOIN_NO_BROADCASTS);
+    if (!sr_node_open(&H.node, H.radio_port)) {
         perror("enrollee-host: udp 127.0.0.1");
         return 1;
     }
@@ -504,9 +395,9 @@ int main(int argc, char **argv)
         return 1;
     }
     printf("URI %s\n", uri);
-    H.channel = channel_plan_current(&E.plan);
-    sr_join();
-    printf("CHANNEL %u\n", H.channel);
+    H.node.channel = channel_plan_current(&E.plan);
+    sr_node_join(&H.node, now_ms());
+    printf("CHANNEL %u\n", H.node.channel);
     enr_effects_t fx;
     memset(&fx, 0, sizeof(fx));
     enrollee_start(&E, &fx);
@@ -516,12 +407,12 @@ int main(int argc, char **argv)
     while (!stop && !(H.exit_when_done && H.done)) {
         run_due();
         uint64_t now = now_ms();
-        if (now >= H.next_join_ms) sr_join(); /* the hub answers nothing: repeat, in case it restarted */
-        uint64_t next = H.next_join_ms;
+        if (now >= H.node.next_join_ms) sr_node_join(&H.node, now); /* the hub answers nothing: repeat */
+        uint64_t next = H.node.next_join_ms;
         for (int t = 0; t < 3; t++) next = H.deadline[t] < next ? H.deadline[t] : next;
         next = H.wifi_at < next ? H.wifi_at : next;
         int timeout = next > now ? (int)(next - now) : 0;
-        struct pollfd fds[2] = {{.fd = sig_pipe[0], .events = POLLIN}, {.fd = H.udp, .events = POLLIN}};
+        struct pollfd fds[2] = {{.fd = stop_fd, .events = POLLIN}, {.fd = H.node.fd, .events = POLLIN}};
         int prc = poll(fds, 2, timeout);
         if (prc < 0 && errno != EINTR) {
             perror("enrollee-host: poll");
@@ -530,7 +421,7 @@ int main(int argc, char **argv)
         if (prc > 0 && (fds[0].revents & POLLIN) != 0) stop = true;
         if (prc > 0 && (fds[1].revents & (POLLIN | POLLERR)) != 0) radio_receive();
     }
-    sr_leave();
-    close(H.udp);
+    sr_node_leave(&H.node);
+    close(H.node.fd);
     return 0;
 }

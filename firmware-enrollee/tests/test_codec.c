@@ -89,19 +89,21 @@ static void spki_refusals(void)
     CHECK(dpp_p256_keygen(priv, pub) == 0);
     dpp_own_key_t own;
     dpp_own_key_init(&own, priv);
-    memcpy(der, own.der, 59);
+    uint8_t spki[DPP_SPKI_COMPRESSED_LEN];
+    dpp_own_key_der(&own, spki);
+    memcpy(der, spki, 59);
     CHECK_EQ_INT(dpp_spki_parse(der, 59, pub), 0);
     CHECK_EQ_INT(dpp_spki_parse(der, 58, pub), DPP_E_KEY_BAD_ENCODING);
     der[26] = 0x05; /* not a SEC1 compressed prefix */
     CHECK_EQ_INT(dpp_spki_parse(der, 59, pub), DPP_E_KEY_BAD_ENCODING);
-    memcpy(der, own.der, 59);
+    memcpy(der, spki, 59);
     der[22] = 0x08; /* prime256v1 -> another curve OID */
     CHECK_EQ_INT(dpp_spki_parse(der, 59, pub), DPP_E_URI_UNSUPPORTED_CURVE);
-    memcpy(der, own.der, 59);
+    memcpy(der, spki, 59);
     der[27] ^= 0xff; /* x not on the curve (most values) */
     int rc = dpp_spki_parse(der, 59, pub);
     CHECK(rc == DPP_E_KEY_NOT_ON_CURVE || rc == 0);
-    memcpy(der, own.der, 59);
+    memcpy(der, spki, 59);
     der[25] = 0x01; /* BIT STRING with unused bits */
     CHECK_EQ_INT(dpp_spki_parse(der, 59, pub), DPP_E_KEY_BAD_ENCODING);
 }
@@ -241,12 +243,14 @@ static void presence_announcement(void)
     dpp_msg_t m;
     CHECK_EQ_INT(dpp_msg_decode(buf, w.len, &m), 0);
     CHECK(m.kind == DPP_MSG_FRAME && m.frame_type == DPP_FT_PRESENCE_ANNOUNCEMENT && m.attrs.n == 2);
-    CHECK(m.attrs.a[0].id == DPP_ATTR_R_BOOTSTRAP_KEY_HASH && memcmp(m.attrs.a[0].val, own.chirp, 32) == 0);
+    uint8_t own_chirp[32];
+    CHECK(dpp_own_key_chirp(&own, own_chirp) == 0);
+    CHECK(m.attrs.a[0].id == DPP_ATTR_R_BOOTSTRAP_KEY_HASH && memcmp(m.attrs.a[0].val, own_chirp, 32) == 0);
     CHECK(m.attrs.a[1].id == DPP_ATTR_BOOTSTRAP_KEY && m.attrs.a[1].len == 59);
     /* the configurator's check: SHA-256("chirp" | DER) is the chirp hash */
     uint8_t chirp[32];
     dpp_span_t parts[2] = {{(const uint8_t *)"chirp", 5}, {m.attrs.a[1].val, 59}};
-    CHECK(dpp_sha256(parts, 2, chirp) == 0 && memcmp(chirp, own.chirp, 32) == 0);
+    CHECK(dpp_sha256(parts, 2, chirp) == 0 && memcmp(chirp, own_chirp, 32) == 0);
     dpp_wbuf_init(&w, buf, sizeof(buf));
     CHECK_EQ_INT(dpp_build_presence_announcement(&w, &own, false), 0);
     CHECK_EQ_INT(w.len, 43);

@@ -3,6 +3,7 @@
  * responder-only and mutual) and RFC 5297's AES-SIV examples. */
 #include <string.h>
 
+#include "dpp_b64.h"
 #include "dpp_bootstrap.h"
 #include "dpp_crypto.h"
 #include "dpp_err.h"
@@ -73,20 +74,14 @@ static void check_set(const char *name)
     CHECK(dpp_derive_k2(nx, k2) == 0);
     CHECK_HEX(k2, 32, vector_str(&s_vf, s.obj, "k2"));
 
-    dpp_auth_tag_inputs_t t;
-    memset(&t, 0, sizeof(t));
-    memcpy(t.i_nonce, s.i_nonce, 16);
-    memcpy(t.r_nonce, s.r_nonce, 16);
-    memcpy(t.pi_x, s.i_proto_pub, 32);
-    memcpy(t.pr_x, s.r_proto_pub, 32);
-    memcpy(t.br_x, s.r_boot_pub, 32);
+    dpp_auth_tag_inputs_t t = {s.i_nonce, s.r_nonce, s.i_proto_pub, s.r_proto_pub, s.r_boot_pub, NULL, false};
     if (s.mutual) {
         /* L.x = ((bR + pR) mod q) * BI, the responder's way */
         CHECK(dpp_p256_add_scalars(s.r_boot_priv, s.r_proto_priv, sum) == 0);
         CHECK(dpp_p256_ecdh_x(sum, s.i_boot_pub, lx) == 0);
         CHECK_HEX(lx, 32, vector_str(&s_vf, s.obj, "lx"));
         t.mutual = true;
-        memcpy(t.bi_x, s.i_boot_pub, 32);
+        t.bi_x = s.i_boot_pub;
     }
     CHECK(dpp_derive_ke(s.i_nonce, s.r_nonce, mx, nx, s.mutual ? lx : NULL, ke) == 0);
     CHECK_HEX(ke, 32, vector_str(&s_vf, s.obj, "ke"));
@@ -97,11 +92,14 @@ static void check_set(const char *name)
 
     /* the bootstrapping keys' DER as the URI publishes them (compressed SPKI) */
     dpp_own_key_t own;
+    uint8_t spki[DPP_SPKI_COMPRESSED_LEN];
     CHECK(dpp_own_key_init(&own, s.r_boot_priv) == 0);
-    CHECK_HEX(own.der, sizeof(own.der), vector_str(&s_vf, s.obj, "r_asn1"));
+    dpp_own_key_der(&own, spki);
+    CHECK_HEX(spki, sizeof(spki), vector_str(&s_vf, s.obj, "r_asn1"));
     if (s.mutual) {
         CHECK(dpp_own_key_init(&own, s.i_boot_priv) == 0);
-        CHECK_HEX(own.der, sizeof(own.der), vector_str(&s_vf, s.obj, "i_asn1"));
+        dpp_own_key_der(&own, spki);
+        CHECK_HEX(spki, sizeof(spki), vector_str(&s_vf, s.obj, "i_asn1"));
         dpp_peer_key_t peer;
         uint8_t der[64];
         size_t n = vector_hex(&s_vf, s.obj, "i_asn1", der, sizeof(der));
@@ -182,8 +180,12 @@ static void hashes_of_the_hostap_uri_key(void)
     const char *s = "DPP:K:MDkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDIgADM2206avxHJaHXgLMkq/24e0rsrfMP9K1Tm8gx+ovP0I=;;";
     CHECK_EQ_INT(dpp_uri_parse(s, strlen(s), &uri), 0);
     CHECK_HEX(uri.key.hash, 32, "bc4cbe2a7f4735f6db5ea817ee468d46110e47fa58833f4ecaacce775b657302");
-    uint8_t chirp[32];
-    dpp_span_t parts[2] = {{(const uint8_t *)"chirp", 5}, {uri.key.der, uri.key.der_len}};
+    /* the chirp hash is over the DER as the URI carries it */
+    const char *k = s + strlen("DPP:K:");
+    uint8_t der[DPP_SPKI_MAX_LEN], chirp[32];
+    size_t der_len = dpp_b64_decode(k, (size_t)(strchr(k, ';') - k), der, sizeof(der));
+    CHECK(der_len == DPP_SPKI_COMPRESSED_LEN);
+    dpp_span_t parts[2] = {{(const uint8_t *)"chirp", 5}, {der, der_len}};
     CHECK(dpp_sha256(parts, 2, chirp) == 0);
     CHECK_HEX(chirp, 32, "826b2bffc761da0840bdde90a504fc1f2a243c77e2ed054d4ba2774f4ee571d3");
 }

@@ -15,54 +15,45 @@
 #include "dpp_frame.h"
 #include "enrollee.h"
 #include "espnow_binding.h"
+#include "rng.h"
 #include "test.h"
 #include "test_peer.h"
 
 static unsigned long s_iters;
-static uint64_t s_rng;
-
-static uint32_t rnd(void)
-{
-    s_rng ^= s_rng >> 12;
-    s_rng ^= s_rng << 25;
-    s_rng ^= s_rng >> 27;
-    return (uint32_t)((s_rng * 0x2545F4914F6CDD1Dull) >> 32);
-}
-static uint32_t below(uint32_t n) { return n == 0 ? 0 : rnd() % n; }
 
 /* Mutate buf[0..len) in place (cap bytes of room); returns the new length. */
 static size_t mutate(uint8_t *buf, size_t len, size_t cap)
 {
-    int ops = 1 + (int)below(4);
+    int ops = 1 + (int)t_below(4);
     for (int k = 0; k < ops; k++) {
-        switch (below(6)) {
+        switch (t_below(6)) {
         case 0:
-            if (len) buf[below((uint32_t)len)] ^= (uint8_t)(1u << below(8));
+            if (len) buf[t_below((uint32_t)len)] ^= (uint8_t)(1u << t_below(8));
             break;
         case 1:
-            if (len) buf[below((uint32_t)len)] = (uint8_t)rnd();
+            if (len) buf[t_below((uint32_t)len)] = (uint8_t)t_rnd();
             break;
         case 2:
-            len = below((uint32_t)len + 1);
+            len = t_below((uint32_t)len + 1);
             break;
         case 3:
             if (len < cap) {
-                size_t at = below((uint32_t)len + 1);
+                size_t at = t_below((uint32_t)len + 1);
                 memmove(buf + at + 1, buf + at, len - at);
-                buf[at] = (uint8_t)rnd();
+                buf[at] = (uint8_t)t_rnd();
                 len++;
             }
             break;
         case 4: /* a length field: any 16-bit little-endian spot */
             if (len >= 2) {
-                size_t at = below((uint32_t)len - 1);
-                uint16_t v = (uint16_t)(below(3) == 0 ? 0xffff : below(600));
+                size_t at = t_below((uint32_t)len - 1);
+                uint16_t v = (uint16_t)(t_below(3) == 0 ? 0xffff : t_below(600));
                 buf[at] = (uint8_t)v;
                 buf[at + 1] = (uint8_t)(v >> 8);
             }
             break;
         default:
-            if (len) buf[below((uint32_t)len)] = (uint8_t)"\x00\x01\x10\x7f\x80\xff{}\":\\"[below(11)];
+            if (len) buf[t_below((uint32_t)len)] = (uint8_t)"\x00\x01\x10\x7f\x80\xff{}\":\\"[t_below(11)];
             break;
         }
     }
@@ -135,7 +126,7 @@ static void decoders(void)
     unsigned long bad_codes = 0, accepted = 0;
     make_seeds();
     for (unsigned long i = 0; i < s_iters; i++) {
-        const seed_t *s = &s_seeds[below((uint32_t)s_nseeds)];
+        const seed_t *s = &s_seeds[t_below((uint32_t)s_nseeds)];
         memcpy(buf, s->b, s->len);
         size_t len = mutate(buf, s->len, sizeof(buf));
         int rc;
@@ -149,7 +140,7 @@ static void decoders(void)
             /* deeper: each message-level parser on a writable copy */
             const uint8_t *rh, *ih;
             bad_codes += !known_code(dpp_peek_auth_request(&m, &rh, &ih));
-            if (m.kind == DPP_MSG_FRAME && m.frame_type == DPP_FT_AUTH_REQ && below(4) == 0) {
+            if (m.kind == DPP_MSG_FRAME && m.frame_type == DPP_FT_AUTH_REQ && t_below(4) == 0) {
                 dpp_responder_params_t p = {&s_own, NULL, false, NULL, NULL};
                 dpp_auth_state_t st;
                 uint8_t out[1024];
@@ -191,23 +182,23 @@ static void reassembler(void)
     uint32_t now = 0;
     unsigned long completed = 0;
     for (unsigned long i = 0; i < s_iters * 4; i++) {
-        uint8_t src[6] = {2, 0, 0, 0, 0, (uint8_t)below(6)};
+        uint8_t src[6] = {2, 0, 0, 0, 0, (uint8_t)t_below(6)};
         size_t len;
-        if (below(3) == 0) {
-            len = below(ENOW_V2_PAYLOAD + 1);
-            for (size_t k = 0; k < len; k++) p[k] = (uint8_t)rnd();
+        if (t_below(3) == 0) {
+            len = t_below(ENOW_V2_PAYLOAD + 1);
+            for (size_t k = 0; k < len; k++) p[k] = (uint8_t)t_rnd();
         } else {
             /* plausible headers: small ids and counts, full or short sizes */
-            uint8_t count = (uint8_t)(1 + below(4));
+            uint8_t count = (uint8_t)(1 + t_below(4));
             p[0] = ENOW_BINDING_V1;
             p[1] = ENOW_KIND_DPP;
-            p[2] = (uint8_t)below(8);
+            p[2] = (uint8_t)t_below(8);
             p[3] = 0;
-            p[4] = (uint8_t)below(count);
+            p[4] = (uint8_t)t_below(count);
             p[5] = count;
-            len = below(2) ? (below(2) ? ENOW_V1_PAYLOAD : ENOW_V2_PAYLOAD) : 7 + below(300);
+            len = t_below(2) ? (t_below(2) ? ENOW_V1_PAYLOAD : ENOW_V2_PAYLOAD) : 7 + t_below(300);
         }
-        now += below(300);
+        now += t_below(300);
         uint8_t *m;
         size_t ml;
         int rc = enow_reasm_push(&r, src, p, len, now, &m, &ml);
@@ -240,9 +231,9 @@ static void state_machine(void)
     unsigned long overflow = 0;
     uint16_t id = 0;
     for (unsigned long i = 0; i < s_iters / 4; i++) {
-        const seed_t *s = &s_seeds[below(4)];
+        const seed_t *s = &s_seeds[t_below(4)];
         memcpy(buf, s->b, s->len);
-        size_t len = below(2) ? mutate(buf, s->len, sizeof(buf)) : s->len;
+        size_t len = t_below(2) ? mutate(buf, s->len, sizeof(buf)) : s->len;
         size_t count = enow_fragment_count(len, ENOW_V1_PAYLOAD);
         for (size_t k = 0; k < count; k++) {
             size_t n = enow_fragment_payload(buf, len, id, ENOW_V1_PAYLOAD, k, p);
@@ -252,11 +243,11 @@ static void state_machine(void)
         }
         id++;
         memset(&fx, 0, sizeof(fx));
-        switch (below(8)) {
+        switch (t_below(8)) {
         case 0: enrollee_on_timer(&e, ENR_TIMER_RETRANSMIT, &fx); break;
         case 1: enrollee_on_timer(&e, ENR_TIMER_STAGE, &fx); break;
         case 2: enrollee_on_timer(&e, ENR_TIMER_CHIRP, &fx); break;
-        case 3: enrollee_on_wifi(&e, (uint8_t)below(11), &fx); break;
+        case 3: enrollee_on_wifi(&e, (uint8_t)t_below(11), &fx); break;
         default: break;
         }
         overflow += fx.overflow;
@@ -268,7 +259,7 @@ static void state_machine(void)
 void group_fuzz(unsigned long iterations)
 {
     s_iters = iterations;
-    s_rng = 0x9e3779b97f4a7c15ull;
+    t_rng_seed(0x9e3779b97f4a7c15ull);
     t_run("fuzz: mutated messages, objects, URIs and fragments through every decoder", decoders);
     t_run("fuzz: random fragments keep reassembly bounded and its counters consistent", reassembler);
     t_run("fuzz: the state machine fed mutated session frames and random timers", state_machine);

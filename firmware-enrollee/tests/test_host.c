@@ -7,49 +7,22 @@
  * ignoring another configurator, and LEAVE on exit.
  * Waits are generous deadlines for events, never measured durations.
  * usage: test-host PATH/TO/enrollee-host */
-#include <errno.h>
 #include <fcntl.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "dpp_crypto.h"
 #include "dpp_frame.h"
 #include "espnow_binding.h"
+#include "hub.h"
+#include "proc.h"
 #include "test_peer.h"
-
-static unsigned passed, failed;
-static bool case_failed;
-
-#define CHECK(cond)                                                                    \
-    do {                                                                               \
-        if (!(cond)) {                                                                 \
-            case_failed = true;                                                        \
-            fprintf(stderr, "  %s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-        }                                                                              \
-    } while (0)
-
-static void end_case(const char *name)
-{
-    if (case_failed) {
-        failed++;
-        printf("FAIL %s\n", name);
-    } else {
-        passed++;
-        printf("ok   %s\n", name);
-    }
-    fflush(stdout);
-    case_failed = false;
-}
 
 #define WAIT_MS 10000u
 static const uint8_t DEVICE_MAC[6] = {0x02, 0x00, 0x00, 0x00, 0xe0, 0x07};
@@ -58,20 +31,10 @@ static const uint8_t BCAST[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 static const char *s_exe;
 static char s_dir[64];
 
-static uint64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 /* ---- the hub ---------------------------------------------------------------- */
 
 typedef struct {
-    int fd;
-    uint16_t port;
-    struct sockaddr_in node;
-    bool have_node;
+    t_hub_t air;
     uint8_t node_channel; /* from its last JOIN */
     bool left;
     uint16_t cfgr_msg_id;
@@ -88,63 +51,38 @@ typedef struct {
 static bool hub_open(hub_t *h)
 {
     memset(h, 0, sizeof(*h));
-    h->fd = socket(AF_INET, SOCK_DGRAM, 0);
-    struct sockaddr_in a;
-    memset(&a, 0, sizeof(a));
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof(a);
-    if (h->fd < 0 || bind(h->fd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
-        getsockname(h->fd, (struct sockaddr *)&a, &len) != 0) {
-        return false;
-    }
-    h->port = ntohs(a.sin_port);
     enow_reasm_init(&h->reasm, ENOW_V2_PAYLOAD);
-    return true;
+    return t_hub_open(&h->air);
 }
 
 /* The next datagram from the node (JOINs and LEAVEs are noted and returned too). */
 static bool hub_recv(hub_t *h, dgram_t *d, uint32_t wait_ms)
 {
-    uint64_t until = now_ms() + wait_ms;
-    for (;;) {
-        uint64_t now = now_ms();
-        if (now >= until) return false;
-        struct pollfd p = {.fd = h->fd, .events = POLLIN};
-        if (poll(&p, 1, (int)(until - now)) <= 0) continue;
-        uint8_t buf[22 + 1600];
-        struct sockaddr_in from;
-        socklen_t fl = sizeof(from);
-        ssize_t n = recvfrom(h->fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
-        if (n < 22 || memcmp(buf, "ESNR", 4) != 0 || buf[4] != 1) continue;
-        d->type = buf[5];
-        memcpy(d->src, buf + 6, 6);
-        memcpy(d->dst, buf + 12, 6);
-        d->channel = buf[18];
-        d->len = (size_t)n - 22;
-        memcpy(d->body, buf + 22, d->len);
-        if (d->type == 1) {
-            h->node = from;
-            h->have_node = true;
-            h->node_channel = d->channel;
-        } else if (d->type == 4) {
-            h->left = true;
-        }
-        return true;
-    }
+    uint8_t buf[SR_HDR + 1600];
+    sr_dgram_t g;
+    if (!t_hub_recv(&h->air, buf, sizeof(buf), &g, wait_ms)) return false;
+    d->type = g.type;
+    memcpy(d->src, g.src, 6);
+    memcpy(d->dst, g.dst, 6);
+    d->channel = g.channel;
+    d->len = g.body_len;
+    memcpy(d->body, g.body, d->len);
+    if (d->type == SR_JOIN) h->node_channel = d->channel;
+    else if (d->type == SR_LEAVE) h->left = true;
+    return true;
 }
 
 /* The next whole DPP message the node sends (fragments reassembled). */
 static bool hub_recv_message(hub_t *h, uint8_t *msg, size_t *len, uint8_t dst[6], uint8_t *channel, uint32_t wait_ms)
 {
-    uint64_t until = now_ms() + wait_ms;
+    uint64_t until = t_now_ms() + wait_ms;
     dgram_t d;
-    while (now_ms() < until) {
-        if (!hub_recv(h, &d, (uint32_t)(until - now_ms()))) return false;
-        if (d.type != 2) continue;
+    while (t_now_ms() < until) {
+        if (!hub_recv(h, &d, (uint32_t)(until - t_now_ms()))) return false;
+        if (d.type != SR_FRAME) continue;
         uint8_t *m;
         size_t ml;
-        if (enow_reasm_push(&h->reasm, d.src, d.body, d.len, (uint32_t)now_ms(), &m, &ml) == 0 && m != NULL) {
+        if (enow_reasm_push(&h->reasm, d.src, d.body, d.len, (uint32_t)t_now_ms(), &m, &ml) == 0 && m != NULL) {
             memcpy(msg, m, ml);
             *len = ml;
             memcpy(dst, d.dst, 6);
@@ -158,20 +96,12 @@ static bool hub_recv_message(hub_t *h, uint8_t *msg, size_t *len, uint8_t dst[6]
 /* Send a configurator message to the node, fragmented, on its channel. */
 static void hub_send(hub_t *h, const uint8_t *msg, size_t len)
 {
-    uint8_t buf[22 + ENOW_V2_PAYLOAD];
+    uint8_t payload[ENOW_V1_PAYLOAD];
     size_t count = enow_fragment_count(len, ENOW_V1_PAYLOAD);
     uint16_t id = h->cfgr_msg_id++;
     for (size_t i = 0; i < count; i++) {
-        size_t n = enow_fragment_payload(msg, len, id, ENOW_V1_PAYLOAD, i, buf + 22);
-        memcpy(buf, "ESNR", 4);
-        buf[4] = 1;
-        buf[5] = 2;
-        memcpy(buf + 6, CFGR_MAC, 6);
-        memcpy(buf + 12, DEVICE_MAC, 6);
-        buf[18] = h->node_channel;
-        buf[19] = (uint8_t)-50;
-        buf[20] = buf[21] = 0;
-        (void)sendto(h->fd, buf, 22 + n, 0, (struct sockaddr *)&h->node, sizeof(h->node));
+        size_t n = enow_fragment_payload(msg, len, id, ENOW_V1_PAYLOAD, i, payload);
+        t_hub_send(&h->air, SR_FRAME, CFGR_MAC, DEVICE_MAC, h->node_channel, -50, 0, payload, n);
     }
 }
 
@@ -180,9 +110,9 @@ static bool wait_announcement(hub_t *h, uint8_t channel)
 {
     uint8_t msg[512], dst[6], ch;
     size_t len;
-    uint64_t until = now_ms() + WAIT_MS;
-    while (now_ms() < until) {
-        if (!hub_recv_message(h, msg, &len, dst, &ch, (uint32_t)(until - now_ms()))) return false;
+    uint64_t until = t_now_ms() + WAIT_MS;
+    while (t_now_ms() < until) {
+        if (!hub_recv_message(h, msg, &len, dst, &ch, (uint32_t)(until - t_now_ms()))) return false;
         if (ch == channel && memcmp(dst, BCAST, 6) == 0 && len > 7 && msg[6] == DPP_FT_PRESENCE_ANNOUNCEMENT)
             return true;
     }
@@ -208,7 +138,7 @@ static void write_file(const char *path, const char *text)
 static bool spawn(proc_t *p, const hub_t *h, const char *ap_pass, const char *pin)
 {
     char port[16], key[128], pass[128], ap[192];
-    snprintf(port, sizeof(port), "%u", h->port);
+    snprintf(port, sizeof(port), "%u", h->air.port);
     snprintf(key, sizeof(key), "%s/key", s_dir);
     snprintf(pass, sizeof(pass), "%s/pass", s_dir);
     snprintf(p->out, sizeof(p->out), "%s/out", s_dir);
@@ -239,31 +169,17 @@ static bool spawn(proc_t *p, const hub_t *h, const char *ap_pass, const char *pi
         argv[n++] = pin;
     }
     argv[n] = NULL;
-    fflush(stdout);
-    p->pid = fork();
-    if (p->pid == 0) {
-        int fd = open(p->out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        if (fd < 0 || dup2(fd, 1) < 0) _exit(127);
-        execv(s_exe, (char *const *)argv);
-        _exit(127);
-    }
+    int fd = open(p->out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) return false;
+    p->pid = t_spawn(s_exe, (char *const *)argv, fd);
+    close(fd);
     return p->pid > 0;
 }
 
-/* Wait for the process to exit (or kill it); its exit status. */
+/* Wait for the process to exit (after SIGTERM if kill_it); its exit status. */
 static int finish(proc_t *p, bool kill_it)
 {
-    if (kill_it) kill(p->pid, SIGTERM);
-    int status = 0;
-    uint64_t until = now_ms() + WAIT_MS;
-    while (now_ms() < until) {
-        if (waitpid(p->pid, &status, WNOHANG) == p->pid) return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-        struct timespec ts = {0, 10 * 1000 * 1000};
-        nanosleep(&ts, NULL);
-    }
-    kill(p->pid, SIGKILL);
-    waitpid(p->pid, &status, 0);
-    return -1;
+    return t_reap(p->pid, kill_it, WAIT_MS);
 }
 
 static bool output_has(const proc_t *p, const char *line_prefix)
@@ -351,8 +267,8 @@ static void provisioned_then_moves_to_the_ap_channel(void)
     CHECK(output_has(&p, "BUNDLE 81a200662f302f312f300378"));
     CHECK(output_has(&p, "WIFI 0 11"));
     CHECK(output_has(&p, "STATE done 0"));
-    close(h.fd);
-    end_case("host: announces on its plan, is provisioned on 6, joins the AP and reports from channel 11");
+    close(h.air.fd);
+    t_end("host: announces on its plan, is provisioned on 6, joins the AP and reports from channel 11");
 }
 
 static void wrong_passphrase_is_reported(void)
@@ -369,8 +285,8 @@ static void wrong_passphrase_is_reported(void)
     CHECK(strcmp(json, "{\"result\":2,\"ssid64\":\"bGFiOmFw\"}") == 0); /* AUTH_FAILURE */
     CHECK(finish(&p, false) == 0);
     CHECK(output_has(&p, "WIFI 2 6"));
-    close(h.fd);
-    end_case("host: a passphrase the AP refuses is reported as AUTH_FAILURE from the same channel");
+    close(h.air.fd);
+    t_end("host: a passphrase the AP refuses is reported as AUTH_FAILURE from the same channel");
 }
 
 /* A device without a key file makes one (mode 0600) and keeps it across restarts. */
@@ -392,12 +308,12 @@ static void key_made_on_first_start_and_kept(void)
             if (fgets(uri, 512, f) == NULL) uri[0] = '\0';
             fclose(f);
         }
-        close(h.fd);
+        close(h.air.fd);
     }
     struct stat st;
     CHECK(stat(key, &st) == 0 && (st.st_mode & 0777) == 0600);
     CHECK(strncmp(uri1, "URI DPP:", 8) == 0 && strcmp(uri1, uri2) == 0);
-    end_case("host: a missing key file is made (0600) on first start and the same key used after");
+    t_end("host: a missing key file is made (0600) on first start and the same key used after");
 }
 
 static void pinned_device_ignores_another_configurator(void)
@@ -432,8 +348,8 @@ static void pinned_device_ignores_another_configurator(void)
     CHECK(announcements == 3 && !unicast);
     CHECK(finish(&p, true) == 0); /* SIGTERM: a clean exit */
     CHECK(!output_has(&p, "STATE awaitAuthConfirm"));
-    close(h.fd);
-    end_case("host: a device pinning another configurator answers nothing and keeps announcing");
+    close(h.air.fd);
+    t_end("host: a device pinning another configurator answers nothing and keeps announcing");
 }
 
 int main(int argc, char **argv)
@@ -453,6 +369,5 @@ int main(int argc, char **argv)
     char cmd[128];
     snprintf(cmd, sizeof(cmd), "rm -rf %s", s_dir);
     (void)!system(cmd);
-    printf("%u passed, %u failed\n", passed, failed);
-    return failed == 0 ? 0 : 1;
+    return t_summary();
 }

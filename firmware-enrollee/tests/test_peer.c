@@ -22,8 +22,10 @@ void test_cfgr_init(test_cfgr_t *c, const uint8_t boot_priv[32], const uint8_t e
     memset(c, 0, sizeof(*c));
     dpp_own_key_init(&c->boot, boot_priv);
     dpp_own_key_t e;
+    uint8_t der[DPP_SPKI_COMPRESSED_LEN];
     dpp_own_key_init(&e, enrollee_priv);
-    dpp_peer_key_from_der(&c->enrollee, e.der, sizeof(e.der));
+    dpp_own_key_der(&e, der);
+    dpp_peer_key_from_der(&c->enrollee, der, sizeof(der));
     c->version = 2;
     c->i_caps = DPP_CAPAB_CONFIGURATOR;
     if (proto_priv != NULL) {
@@ -34,6 +36,14 @@ void test_cfgr_init(test_cfgr_t *c, const uint8_t boot_priv[32], const uint8_t e
     }
     if (i_nonce != NULL) memcpy(c->i_nonce, i_nonce, 16);
     else dpp_random(c->i_nonce, 16);
+}
+
+/* R-auth's and I-auth's inputs, as the initiator holds them */
+static dpp_auth_tag_inputs_t tag_inputs(const test_cfgr_t *c)
+{
+    dpp_auth_tag_inputs_t t = {c->i_nonce, c->r_nonce, c->i_proto_pub, c->r_proto_pub, c->enrollee.pub,
+                               c->boot.pub, c->mutual};
+    return t;
 }
 
 size_t test_build_auth_request(test_cfgr_t *c, uint8_t *out, size_t cap)
@@ -119,15 +129,7 @@ int test_process_auth_response(test_cfgr_t *c, uint8_t *msg, size_t len)
     if (c->mutual && (rc = initiator_lx(c, lx)) != 0) return rc;
     dpp_derive_ke(c->i_nonce, c->r_nonce, c->mx, nx, c->mutual ? lx : NULL, c->ke);
     if ((rc = dpp_unwrap_attrs(c->ke, NULL, 0, cf[3], &tag)) != 0) return rc;
-    dpp_auth_tag_inputs_t t;
-    memset(&t, 0, sizeof(t));
-    memcpy(t.i_nonce, c->i_nonce, 16);
-    memcpy(t.r_nonce, c->r_nonce, 16);
-    memcpy(t.pi_x, c->i_proto_pub, 32);
-    memcpy(t.pr_x, c->r_proto_pub, 32);
-    memcpy(t.br_x, c->enrollee.pub, 32);
-    t.mutual = c->mutual;
-    memcpy(t.bi_x, c->boot.pub, 32);
+    dpp_auth_tag_inputs_t t = tag_inputs(c);
     uint8_t r_auth[32];
     dpp_compute_r_auth(&t, r_auth);
     if (tag.n != 1 || tag.a[0].id != DPP_ATTR_R_AUTH_TAG || tag.a[0].len != 32 ||
@@ -154,15 +156,7 @@ size_t test_build_auth_confirm(test_cfgr_t *c, uint8_t status, uint8_t *out, siz
         dpp_put_attr(&w, DPP_ATTR_R_NONCE, c->r_nonce, 16); /* {R-nonce}k2 */
         return dpp_wrap_tail(&w, clear, c->k2, ad, 2) == 0 ? w.len : 0;
     }
-    dpp_auth_tag_inputs_t t;
-    memset(&t, 0, sizeof(t));
-    memcpy(t.i_nonce, c->i_nonce, 16);
-    memcpy(t.r_nonce, c->r_nonce, 16);
-    memcpy(t.pi_x, c->i_proto_pub, 32);
-    memcpy(t.pr_x, c->r_proto_pub, 32);
-    memcpy(t.br_x, c->enrollee.pub, 32);
-    t.mutual = c->mutual;
-    memcpy(t.bi_x, c->boot.pub, 32);
+    dpp_auth_tag_inputs_t t = tag_inputs(c);
     uint8_t i_auth[32];
     dpp_compute_i_auth(&t, i_auth);
     dpp_put_attr(&w, DPP_ATTR_I_AUTH_TAG, i_auth, 32);

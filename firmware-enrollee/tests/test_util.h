@@ -6,11 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hex.h"
 #include "json_min.h"
 
-/* (size_t)-1 on error */
-size_t hex_decode(const char *hex, uint8_t *out, size_t cap);
-void hex_encode(const uint8_t *in, size_t len, char *out);
 bool hex_eq(const uint8_t *bytes, size_t len, const char *hex);
 
 /* A vector file parsed into static storage (one file at a time per slot). */

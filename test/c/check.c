@@ -6,20 +6,28 @@ unsigned long t_checks;
 unsigned long t_check_failures;
 bool t_case_failed;
 static unsigned long cases_passed, cases_failed;
+static unsigned long case_first_check;
 
-void t_run(const char *name, void (*fn)(void))
+void t_end(const char *name)
 {
-    t_case_failed = false;
-    unsigned long before = t_checks;
-    fn();
     if (t_case_failed) {
         cases_failed++;
         printf("FAIL %s\n", name);
     } else {
         cases_passed++;
-        printf("ok   %s (%lu checks)\n", name, t_checks - before);
+        printf("ok   %s (%lu checks)\n", name, t_checks - case_first_check);
     }
     fflush(stdout);
+    t_case_failed = false;
+    case_first_check = t_checks;
+}
+
+void t_run(const char *name, void (*fn)(void))
+{
+    t_case_failed = false;
+    case_first_check = t_checks;
+    fn();
+    t_end(name);
 }
 
 void t_note(const char *fmt, ...)

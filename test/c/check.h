@@ -47,6 +47,9 @@ extern bool t_case_failed;
 
 /* Run one test case (called from the group functions). */
 void t_run(const char *name, void (*fn)(void));
+/* End a case made of the checks since the previous one ended (a script of steps, as the host
+ * integration tests are). */
+void t_end(const char *name);
 /* Print a note that is not a failure. */
 void t_note(const char *fmt, ...);
 /* Print the totals; the process's exit status (0 only if every case passed). */
