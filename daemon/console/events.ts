@@ -60,7 +60,11 @@ export class ConsoleEvents {
     private readonly audit: AuditLog,
     private readonly log: Logger,
   ) {
-    this.lastAuditId = audit.list({ limit: 1 })[0]?.id ?? 0;
+    this.lastAuditId = this.latestAuditId();
+  }
+
+  private latestAuditId(): number {
+    return this.audit.list({ limit: 1 })[0]?.id ?? 0;
   }
 
   get subscribers(): number {
@@ -111,12 +115,16 @@ export class ConsoleEvents {
   }
 
   subscribe(listener: ConsoleEventListener): () => void {
+    // Nobody listened: what was written meanwhile is history, not news.
+    if (this.listeners.size === 0) this.lastAuditId = this.latestAuditId();
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
   /** Read whitelist edits recorded since the last look (also called after an edit made here). */
   followAudit(): void {
+    // Idle without subscribers: a daemon nobody watches reads nothing extra.
+    if (this.listeners.size === 0) return;
     let fresh;
     try {
       fresh = this.audit.list({ afterId: this.lastAuditId, limit: AUDIT_FOLLOW_BATCH });
