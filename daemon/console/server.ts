@@ -89,7 +89,8 @@ export class ConsoleServer {
       throw new ConfiguratorError(
         DaemonErrorCode.ConsoleUnavailable,
         code === 'EADDRINUSE'
-          ? `console: ${settings.host}:${settings.port} is in use (another daemon?): set console.port, or console.enabled: false`
+          ? `console: ${settings.host}:${settings.port} is in use (another daemon?): set console.port ` +
+              '(or CONFIGURATOR_CONSOLE_PORT), or console.enabled: false'
           : `console: cannot listen on ${settings.host}:${settings.port}: ${(e as Error).message}`,
       );
     }

@@ -38,6 +38,7 @@ export async function startConsole(options: {
     stores: consoleStoresOf(stores),
     daemon: options.daemon,
   });
+  options.daemon.consoleInfo = { url: server.url, sha256: server.tls?.fingerprint };
   log.info(
     {
       url: server.url,

@@ -96,9 +96,21 @@ export interface EngineCounters extends RecordCounters {
 
 type ConfiguratorRunner = SessionRunner<ConfiguratorSession, ConfiguratorInput, ConfiguratorEffect>;
 
+/**
+ * Who gets what: the profiles and what builds their deliveries. Replaced as a whole when the
+ * configuration is reloaded; a running session keeps the one it started with.
+ */
+export interface EnginePolicy {
+  readonly defaultProfile: string;
+  readonly profiles: ReadonlyMap<string, Profile>;
+  readonly delivery: Delivery;
+}
+
 interface LiveSession extends SessionSubject {
   readonly runner: ConfiguratorRunner;
   readonly profile: Profile;
+  /** The delivery of the policy the session started under. */
+  readonly delivery: Delivery;
   readonly startedAt: number;
   delivered: boolean;
   /** Its delivery is recorded and waits for the commit that puts the record on disk. */
@@ -170,6 +182,7 @@ export class SessionEngine implements PeerHandler {
   readonly records: DeviceRecords;
   private readonly clock: Clock;
   private accepting = true;
+  private policy: EnginePolicy;
   private readonly idleWaiters: (() => void)[] = [];
   readonly counters: EngineCounters = {
     announcements: 0,
@@ -188,6 +201,11 @@ export class SessionEngine implements PeerHandler {
 
   constructor(private readonly deps: EngineDeps) {
     this.clock = deps.clock ?? systemClock;
+    this.policy = {
+      defaultProfile: deps.settings.defaultProfile,
+      profiles: deps.settings.profiles,
+      delivery: deps.delivery,
+    };
     this.announceThrottle = new KeyedThrottle(deps.settings.announceIntervalMs, RATE_MEMORY);
     this.records = new DeviceRecords({
       devices: deps.devices,
@@ -204,6 +222,15 @@ export class SessionEngine implements PeerHandler {
       WAITING_FORGET_AFTER,
       WAITING_MAX,
     );
+  }
+
+  get currentPolicy(): EnginePolicy {
+    return this.policy;
+  }
+
+  /** From now on admit and deliver by this policy; running sessions finish under theirs. */
+  reconfigure(policy: EnginePolicy): void {
+    this.policy = policy;
   }
 
   get activeSessions(): number {
@@ -445,7 +472,7 @@ export class SessionEngine implements PeerHandler {
         runningWith: this.sessionsByKey.get(keyHash)?.channel.address,
         room: this.hasRoom(channel.transport),
       },
-      this.deps.settings,
+      this.policy,
     );
     switch (decision.kind) {
       case 'refuse':
@@ -515,6 +542,7 @@ export class SessionEngine implements PeerHandler {
       ...subject,
       runner,
       profile,
+      delivery: this.policy.delivery,
       startedAt: now,
       delivered: false,
       awaitingCommit: false,
@@ -679,7 +707,7 @@ export class SessionEngine implements PeerHandler {
     if (this.refuseIfNotActive(live, fresh, 'during the session')) return;
     const deviceInfo = request.deviceInfo;
     const deviceInfoJson = deviceInfo === undefined ? undefined : JSON.stringify(deviceInfo);
-    const built = this.deps.delivery.build(live.profile, {
+    const built = live.delivery.build(live.profile, {
       keyHash,
       mac: live.channel.transport === 'espnow' ? live.channel.address : undefined,
       label: fresh?.label,

@@ -24,6 +24,7 @@ import { identityUri, loadOrCreateIdentity } from '../keys/identity.js';
 import { DppTcpListener, type TcpConnectionLimits } from '../transports/dpp-tcp.js';
 import { VERSION } from '../version.js';
 import { ConfiguratorError } from '../../protocol/errors.js';
+import { DaemonErrorCode } from '../errors.js';
 import {
   processResources,
   removeDaemonState,
@@ -83,11 +84,21 @@ export interface LinkChange {
   readonly at: string;
 }
 
+/** What a reload changed at once, and what waits for a restart. */
+export interface ReloadResult {
+  readonly applied: readonly string[];
+  readonly restartNeeded: readonly string[];
+}
+
 export class ConfiguratorDaemon {
   readonly engine: SessionEngine;
+  /** The configuration in force: the one started with, then what reloads applied of theirs. */
+  private config: DaemonConfig;
   /** Link changes since start: the console's live view listens here. */
   readonly links = new EventEmitter<{ change: [change: LinkChange] }>();
   private radioDownReason: string | undefined = 'not connected yet';
+  /** Set by whoever serves the console, for `status`. */
+  consoleInfo: DaemonState['console'];
   readonly espnow: EspnowDppLink | undefined;
   private tcp: DppTcpListener | undefined;
   private control: ControlSocket | undefined;
@@ -102,6 +113,7 @@ export class ConfiguratorDaemon {
     readonly identity: BootstrapIdentity,
   ) {
     const { config, log, stores } = parts;
+    this.config = config;
     this.engine = new SessionEngine({
       settings: {
         maxConcurrent: config.sessions.maxConcurrent,
@@ -142,7 +154,6 @@ export class ConfiguratorDaemon {
         findByPrefix: (prefix, limit) => stores.findWhitelistByPrefix(prefix, limit),
       },
       devices: stores.devices,
-      policy: { defaultProfile: config.defaultProfile, profiles: config.profiles },
       log,
       tcpLimits: this.tcpLimits(),
       commit: () => stores.commit(),
@@ -182,7 +193,7 @@ export class ConfiguratorDaemon {
     const clock = this.parts.clock;
     const link = new EspnowDppLink(radio, clock === undefined ? undefined : () => clock.now());
     feedPeers(link, this.engine);
-    superviseRadio(radio, this.parts.config.radio.channel, this.parts.log);
+    superviseRadio(radio, () => this.config.radio.channel, this.parts.log);
     radio.on('up', () => {
       this.radioDownReason = undefined;
       this.links.emit('change', { up: true, at: new Date().toISOString() });
@@ -195,7 +206,8 @@ export class ConfiguratorDaemon {
   }
 
   private async startTransports(): Promise<void> {
-    const { config, log } = this.parts;
+    const { config } = this;
+    const { log } = this.parts;
     if (this.parts.radio !== undefined) await this.parts.radio.start();
     if (config.tcp.enabled) {
       this.tcp = new DppTcpListener(
@@ -210,7 +222,18 @@ export class ConfiguratorDaemon {
         log,
         this.parts.clock,
       );
-      this.tcpPort = await this.tcp.start();
+      try {
+        this.tcpPort = await this.tcp.start();
+      } catch (e) {
+        const where = `${config.tcp.host}:${this.parts.tcpPort ?? config.tcp.port}`;
+        throw new ConfiguratorError(
+          DaemonErrorCode.ConfigurationInvalid,
+          (e as NodeJS.ErrnoException).code === 'EADDRINUSE'
+            ? `DPP over TCP: ${where} is in use (another daemon, on another data dir?): set tcp.port ` +
+                '(or CONFIGURATOR_TCP_PORT), or tcp.enabled: false'
+            : `DPP over TCP: cannot listen on ${where}: ${(e as Error).message} (tcp.host, tcp.port)`,
+        );
+      }
       log.info({ host: config.tcp.host, port: this.tcpPort }, 'listening for DPP over TCP');
     }
   }
@@ -232,7 +255,7 @@ export class ConfiguratorDaemon {
   }
 
   private tcpLimits(): TcpConnectionLimits {
-    const { sessions, tcp } = this.parts.config;
+    const { sessions, tcp } = this.config;
     return {
       messageTimeoutMs: tcp.messageTimeoutMs,
       connectionTimeoutMs: tcp.connectionTimeoutMs,
@@ -250,7 +273,8 @@ export class ConfiguratorDaemon {
 
   /** What the daemon says about itself: `daemon.json` for `status`, and the console. */
   status(): DaemonState {
-    const { config, radio } = this.parts;
+    const { config } = this;
+    const { radio } = this.parts;
     const info = radio?.info ?? null;
     return {
       pid: process.pid,
@@ -264,7 +288,13 @@ export class ConfiguratorDaemon {
           : {
               port: config.radio.port,
               up: info !== null,
-              ...(info === null ? { downReason: this.radioDownReason } : {}),
+              ...(info === null
+                ? {
+                    downReason: radio.health?.downReason ?? this.radioDownReason,
+                    lastAttemptAt: radio.health?.lastAttemptAt,
+                    nextAttemptAt: radio.health?.nextAttemptAt,
+                  }
+                : {}),
               mac: info?.mac,
               channel: info?.channel,
               firmware: info?.firmware,
@@ -274,18 +304,60 @@ export class ConfiguratorDaemon {
       counters: { ...this.engine.counters },
       process: processResources(),
       link: this.linkCounters(),
+      console: this.consoleInfo,
     };
   }
 
   /** Our DPP URI (devices that pin their configurator are given it), with the radio's channel. */
   identityUri(): string {
-    return identityUri(this.identity, { channel: this.parts.config.radio.channel });
+    return identityUri(this.identity, { channel: this.config.radio.channel });
   }
 
   /** The profiles a whitelist entry may name, the default first. */
   get profileNames(): readonly string[] {
-    const { defaultProfile, profiles } = this.parts.config;
+    const { defaultProfile, profiles } = this.config;
     return [defaultProfile, ...[...profiles.keys()].filter((p) => p !== defaultProfile)];
+  }
+
+  /**
+   * Take a new configuration (already checked) without dropping a session: new profiles and
+   * bundles for sessions that start from now on (running ones finish under theirs), the radio's
+   * channel. The listeners, the serial port and the session timings change only at a restart:
+   * they are named in the result, and the running values stay in force.
+   */
+  reconfigure(next: DaemonConfig, bundles: BundleBuilder | undefined): ReloadResult {
+    const before = this.config;
+    const applied: string[] = [];
+    const restartNeeded: string[] = [];
+    const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+    this.engine.reconfigure({
+      defaultProfile: next.defaultProfile,
+      profiles: next.profiles,
+      delivery: new Delivery(this.parts.stores.secrets, bundles),
+    });
+    applied.push('profiles', 'defaultProfile');
+    if (next.radio.channel !== before.radio.channel) {
+      applied.push('radio.channel');
+      if (this.parts.radio?.info != null)
+        void this.parts.radio.setChannel(next.radio.channel).then((okay) => {
+          if (!okay)
+            this.parts.log.error(
+              { channel: next.radio.channel },
+              'the bridge refused the new channel',
+            );
+        });
+    }
+    if (next.radio.port !== before.radio.port) restartNeeded.push('radio.port');
+    if (next.radio.baud !== before.radio.baud) restartNeeded.push('radio.baud');
+    if (!same(next.tcp, before.tcp)) restartNeeded.push('tcp');
+    if (!same(next.sessions, before.sessions)) restartNeeded.push('sessions');
+    this.config = {
+      ...next,
+      radio: { ...before.radio, channel: next.radio.channel },
+      tcp: before.tcp,
+      sessions: before.sessions,
+    };
+    return { applied, restartNeeded };
   }
 
   /** ESP-NOW and serial counters, for status and the benchmark; null without a radio. */
@@ -346,7 +418,7 @@ export class ConfiguratorDaemon {
 
   /** Finish or park running sessions, then close everything. Safe to call twice. */
   async stop(
-    graceMs = this.parts.config.sessions.shutdownGraceMs,
+    graceMs = this.config.sessions.shutdownGraceMs,
   ): Promise<{ finished: number; parked: number }> {
     if (this.stopped) return { finished: 0, parked: 0 };
     this.stopped = true;

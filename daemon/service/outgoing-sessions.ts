@@ -13,7 +13,7 @@ import type { Logger } from 'pino';
 import { ConfiguratorError } from '../../protocol/errors.js';
 import { findEntry, type EntryLookup } from '../../whitelist/find-entry.js';
 import { FINAL_DEVICE_STATES, type DeviceState } from '../../whitelist/types.js';
-import { decideAdmission, type AdmissionPolicy } from '../engine/admission.js';
+import { decideAdmission } from '../engine/admission.js';
 import type { SessionEndedEvent, SessionEngine } from '../engine/engine.js';
 import type { PeerChannel } from '../engine/peer-channel.js';
 import type { DevicePort, WhitelistView } from '../engine/ports.js';
@@ -33,7 +33,6 @@ export interface OutgoingSessionDeps {
   readonly engine: SessionEngine;
   readonly whitelist: EntryLookup<WhitelistView>;
   readonly devices: Pick<DevicePort, 'get'>;
-  readonly policy: AdmissionPolicy;
   readonly log: Logger;
   /** Make every write so far durable: an outcome is on disk before the client hears it. */
   readonly commit: () => void;
@@ -146,7 +145,7 @@ export class OutgoingSessions {
   private refuseEarly(entry: WhitelistView): void {
     const decision = decideAdmission(
       { entry, device: this.deps.devices.get(entry.keyHash), runningWith: undefined, room: true },
-      this.deps.policy,
+      this.deps.engine.currentPolicy,
     );
     if (decision.kind !== 'refuse') return;
     const reason =

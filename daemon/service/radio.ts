@@ -22,8 +22,9 @@ export function createRadio(config: DaemonConfig, log: Logger): RadioTransport |
  * Logs the radio's ups and downs, and puts the bridge on the configured channel whenever it comes
  * up elsewhere (after a reset it starts on its own default).
  */
-export function superviseRadio(radio: RadioTransport, channel: number, log: Logger): void {
+export function superviseRadio(radio: RadioTransport, channelNow: () => number, log: Logger): void {
   radio.on('up', (info) => {
+    const channel = channelNow();
     log.info(
       {
         mac: info.mac,

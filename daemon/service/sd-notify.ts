@@ -63,6 +63,15 @@ export class SystemdNotifier {
     }
   }
 
+  /** RELOADING=1 now, READY=1 when done (the reload protocol of `systemctl reload`). */
+  reloading(): void {
+    this.send('RELOADING=1');
+  }
+
+  reloaded(status: string): void {
+    this.send(`READY=1\nSTATUS=${status}`);
+  }
+
   status(text: string): void {
     this.send(`STATUS=${text}`);
   }

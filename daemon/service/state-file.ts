@@ -19,6 +19,9 @@ export interface DaemonState {
     up: boolean;
     /** Why the link is down, as the transport last said (absent while up). */
     downReason?: string | undefined;
+    /** When it last tried to bring the link up, and when it tries next (ISO-8601 UTC). */
+    lastAttemptAt?: string | undefined;
+    nextAttemptAt?: string | undefined;
     mac?: string | undefined;
     channel?: number | undefined;
     firmware?: string | undefined;
@@ -31,6 +34,8 @@ export interface DaemonState {
   readonly process: { cpuUserMs: number; cpuSystemMs: number; rssMb: number; peakRssMb: number };
   /** Link counters (ESP-NOW messages and payloads, serial bytes) when there is a radio. */
   readonly link: Readonly<Record<string, number>> | null;
+  /** Where the console is served, and its certificate's SHA-256 under HTTPS. */
+  readonly console?: { readonly url: string; readonly sha256?: string | undefined } | undefined;
 }
 
 export function processResources(): DaemonState['process'] {

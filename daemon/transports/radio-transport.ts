@@ -18,10 +18,21 @@ export interface RadioTransportEvents {
   problem: [error: ConfiguratorError];
 }
 
+/** Why a link is down and when it tries again: for `status` and the console. */
+export interface RadioHealth {
+  /** The last reason it went down or could not come up; undefined while up. */
+  readonly downReason?: string | undefined;
+  /** ISO-8601 UTC. */
+  readonly lastAttemptAt?: string | undefined;
+  readonly nextAttemptAt?: string | undefined;
+}
+
 export interface RadioTransport {
   readonly name: string;
   /** Current radio info, or null while the link is down. */
   readonly info: RadioInfo | null;
+  /** Why it is down and its retries, when the transport retries on its own (the serial bridge). */
+  readonly health?: RadioHealth;
   start(): Promise<void>;
   stop(): Promise<void>;
   /** Send one ESP-NOW payload; never throws for link problems, resolves with the outcome. */

@@ -15,6 +15,7 @@ import {
 } from '../../protocol/bridge/bridge-link.js';
 import {
   RadioTransportEmitter,
+  type RadioHealth,
   type Mac,
   type RadioInfo,
   type RadioTransport,
@@ -79,6 +80,9 @@ export class SerialBridgeTransport extends RadioTransportEmitter implements Radi
   private readonly pendingTx = new Map<number, (result: TxResult) => void>();
   private readonly pendingChannel = new Map<number, (ok: boolean) => void>();
   private openedPath: string | null = null;
+  private downReason: string | undefined = 'not connected yet';
+  private lastAttemptAt: number | undefined;
+  private nextAttemptAt: number | undefined;
 
   constructor(private readonly options: SerialBridgeOptions) {
     super();
@@ -103,6 +107,16 @@ export class SerialBridgeTransport extends RadioTransportEmitter implements Radi
   /** TX written to the bridge and not yet answered; never above the bridge's txQueue. */
   get outstanding(): number {
     return this.link.outstandingCount;
+  }
+
+  get health(): RadioHealth {
+    const iso = (t: number | undefined): string | undefined =>
+      t === undefined ? undefined : new Date(t).toISOString();
+    return {
+      downReason: this.link.info === null ? this.downReason : undefined,
+      lastAttemptAt: iso(this.lastAttemptAt),
+      nextAttemptAt: this.reconnectTimer === undefined ? undefined : iso(this.nextAttemptAt),
+    };
   }
 
   /** The port in use (after discovery, for `auto`), or null while none is open. */
@@ -160,6 +174,7 @@ export class SerialBridgeTransport extends RadioTransportEmitter implements Radi
   private async connect(first = false): Promise<ConfiguratorError | null> {
     this.reconnectTimer = undefined;
     if (!this.running) return null;
+    this.lastAttemptAt = Date.now();
     const generation = ++this.generation;
     try {
       let path = this.options.port;
@@ -210,6 +225,7 @@ export class SerialBridgeTransport extends RadioTransportEmitter implements Radi
       this.log.debug({ port: this.options.port, reason }, 'bridge still not reachable');
     }
     this.lastFailure = reason;
+    this.downReason = reason;
     this.scheduleReconnect();
   }
 
@@ -217,6 +233,7 @@ export class SerialBridgeTransport extends RadioTransportEmitter implements Radi
   private lineLost(reason: string): void {
     const line = this.line;
     this.log.warn({ path: line?.path, reason }, 'bridge serial port lost');
+    this.downReason = `serial port lost: ${reason}`;
     this.feed({ type: 'closed', reason });
     this.dropLine();
     if (line !== null) void line.close();
@@ -228,6 +245,7 @@ export class SerialBridgeTransport extends RadioTransportEmitter implements Radi
     const line = this.line;
     this.dropLine();
     this.log.warn({ path: line?.path, reason }, 'closing the bridge serial port');
+    this.downReason = reason;
     if (line !== null) void line.close();
     this.scheduleReconnect(retryAfterMs);
   }
@@ -248,6 +266,7 @@ export class SerialBridgeTransport extends RadioTransportEmitter implements Radi
     // The first retry after a loss is news; the rest of a long outage is not.
     const level = this.attempt === 1 ? 'info' : 'debug';
     this.log[level]({ delayMs, attempt: this.attempt }, 'reconnecting to the bridge');
+    this.nextAttemptAt = Date.now() + delayMs;
     this.reconnectTimer = setTimeout(() => {
       void this.connect();
     }, delayMs);
@@ -283,6 +302,7 @@ export class SerialBridgeTransport extends RadioTransportEmitter implements Radi
           this.guarded('up', () => this.emit('up', effect.info));
           break;
         case 'down':
+          this.downReason = effect.reason;
           this.log.warn({ path: this.openedPath, reason: effect.reason }, 'bridge link down');
           this.guarded('down', () => this.emit('down', effect.reason));
           break;

@@ -41,15 +41,30 @@ export function writeTcpConfig(dataDir: string, port: number): void {
   );
 }
 
-/** `configurator start`; resolves once it has published its state file (its transports listen). */
-export async function startDaemonProcess(dataDir: string): Promise<ChildProcess> {
+/**
+ * `configurator start`; resolves once it has published its state file (its transports listen).
+ * `onLog` gets each line the daemon logs (JSON).
+ */
+export async function startDaemonProcess(
+  dataDir: string,
+  options: { onLog?: (line: string) => void } = {},
+): Promise<ChildProcess> {
+  const { onLog } = options;
   const child = spawn(process.execPath, [CLI_MAIN, '--data-dir', dataDir, 'start'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', onLog === undefined ? 'ignore' : 'pipe', 'pipe'],
     env: { ...process.env, CONFIGURATOR_LOG_FORMAT: 'json' },
   });
   let stderr = '';
   child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
-  for (let i = 0; i < 200; i++) {
+  if (onLog !== undefined) {
+    let partial = '';
+    child.stdout?.on('data', (c: Buffer) => {
+      const lines = (partial + c.toString()).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) onLog(line);
+    });
+  }
+  for (let i = 0; i < 400; i++) {
     if (child.exitCode !== null) throw new Error(`daemon exited ${child.exitCode}: ${stderr}`);
     if (readDaemonState(dataDir)?.pid === child.pid) return child;
     await new Promise((r) => setTimeout(r, 25));

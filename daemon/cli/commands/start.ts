@@ -9,6 +9,9 @@ import { createBundleBuilder } from '../../service/bundles.js';
 import { dataDirOf } from '../support/data-dir.js';
 import { ConfiguratorError } from '../../../protocol/errors.js';
 import type { ConsoleServer } from '../../console/server.js';
+import type { DaemonConfig } from '../../config/load.js';
+import { whyNotServable } from '../../config/servable.js';
+import { Reloader } from '../../service/reload.js';
 import { startConsole } from '../../console/start-console.js';
 import { CliExit, EXIT_INVALID_INPUT } from '../support/exit.js';
 import { activeAesSivBackendName } from '../../../protocol/dpp/crypto/aes-siv.js';
@@ -30,11 +33,13 @@ function cryptoBackends(): Record<string, string> {
   };
 }
 
-/** `configurator start`: run the daemon until SIGINT/SIGTERM. */
+/** `configurator start`: run the daemon until SIGINT/SIGTERM; SIGHUP reloads its configuration. */
 export function registerStartCommand(program: Command): void {
   program
     .command('start')
-    .description('run the configurator daemon (until SIGINT or SIGTERM)')
+    .description(
+      'run the configurator daemon (until SIGINT or SIGTERM; SIGHUP reloads the configuration)',
+    )
     .option(
       '--config <file>',
       'configuration file, YAML or JSON (default: $CONFIGURATOR_CONFIG or <data dir>/config.yaml)',
@@ -42,18 +47,8 @@ export function registerStartCommand(program: Command): void {
     .action(async (options: StartOptions, command: Command) => {
       const dataDir = dataDirOf(command);
       const config = loadConfigForCli(options.config, dataDir);
-      if (config.profiles.size === 0) {
-        throw new CliExit(
-          EXIT_INVALID_INPUT,
-          `no profile configured: write ${dataDir}/config.yaml with at least one profile (see README, "Configuration")`,
-        );
-      }
-      if (!config.profiles.has(config.defaultProfile)) {
-        throw new CliExit(
-          EXIT_INVALID_INPUT,
-          `defaultProfile "${config.defaultProfile}" is not among the profiles (${[...config.profiles.keys()].join(', ')})`,
-        );
-      }
+      const unservable = whyNotServable(config, dataDir);
+      if (unservable !== undefined) throw new CliExit(EXIT_INVALID_INPUT, unservable);
       // Records wait up to a group-commit window; an uncaught exception ends the process, and
       // what was recorded until then must still reach the disk. Registered before the logger,
       // whose own exit handler writes out its buffer: lines the last commit logs come before it.
@@ -62,6 +57,11 @@ export function registerStartCommand(program: Command): void {
       const log = createLogger({ level: config.log.level, format: config.log.format });
       for (const w of config.warnings) log.warn(w);
       const notifier = new SystemdNotifier(log);
+      // Installed before anything starts: a SIGHUP's default action would end the process. One
+      // that comes before the daemon is up is carried out once it is.
+      let reload: (() => void) | undefined;
+      let reloadAsked = false;
+      process.on('SIGHUP', () => (reload === undefined ? (reloadAsked = true) : reload()));
       const bundleWarnings: string[] = [];
       const bundles = createBundleBuilder(config, bundleWarnings);
       if (!bundles.ok) throw new CliExit(EXIT_INVALID_INPUT, bundles.error.message);
@@ -81,15 +81,44 @@ export function registerStartCommand(program: Command): void {
         bundles: bundles.value,
       });
       let consoleServer: ConsoleServer | undefined;
-      if (config.console.enabled) {
-        try {
-          consoleServer = await startConsole({ config, dataDir, log, stores, daemon });
-        } catch (e) {
-          await daemon.stop(0);
-          if (e instanceof ConfiguratorError) throw new CliExit(EXIT_INVALID_INPUT, e.message);
-          throw e;
-        }
+      const serveConsole = async (c: DaemonConfig): Promise<void> => {
+        consoleServer = c.console.enabled
+          ? await startConsole({ config: c, dataDir, log, stores, daemon })
+          : undefined;
+        if (consoleServer === undefined) daemon.consoleInfo = undefined;
+      };
+      try {
+        await serveConsole(config);
+      } catch (e) {
+        await daemon.stop(0);
+        if (e instanceof ConfiguratorError) throw new CliExit(EXIT_INVALID_INPUT, e.message);
+        throw e;
       }
+      let consoleConfig = config;
+      const reloader = new Reloader(
+        {
+          configPath: options.config,
+          dataDir,
+          daemon,
+          log,
+          notifier,
+          // The old one goes first (the new one may want its port); if the new one cannot
+          // start, the old settings are served again.
+          restartConsole: async (next) => {
+            await consoleServer?.stop();
+            try {
+              await serveConsole(next);
+              consoleConfig = next;
+            } catch (e) {
+              await serveConsole(consoleConfig).catch(() => undefined);
+              throw e;
+            }
+          },
+        },
+        config,
+      );
+      reload = () => void reloader.reload();
+      if (reloadAsked) reload();
       log.info(
         {
           dataDir,

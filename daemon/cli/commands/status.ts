@@ -9,7 +9,7 @@ import {
   uriOfAnnouncedKey,
   type UnlistedDevice,
 } from '../../../whitelist/unlisted-store.js';
-import { readDaemonState } from '../../service/state-file.js';
+import { readDaemonState, type DaemonState } from '../../service/state-file.js';
 import { dataDirOf } from '../support/data-dir.js';
 import { CliExit, EXIT_INVALID_INPUT } from '../support/exit.js';
 import { formatTable } from '../support/table.js';
@@ -74,6 +74,17 @@ function deviceRow(d: DeviceRecord, labels: Map<string, string | undefined>): st
     d.lastSeen.replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
     d.reason ?? '',
   ];
+}
+
+/** Why the radio is down, and its retries: ` (reason; last tried …, next try …)`. */
+function radioDown(radio: NonNullable<DaemonState['radio']>): string {
+  const time = (t: string): string => t.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  const parts = [
+    radio.downReason,
+    radio.lastAttemptAt === undefined ? undefined : `last tried ${time(radio.lastAttemptAt)}`,
+    radio.nextAttemptAt === undefined ? undefined : `next try ${time(radio.nextAttemptAt)}`,
+  ].filter((p) => p !== undefined);
+  return parts.length === 0 ? '' : ` (${parts.join('; ')})`;
 }
 
 function unlistedJson(d: UnlistedDevice): Record<string, unknown> {
@@ -162,12 +173,13 @@ export function registerStatusCommands(program: Command): void {
           );
           if (daemon.radio !== null) {
             out.push(
-              `radio: ${daemon.radio.up ? `up, ${daemon.radio.mac ?? '?'} on channel ${daemon.radio.channel ?? '?'} (${daemon.radio.firmware ?? '?'})` : 'DOWN'} via ${daemon.radio.port}`,
+              `radio: ${daemon.radio.up ? `up, ${daemon.radio.mac ?? '?'} on channel ${daemon.radio.channel ?? '?'} (${daemon.radio.firmware ?? '?'})` : `DOWN${radioDown(daemon.radio)}`} via ${daemon.radio.port}`,
             );
             const line = bridgeLine(daemon.link ?? {});
             if (line !== undefined) out.push(line);
           } else out.push('radio: none configured');
           if (daemon.tcp !== null) out.push(`DPP over TCP: ${daemon.tcp.host}:${daemon.tcp.port}`);
+          if (daemon.console !== undefined) out.push(`console: ${daemon.console.url}`);
         }
         out.push(`whitelist: ${whitelisted} entr${whitelisted === 1 ? 'y' : 'ies'}`);
         out.push(`devices: ${DEVICE_STATES.map((s) => `${s} ${counts[s]}`).join(', ')}`);

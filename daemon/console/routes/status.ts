@@ -16,6 +16,8 @@ const statusView = z.object({
       port: z.string(),
       up: z.boolean(),
       downReason: z.string().optional(),
+      lastAttemptAt: z.string().optional(),
+      nextAttemptAt: z.string().optional(),
       mac: z.string().optional(),
       channel: z.number().optional(),
       firmware: z.string().optional(),
