@@ -59,9 +59,8 @@ export function registerStartCommand(program: Command): void {
       const notifier = new SystemdNotifier(log);
       // Installed before anything starts: a SIGHUP's default action would end the process. One
       // that comes before the daemon is up is carried out once it is.
-      let reload: (() => void) | undefined;
-      let reloadAsked = false;
-      process.on('SIGHUP', () => (reload === undefined ? (reloadAsked = true) : reload()));
+      const reload: { run?: () => void; asked: boolean } = { asked: false };
+      process.on('SIGHUP', () => (reload.run === undefined ? (reload.asked = true) : reload.run()));
       const bundleWarnings: string[] = [];
       const bundles = createBundleBuilder(config, bundleWarnings);
       if (!bundles.ok) throw new CliExit(EXIT_INVALID_INPUT, bundles.error.message);
@@ -117,8 +116,8 @@ export function registerStartCommand(program: Command): void {
         },
         config,
       );
-      reload = () => void reloader.reload();
-      if (reloadAsked) reload();
+      reload.run = () => void reloader.reload();
+      if (reload.asked) reload.run();
       log.info(
         {
           dataDir,
