@@ -8,6 +8,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 bool cli_parse_mac(const char *s, uint8_t mac[6])
 {
@@ -59,6 +62,13 @@ int cli_stop_signals(void)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
+#ifdef __linux__
+    /* A simulation's host program stops with whoever started it (a killed demo must not leave
+     * a bridge running): SIGTERM when the parent dies, and at once if it already has. */
+    (void)prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() == 1) on_signal(SIGTERM);
+#endif
     return stop_pipe[0];
 }

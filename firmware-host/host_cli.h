@@ -12,8 +12,8 @@ bool cli_parse_mac(const char *s, uint8_t mac[6]);
 /* A decimal in [lo, hi], nothing after it */
 bool cli_parse_ulong(const char *s, unsigned long lo, unsigned long hi, unsigned long *out);
 uint64_t cli_mono_us(void);
-/* SIGTERM and SIGINT make the returned descriptor readable (poll it with the rest); SIGPIPE is
- * ignored. -1 if the pipe cannot be made. */
+/* SIGTERM, SIGINT and SIGHUP make the returned descriptor readable (poll it with the rest);
+ * SIGPIPE is ignored. On Linux the parent's death sends SIGTERM. -1 if the pipe cannot be made. */
 int cli_stop_signals(void);
 
 #endif

@@ -10,6 +10,9 @@
 import { parseArgs } from 'node:util';
 import { AnnouncementFlood } from '../adversary/announcement-flood.js';
 import { RadioHub, type RadioFaults } from './hub.js';
+import { exitWithParent } from '../exit-with-parent.js';
+
+exitWithParent();
 
 /** The flood's run when nothing stops it: longer than any batch. */
 const FLOOD_MAX_MS = 24 * 3600 * 1000;

@@ -17,6 +17,9 @@ import { deviceUri, loadOrCreateFleet, type FleetDevice } from './fleet-devices.
 import { runFleetOnAir, runFleetOverTcp, type FleetEndpoint } from './fleet.js';
 import { makePeer } from '../../protocol/dpp/auth-common.js';
 import { parseDppUri } from '../../protocol/dpp/uri.js';
+import { exitWithParent } from '../exit-with-parent.js';
+
+exitWithParent();
 
 function count(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;

@@ -1,5 +1,5 @@
 /** Running the fleet process (fleet-main.ts) from the demo and the benchmark. */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { compiledScript } from './processes.js';
 import type { FleetRole } from './fleet-devices.js';
 
@@ -39,12 +39,19 @@ export interface FleetRunOptions {
   /** Which enrollee runs the devices: the TypeScript SimDevice, or our C enrollee (enrollee-host). */
   readonly enrollee?: 'ts' | 'c';
   readonly onLine?: (line: FleetLine) => void;
+  /** The fleet process once it runs, for a caller that must be able to stop it. */
+  readonly onSpawn?: (child: ChildProcess) => void;
 }
 
-function run(args: string[], onStdoutLine: (line: string) => void): Promise<void> {
+function run(
+  args: string[],
+  onStdoutLine: (line: string) => void,
+  onSpawn?: (child: ChildProcess) => void,
+): Promise<void> {
   const child = spawn(process.execPath, [compiledScript('site/fleet-main.js'), ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  onSpawn?.(child);
   let buffer = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => {
@@ -112,17 +119,21 @@ export async function runFleetProcess(o: FleetRunOptions): Promise<FleetLine[]> 
   if (o.giveUpS !== undefined) args.push('--give-up-s', String(o.giveUpS));
   if (o.staggerMs !== undefined) args.push('--stagger-ms', String(o.staggerMs));
   if (o.enrollee !== undefined) args.push('--enrollee', o.enrollee);
-  await run(args, (text) => {
-    let parsed: { type?: string };
-    try {
-      parsed = JSON.parse(text) as { type?: string };
-    } catch {
-      return;
-    }
-    if (parsed.type !== 'enrollee') return;
-    const line = parsed as FleetLine;
-    lines.push(line);
-    o.onLine?.(line);
-  });
+  await run(
+    args,
+    (text) => {
+      let parsed: { type?: string };
+      try {
+        parsed = JSON.parse(text) as { type?: string };
+      } catch {
+        return;
+      }
+      if (parsed.type !== 'enrollee') return;
+      const line = parsed as FleetLine;
+      lines.push(line);
+      o.onLine?.(line);
+    },
+    o.onSpawn,
+  );
   return lines;
 }

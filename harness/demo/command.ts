@@ -5,6 +5,7 @@ interface DemoOptions {
   enrollees: string;
   once?: boolean;
   enrollee: string;
+  keep?: boolean;
 }
 
 /** `configurator demo`: the SIMULATION of a site (harness/demo/run-demo.ts). */
@@ -24,6 +25,7 @@ export function registerDemoCommand(program: Command): void {
       '--once',
       'exit after the result table: 0 only if every whitelisted device was provisioned and every other refused',
     )
+    .option('--keep', 'keep the temporary data dir (database, daemon log, device keys) afterwards')
     .action(async (options: DemoOptions) => {
       const n = Number(options.enrollees);
       if (!Number.isInteger(n) || n < 2 || n > 5000) {
@@ -42,6 +44,7 @@ export function registerDemoCommand(program: Command): void {
       process.exitCode = await runDemo({
         enrollees: n,
         once: options.once === true,
+        keep: options.keep === true,
         enrollee: options.enrollee,
         out: process.stdout,
       });
