@@ -143,7 +143,9 @@ async function buildApp(ctx: ConsoleContext, parts: AppParts): Promise<ConsoleAp
   app.addHook('onSend', async (_request, reply) => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS))
       if (!reply.hasHeader(name)) reply.header(name, value);
-    if (tls !== undefined) reply.header('strict-transport-security', 'max-age=31536000');
+    // Not for a self-signed certificate: under HSTS a browser no longer lets its user accept one.
+    if (tls !== undefined && !tls.selfSigned)
+      reply.header('strict-transport-security', 'max-age=31536000');
   });
   await app.register(cookie);
   await app.register(rateLimit, { global: false });
