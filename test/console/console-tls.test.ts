@@ -54,6 +54,8 @@ describe('console: HTTPS', () => {
       payload: { token: c.tokens.admin },
     });
     assert.equal(login.cookies.find((k) => k.name === 'dppc_session')!.secure, true);
+    // Under HSTS a browser would not let the admin accept a self-signed certificate at all.
+    assert.equal(login.headers['strict-transport-security'], undefined);
     // The next start serves the same certificate: a browser's exception for it still holds.
     const again = await ConsoleServer.start({
       settings: { host: '127.0.0.1', port: 0, tls: 'on' },
