@@ -1,7 +1,8 @@
 /**
  * The `configurator` command line: each command group lives in its own file under commands/; this
  * file only wires them together and maps errors to exit codes. The executable is
- * harness/configurator.ts, which adds the SIMULATION demo (a layer above the daemon).
+ * harness/configurator.ts (the Node version check), which loads harness/configurator-cli.ts: this
+ * plus the SIMULATION demo (a layer above the daemon).
  */
 import { Command, CommanderError } from 'commander';
 import { registerUriCommands } from './commands/uri.js';
