@@ -4,17 +4,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { runConfigurator } from '../support/cli-in-process.js';
 
+const dryRun = (...args: string[]) => runConfigurator('service', 'install', '--dry-run', ...args);
+
 describe('configurator service install --dry-run', () => {
   it('lists the steps as root would run them, then the unit, and changes nothing', async () => {
-    const r = await runConfigurator(
-      'service',
-      'install',
-      '--dry-run',
-      '--user',
-      'dpp-dry-run',
-      '--config',
-      '/etc/dpp-dry-run/config.yaml',
-    );
+    const r = await dryRun('--user', 'dpp-dry-run', '--config', '/etc/dpp-dry-run/config.yaml');
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^would run, as root:\n {2}useradd --system .* dpp-dry-run {4}# /);
     assert.match(
@@ -29,13 +23,8 @@ describe('configurator service install --dry-run', () => {
   });
 
   it('refuses a data dir under /home with the reason and the fix', async () => {
-    const r = await runConfigurator(
-      '--data-dir',
-      '/home/pi/dpp',
-      'service',
-      'install',
-      '--dry-run',
-    );
+    // The global option, given after the command as the docs show it.
+    const r = await dryRun('--data-dir', '/home/pi/dpp');
     assert.equal(r.status, 2);
     assert.equal(r.stdout, '');
     assert.equal(
@@ -45,7 +34,7 @@ describe('configurator service install --dry-run', () => {
   });
 
   it('refuses to run the daemon as root', async () => {
-    const r = await runConfigurator('service', 'install', '--dry-run', '--user', 'root');
+    const r = await dryRun('--user', 'root');
     assert.equal(r.status, 2);
     assert.match(r.stderr, /^configurator: --user: the daemon needs no root privileges/);
   });
