@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CliExit, EXIT_INVALID_INPUT } from '../support/exit.js';
+import { isErrnoException } from '../support/errno.js';
 import { gatherFacts } from '../service/host-facts.js';
 import {
   DEFAULT_CONFIG_FILE,
@@ -14,6 +15,7 @@ import {
   InstallRefused,
   planInstall,
   SERVICE_NAME,
+  UNIT_PATH,
   type InstallPlan,
   type InstallStep,
 } from '../service/install-plan.js';
@@ -24,29 +26,37 @@ interface InstallOptions {
   dryRun?: boolean;
 }
 
-function describe(step: InstallStep): string {
+/** The step as a command line (a write as "write PATH (mode …)"). */
+function commandOf(step: InstallStep): string {
   return step.kind === 'run'
-    ? `${step.argv.join(' ')}    # ${step.why}`
-    : `write ${step.path} (mode ${step.mode.toString(8).padStart(4, '0')})    # ${step.why}`;
+    ? step.argv.join(' ')
+    : `write ${step.path} (mode ${step.mode.toString(8).padStart(4, '0')})`;
+}
+
+function describe(step: InstallStep): string {
+  return `${commandOf(step)}    # ${step.why}`;
+}
+
+/** Why a step failed: the command's own stderr, else the system error (a missing command, EACCES). */
+function reasonOf(e: unknown): string {
+  const stderr = (e as { stderr?: Buffer }).stderr?.toString().trim();
+  if (stderr) return stderr.replace(/\s*\n\s*/g, '; ');
+  return isErrnoException(e) ? (e.code ?? e.message) : String(e);
 }
 
 function carryOut(step: InstallStep): void {
-  if (step.kind === 'write') {
-    writeFileSync(step.path, step.content, { mode: step.mode });
-    chmodSync(step.path, step.mode); // an existing file keeps its mode otherwise
-    return;
-  }
-  const [command, ...args] = step.argv;
   try {
-    execFileSync(command!, args, { stdio: ['ignore', 'inherit', 'pipe'] });
+    if (step.kind === 'write') {
+      writeFileSync(step.path, step.content, { mode: step.mode });
+      chmodSync(step.path, step.mode); // an existing file keeps its mode otherwise
+    } else {
+      const [command, ...args] = step.argv;
+      execFileSync(command!, args, { stdio: ['ignore', 'inherit', 'pipe'] });
+    }
   } catch (e) {
-    const stderr = (e as { stderr?: Buffer }).stderr
-      ?.toString()
-      .trim()
-      .replace(/\s*\n\s*/g, '; ');
     throw new CliExit(
       1,
-      `${step.argv.join(' ')} failed${stderr ? `: ${stderr}` : ''} (the steps before it were done; run the install again once fixed)`,
+      `${commandOf(step)} failed: ${reasonOf(e)} (the steps before it were done; run the install again once fixed)`,
     );
   }
 }
@@ -66,7 +76,7 @@ export function registerServiceCommands(program: Command): void {
   group
     .command('install')
     .description(
-      `write ${'/etc/systemd/system/' + SERVICE_NAME}.service for this node and this package, create the service user and a first configuration if missing, enable the unit (run with sudo; the data dir is --data-dir, default ${DEFAULT_DATA_DIR})`,
+      `write ${UNIT_PATH} for this node and this package, create the service user and a first configuration if missing, enable the unit (run with sudo; the data dir is --data-dir, default ${DEFAULT_DATA_DIR})`,
     )
     .option(
       '--user <name>',
