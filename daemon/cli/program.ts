@@ -1,7 +1,8 @@
 /**
  * The `configurator` command line: each command group lives in its own file under commands/; this
  * file only wires them together and maps errors to exit codes. The executable is
- * harness/configurator.ts, which adds the SIMULATION demo (a layer above the daemon).
+ * harness/configurator.ts (the Node version check), which loads harness/configurator-cli.ts: this
+ * plus the SIMULATION demo (a layer above the daemon).
  */
 import { Command, CommanderError } from 'commander';
 import { registerUriCommands } from './commands/uri.js';
@@ -12,6 +13,7 @@ import { registerStartCommand } from './commands/start.js';
 import { registerStatusCommands } from './commands/status.js';
 import { registerConnectCommand } from './commands/connect.js';
 import { registerConsoleCommands } from './commands/console.js';
+import { registerServiceCommands } from './commands/service.js';
 import { CliExit } from './support/exit.js';
 import { DATA_DIR_ENV } from './support/data-dir.js';
 import { VERSION } from '../version.js';
@@ -37,6 +39,7 @@ export function buildProgram(extra: readonly RegisterCommands[] = []): Command {
   registerStatusCommands(program);
   registerConnectCommand(program);
   registerConsoleCommands(program);
+  registerServiceCommands(program);
   for (const register of extra) register(program);
   return program;
 }
