@@ -38,7 +38,11 @@ export async function startConsole(options: {
     stores: consoleStoresOf(stores),
     daemon: options.daemon,
   });
-  options.daemon.consoleInfo = { url: server.url, sha256: server.tls?.fingerprint };
+  options.daemon.consoleInfo = {
+    url: server.url,
+    sha256: server.tls?.fingerprint,
+    certFile: server.tls?.certFile,
+  };
   log.info(
     {
       url: server.url,

@@ -15,8 +15,9 @@ describe('configurator status', () => {
   });
   afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  const status = (link: Record<string, number>): string => {
+  const status = (link: Record<string, number>, console?: { url: string }): string => {
     writeDaemonState(dataDir, {
+      ...(console === undefined ? {} : { console }),
       pid: process.pid,
       startedAt: new Date().toISOString(),
       updatedAt: new Date().toISOString(),
@@ -65,5 +66,13 @@ describe('configurator status', () => {
   it('says nothing about the bridge while it dropped nothing', () => {
     const out = status({ bridgeRxDropped: 0, bridgeSerialErrors: 0 });
     assert.doesNotMatch(out, /^bridge:/m);
+  });
+
+  it('says where the console of the running daemon listens', () => {
+    assert.match(
+      status({}, { url: 'https://127.0.0.1:8909/' }),
+      /^console: https:\/\/127\.0\.0\.1:8909\/$/m,
+    );
+    assert.doesNotMatch(status({}), /^console:/m);
   });
 });
