@@ -13,6 +13,7 @@ import { registerStatusCommands } from './commands/status.js';
 import { registerConnectCommand } from './commands/connect.js';
 import { registerConsoleCommands } from './commands/console.js';
 import { registerAuditCommand } from './commands/audit.js';
+import { registerWatchCommand } from './commands/watch.js';
 import { CliExit } from './support/exit.js';
 import { DATA_DIR_ENV } from './support/data-dir.js';
 import { VERSION } from '../version.js';
@@ -39,6 +40,7 @@ export function buildProgram(extra: readonly RegisterCommands[] = []): Command {
   registerConnectCommand(program);
   registerConsoleCommands(program);
   registerAuditCommand(program);
+  registerWatchCommand(program);
   for (const register of extra) register(program);
   return program;
 }
