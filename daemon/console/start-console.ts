@@ -1,7 +1,8 @@
 /**
  * The console as the daemon's commands start it: on the daemon's SQLite stores, with the
  * configuration's `console` settings, announced in the log with its address and, under TLS, the
- * certificate's fingerprint.
+ * certificate's fingerprint, and in the daemon's state file with its certificate's path too (what
+ * `configurator watch` pins).
  */
 import type { Logger } from 'pino';
 import type { DaemonConfig } from '../config/load.js';
