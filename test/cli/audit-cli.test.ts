@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CliExit } from '../../daemon/cli/support/exit.js';
 import { parseTimeOption } from '../../daemon/cli/support/option-values.js';
+import type { AuditView } from '../../daemon/console/views.js';
 import { openStores } from '../../daemon/service/stores.js';
 import { runConfigurator } from '../support/cli-in-process.js';
 
@@ -17,16 +18,8 @@ const A = `aaaaaaaa11${'0'.repeat(54)}`;
 const B = `aaaaaaaa22${'0'.repeat(54)}`;
 const C = `cccccccc${'0'.repeat(56)}`;
 
-interface AuditRecord {
-  id: number;
-  at: string;
-  kind: string;
-  keyHash?: string;
-  peer?: string;
-  reason?: string;
-  detail?: unknown;
-  actor?: string;
-}
+/** What --json prints: the API's view of a record. */
+type AuditRecord = AuditView;
 
 describe('configurator audit (CLI)', () => {
   let dataDir: string;

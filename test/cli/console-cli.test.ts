@@ -5,7 +5,7 @@ import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readTokens, tokensPath } from '../../daemon/console/tokens.js';
-import { processResources, writeDaemonState } from '../../daemon/service/state-file.js';
+import { writeRunningState } from '../support/daemon-state.js';
 import { runConfigurator } from '../support/cli-in-process.js';
 
 describe('configurator console token (CLI)', () => {
@@ -52,19 +52,7 @@ describe('configurator console token (CLI)', () => {
 
   it("says where the running daemon's console listens, whatever the configuration says", async () => {
     writeFileSync(join(dataDir, 'config.yaml'), 'console: { port: 0 }\n', { mode: 0o600 });
-    writeDaemonState(dataDir, {
-      pid: process.pid,
-      startedAt: new Date().toISOString(),
-      updatedAt: new Date().toISOString(),
-      version: 'test',
-      tcp: null,
-      radio: null,
-      activeSessions: 0,
-      counters: {},
-      process: processResources(),
-      link: null,
-      console: { url: 'http://127.0.0.1:40123/' },
-    });
+    writeRunningState(dataDir, { console: { url: 'http://127.0.0.1:40123/' } });
     const r = await runConfigurator('--data-dir', dataDir, 'console', 'token', '--json');
     assert.equal((JSON.parse(r.stdout) as { url: string }).url, 'http://127.0.0.1:40123/');
   });

@@ -17,11 +17,7 @@ import { consoleStoresOf } from '../../daemon/console/start-console.js';
 import { CERT_FILE, consoleTls } from '../../daemon/console/tls.js';
 import { loadOrCreateTokens } from '../../daemon/console/tokens.js';
 import { silentLogger } from '../../daemon/logging.js';
-import {
-  processResources,
-  readDaemonState,
-  writeDaemonState,
-} from '../../daemon/service/state-file.js';
+import { readDaemonState } from '../../daemon/service/state-file.js';
 import { toHex } from '../../protocol/bytes.js';
 import { bootstrapKeyHash } from '../../protocol/dpp/bootstrap-key.js';
 import { AirEnrollee } from '../support/air-enrollee.js';
@@ -33,6 +29,7 @@ import {
   startDaemonProcess,
   writeTcpConfig,
 } from '../support/daemon-process.js';
+import { writeRunningState } from '../support/daemon-state.js';
 import { newIdentity } from '../support/dpp-fixtures.js';
 
 const DEADLINE_MS = 30_000;
@@ -239,18 +236,7 @@ describe('configurator watch (CLI)', () => {
     await oneLine([], /^configurator: no daemon is running on .*dpp-watch-none-/);
 
     writeFileSync(join(dataDir, 'config.yaml'), 'console: { enabled: false }\n', { mode: 0o600 });
-    writeDaemonState(dataDir, {
-      pid: process.pid,
-      startedAt: new Date().toISOString(),
-      updatedAt: new Date().toISOString(),
-      version: 'test',
-      tcp: null,
-      radio: null,
-      activeSessions: 0,
-      counters: {},
-      process: processResources(),
-      link: null,
-    });
+    writeRunningState(dataDir);
     await oneLine([], /^configurator: the daemon on .* runs without its console/);
 
     loadOrCreateTokens(dataDir);
