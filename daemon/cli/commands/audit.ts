@@ -12,7 +12,7 @@ import { toAuditView } from '../../console/views.js';
 import { dataDirOf, openDatabaseForReading } from '../support/data-dir.js';
 import { CliExit, EXIT_INVALID_INPUT } from '../support/exit.js';
 import { parseTimeOption, positiveInt, TIME_FORMS } from '../support/option-values.js';
-import { formatTable } from '../support/table.js';
+import { formatTable, writeList } from '../support/table.js';
 
 interface AuditOptions {
   kind?: string;
@@ -134,16 +134,12 @@ export function registerAuditCommand(program: Command): void {
           process.stderr.write(
             `no record of kind ${options.kind} in the log; its kinds: ${log.kinds().join(', ') || 'none yet'}\n`,
           );
-        if (options.json === true) {
-          process.stdout.write(`${JSON.stringify(shown.map(toAuditView))}\n`);
-          return;
-        }
-        const tty = process.stdout.isTTY === true;
-        if (shown.length === 0) {
-          if (tty) process.stdout.write('no records\n');
-          return;
-        }
-        process.stdout.write(formatRecords(shown, tty));
+        writeList(shown, {
+          json: options.json === true,
+          toJson: (list) => JSON.stringify(list.map(toAuditView)),
+          empty: 'no records',
+          format: formatRecords,
+        });
       } finally {
         db.close();
       }
