@@ -122,6 +122,29 @@ export class AuditLog {
   count(): number {
     return this.countAll.get()?.n ?? 0;
   }
+
+  /**
+   * The key hashes named in the log that start with `prefix` (lowercase hex), in order, at most
+   * `limit` of them: for a command that takes a device by a short prefix, whether it is listed or
+   * not (a refused stranger is in the log, not on the whitelist).
+   */
+  keyHashesStartingWith(prefix: string, limit: number): string[] {
+    // A range on the index: 'g' sorts after every hex digit.
+    return this.db
+      .prepare<[string, string, number], { key_hash: string }>(
+        'SELECT DISTINCT key_hash FROM audit WHERE key_hash >= ? AND key_hash < ? ORDER BY key_hash LIMIT ?',
+      )
+      .all(prefix, `${prefix}g`, Math.max(0, Math.trunc(limit)))
+      .map((r) => r.key_hash);
+  }
+
+  /** Every kind of record the log holds, in order. */
+  kinds(): string[] {
+    return this.db
+      .prepare<[], { kind: string }>('SELECT DISTINCT kind FROM audit ORDER BY kind')
+      .all()
+      .map((r) => r.kind);
+  }
 }
 
 function params(r: NewAuditRecord): AuditParams {

@@ -14,6 +14,8 @@ import { registerStatusCommands } from './commands/status.js';
 import { registerConnectCommand } from './commands/connect.js';
 import { registerConsoleCommands } from './commands/console.js';
 import { registerServiceCommands } from './commands/service.js';
+import { registerAuditCommand } from './commands/audit.js';
+import { registerWatchCommand } from './commands/watch.js';
 import { CliExit } from './support/exit.js';
 import { DATA_DIR_ENV } from './support/data-dir.js';
 import { VERSION } from '../version.js';
@@ -40,6 +42,8 @@ export function buildProgram(extra: readonly RegisterCommands[] = []): Command {
   registerConnectCommand(program);
   registerConsoleCommands(program);
   registerServiceCommands(program);
+  registerAuditCommand(program);
+  registerWatchCommand(program);
   for (const register of extra) register(program);
   return program;
 }

@@ -1,7 +1,8 @@
 /**
  * The console as the daemon's commands start it: on the daemon's SQLite stores, with the
  * configuration's `console` settings, announced in the log with its address and, under TLS, the
- * certificate's fingerprint.
+ * certificate's fingerprint, and in the daemon's state file with its certificate's path too (what
+ * `configurator watch` pins).
  */
 import type { Logger } from 'pino';
 import type { DaemonConfig } from '../config/load.js';
@@ -38,7 +39,11 @@ export async function startConsole(options: {
     stores: consoleStoresOf(stores),
     daemon: options.daemon,
   });
-  options.daemon.consoleInfo = { url: server.url, sha256: server.tls?.fingerprint };
+  options.daemon.consoleInfo = {
+    url: server.url,
+    sha256: server.tls?.fingerprint,
+    certFile: server.tls?.certFile,
+  };
   log.info(
     {
       url: server.url,

@@ -32,6 +32,8 @@ export interface ConsoleTls {
   readonly fingerprint: string;
   /** Made here (self-signed) rather than given. */
   readonly selfSigned: boolean;
+  /** Where the certificate is (absolute): what a client of this host pins. */
+  readonly certFile: string;
 }
 
 function invalid(message: string): ConfiguratorError {
@@ -83,13 +85,13 @@ export function consoleTls(
       if (e instanceof ConfiguratorError) throw e;
       throw invalid(`console.certFile/keyFile: ${(e as Error).message}`);
     }
-    return { cert, key, fingerprint: parsed.fingerprint256, selfSigned: false };
+    return { cert, key, fingerprint: parsed.fingerprint256, selfSigned: false, certFile: certPath };
   }
   return selfSigned(settings.host, dataDir);
 }
 
 function selfSigned(host: string, dataDir: string): ConsoleTls {
-  const certPath = join(dataDir, CERT_FILE);
+  const certPath = resolve(dataDir, CERT_FILE);
   const keyPath = join(dataDir, KEY_FILE);
   if (existsSync(certPath) && existsSync(keyPath)) {
     requirePrivate([{ path: keyPath, kind: 'file' }]);
@@ -102,6 +104,7 @@ function selfSigned(host: string, dataDir: string): ConsoleTls {
         key: readFileSync(keyPath, 'utf8'),
         fingerprint: parsed.fingerprint256,
         selfSigned: true,
+        certFile: certPath,
       };
   }
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
@@ -124,7 +127,7 @@ function selfSigned(host: string, dataDir: string): ConsoleTls {
   const key = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   writePrivate(keyPath, key);
   writePrivate(certPath, cert);
-  return { cert, key, fingerprint: fingerprintOf(cert), selfSigned: true };
+  return { cert, key, fingerprint: fingerprintOf(cert), selfSigned: true, certFile: certPath };
 }
 
 function writePrivate(path: string, text: string): void {

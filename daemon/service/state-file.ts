@@ -1,6 +1,6 @@
 /**
  * `<dataDir>/daemon.json`: what the running daemon says about itself (pid, since when, where it
- * listens, the radio, live counters), rewritten every few seconds, so `configurator status` can
+ * listens, its console, the radio, live counters), rewritten every few seconds, so `configurator status` can
  * tell a running daemon from a stale file without any socket of its own.
  */
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -34,8 +34,16 @@ export interface DaemonState {
   readonly process: { cpuUserMs: number; cpuSystemMs: number; rssMb: number; peakRssMb: number };
   /** Link counters (ESP-NOW messages and payloads, serial bytes) when there is a radio. */
   readonly link: Readonly<Record<string, number>> | null;
-  /** Where the console is served, and its certificate's SHA-256 under HTTPS. */
-  readonly console?: { readonly url: string; readonly sha256?: string | undefined } | undefined;
+  /** Where the console is served (absent while it serves none, and in older state files). */
+  readonly console?: ConsoleAddress | undefined;
+}
+
+/** Where the console is served: the address it really got (a port 0 made real), its certificate. */
+export interface ConsoleAddress {
+  readonly url: string;
+  /** Under HTTPS: the certificate's SHA-256, and where it is (absolute path), for a client to pin. */
+  readonly sha256?: string | undefined;
+  readonly certFile?: string | undefined;
 }
 
 export function processResources(): DaemonState['process'] {

@@ -9,11 +9,11 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toHex } from '../../protocol/bytes.js';
-import { processResources, writeDaemonState } from '../../daemon/service/state-file.js';
 import { runConfigurator } from '../support/cli-in-process.js';
 import { recordConnections, type ConnectionRecorder } from '../support/connection-recorder.js';
 import { startHarness, type Harness } from '../support/daemon-harness.js';
 import { CLI_MAIN, writeTcpConfig } from '../support/daemon-process.js';
+import { writeRunningState } from '../support/daemon-state.js';
 import { newIdentity, uriOfIdentity } from '../support/dpp-fixtures.js';
 import { listenTcpEnrollee } from '../support/tcp-enrollee.js';
 
@@ -216,18 +216,7 @@ describe('configurator connect, without a daemon', function () {
     const id = newIdentity();
     add('--uri', uriOfIdentity(id));
     // A daemon (this process) runs on the data dir, without a control socket.
-    writeDaemonState(dataDir, {
-      pid: process.pid,
-      startedAt: new Date().toISOString(),
-      updatedAt: new Date().toISOString(),
-      version: 'test',
-      tcp: null,
-      radio: null,
-      activeSessions: 0,
-      counters: {},
-      process: processResources(),
-      link: null,
-    });
+    writeRunningState(dataDir);
     listener = await recordConnections();
     const r = await spawnCli([
       '--data-dir',

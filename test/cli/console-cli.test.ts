@@ -1,10 +1,11 @@
 /** `configurator console token`: the token to log in with, a new one on --rotate, and the
- * address the configuration gives the console. */
+ * console's address (the running daemon's, else the configuration's). */
 import assert from 'node:assert/strict';
 import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readTokens, tokensPath } from '../../daemon/console/tokens.js';
+import { writeRunningState } from '../support/daemon-state.js';
 import { runConfigurator } from '../support/cli-in-process.js';
 
 describe('configurator console token (CLI)', () => {
@@ -47,6 +48,13 @@ describe('configurator console token (CLI)', () => {
     const out = JSON.parse(r.stdout) as { url: string; admin: string };
     assert.equal(out.url, 'https://0.0.0.0:8443/');
     assert.match(out.admin, /^admin-/);
+  });
+
+  it("says where the running daemon's console listens, whatever the configuration says", async () => {
+    writeFileSync(join(dataDir, 'config.yaml'), 'console: { port: 0 }\n', { mode: 0o600 });
+    writeRunningState(dataDir, { console: { url: 'http://127.0.0.1:40123/' } });
+    const r = await runConfigurator('--data-dir', dataDir, 'console', 'token', '--json');
+    assert.equal((JSON.parse(r.stdout) as { url: string }).url, 'http://127.0.0.1:40123/');
   });
 
   it('refuses a token file others may read', async () => {

@@ -54,8 +54,9 @@ describe('configurator start (CLI): refused before the daemon runs', () => {
     writeFileSync(
       config,
       JSON.stringify({
+        // Something to serve (else it is refused for that first); never reached.
         radio: { port: 'none' },
-        tcp: { enabled: false },
+        tcp: { host: '127.0.0.1', port: 0 },
         defaultProfile: 'plant',
         profiles: { plant: { wifi: { ssid: 'Plant', passphrase: 'correct horse' } } },
         log: { format: 'json' },

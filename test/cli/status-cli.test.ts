@@ -3,9 +3,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { processResources, writeDaemonState } from '../../daemon/service/state-file.js';
 import { openStores } from '../../daemon/service/stores.js';
 import { CLI_MAIN } from '../support/daemon-process.js';
+import { writeRunningState } from '../support/daemon-state.js';
 
 describe('configurator status', () => {
   let dataDir: string;
@@ -15,18 +15,11 @@ describe('configurator status', () => {
   });
   afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  const status = (link: Record<string, number>): string => {
-    writeDaemonState(dataDir, {
-      pid: process.pid,
-      startedAt: new Date().toISOString(),
-      updatedAt: new Date().toISOString(),
-      version: 'test',
-      tcp: null,
+  const status = (link: Record<string, number>, console?: { url: string }): string => {
+    writeRunningState(dataDir, {
+      ...(console === undefined ? {} : { console }),
       radio: { port: '/dev/ttyACM0', up: true, mac: '02:00:00:00:00:01', channel: 1 },
-      activeSessions: 0,
       waitingSessions: 0,
-      counters: {},
-      process: processResources(),
       link,
     });
     const r = spawnSync(process.execPath, [CLI_MAIN, '--data-dir', dataDir, 'status'], {
@@ -65,5 +58,13 @@ describe('configurator status', () => {
   it('says nothing about the bridge while it dropped nothing', () => {
     const out = status({ bridgeRxDropped: 0, bridgeSerialErrors: 0 });
     assert.doesNotMatch(out, /^bridge:/m);
+  });
+
+  it('says where the console of the running daemon listens', () => {
+    assert.match(
+      status({}, { url: 'https://127.0.0.1:8909/' }),
+      /^console: https:\/\/127\.0\.0\.1:8909\/$/m,
+    );
+    assert.doesNotMatch(status({}), /^console:/m);
   });
 });

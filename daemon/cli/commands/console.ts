@@ -1,20 +1,21 @@
 /**
  * `configurator console token [--role R] [--rotate] [--json]`: the console's login tokens (made
- * at the daemon's first start, or here), where the console listens, and its certificate's
- * fingerprint. `--rotate` gives a role a new token; sessions opened with the old one end at once.
+ * at the daemon's first start, or here), where the console listens (as the running daemon
+ * announces it, else as configured), and its certificate's fingerprint. `--rotate` gives a role a
+ * new token; sessions opened with the old one end at once.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { ConfiguratorError } from '../../../protocol/errors.js';
-import { CERT_FILE, fingerprintOf, usesTls } from '../../console/tls.js';
+import { CERT_FILE, fingerprintOf } from '../../console/tls.js';
 import {
   CONSOLE_ROLES,
   loadOrCreateTokens,
   rotateToken,
   type ConsoleRole,
 } from '../../console/tokens.js';
-import { loadConfig } from '../../config/load.js';
+import { consoleAddress } from '../support/console-address.js';
 import { dataDirOf } from '../support/data-dir.js';
 import { CliExit, EXIT_INVALID_INPUT } from '../support/exit.js';
 
@@ -23,18 +24,6 @@ interface TokenOptions {
   rotate?: boolean;
   json?: boolean;
   config?: string;
-}
-
-/** Where the configuration says the console listens; undefined when it cannot be read. */
-function consoleUrl(configPath: string | undefined, dataDir: string): string | undefined {
-  try {
-    const c = loadConfig({ configPath, dataDir }).console;
-    if (!c.enabled) return undefined;
-    const host = c.host.includes(':') ? `[${c.host}]` : c.host;
-    return `${usesTls(c) ? 'https' : 'http'}://${host}:${c.port}/`;
-  } catch {
-    return undefined;
-  }
 }
 
 export function registerConsoleCommands(program: Command): void {
@@ -47,7 +36,10 @@ export function registerConsoleCommands(program: Command): void {
     .option('--role <role>', 'admin (every change) or viewer (read only)', 'admin')
     .option('--rotate', 'make a new token for the role; the old one stops working at once')
     .option('--json', 'print both tokens, the address and the fingerprint as JSON')
-    .option('--config <file>', 'configuration file, for the address (default as `start`)')
+    .option(
+      '--config <file>',
+      'configuration file, for the address when no daemon runs (default as `start`)',
+    )
     .action((options: TokenOptions, command: Command) => {
       const role = options.role ?? 'admin';
       if (!(CONSOLE_ROLES as readonly string[]).includes(role))
@@ -63,8 +55,9 @@ export function registerConsoleCommands(program: Command): void {
         if (e instanceof ConfiguratorError) throw new CliExit(1, e.message);
         throw e;
       }
-      const url = consoleUrl(options.config, dataDir);
-      const certPath = join(dataDir, CERT_FILE);
+      const address = consoleAddress(options.config, dataDir);
+      const url = address?.url;
+      const certPath = address?.certFile ?? join(dataDir, CERT_FILE);
       const fingerprint = existsSync(certPath)
         ? fingerprintOf(readFileSync(certPath, 'utf8'))
         : undefined;

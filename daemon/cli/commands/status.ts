@@ -1,6 +1,4 @@
-import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { databasePath, openDatabase } from '../../../whitelist/database.js';
 import { DeviceStore } from '../../../whitelist/device-store.js';
 import { DEVICE_STATES, type DeviceRecord, type DeviceState } from '../../../whitelist/types.js';
 import { WhitelistStore } from '../../../whitelist/whitelist-store.js';
@@ -10,8 +8,9 @@ import {
   type UnlistedDevice,
 } from '../../../whitelist/unlisted-store.js';
 import { readDaemonState, type DaemonState } from '../../service/state-file.js';
-import { dataDirOf } from '../support/data-dir.js';
+import { dataDirOf, openDatabaseForReading } from '../support/data-dir.js';
 import { CliExit, EXIT_INVALID_INPUT } from '../support/exit.js';
+import { positiveInt } from '../support/option-values.js';
 import { formatTable } from '../support/table.js';
 
 interface StatusOptions {
@@ -32,27 +31,13 @@ function openStoresReadOnly(dataDir: string): {
   unlisted: UnlistedStore;
   close(): void;
 } {
-  if (!existsSync(databasePath(dataDir))) {
-    throw new CliExit(
-      1,
-      `no database in ${dataDir}: start the daemon or import a whitelist first (--data-dir or $CONFIGURATOR_DATA_DIR)`,
-    );
-  }
-  const db = openDatabase(dataDir, { readonly: true });
+  const db = openDatabaseForReading(dataDir);
   return {
     devices: new DeviceStore(db),
     whitelist: new WhitelistStore(db),
     unlisted: new UnlistedStore(db),
     close: () => db.close(),
   };
-}
-
-function positiveInt(name: string, text: string | undefined, fallback: number): number {
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1)
-    throw new CliExit(EXIT_INVALID_INPUT, `${name}: "${text}" is not a positive whole number`);
-  return n;
 }
 
 function deviceRow(d: DeviceRecord, labels: Map<string, string | undefined>): string[] {

@@ -37,7 +37,7 @@ import { parsePrivateKey } from '../../keys/key-file.js';
 import { dataDirOf, requireDatabase } from '../support/data-dir.js';
 import { CliExit, EXIT_INVALID_INPUT } from '../support/exit.js';
 import { isErrnoException } from '../support/errno.js';
-import { formatTable } from '../support/table.js';
+import { formatTable, writeList } from '../support/table.js';
 import { WhitelistErrorCode } from '../../../whitelist/errors.js';
 
 const EXIT_FAILURE = 1;
@@ -191,16 +191,12 @@ export function registerWhitelistCommands(program: Command): void {
       const entries = withWhitelistDatabase(command, false, ({ whitelist: store }) =>
         store.list({ status }),
       );
-      if (options.json === true) {
-        process.stdout.write(`${JSON.stringify(entries.map(toExported), null, 2)}\n`);
-        return;
-      }
-      const tty = process.stdout.isTTY === true;
-      if (entries.length === 0) {
-        if (tty) process.stdout.write('no entries\n');
-        return;
-      }
-      process.stdout.write(formatEntries(entries, tty));
+      writeList(entries, {
+        json: options.json === true,
+        toJson: (list) => JSON.stringify(list.map(toExported), null, 2),
+        empty: 'no entries',
+        format: formatEntries,
+      });
     });
 
   whitelist

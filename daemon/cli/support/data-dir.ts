@@ -7,7 +7,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { databasePath } from '../../../whitelist/database.js';
+import { databasePath, openDatabase, type Database } from '../../../whitelist/database.js';
 import { CliExit } from './exit.js';
 
 export const DATA_DIR_ENV = 'CONFIGURATOR_DATA_DIR';
@@ -33,4 +33,15 @@ export function requireDatabase(dataDir: string, consequence: string): void {
       1,
       `no database at ${databasePath(dataDir)}: ${consequence} (is --data-dir right?)`,
     );
+}
+
+/** The database, read-only, for the commands that report (status, devices, audit). */
+export function openDatabaseForReading(dataDir: string): Database {
+  if (!existsSync(databasePath(dataDir))) {
+    throw new CliExit(
+      1,
+      `no database in ${dataDir}: start the daemon or import a whitelist first (--data-dir or $${DATA_DIR_ENV})`,
+    );
+  }
+  return openDatabase(dataDir, { readonly: true });
 }
