@@ -12,6 +12,7 @@ import { registerStartCommand } from './commands/start.js';
 import { registerStatusCommands } from './commands/status.js';
 import { registerConnectCommand } from './commands/connect.js';
 import { registerConsoleCommands } from './commands/console.js';
+import { registerPreflightCommand } from './commands/preflight.js';
 import { CliExit } from './support/exit.js';
 import { DATA_DIR_ENV } from './support/data-dir.js';
 import { VERSION } from '../version.js';
@@ -37,6 +38,7 @@ export function buildProgram(extra: readonly RegisterCommands[] = []): Command {
   registerStatusCommands(program);
   registerConnectCommand(program);
   registerConsoleCommands(program);
+  registerPreflightCommand(program);
   for (const register of extra) register(program);
   return program;
 }
