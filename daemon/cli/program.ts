@@ -16,6 +16,7 @@ import { registerConsoleCommands } from './commands/console.js';
 import { registerServiceCommands } from './commands/service.js';
 import { registerAuditCommand } from './commands/audit.js';
 import { registerWatchCommand } from './commands/watch.js';
+import { registerPreflightCommand } from './commands/preflight.js';
 import { CliExit } from './support/exit.js';
 import { DATA_DIR_ENV } from './support/data-dir.js';
 import { VERSION } from '../version.js';
@@ -44,6 +45,7 @@ export function buildProgram(extra: readonly RegisterCommands[] = []): Command {
   registerServiceCommands(program);
   registerAuditCommand(program);
   registerWatchCommand(program);
+  registerPreflightCommand(program);
   for (const register of extra) register(program);
   return program;
 }

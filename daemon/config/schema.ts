@@ -52,6 +52,8 @@ export const configSchema = z.strictObject({
       baud: z.number().int().min(9600).max(4_000_000).default(921_600),
       /** Wi-Fi channel ESP-NOW runs on (the bridge's and the devices'). */
       channel: z.number().int().min(1).max(14).default(6),
+      /** At start, check each profile's network with NetworkManager (docs/site-radio.md). */
+      preflight: z.boolean().default(true),
     })
     .prefault({}),
   tcp: z

@@ -224,7 +224,7 @@ export async function runSiteBench(
     writeFileSync(
       join(dataDir, 'config.json'),
       JSON.stringify({
-        radio: { port: o.transport === 'espnow' ? linkPath : 'none' },
+        radio: { port: o.transport === 'espnow' ? linkPath : 'none', preflight: false },
         // The whole simulated fleet connects from 127.0.0.1: one address, every slot.
         tcp: { enabled: o.transport === 'tcp', port: 0, maxConnectionsPerAddress: 100_000 },
         console: { port: 0 },

@@ -3,7 +3,8 @@ export const DEMO_SSID = 'SIM-Plant-IoT';
 
 export function demoConfig(bridgeLink: string): Record<string, unknown> {
   return {
-    radio: { port: bridgeLink, channel: 6 },
+    // The simulated air is not this computer's Wi-Fi: nothing for the preflight to look at.
+    radio: { port: bridgeLink, channel: 6, preflight: false },
     tcp: { enabled: true, host: '127.0.0.1', port: 0 },
     sessions: {
       retransmitMs: 500,

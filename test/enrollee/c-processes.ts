@@ -199,6 +199,7 @@ export class Site {
       'radio:',
       `  port: ${pty}`,
       `  channel: ${channel}`,
+      '  preflight: false',
       'tcp:',
       '  enabled: false',
       'console:',

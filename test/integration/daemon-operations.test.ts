@@ -128,7 +128,7 @@ describe('daemon process: reload, status and refusals', function () {
     writeFileSync(
       join(dataDir, 'config.yaml'),
       [
-        `radio: { port: ${join(dataDir, 'no-such-tty')} }`,
+        `radio: { port: ${join(dataDir, 'no-such-tty')}, preflight: false }`,
         'tcp: { port: 0 }',
         'console: { port: 0 }',
         'profiles: { default: { wifi: { ssid: Plant, passphrase: "correct horse battery" } } }',

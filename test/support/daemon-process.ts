@@ -24,7 +24,7 @@ export function writeTcpConfig(dataDir: string, port: number): void {
   writeFileSync(
     join(dataDir, 'config.yaml'),
     [
-      'radio: { port: none }',
+      'radio: { port: none, preflight: false }',
       `tcp: { host: 127.0.0.1, port: ${port} }`,
       'console: { port: 0 }',
       'defaultProfile: plant',

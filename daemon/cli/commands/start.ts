@@ -17,6 +17,7 @@ import { CliExit, EXIT_INVALID_INPUT } from '../support/exit.js';
 import { activeAesSivBackendName } from '../../../protocol/dpp/crypto/aes-siv.js';
 import { nativeCryptoUnavailableReason } from '../../../protocol/dpp/crypto/native-backend.js';
 import { activeEcBackendName } from '../../../protocol/dpp/crypto/p256.js';
+import { preflightInBackground } from '../../preflight/at-start.js';
 
 interface StartOptions {
   config?: string;
@@ -128,6 +129,7 @@ export function registerStartCommand(program: Command): void {
         'configurator running',
       );
       notifier.ready(`running; ${config.profiles.size} profile(s)`);
+      void preflightInBackground(config, log);
 
       await new Promise<void>((resolve) => {
         let stopping = false;

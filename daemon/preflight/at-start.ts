@@ -1,0 +1,24 @@
+/**
+ * The preflight when the daemon starts: a warning in the log per problem, never a refusal (the
+ * network may come up later; TCP enrollees need no radio). It runs beside the start, since nmcli
+ * can take seconds, and not at all with radio.preflight: false.
+ */
+import type { Logger } from 'pino';
+import type { DaemonConfig } from '../config/load.js';
+import { runPreflight } from './preflight.js';
+
+/** Resolves once the warnings are logged; the start does not wait for it. */
+export function preflightInBackground(config: DaemonConfig, log: Logger): Promise<void> {
+  if (!config.radio.preflight) return Promise.resolve();
+  return runPreflight(config).then(
+    (r) => {
+      if (!r.ok) {
+        log.warn(`preflight: Wi-Fi not checked: ${r.reason} (radio.preflight: false skips it)`);
+        return;
+      }
+      for (const p of r.profiles)
+        for (const line of [...p.problems, ...p.warnings]) log.warn(`preflight: ${line}`);
+    },
+    (e: unknown) => log.warn({ err: e }, 'preflight: Wi-Fi not checked'),
+  );
+}
