@@ -39,6 +39,13 @@ import { CliExit, EXIT_INVALID_INPUT } from '../support/exit.js';
 import { isErrnoException } from '../support/errno.js';
 import { formatTable } from '../support/table.js';
 import { WhitelistErrorCode } from '../../../whitelist/errors.js';
+import type { ImportRow } from '../../../whitelist/whitelist-store.js';
+import { checkRowProfiles } from '../../service/known-profiles.js';
+import {
+  configuredProfiles,
+  requireConfiguredProfile,
+  warnNotChecked,
+} from '../support/configured-profiles.js';
 
 const EXIT_FAILURE = 1;
 /** Key files are small; anything larger is not one. */
@@ -50,7 +57,13 @@ interface EntryOptions {
   location?: string;
   profile?: string;
   notes?: string;
+  config?: string;
 }
+
+const CONFIG_OPTION = [
+  '--config <file>',
+  'the configuration whose profiles --profile must name (default: as `start` finds it)',
+] as const;
 
 interface AddOptions extends EntryOptions {
   uri?: string;
@@ -76,11 +89,13 @@ export function registerWhitelistCommands(program: Command): void {
     .option('--location <text>', 'where the device is')
     .option('--profile <name>', "configuration profile (default: the daemon's default profile)")
     .option('--notes <text>', 'free text')
+    .option(...CONFIG_OPTION)
     .action((options: AddOptions, command: Command) => {
       const given = [options.uri, options.hash, options.key].filter((v) => v !== undefined);
       if (given.length !== 1) {
         throw new CliExit(EXIT_INVALID_INPUT, 'give exactly one of --uri, --hash or --key');
       }
+      requireConfiguredProfile(options.profile, options.config, command);
       const input: KeyInput =
         options.uri !== undefined
           ? { uri: options.uri.trim() }
@@ -110,8 +125,13 @@ export function registerWhitelistCommands(program: Command): void {
     .argument('<file>', 'the file (.csv, .json, or .txt with one URI or hash per line)')
     .option('--format <format>', 'csv, uris or json (default: from the file name)')
     .option('--skip-invalid', 'import the good rows and report the bad ones')
+    .option(...CONFIG_OPTION)
     .action(
-      (file: string, options: { format?: string; skipInvalid?: boolean }, command: Command) => {
+      (
+        file: string,
+        options: { format?: string; skipInvalid?: boolean; config?: string },
+        command: Command,
+      ) => {
         const format = options.format ?? formatOfFileName(file);
         if (format === undefined) {
           throw new CliExit(
@@ -124,8 +144,9 @@ export function registerWhitelistCommands(program: Command): void {
         }
         const rows = parseImport(readImportFile(file), format);
         if (!rows.ok) throw new CliExit(EXIT_INVALID_INPUT, `${file}: ${rows.error.message}`);
+        const checked = withProfilesChecked(rows.value, options.config, command);
         const outcome = withWhitelistDatabase(command, true, ({ whitelist: store }) =>
-          store.importEntries(rows.value, {
+          store.importEntries(checked, {
             actor: cliActor(),
             source: file,
             skipInvalid: options.skipInvalid === true,
@@ -264,6 +285,7 @@ export function registerWhitelistCommands(program: Command): void {
     .option('--location <text>', 'where the device is')
     .option('--profile <name>', 'configuration profile')
     .option('--notes <text>', 'free text')
+    .option(...CONFIG_OPTION)
     .action((hash: string, options: EntryOptions, command: Command) => {
       const update: EntryUpdate = {
         ...clearable('label', options.label),
@@ -277,11 +299,29 @@ export function registerWhitelistCommands(program: Command): void {
           'nothing to change: give --label, --location, --profile or --notes',
         );
       }
+      requireConfiguredProfile(options.profile, options.config, command);
       const after = withWhitelistDatabase(command, true, ({ whitelist: store }) =>
         store.update(findEntry(store, hash).keyHash, update, cliActor()),
       );
       process.stdout.write(describeEntry(after, undefined, undefined));
     });
+}
+
+/** Rows naming a profile the configuration lacks become bad rows; unread config: a warning. */
+function withProfilesChecked(
+  rows: readonly ImportRow[],
+  configPath: string | undefined,
+  command: Command,
+): readonly ImportRow[] {
+  const named = new Set<string>();
+  for (const row of rows) if ('entry' in row && row.entry.profile) named.add(row.entry.profile);
+  if (named.size === 0) return rows;
+  const configured = configuredProfiles(configPath, dataDirOf(command));
+  if ('notChecked' in configured) {
+    warnNotChecked([...named], configured.notChecked);
+    return rows;
+  }
+  return checkRowProfiles(rows, configured.names);
 }
 
 interface Stores {
@@ -396,7 +436,10 @@ function statusOption(text: string): WhitelistStatus {
   return text;
 }
 
-function clearable(name: keyof EntryOptions, value: string | undefined): EntryUpdate {
+function clearable(
+  name: 'label' | 'location' | 'profile' | 'notes',
+  value: string | undefined,
+): EntryUpdate {
   if (value === undefined) return {};
   return { [name]: value === '' ? null : value };
 }

@@ -12,11 +12,11 @@ import { findEntry } from '../../../whitelist/find-entry.js';
 import { IMPORT_FORMATS, parseImport } from '../../../whitelist/import.js';
 import { resolveKey } from '../../../whitelist/key-input.js';
 import { WHITELIST_STATUSES, type WhitelistEntry } from '../../../whitelist/types.js';
-import type { ImportRow } from '../../../whitelist/whitelist-store.js';
 import { callerOf } from '../auth.js';
 import type { ConsoleApp, ConsoleContext } from '../context.js';
 import { HttpRefusal } from '../http-errors.js';
-import { requireKnownProfile, unknownProfile } from '../profiles.js';
+import { requireKnownProfile } from '../profiles.js';
+import { checkRowProfiles } from '../../service/known-profiles.js';
 import { entryView, errorView, keyHashParam, toEntryView } from '../views.js';
 
 /** An import's text: the CLI takes files up to 64 MiB; a browser upload of more is a mistake. */
@@ -241,11 +241,7 @@ export function whitelistRoutes(app: ConsoleApp, ctx: ConsoleContext): void {
       const b = request.body;
       const rows = parseImport(b.text, b.format);
       if (!rows.ok) throw new HttpRefusal(400, rows.error.message);
-      const checked: ImportRow[] = rows.value.map((row) => {
-        if ('problem' in row) return row;
-        const why = unknownProfile(ctx.daemon, row.entry.profile);
-        return why === undefined ? row : { where: row.where, problem: why };
-      });
+      const checked = checkRowProfiles(rows.value, ctx.daemon.profileNames);
       const outcome = store.importEntries(checked, {
         actor: callerOf(request).actor,
         source: b.source ?? 'console upload',
