@@ -20,9 +20,11 @@ import { exportWhitelist, isExportFormat, toExported } from '../../../whitelist/
 import {
   formatOfFileName,
   isImportFormat,
-  parseImport,
+  parseImportFile,
   readImportText,
+  type ImportFormat,
 } from '../../../whitelist/import.js';
+import { CSV_DELIMITERS, type CsvDelimiter } from '../../../whitelist/csv.js';
 import { findEntry, MIN_HASH_PREFIX } from '../../../whitelist/find-entry.js';
 import { resolveKey, type KeyInput } from '../../../whitelist/key-input.js';
 import { SecretStore } from '../../../whitelist/secret-store.js';
@@ -64,6 +66,14 @@ const CONFIG_OPTION = [
   '--config <file>',
   'the configuration whose profiles --profile must name (default: as `start` finds it)',
 ] as const;
+
+interface ImportCliOptions {
+  format?: string;
+  skipInvalid?: boolean;
+  delimiter?: string;
+  ignoreUnknownColumns?: boolean;
+  config?: string;
+}
 
 interface AddOptions extends EntryOptions {
   uri?: string;
@@ -125,46 +135,54 @@ export function registerWhitelistCommands(program: Command): void {
     .argument('<file>', 'the file (.csv, .json, or .txt with one URI or hash per line)')
     .option('--format <format>', 'csv, uris or json (default: from the file name)')
     .option('--skip-invalid', 'import the good rows and report the bad ones')
+    .option(
+      '--delimiter <char>',
+      "CSV: the separator, ',' or ';' (or comma, semicolon; default: from the header line)",
+    )
+    .option(
+      '--ignore-unknown-columns',
+      'CSV: leave out columns the whitelist has no place for (one warning names them)',
+    )
     .option(...CONFIG_OPTION)
-    .action(
-      (
-        file: string,
-        options: { format?: string; skipInvalid?: boolean; config?: string },
-        command: Command,
-      ) => {
-        const format = options.format ?? formatOfFileName(file);
-        if (format === undefined) {
-          throw new CliExit(
-            EXIT_INVALID_INPUT,
-            `cannot tell the format of ${file} from its name: use --format csv, uris or json`,
-          );
-        }
-        if (!isImportFormat(format)) {
-          throw new CliExit(EXIT_INVALID_INPUT, `--format: "${format}" is not csv, uris or json`);
-        }
-        const rows = parseImport(readImportFile(file), format);
-        if (!rows.ok) throw new CliExit(EXIT_INVALID_INPUT, `${file}: ${rows.error.message}`);
-        const checked = withProfilesChecked(rows.value, options.config, command);
-        const outcome = withWhitelistDatabase(command, true, ({ whitelist: store }) =>
-          store.importEntries(checked, {
-            actor: cliActor(),
-            source: file,
-            skipInvalid: options.skipInvalid === true,
-          }),
+    .action((file: string, options: ImportCliOptions, command: Command) => {
+      const format = options.format ?? formatOfFileName(file);
+      if (format === undefined) {
+        throw new CliExit(
+          EXIT_INVALID_INPUT,
+          `cannot tell the format of ${file} from its name: use --format csv, uris or json`,
         );
-        for (const p of outcome.problems) process.stderr.write(`${p.where}: ${p.reason}\n`);
-        if (!outcome.applied) {
-          throw new CliExit(
-            EXIT_INVALID_INPUT,
-            `${file}: ${outcome.problems.length} bad ${plural(outcome.problems.length, 'row')}, ` +
-              'nothing imported (--skip-invalid imports the good rows)',
-          );
-        }
-        process.stdout.write(
-          `added ${outcome.added}, unchanged ${outcome.unchanged}, skipped ${outcome.problems.length}\n`,
+      }
+      if (!isImportFormat(format)) {
+        throw new CliExit(EXIT_INVALID_INPUT, `--format: "${format}" is not csv, uris or json`);
+      }
+      const delimiter = delimiterOption(options.delimiter, format);
+      const parsed = parseImportFile(readImportFile(file), format, {
+        delimiter,
+        ignoreUnknownColumns: options.ignoreUnknownColumns === true,
+      });
+      if (!parsed.ok) throw new CliExit(EXIT_INVALID_INPUT, `${file}: ${parsed.error.message}`);
+      for (const w of parsed.value.warnings)
+        process.stderr.write(`configurator: warning: ${file}: ${w}\n`);
+      const checked = withProfilesChecked(parsed.value.rows, options.config, command);
+      const outcome = withWhitelistDatabase(command, true, ({ whitelist: store }) =>
+        store.importEntries(checked, {
+          actor: cliActor(),
+          source: file,
+          skipInvalid: options.skipInvalid === true,
+        }),
+      );
+      for (const p of outcome.problems) process.stderr.write(`${p.where}: ${p.reason}\n`);
+      if (!outcome.applied) {
+        throw new CliExit(
+          EXIT_INVALID_INPUT,
+          `${file}: ${outcome.problems.length} bad ${plural(outcome.problems.length, 'row')}, ` +
+            'nothing imported (--skip-invalid imports the good rows)',
         );
-      },
-    );
+      }
+      process.stdout.write(
+        `added ${outcome.added}, unchanged ${outcome.unchanged}, skipped ${outcome.problems.length}\n`,
+      );
+    });
 
   whitelist
     .command('export')
@@ -427,6 +445,20 @@ function readImportFile(file: string): string {
     if (e instanceof ConfiguratorError) throw new CliExit(EXIT_INVALID_INPUT, e.message);
     throw new CliExit(EXIT_INVALID_INPUT, `cannot read ${file}: ${messageOf(e)}`);
   }
+}
+
+const DELIMITER_WORDS: Readonly<Record<string, CsvDelimiter>> = { comma: ',', semicolon: ';' };
+
+function delimiterOption(text: string | undefined, format: ImportFormat): CsvDelimiter | undefined {
+  if (text === undefined) return undefined;
+  if (format !== 'csv') throw new CliExit(EXIT_INVALID_INPUT, '--delimiter: for CSV files only');
+  const delimiter = DELIMITER_WORDS[text.toLowerCase()] ?? text;
+  if (!(CSV_DELIMITERS as readonly string[]).includes(delimiter))
+    throw new CliExit(
+      EXIT_INVALID_INPUT,
+      `--delimiter: ${JSON.stringify(text)} is not ',' or ';' (comma or semicolon)`,
+    );
+  return delimiter as CsvDelimiter;
 }
 
 function statusOption(text: string): WhitelistStatus {
