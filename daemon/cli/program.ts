@@ -14,6 +14,7 @@ import { registerStatusCommands } from './commands/status.js';
 import { registerConnectCommand } from './commands/connect.js';
 import { registerConsoleCommands } from './commands/console.js';
 import { registerServiceCommands } from './commands/service.js';
+import { registerBackupCommands } from './commands/backup.js';
 import { CliExit } from './support/exit.js';
 import { DATA_DIR_ENV } from './support/data-dir.js';
 import { VERSION } from '../version.js';
@@ -40,6 +41,7 @@ export function buildProgram(extra: readonly RegisterCommands[] = []): Command {
   registerConnectCommand(program);
   registerConsoleCommands(program);
   registerServiceCommands(program);
+  registerBackupCommands(program);
   for (const register of extra) register(program);
   return program;
 }
