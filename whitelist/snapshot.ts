@@ -24,19 +24,20 @@ export interface DatabaseContents {
   readonly auditRecords: number;
 }
 
+/** `path` opened read-only; a file SQLite cannot open is refused with `code`, naming `what`. */
+function openReadonly(path: string, code: number, what: string): BetterSqlite3.Database {
+  try {
+    return new BetterSqlite3(path, { readonly: true, fileMustExist: true });
+  } catch (e) {
+    throw new ConfiguratorError(code, `${what} (${messageOf(e)})`);
+  }
+}
+
 /** A consistent copy of `<dataDir>/configurator.db` at `dest` (which must not exist yet). */
 export async function snapshotDatabase(dataDir: string, dest: string): Promise<void> {
   const path = databasePath(dataDir);
   requirePrivate(databasePrivatePaths(dataDir));
-  let source: BetterSqlite3.Database;
-  try {
-    source = new BetterSqlite3(path, { readonly: true, fileMustExist: true });
-  } catch (e) {
-    throw new ConfiguratorError(
-      WhitelistErrorCode.StoreOpenFailed,
-      `cannot open ${path}: ${messageOf(e)}`,
-    );
-  }
+  const source = openReadonly(path, WhitelistErrorCode.StoreOpenFailed, `cannot open ${path}`);
   try {
     source.pragma('busy_timeout = 5000');
     await source.backup(dest, { progress: () => ALL_PAGES });
@@ -63,15 +64,11 @@ export async function snapshotDatabase(dataDir: string, dest: string): Promise<v
  * by a newer release, is refused (StoreBadRecord, StoreSchemaTooNew) naming `what`.
  */
 export function describeDatabaseFile(path: string, what: string): DatabaseContents {
-  let db: BetterSqlite3.Database;
-  try {
-    db = new BetterSqlite3(path, { readonly: true, fileMustExist: true });
-  } catch (e) {
-    throw new ConfiguratorError(
-      WhitelistErrorCode.StoreBadRecord,
-      `${what}: not an SQLite database (${messageOf(e)})`,
-    );
-  }
+  const db = openReadonly(
+    path,
+    WhitelistErrorCode.StoreBadRecord,
+    `${what}: not an SQLite database`,
+  );
   try {
     let check: unknown[];
     try {
