@@ -1,6 +1,6 @@
 /**
  * Error codes of the daemon layer: its configuration, the serial port, the control socket and
- * `connect`, per-device LwM2M material.
+ * `connect`, the console, backups, per-device LwM2M material.
  */
 import { defineErrorCodes } from '../protocol/errors.js';
 
@@ -29,6 +29,11 @@ export const DaemonErrorCode = defineErrorCodes(
     ConsoleTokensInvalid: 770,
     ConsoleUnavailable: 771,
     ConsoleTlsInvalid: 772,
+    // 790–799: backup and restore of the data dir (daemon/backup/)
+    BackupInvalid: 790,
+    BackupRefused: 791,
+    BackupDaemonRunning: 792,
+    BackupFailed: 793,
 
     // 850–869: per-device LwM2M credentials, templates and export (daemon/lwm2m/)
     Lwm2mTemplateInvalid: 850,

@@ -1,12 +1,16 @@
 /**
- * A small strict RFC 4180 reader and writer. Fields are separated by ',', records by CRLF or LF;
- * a field containing ',', '"', CR or LF is quoted, '"' doubled inside. The reader refuses what the
- * RFC does not allow (a quote inside an unquoted field, text after a closing quote, an unterminated
- * quote) and reports the line each record starts on, so errors point at the file's real lines even
- * when a quoted field spans several.
+ * A small strict RFC 4180 reader and writer. Fields are separated by ',' (or ';', what
+ * spreadsheets write in locales whose decimal mark is a comma), records by CRLF or LF; a field
+ * containing the separator, '"', CR or LF is quoted, '"' doubled inside. The reader refuses what
+ * the RFC does not allow (a quote inside an unquoted field, text after a closing quote, an
+ * unterminated quote) and reports the line each record starts on, so errors point at the file's
+ * real lines even when a quoted field spans several.
  */
 import { fail, ok, type Result } from '../protocol/errors.js';
 import { WhitelistErrorCode } from './errors.js';
+
+export const CSV_DELIMITERS = [',', ';'] as const;
+export type CsvDelimiter = (typeof CSV_DELIMITERS)[number];
 
 export interface CsvRecord {
   /** 1-based line the record starts on. */
@@ -14,8 +18,26 @@ export interface CsvRecord {
   readonly fields: readonly string[];
 }
 
+/**
+ * The separator of a file, from its header line (the first line that is not blank): ';' when it
+ * holds more semicolons than commas outside quotes, else ','. Header names hold neither.
+ */
+export function detectDelimiter(input: string): CsvDelimiter {
+  const counts = { ',': 0, ';': 0 };
+  let quoted = false;
+  let seen = false;
+  for (const c of input) {
+    if (c === '"') quoted = !quoted;
+    else if (!quoted && (c === ',' || c === ';')) counts[c]++;
+    else if (!quoted && c === '\n' && seen) break;
+    // trim() also removes a BOM.
+    if (c.trim() !== '') seen = true;
+  }
+  return counts[';'] > counts[','] ? ';' : ',';
+}
+
 /** Parse CSV text (a leading BOM is ignored). Blank lines are skipped. */
-export function parseCsv(input: string): Result<CsvRecord[]> {
+export function parseCsv(input: string, delimiter: CsvDelimiter = ','): Result<CsvRecord[]> {
   const text = input.startsWith('\uFEFF') ? input.slice(1) : input;
   const records: CsvRecord[] = [];
   let fields: string[] = [];
@@ -68,15 +90,15 @@ export function parseCsv(input: string): Result<CsvRecord[]> {
         i++;
       }
       const next = text[i];
-      if (next !== undefined && next !== ',' && next !== '\n' && next !== '\r') {
+      if (next !== undefined && next !== delimiter && next !== '\n' && next !== '\r') {
         return fail(
           WhitelistErrorCode.WhitelistImportFormat,
-          `line ${line}: text after a closing quote`,
+          afterClosingQuote(line, next, delimiter),
         );
       }
       continue;
     }
-    if (c === ',') {
+    if (c === delimiter) {
       started = true;
       fields.push(field);
       field = '';
@@ -102,6 +124,17 @@ export function parseCsv(input: string): Result<CsvRecord[]> {
   }
   endRecord();
   return ok(records);
+}
+
+/** What follows a closing quote where only the separator or a line end may: say what it means. */
+function afterClosingQuote(line: number, next: string, delimiter: CsvDelimiter): string {
+  if ((CSV_DELIMITERS as readonly string[]).includes(next))
+    return (
+      `line ${line}: ${JSON.stringify(next)} after a closing quote, where ${JSON.stringify(delimiter)} or ` +
+      `the end of the line belongs: the file seems separated by ${JSON.stringify(next)}, not ` +
+      `${JSON.stringify(delimiter)} (the separator is taken from the header line unless one is given)`
+    );
+  return `line ${line}: text after a closing quote (${JSON.stringify(next)}): a quote inside a quoted field is written twice ("")`;
 }
 
 /** One CSV record, CRLF-terminated as RFC 4180 says. */

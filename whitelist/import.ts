@@ -8,8 +8,8 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { extname } from 'node:path';
 import { ConfiguratorError, fail, ok, type Result } from '../protocol/errors.js';
-import { parseCsv } from './csv.js';
-import { resolveKey, type KeyInput } from './key-input.js';
+import { detectDelimiter, parseCsv, type CsvDelimiter } from './csv.js';
+import { looksLikeDppUri, resolveKey, type KeyInput } from './key-input.js';
 import { isWhitelistStatus, type NewWhitelistEntry } from './types.js';
 import type { ImportRow } from './whitelist-store.js';
 import { unescapeFormula } from './spreadsheet.js';
@@ -39,6 +39,48 @@ export const CSV_COLUMNS = [
   'last_seen',
 ] as const;
 type CsvColumn = (typeof CSV_COLUMNS)[number];
+
+/**
+ * Header names spreadsheets and suppliers use for our columns, compared without case, spaces,
+ * underscores or hyphens (`DPP URI`, `dpp_uri` and `DppUri` are one name); each column's own
+ * name is accepted the same way.
+ */
+const HEADER_ALIASES: Readonly<Record<string, CsvColumn>> = {
+  dppuri: 'uri',
+  bootstrappinguri: 'uri',
+  keyhash: 'hash',
+  bootstrapkeyhash: 'hash',
+  name: 'label',
+  devicename: 'label',
+  note: 'notes',
+  comment: 'notes',
+  comments: 'notes',
+};
+
+function compactHeader(raw: string): string {
+  return raw
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_-]+/g, '');
+}
+
+function columnOfHeader(raw: string): CsvColumn | undefined {
+  const name = compactHeader(raw);
+  return CSV_COLUMNS.find((c) => compactHeader(c) === name) ?? HEADER_ALIASES[name];
+}
+
+export interface ImportOptions {
+  /** CSV: the separator; by default taken from the header line. */
+  readonly delimiter?: CsvDelimiter | undefined;
+  /** CSV: leave columns the whitelist has no place for out (with a warning) instead of refusing. */
+  readonly ignoreUnknownColumns?: boolean | undefined;
+}
+
+export interface ParsedImport {
+  readonly rows: ImportRow[];
+  /** Things the admin should hear though the file was read (columns left out). */
+  readonly warnings: string[];
+}
 
 /** JSON entry members and the CSV column each stands for. */
 const JSON_FIELDS: Readonly<Record<string, CsvColumn>> = {
@@ -135,23 +177,38 @@ function decodeUtf8(path: string, bytes: Uint8Array): string {
   }
 }
 
+/** An import file's rows, refusing what options could have let through (no warnings then). */
 export function parseImport(text: string, format: ImportFormat): Result<ImportRow[]> {
+  const parsed = parseImportFile(text, format);
+  return parsed.ok ? ok(parsed.value.rows) : parsed;
+}
+
+export function parseImportFile(
+  text: string,
+  format: ImportFormat,
+  options: ImportOptions = {},
+): Result<ParsedImport> {
   if (text.length > MAX_IMPORT_BYTES) {
     return fail(WhitelistErrorCode.WhitelistImportTooLarge, 'import text larger than 64 MiB');
   }
   switch (format) {
     case 'csv':
-      return parseCsvImport(text);
+      return parseCsvImport(text, options);
     case 'uris':
-      return ok(parseUriList(text));
-    case 'json':
-      return parseJsonImport(text);
+      return ok({ rows: parseUriList(text), warnings: [] });
+    case 'json': {
+      const rows = parseJsonImport(text);
+      return rows.ok ? ok({ rows: rows.value, warnings: [] }) : rows;
+    }
   }
 }
 
-/** CSV with a header row naming the columns, in any order. */
-export function parseCsvImport(text: string): Result<ImportRow[]> {
-  const parsed = parseCsv(text);
+/**
+ * CSV with a header row naming the columns, in any order, separated by ',' or ';' (from the
+ * header line unless given).
+ */
+export function parseCsvImport(text: string, options: ImportOptions = {}): Result<ParsedImport> {
+  const parsed = parseCsv(text, options.delimiter ?? detectDelimiter(text));
   if (!parsed.ok) return parsed;
   const records = parsed.value.filter(
     (r) => !(r.fields.length === 1 && r.fields[0]!.trim() === ''),
@@ -159,22 +216,39 @@ export function parseCsvImport(text: string): Result<ImportRow[]> {
   const header = records[0];
   if (header === undefined)
     return fail(WhitelistErrorCode.WhitelistImportFormat, 'the file is empty: no header row');
-  const columns: CsvColumn[] = [];
+  // The column of each field, or undefined for one left out.
+  const columns: (CsvColumn | undefined)[] = [];
+  const headerOf = new Map<CsvColumn, string>();
+  const unknown: string[] = [];
   for (const raw of header.fields) {
-    const name = raw.trim().toLowerCase();
-    if (!isCsvColumn(name)) {
+    const column = columnOfHeader(raw);
+    if (column === undefined) {
+      unknown.push(JSON.stringify(raw.trim()));
+      columns.push(undefined);
+      continue;
+    }
+    const before = headerOf.get(column);
+    if (before !== undefined) {
       return fail(
         WhitelistErrorCode.WhitelistImportFormat,
-        `line ${header.line}: unknown column ${JSON.stringify(raw)} (known: ${CSV_COLUMNS.join(', ')})`,
+        compactHeader(before) === compactHeader(raw)
+          ? `line ${header.line}: column ${column} twice`
+          : `line ${header.line}: columns ${JSON.stringify(before)} and ${JSON.stringify(raw)} are both the ${column} column`,
       );
     }
-    if (columns.includes(name)) {
+    headerOf.set(column, raw);
+    columns.push(column);
+  }
+  const warnings: string[] = [];
+  if (unknown.length > 0) {
+    const named = `${unknown.length === 1 ? 'column' : 'columns'} ${unknown.join(', ')}`;
+    if (options.ignoreUnknownColumns !== true) {
       return fail(
         WhitelistErrorCode.WhitelistImportFormat,
-        `line ${header.line}: column ${name} twice`,
+        `line ${header.line}: unknown ${named} (known: ${CSV_COLUMNS.join(', ')}, or names like "DPP URI" and "Key hash"); to import the file without ${unknown.length === 1 ? 'it' : 'them'}, ignore unknown columns (--ignore-unknown-columns)`,
       );
     }
-    columns.push(name);
+    warnings.push(`ignored unknown ${named}`);
   }
   if (!columns.some((c) => c === 'hash' || c === 'uri' || c === 'public_key')) {
     return fail(
@@ -193,10 +267,12 @@ export function parseCsvImport(text: string): Result<ImportRow[]> {
       continue;
     }
     const values = new Map<CsvColumn, string>();
-    columns.forEach((c, i) => values.set(c, record.fields[i]!));
+    columns.forEach((c, i) => {
+      if (c !== undefined) values.set(c, record.fields[i]!);
+    });
     rows.push(rowFromValues(where, values, unescapeFormula));
   }
-  return ok(rows);
+  return ok({ rows, warnings });
 }
 
 /** One DPP URI or 64-hex key hash per line; '#' starts a comment line. */
@@ -275,7 +351,7 @@ function rowFromJson(where: string, item: unknown): ImportRow {
 }
 
 function rowFromKeyText(where: string, text: string): ImportRow {
-  if (text.startsWith('DPP:')) return rowFromValues(where, new Map([['uri', text]]), (v) => v);
+  if (looksLikeDppUri(text)) return rowFromValues(where, new Map([['uri', text]]), (v) => v);
   if (/^[0-9a-fA-F]+$/.test(text) || text.length === 64) {
     return rowFromValues(where, new Map([['hash', text]]), (v) => v);
   }
@@ -353,10 +429,6 @@ export function decodeBase64(text: string): Uint8Array | undefined {
   // Non-zero padding bits decode silently; the round trip catches them.
   if (bytes.toString('base64') !== text) return undefined;
   return new Uint8Array(bytes);
-}
-
-function isCsvColumn(name: string): name is CsvColumn {
-  return (CSV_COLUMNS as readonly string[]).includes(name);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -5,7 +5,7 @@
 import { bytesEqual, toHex } from '../protocol/bytes.js';
 import { bootstrapKeyHash, chirpHash, parseBootstrapKey } from '../protocol/dpp/bootstrap-key.js';
 import type { BootstrapKey } from '../protocol/dpp/bootstrap-key.js';
-import { parseDppUri } from '../protocol/dpp/uri.js';
+import { canonicalDppScheme, parseDppUri } from '../protocol/dpp/uri.js';
 import { ConfiguratorError, fail, ok, type Result } from '../protocol/errors.js';
 import { WhitelistErrorCode } from './errors.js';
 
@@ -47,8 +47,15 @@ function describeBadHash(text: string): string {
   return `a non-hex character ${JSON.stringify(bad)}`;
 }
 
+/** Whether text starts as a DPP URI does, `DPP:` in any case (URI schemes are case-insensitive). */
+export function looksLikeDppUri(text: string): boolean {
+  return /^dpp:/i.test(text);
+}
+
 export function resolveKey(input: KeyInput): Result<ResolvedKey> {
-  const { hash, uri, publicKey } = input;
+  const { hash, publicKey } = input;
+  // Stored and exported as `DPP:`, which every reader of the URI accepts.
+  const uri = input.uri === undefined ? undefined : canonicalDppScheme(input.uri);
   if (hash === undefined && uri === undefined && publicKey === undefined) {
     return fail(
       WhitelistErrorCode.WhitelistBadEntry,

@@ -86,6 +86,11 @@ type FieldName = (typeof FIELD_NAMES)[number];
 
 /** As the daemon's configuration names profiles. */
 const PROFILE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/** Whether `name` has the form of a profile name (whether one is configured is the daemon's). */
+export function isProfileName(name: string): boolean {
+  return PROFILE_NAME.test(name);
+}
 const MAX_TEXT = 1024;
 const HASH = /^[0-9a-f]{64}$/;
 
@@ -103,6 +108,7 @@ export class WhitelistStore {
   private readonly countAll;
   private readonly byPrefix;
   private readonly edit;
+  private readonly outsideProfiles;
 
   /**
    * Edits made through this connection (add, update, status, remove, import; not the daemon's
@@ -152,6 +158,12 @@ export class WhitelistStore {
        WHERE key_hash = @keyHash`,
     );
     this.countAll = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM whitelist');
+    this.outsideProfiles = db.prepare<[string], WhitelistRow>(
+      `SELECT * FROM whitelist
+       WHERE profile IS NOT NULL AND status <> 'revoked'
+         AND profile NOT IN (SELECT value FROM json_each(?))
+       ORDER BY profile, created_at, rowid`,
+    );
   }
 
   /** Add one entry; a key already on the whitelist is refused (WhitelistDuplicate). */
@@ -192,6 +204,15 @@ export class WhitelistStore {
   list(filter: { readonly status?: WhitelistStatus | undefined } = {}): WhitelistEntry[] {
     const rows = filter.status === undefined ? this.all.all() : this.byStatus.all(filter.status);
     return rows.map(fromRow);
+  }
+
+  /**
+   * Entries that are not revoked and name a profile other than `profiles` (an entry without one
+   * takes the default profile), by profile, oldest first: those a daemon with only these profiles
+   * would refuse when they announce themselves.
+   */
+  listNamingOtherProfiles(profiles: readonly string[]): WhitelistEntry[] {
+    return this.outsideProfiles.all(JSON.stringify(profiles)).map(fromRow);
   }
 
   /**
@@ -455,7 +476,7 @@ function checkTime(name: string, value: string | undefined): string | null {
 function checkField(name: FieldName, value: string | undefined): string | null {
   if (value === undefined || value === '') return null;
   if (name === 'profile') {
-    if (!PROFILE_NAME.test(value)) {
+    if (!isProfileName(value)) {
       throw new ConfiguratorError(
         WhitelistErrorCode.WhitelistBadEntry,
         `bad profile ${JSON.stringify(value)}: 1 to 64 of A-Z a-z 0-9 _ . -`,

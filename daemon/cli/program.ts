@@ -17,6 +17,7 @@ import { registerServiceCommands } from './commands/service.js';
 import { registerAuditCommand } from './commands/audit.js';
 import { registerWatchCommand } from './commands/watch.js';
 import { registerPreflightCommand } from './commands/preflight.js';
+import { registerBackupCommands } from './commands/backup.js';
 import { CliExit } from './support/exit.js';
 import { DATA_DIR_ENV } from './support/data-dir.js';
 import { VERSION } from '../version.js';
@@ -46,6 +47,7 @@ export function buildProgram(extra: readonly RegisterCommands[] = []): Command {
   registerAuditCommand(program);
   registerWatchCommand(program);
   registerPreflightCommand(program);
+  registerBackupCommands(program);
   for (const register of extra) register(program);
   return program;
 }

@@ -12,7 +12,7 @@ import { loadTemplateMaterial, type LoadedMaterial } from './material.js';
 import type { DeviceContext } from './placeholders.js';
 import { renderBundle } from './render.js';
 import { parseDeviceSecrets, serializeDeviceSecrets } from './secrets.js';
-import { parseTemplate, type Lwm2mTemplate } from './template.js';
+import { parseTemplate, templateWarnings, type Lwm2mTemplate } from './template.js';
 import { DaemonErrorCode } from '../errors.js';
 
 export interface CompiledProfile {
@@ -55,7 +55,7 @@ export class Lwm2mBundles {
       if (!template.ok) return template;
       const material = loadTemplateMaterial(template.value, baseDir, where);
       if (!material.ok) return material;
-      warnings.push(...material.value.warnings);
+      warnings.push(...templateWarnings(template.value, where), ...material.value.warnings);
       compiled.set(p.name, { template: template.value, material: material.value });
     }
     return ok(new Lwm2mBundles(compiled));

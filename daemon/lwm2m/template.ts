@@ -157,7 +157,7 @@ export const lwm2mTemplateSchema = z
     servers: z.array(serverSchema).min(1),
     psk: pskSchema.prefault({}),
     certificate: certificateSchema.optional(),
-    /** Informational Device (/3) resources. */
+    /** Device (/3) resources written into the bundle; a client may refuse them (templateWarnings). */
     device: deviceSchema.optional(),
     /** Further objects of the device, declared here and given values. */
     objects: z.array(objectSchema).default([]),
@@ -321,6 +321,30 @@ function checkObjects(
           issue(at('values'), `${r.name} (resource ${r.id}) is mandatory`);
     });
   });
+}
+
+/**
+ * What a valid template risks on a real client: LwM2M clients apply a factory bundle all or nothing
+ * (Anjay 3.14's factory provisioning does), so one write the client refuses, to a Device (/3)
+ * resource its Device object keeps read-only (Anjay's demo client) or to an object it does not
+ * have, loses the whole bundle, servers and credentials included. One warning per part at risk.
+ */
+export function templateWarnings(t: Lwm2mTemplate, where: string): string[] {
+  const allOrNothing =
+    'a client applies the bundle all or nothing (Anjay 3.14 does): one refused write fails the whole bundle, servers and credentials included';
+  const warnings: string[] = [];
+  const deviceKeys = Object.entries(t.device ?? {})
+    .filter(([, v]) => v !== undefined)
+    .map(([k]) => k);
+  if (deviceKeys.length > 0)
+    warnings.push(
+      `${where}.device (${deviceKeys.join(', ')}): ${allOrNothing}; a client whose Device object (/3) refuses these writes, as Anjay's demo client does, gets no LwM2M account: keep them only for clients known to accept them`,
+    );
+  if (t.objects.length > 0)
+    warnings.push(
+      `${where}.objects (${t.objects.map((o) => `/${o.id} ${o.name}`).join(', ')}): ${allOrNothing}; a client that lacks one of these objects or refuses a write to it gets no LwM2M account`,
+    );
+  return warnings;
 }
 
 /** `key.path: message` per issue, each path under `where` (e.g. profiles.factory.lwm2m). */

@@ -86,6 +86,15 @@ export interface DppUriDescription {
 const PREFIX = 'DPP:';
 const KNOWN_TOKENS = new Set(['C', 'M', 'I', 'K', 'V', 'B', 'H']);
 
+/**
+ * The URI with its scheme written `DPP:`: a scheme is case-insensitive (RFC 3986 §3.1), so a
+ * spreadsheet's `dpp:` or `Dpp:` names the same URI; token names and values are case-sensitive and
+ * left as they are. For input from people; parseDppUri itself takes `DPP:` only, as hostap does.
+ */
+export function canonicalDppScheme(text: string): string {
+  return /^dpp:/i.test(text) ? PREFIX + text.slice(PREFIX.length) : text;
+}
+
 export function parseDppUri(text: string): Result<DppUri> {
   if (typeof text !== 'string') return fail(ErrorCode.UriSyntax, 'URI is not a string');
   if (!text.startsWith(PREFIX)) {

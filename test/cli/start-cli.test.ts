@@ -54,9 +54,11 @@ describe('configurator start (CLI): refused before the daemon runs', () => {
     writeFileSync(
       config,
       JSON.stringify({
-        // Something to serve (else it is refused for that first); never reached.
+        // Something to serve (or start refuses that first); the database is refused before
+        // anything listens.
         radio: { port: 'none' },
         tcp: { host: '127.0.0.1', port: 0 },
+        console: { enabled: false },
         defaultProfile: 'plant',
         profiles: { plant: { wifi: { ssid: 'Plant', passphrase: 'correct horse' } } },
         log: { format: 'json' },

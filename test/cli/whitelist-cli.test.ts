@@ -395,4 +395,44 @@ describe('configurator whitelist (CLI)', () => {
     assert.match(r.stderr, /cannot read/);
     assert.deepEqual(await list(), []);
   });
+
+  it('imports a spreadsheet’s semicolon CSV: separator detected or forced, extra columns left out when asked', async () => {
+    const [a, b] = [device(), device()];
+    const file = join(dir, 'Lieferung.csv');
+    // As LibreOffice saves "CSV UTF-8" in a comma-decimal locale.
+    writeFileSync(
+      file,
+      '\uFEFFDPP URI;Label;Serial\r\n' +
+        `"${a.uri.replace(/^DPP:/, 'dpp:')}";Pumpe 1;SN-1\r\n` +
+        `"${b.uri}";Ventil;SN-2\r\n`,
+    );
+    let r = await run('import', file);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /line 1: unknown column "Serial" .*--ignore-unknown-columns/);
+    r = await run('import', file, '--ignore-unknown-columns', '--delimiter', ',');
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /line 2: ";" after a closing quote.*seems separated by ";"/);
+    r = await run('import', file, '--delimiter', 'tab');
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /--delimiter: "tab" is not ',' or ';'/);
+    assert.deepEqual(await list(), []);
+
+    r = await run('import', file, '--ignore-unknown-columns');
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, 'added 2, unchanged 0, skipped 0\n');
+    assert.equal(r.stderr, `configurator: warning: ${file}: ignored unknown column "Serial"\n`);
+    assert.deepEqual(
+      (await list()).map((e) => [e['uri'], e['label']]),
+      [
+        [a.uri, 'Pumpe 1'],
+        [b.uri, 'Ventil'],
+      ],
+    );
+    // Forced, the same file is unchanged the second time.
+    r = await run('import', file, '--ignore-unknown-columns', '--delimiter', 'semicolon');
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, 'added 0, unchanged 2, skipped 0\n');
+    r = await run('add', '--uri', `dpp:${device().uri.slice(4)}`);
+    assert.equal(r.status, 0, r.stderr);
+  });
 });

@@ -215,6 +215,7 @@ describe('console: the API', () => {
       added: 0,
       unchanged: 1,
       problems: [],
+      warnings: [],
     });
     assert.equal(
       (await c.call('POST', '/api/whitelist/import', { body: { format: 'xml', text: '' } }))
@@ -225,6 +226,43 @@ describe('console: the API', () => {
       body: { format: 'json', text: '{"entries": 5' },
     });
     assert.equal(garbage.statusCode, 400);
+  });
+
+  it('imports a spreadsheet’s semicolon CSV as the CLI does: separator, header names, extra columns', async () => {
+    c = await startConsoleHarness();
+    const a = newIdentity();
+    const b = newIdentity();
+    // What a spreadsheet in a comma-decimal locale saves: BOM, ';', CRLF, its own header names.
+    const csv =
+      '\uFEFFDPP URI;Label;Serial\r\n' +
+      `"${uriOf(a).replace(/^DPP:/, 'dpp:')}";Pump;SN-1\r\n` +
+      `"${uriOf(b)}";Valve;SN-2\r\n`;
+    const refused = await c.call('POST', '/api/whitelist/import', {
+      body: { format: 'csv', text: csv },
+    });
+    assert.equal(refused.statusCode, 400);
+    assert.match(refused.json<{ error: string }>().error, /line 1: unknown column "Serial"/);
+    const wrongSeparator = await c.call('POST', '/api/whitelist/import', {
+      body: { format: 'csv', text: csv, delimiter: ',', ignoreUnknownColumns: true },
+    });
+    assert.equal(wrongSeparator.statusCode, 400);
+    assert.match(wrongSeparator.json<{ error: string }>().error, /seems separated by ";"/);
+    const imported = await c.call('POST', '/api/whitelist/import', {
+      body: { format: 'csv', text: csv, ignoreUnknownColumns: true },
+    });
+    assert.equal(imported.statusCode, 200, imported.body);
+    assert.deepEqual(imported.json(), {
+      applied: true,
+      added: 2,
+      unchanged: 0,
+      problems: [],
+      warnings: ['ignored unknown column "Serial"'],
+    });
+    assert.equal(c.stores.whitelistStore.get(hashOf(a))?.uri, uriOf(a));
+    const notCsv = await c.call('POST', '/api/whitelist/import', {
+      body: { format: 'uris', text: uriOf(a), delimiter: ';' },
+    });
+    assert.equal(notCsv.statusCode, 400);
   });
 
   it('shows a provisioned device with its history, live events, metrics, and never a secret', async () => {

@@ -13,8 +13,10 @@ import { parsePattern } from '../../daemon/lwm2m/placeholders.js';
 import {
   lwm2mTemplateSchema,
   parseTemplate,
+  templateWarnings,
   type Lwm2mTemplate,
 } from '../../daemon/lwm2m/template.js';
+import { Lwm2mBundles } from '../../daemon/lwm2m/builder.js';
 import { DaemonErrorCode } from '../../daemon/errors.js';
 
 const KEY_HASH = '0123456789abcdef'.repeat(4);
@@ -270,5 +272,37 @@ describe('LwM2M template', () => {
     assert.equal(r.success, false);
     const paths = r.error!.issues.map((i) => i.path.join('.'));
     assert.ok(paths.includes('profiles.factory.lwm2m.servers.1.bootstrap'), paths.join(', '));
+  });
+
+  it('warns at load that device values and extra objects risk the whole bundle on a client', () => {
+    const site = {
+      id: 33000,
+      name: 'Site',
+      resources: [{ id: 0, name: 'Site Code', type: 'string' }],
+      instances: [{ values: { '0': 'hall' } }],
+    };
+    assert.deepEqual(templateWarnings(template({ servers: [PSK_SERVER] }), 'lwm2m'), []);
+    const [device, objects, ...rest] = templateWarnings(
+      template({ servers: [PSK_SERVER], device: { manufacturer: 'ACME' }, objects: [site] }),
+      'profiles.plant.lwm2m',
+    );
+    assert.deepEqual(rest, []);
+    assert.match(device!, /^profiles\.plant\.lwm2m\.device \(manufacturer\): .*all or nothing/);
+    assert.match(device!, /Device object \(\/3\) refuses these writes/);
+    assert.match(objects!, /^profiles\.plant\.lwm2m\.objects \(\/33000 Site\): .*all or nothing/);
+
+    // What the daemon's start and the lwm2m commands print: the builder passes them on.
+    const warnings: string[] = [];
+    const loaded = Lwm2mBundles.load(
+      [
+        { name: 'plain', lwm2m: { servers: [PSK_SERVER] } },
+        { name: 'labelled', lwm2m: { servers: [PSK_SERVER], device: { serial: '{serial}' } } },
+      ],
+      '/nonexistent',
+      warnings,
+    );
+    assert.ok(loaded.ok);
+    assert.equal(warnings.length, 1, warnings.join('\n'));
+    assert.match(warnings[0]!, /^profiles\.labelled\.lwm2m\.device \(serial\)/);
   });
 });

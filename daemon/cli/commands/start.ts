@@ -4,6 +4,7 @@ import { createLogger } from '../../logging.js';
 import { ConfiguratorDaemon } from '../../service/daemon.js';
 import { SystemdNotifier } from '../../service/sd-notify.js';
 import { openStores, recoverInterruptedSessions } from '../../service/stores.js';
+import { warnEntriesWithUnknownProfiles } from '../../service/known-profiles.js';
 import { createRadio } from '../../service/radio.js';
 import { createBundleBuilder } from '../../service/bundles.js';
 import { dataDirOf } from '../support/data-dir.js';
@@ -69,6 +70,7 @@ export function registerStartCommand(program: Command): void {
       const stores = openStores(dataDir, log);
       atExit.commit = () => stores.commit();
       recoverInterruptedSessions(dataDir, stores, log);
+      warnEntriesWithUnknownProfiles(stores.whitelistStore, config.profiles.keys(), log);
       const radio = createRadio(config, log);
       const daemon = await ConfiguratorDaemon.start({
         publishState: true,

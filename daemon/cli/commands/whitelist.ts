@@ -20,9 +20,11 @@ import { exportWhitelist, isExportFormat, toExported } from '../../../whitelist/
 import {
   formatOfFileName,
   isImportFormat,
-  parseImport,
+  parseImportFile,
   readImportText,
+  type ImportFormat,
 } from '../../../whitelist/import.js';
+import { CSV_DELIMITERS, type CsvDelimiter } from '../../../whitelist/csv.js';
 import { findEntry, MIN_HASH_PREFIX } from '../../../whitelist/find-entry.js';
 import { resolveKey, type KeyInput } from '../../../whitelist/key-input.js';
 import { SecretStore } from '../../../whitelist/secret-store.js';
@@ -39,6 +41,13 @@ import { CliExit, EXIT_INVALID_INPUT } from '../support/exit.js';
 import { isErrnoException } from '../support/errno.js';
 import { formatTable, writeList } from '../support/table.js';
 import { WhitelistErrorCode } from '../../../whitelist/errors.js';
+import type { ImportRow } from '../../../whitelist/whitelist-store.js';
+import { checkRowProfiles } from '../../service/known-profiles.js';
+import {
+  configuredProfiles,
+  requireConfiguredProfile,
+  warnNotChecked,
+} from '../support/configured-profiles.js';
 
 const EXIT_FAILURE = 1;
 /** Key files are small; anything larger is not one. */
@@ -50,6 +59,20 @@ interface EntryOptions {
   location?: string;
   profile?: string;
   notes?: string;
+  config?: string;
+}
+
+const CONFIG_OPTION = [
+  '--config <file>',
+  'the configuration whose profiles --profile must name (default: as `start` finds it)',
+] as const;
+
+interface ImportCliOptions {
+  format?: string;
+  skipInvalid?: boolean;
+  delimiter?: string;
+  ignoreUnknownColumns?: boolean;
+  config?: string;
 }
 
 interface AddOptions extends EntryOptions {
@@ -76,11 +99,13 @@ export function registerWhitelistCommands(program: Command): void {
     .option('--location <text>', 'where the device is')
     .option('--profile <name>', "configuration profile (default: the daemon's default profile)")
     .option('--notes <text>', 'free text')
+    .option(...CONFIG_OPTION)
     .action((options: AddOptions, command: Command) => {
       const given = [options.uri, options.hash, options.key].filter((v) => v !== undefined);
       if (given.length !== 1) {
         throw new CliExit(EXIT_INVALID_INPUT, 'give exactly one of --uri, --hash or --key');
       }
+      requireConfiguredProfile(options.profile, options.config, command);
       const input: KeyInput =
         options.uri !== undefined
           ? { uri: options.uri.trim() }
@@ -110,40 +135,54 @@ export function registerWhitelistCommands(program: Command): void {
     .argument('<file>', 'the file (.csv, .json, or .txt with one URI or hash per line)')
     .option('--format <format>', 'csv, uris or json (default: from the file name)')
     .option('--skip-invalid', 'import the good rows and report the bad ones')
-    .action(
-      (file: string, options: { format?: string; skipInvalid?: boolean }, command: Command) => {
-        const format = options.format ?? formatOfFileName(file);
-        if (format === undefined) {
-          throw new CliExit(
-            EXIT_INVALID_INPUT,
-            `cannot tell the format of ${file} from its name: use --format csv, uris or json`,
-          );
-        }
-        if (!isImportFormat(format)) {
-          throw new CliExit(EXIT_INVALID_INPUT, `--format: "${format}" is not csv, uris or json`);
-        }
-        const rows = parseImport(readImportFile(file), format);
-        if (!rows.ok) throw new CliExit(EXIT_INVALID_INPUT, `${file}: ${rows.error.message}`);
-        const outcome = withWhitelistDatabase(command, true, ({ whitelist: store }) =>
-          store.importEntries(rows.value, {
-            actor: cliActor(),
-            source: file,
-            skipInvalid: options.skipInvalid === true,
-          }),
+    .option(
+      '--delimiter <char>',
+      "CSV: the separator, ',' or ';' (or comma, semicolon; default: from the header line)",
+    )
+    .option(
+      '--ignore-unknown-columns',
+      'CSV: leave out columns the whitelist has no place for (one warning names them)',
+    )
+    .option(...CONFIG_OPTION)
+    .action((file: string, options: ImportCliOptions, command: Command) => {
+      const format = options.format ?? formatOfFileName(file);
+      if (format === undefined) {
+        throw new CliExit(
+          EXIT_INVALID_INPUT,
+          `cannot tell the format of ${file} from its name: use --format csv, uris or json`,
         );
-        for (const p of outcome.problems) process.stderr.write(`${p.where}: ${p.reason}\n`);
-        if (!outcome.applied) {
-          throw new CliExit(
-            EXIT_INVALID_INPUT,
-            `${file}: ${outcome.problems.length} bad ${plural(outcome.problems.length, 'row')}, ` +
-              'nothing imported (--skip-invalid imports the good rows)',
-          );
-        }
-        process.stdout.write(
-          `added ${outcome.added}, unchanged ${outcome.unchanged}, skipped ${outcome.problems.length}\n`,
+      }
+      if (!isImportFormat(format)) {
+        throw new CliExit(EXIT_INVALID_INPUT, `--format: "${format}" is not csv, uris or json`);
+      }
+      const delimiter = delimiterOption(options.delimiter, format);
+      const parsed = parseImportFile(readImportFile(file), format, {
+        delimiter,
+        ignoreUnknownColumns: options.ignoreUnknownColumns === true,
+      });
+      if (!parsed.ok) throw new CliExit(EXIT_INVALID_INPUT, `${file}: ${parsed.error.message}`);
+      for (const w of parsed.value.warnings)
+        process.stderr.write(`configurator: warning: ${file}: ${w}\n`);
+      const checked = withProfilesChecked(parsed.value.rows, options.config, command);
+      const outcome = withWhitelistDatabase(command, true, ({ whitelist: store }) =>
+        store.importEntries(checked, {
+          actor: cliActor(),
+          source: file,
+          skipInvalid: options.skipInvalid === true,
+        }),
+      );
+      for (const p of outcome.problems) process.stderr.write(`${p.where}: ${p.reason}\n`);
+      if (!outcome.applied) {
+        throw new CliExit(
+          EXIT_INVALID_INPUT,
+          `${file}: ${outcome.problems.length} bad ${plural(outcome.problems.length, 'row')}, ` +
+            'nothing imported (--skip-invalid imports the good rows)',
         );
-      },
-    );
+      }
+      process.stdout.write(
+        `added ${outcome.added}, unchanged ${outcome.unchanged}, skipped ${outcome.problems.length}\n`,
+      );
+    });
 
   whitelist
     .command('export')
@@ -260,6 +299,7 @@ export function registerWhitelistCommands(program: Command): void {
     .option('--location <text>', 'where the device is')
     .option('--profile <name>', 'configuration profile')
     .option('--notes <text>', 'free text')
+    .option(...CONFIG_OPTION)
     .action((hash: string, options: EntryOptions, command: Command) => {
       const update: EntryUpdate = {
         ...clearable('label', options.label),
@@ -273,11 +313,29 @@ export function registerWhitelistCommands(program: Command): void {
           'nothing to change: give --label, --location, --profile or --notes',
         );
       }
+      requireConfiguredProfile(options.profile, options.config, command);
       const after = withWhitelistDatabase(command, true, ({ whitelist: store }) =>
         store.update(findEntry(store, hash).keyHash, update, cliActor()),
       );
       process.stdout.write(describeEntry(after, undefined, undefined));
     });
+}
+
+/** Rows naming a profile the configuration lacks become bad rows; unread config: a warning. */
+function withProfilesChecked(
+  rows: readonly ImportRow[],
+  configPath: string | undefined,
+  command: Command,
+): readonly ImportRow[] {
+  const named = new Set<string>();
+  for (const row of rows) if ('entry' in row && row.entry.profile) named.add(row.entry.profile);
+  if (named.size === 0) return rows;
+  const configured = configuredProfiles(configPath, dataDirOf(command));
+  if ('notChecked' in configured) {
+    warnNotChecked([...named], configured.notChecked);
+    return rows;
+  }
+  return checkRowProfiles(rows, configured.names);
 }
 
 interface Stores {
@@ -385,6 +443,20 @@ function readImportFile(file: string): string {
   }
 }
 
+const DELIMITER_WORDS: Readonly<Record<string, CsvDelimiter>> = { comma: ',', semicolon: ';' };
+
+function delimiterOption(text: string | undefined, format: ImportFormat): CsvDelimiter | undefined {
+  if (text === undefined) return undefined;
+  if (format !== 'csv') throw new CliExit(EXIT_INVALID_INPUT, '--delimiter: for CSV files only');
+  const delimiter = DELIMITER_WORDS[text.toLowerCase()] ?? text;
+  if (!(CSV_DELIMITERS as readonly string[]).includes(delimiter))
+    throw new CliExit(
+      EXIT_INVALID_INPUT,
+      `--delimiter: ${JSON.stringify(text)} is not ',' or ';' (comma or semicolon)`,
+    );
+  return delimiter as CsvDelimiter;
+}
+
 function statusOption(text: string): WhitelistStatus {
   if (!isWhitelistStatus(text)) {
     throw new CliExit(EXIT_INVALID_INPUT, `--status: "${text}" is not active, inactive or revoked`);
@@ -392,7 +464,10 @@ function statusOption(text: string): WhitelistStatus {
   return text;
 }
 
-function clearable(name: keyof EntryOptions, value: string | undefined): EntryUpdate {
+function clearable(
+  name: 'label' | 'location' | 'profile' | 'notes',
+  value: string | undefined,
+): EntryUpdate {
   if (value === undefined) return {};
   return { [name]: value === '' ? null : value };
 }

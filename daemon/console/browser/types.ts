@@ -84,6 +84,8 @@ export interface ImportOutcome {
   added: number;
   unchanged: number;
   problems: { where: string; reason: string }[];
+  /** Columns left out of a CSV file, when asked to. */
+  warnings: string[];
 }
 
 export type LiveEvent =

@@ -261,11 +261,13 @@ export async function showWhitelist(main: HTMLElement): Promise<void> {
     accept: '.csv,.txt,.json,text/csv,application/json,text/plain',
   });
   const skip = h('input', { type: 'checkbox', name: 'skipInvalid' });
+  const ignore = h('input', { type: 'checkbox', name: 'ignoreUnknownColumns' });
   const importForm = h(
     'form',
     { class: 'inline', id: 'import-form' },
     h('label', {}, 'CSV, URI list or JSON', file),
     h('label', {}, h('span', {}, 'Import the good lines, skip the bad'), skip),
+    h('label', {}, h('span', {}, 'Leave out unknown CSV columns'), ignore),
     h('button', { type: 'submit' }, 'Import'),
   );
   importForm.addEventListener('submit', (e) => {
@@ -280,12 +282,16 @@ export async function showWhitelist(main: HTMLElement): Promise<void> {
           text,
           source: f.name,
           skipInvalid: skip.checked,
+          ...(format === 'csv' ? { ignoreUnknownColumns: ignore.checked } : {}),
         }),
       )
       .then((o) => {
-        const skipped = o.problems.map((p) => `${p.where}: ${p.reason}`).join('\n');
+        const notes = [...o.warnings, ...o.problems.map((p) => `${p.where}: ${p.reason}`)];
         say(
-          `added ${o.added}, unchanged ${o.unchanged}, skipped ${o.problems.length}${skipped === '' ? '' : `\n${skipped}`}`,
+          [
+            `added ${o.added}, unchanged ${o.unchanged}, skipped ${o.problems.length}`,
+            ...notes,
+          ].join('\n'),
           true,
         );
         return refresh();

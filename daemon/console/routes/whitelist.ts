@@ -9,14 +9,15 @@ import { encodeBootstrapKey, parseBootstrapKey } from '../../../protocol/dpp/boo
 import { attempt } from '../../../protocol/errors.js';
 import { exportWhitelist, EXPORT_FORMATS } from '../../../whitelist/export.js';
 import { findEntry } from '../../../whitelist/find-entry.js';
-import { IMPORT_FORMATS, parseImport } from '../../../whitelist/import.js';
+import { IMPORT_FORMATS, parseImportFile } from '../../../whitelist/import.js';
+import { CSV_DELIMITERS } from '../../../whitelist/csv.js';
 import { resolveKey } from '../../../whitelist/key-input.js';
 import { WHITELIST_STATUSES, type WhitelistEntry } from '../../../whitelist/types.js';
-import type { ImportRow } from '../../../whitelist/whitelist-store.js';
 import { callerOf } from '../auth.js';
 import type { ConsoleApp, ConsoleContext } from '../context.js';
 import { HttpRefusal } from '../http-errors.js';
-import { requireKnownProfile, unknownProfile } from '../profiles.js';
+import { requireKnownProfile } from '../profiles.js';
+import { checkRowProfiles } from '../../service/known-profiles.js';
 import { entryView, errorView, keyHashParam, toEntryView } from '../views.js';
 
 /** An import's text: the CLI takes files up to 64 MiB; a browser upload of more is a mistake. */
@@ -224,6 +225,10 @@ export function whitelistRoutes(app: ConsoleApp, ctx: ConsoleContext): void {
           /** Named in the audit record. */
           source: z.string().max(200).optional(),
           skipInvalid: z.boolean().default(false),
+          /** CSV: the separator; by default taken from the header line. */
+          delimiter: z.enum(CSV_DELIMITERS).optional(),
+          /** CSV: leave out columns the whitelist has no place for (named in `warnings`). */
+          ignoreUnknownColumns: z.boolean().default(false),
         }),
         response: {
           200: z.object({
@@ -231,6 +236,7 @@ export function whitelistRoutes(app: ConsoleApp, ctx: ConsoleContext): void {
             added: z.number(),
             unchanged: z.number(),
             problems: z.array(z.object({ where: z.string(), reason: z.string() })),
+            warnings: z.array(z.string()),
           }),
           400: errorView,
           422: errorView,
@@ -239,13 +245,15 @@ export function whitelistRoutes(app: ConsoleApp, ctx: ConsoleContext): void {
     },
     async (request, reply) => {
       const b = request.body;
-      const rows = parseImport(b.text, b.format);
-      if (!rows.ok) throw new HttpRefusal(400, rows.error.message);
-      const checked: ImportRow[] = rows.value.map((row) => {
-        if ('problem' in row) return row;
-        const why = unknownProfile(ctx.daemon, row.entry.profile);
-        return why === undefined ? row : { where: row.where, problem: why };
+      if (b.format !== 'csv' && b.delimiter !== undefined)
+        throw new HttpRefusal(400, 'delimiter: for CSV only');
+      const parsed = parseImportFile(b.text, b.format, {
+        delimiter: b.delimiter,
+        ignoreUnknownColumns: b.ignoreUnknownColumns,
       });
+      if (!parsed.ok) throw new HttpRefusal(400, parsed.error.message);
+      const { warnings } = parsed.value;
+      const checked = checkRowProfiles(parsed.value.rows, ctx.daemon.profileNames);
       const outcome = store.importEntries(checked, {
         actor: callerOf(request).actor,
         source: b.source ?? 'console upload',
@@ -257,10 +265,10 @@ export function whitelistRoutes(app: ConsoleApp, ctx: ConsoleContext): void {
         throw new HttpRefusal(
           422,
           `${n} bad ${n === 1 ? 'row' : 'rows'}, nothing imported (skipInvalid imports the good rows)`,
-          { problems: outcome.problems },
+          { problems: outcome.problems, warnings },
         );
       }
-      return reply.send({ ...outcome, problems: [...outcome.problems] });
+      return reply.send({ ...outcome, problems: [...outcome.problems], warnings });
     },
   );
 }
