@@ -138,16 +138,20 @@ describe('daemon process: reload, status and refusals', function () {
     daemon = await startDaemonProcess(dataDir);
     const down =
       /^radio: DOWN \(cannot open the bridge serial port: [^;]+; last tried \d{4}-\d\d-\d\d [\d:]+Z; next try \d{4}-\d\d-\d\d [\d:]+Z\) via /m;
-    const console = /^console: http:\/\/127\.0\.0\.1:\d+\/$/m;
+    const consoleLine = /^console: http:\/\/127\.0\.0\.1:\d+\/$/m;
     // The state file is rewritten every second: the console comes up after the daemon, and a
     // retry in progress has no next try yet. Look until both show.
     let status = cli('status');
-    for (let i = 0; i < 120 && !(down.test(status.stdout) && console.test(status.stdout)); i++) {
+    for (
+      let i = 0;
+      i < 120 && !(down.test(status.stdout) && consoleLine.test(status.stdout));
+      i++
+    ) {
       await new Promise((r) => setTimeout(r, 250));
       status = cli('status');
     }
     assert.match(status.stdout, down);
-    assert.match(status.stdout, console);
+    assert.match(status.stdout, consoleLine);
   });
 
   it('refuses a configuration with nothing to serve, and names the key of a port in use', async () => {
