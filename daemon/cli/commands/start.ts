@@ -9,6 +9,7 @@ import { createBundleBuilder } from '../../service/bundles.js';
 import { dataDirOf } from '../support/data-dir.js';
 import { CliExit, EXIT_INVALID_INPUT } from '../support/exit.js';
 import { activeAesSivBackendName } from '../../../protocol/dpp/crypto/aes-siv.js';
+import { activeHashBackendName } from '../../../protocol/dpp/crypto/kdf.js';
 import { nativeCryptoUnavailableReason } from '../../../protocol/dpp/crypto/native-backend.js';
 import { activeEcBackendName } from '../../../protocol/dpp/crypto/p256.js';
 
@@ -21,6 +22,7 @@ function cryptoBackends(): Record<string, string> {
   return {
     ec: activeEcBackendName(),
     aesSiv: activeAesSivBackendName(),
+    hash: activeHashBackendName(),
     ...(nativeCryptoUnavailableReason === undefined
       ? {}
       : { nativeUnavailable: nativeCryptoUnavailableReason }),
