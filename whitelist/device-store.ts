@@ -145,11 +145,15 @@ export function countsAfter(before: DeviceCounts | undefined, change: DeviceChan
 
 export class DeviceStore {
   private readonly one;
+  private readonly countsOf;
   private readonly upsert;
-  private readonly counts;
+  private readonly stateCounts;
 
   constructor(private readonly db: Database) {
     this.one = db.prepare<[string], DeviceRow>('SELECT * FROM devices WHERE key_hash = ?');
+    this.countsOf = db.prepare<[string], { state: DeviceState; provisioned_count: number }>(
+      'SELECT state, provisioned_count FROM devices WHERE key_hash = ?',
+    );
     // One statement for every write: @keepState and @keepSeen keep the stored state and last
     // seen, NULL fields keep the stored value, @attempt and @delivered are the increments. A new
     // attempt always starts the state afresh (its time marks the session's start for recovery).
@@ -176,7 +180,7 @@ export class DeviceStore {
          conn_status = coalesce(excluded.conn_status, devices.conn_status),
          last_error = coalesce(excluded.last_error, devices.last_error)`,
     );
-    this.counts = db.prepare<[], { state: DeviceState; n: number }>(
+    this.stateCounts = db.prepare<[], { state: DeviceState; n: number }>(
       'SELECT state, count(*) AS n FROM devices GROUP BY state',
     );
   }
@@ -184,6 +188,14 @@ export class DeviceStore {
   get(keyHash: string): DeviceRecord | undefined {
     const row = this.one.get(keyHash.toLowerCase());
     return row === undefined ? undefined : fromRow(row);
+  }
+
+  /** Only what admission reads of the row (the daemon asks once per session). */
+  counts(keyHash: string): DeviceCounts | undefined {
+    const row = this.countsOf.get(keyHash.toLowerCase());
+    return row === undefined
+      ? undefined
+      : { state: row.state, provisionedCount: row.provisioned_count };
   }
 
   /** A Presence Announcement: a new device starts as announced; a known one keeps its state. */
@@ -291,7 +303,7 @@ export class DeviceStore {
       DeviceState,
       number
     >;
-    for (const { state, n } of this.counts.all()) counts[state] = n;
+    for (const { state, n } of this.stateCounts.all()) counts[state] = n;
     return counts;
   }
 

@@ -73,7 +73,7 @@ export function openStores(dataDir: string, log: GroupCommitLog = STDERR_LOG): S
   };
   const devices: DevicePort = {
     get: (keyHash) => {
-      const stored = deviceStore.get(keyHash);
+      const stored = deviceStore.counts(keyHash);
       const changes = queued.get(keyHash.toLowerCase());
       return changes === undefined ? stored : changes.reduce(countsAfter, stored);
     },

@@ -203,12 +203,16 @@ describe('DeviceStore', () => {
           for (let i = 0; i < before.n; i++) devices.recordDelivered(H, { at: at(1) });
           devices.transition(H, before.state, { at: at(2) });
         }
-        const stored = devices.get(H);
+        const stored = devices.counts(H);
         devices.apply(change);
         const row = devices.get(H)!;
+        assert.deepEqual(devices.counts(H), {
+          state: row.state,
+          provisionedCount: row.provisionedCount,
+        });
         assert.deepEqual(
           countsAfter(stored, change),
-          { state: row.state, provisionedCount: row.provisionedCount },
+          devices.counts(H),
           `${change.kind} after ${JSON.stringify(before)}`,
         );
       }
