@@ -55,19 +55,11 @@ function nativeHashes(native: NativeCrypto): HashBackend {
   };
 }
 
-let backend: HashBackend = nativeHashBackend ?? nodeHashBackend;
-
-/** Benchmarks and tests: switch backends. Returns the previous one. */
-export function useHashBackend(next: HashBackend): HashBackend {
-  const previous = backend;
-  backend = next;
-  return previous;
-}
+/** The addon's when it is loaded (DPP_CRYPTO_BACKEND=node keeps it out, as for the rest). */
+const backend: HashBackend = nativeHashBackend ?? nodeHashBackend;
 
 /** "native" or "node:crypto": for the log line at startup. */
-export function activeHashBackendName(): string {
-  return backend.name;
-}
+export const activeHashBackendName = (): string => backend.name;
 
 const FIRST = utf8('first intermediate key');
 const SECOND = utf8('second intermediate key');

@@ -130,6 +130,30 @@ static napi_value copy_bytes(napi_env env, const uint8_t *source, size_t length)
 }
 
 /*
+ * The bytes of each Uint8Array in a JS array of at most `max`: elements first, since reading them
+ * may run JS, which must not run once we hold byte pointers. False with an error pending.
+ */
+static bool get_byte_list(napi_env env, napi_value list, uint32_t max, const char *type_message,
+                          const char *count_message, napi_value *elements, const uint8_t **bytes,
+                          size_t *lengths, uint32_t *count) {
+  bool is_array = false;
+  if (napi_is_array(env, list, &is_array) != napi_ok || !is_array) {
+    fail_type(env, type_message);
+    return false;
+  }
+  if (napi_get_array_length(env, list, count) != napi_ok) return false;
+  if (*count > max) {
+    fail_range(env, count_message);
+    return false;
+  }
+  for (uint32_t i = 0; i < *count; i++)
+    if (napi_get_element(env, list, i, &elements[i]) != napi_ok) return false;
+  for (uint32_t i = 0; i < *count; i++)
+    if (!get_bytes(env, elements[i], type_message, &bytes[i], &lengths[i])) return false;
+  return true;
+}
+
+/*
  * A private scalar, refused unless 0 < k < n. BN_FLG_CONSTTIME as OpenSSL sets it on its own
  * private keys. NULL on success, else the reason; *k is freed by the caller either way.
  */
@@ -345,25 +369,18 @@ static napi_value aes_siv(napi_env env, napi_callback_info info, bool encrypt) {
   const uint8_t *key = NULL, *input = NULL, *ad[SIV_MAX_AD];
   size_t key_len = 0, input_len = 0, ad_len[SIV_MAX_AD];
   uint32_t ad_count = 0;
-  bool is_array = false;
   if (!get_args(env, info, 3, argv, &s)) return NULL;
-  if (napi_is_array(env, argv[2], &is_array) != napi_ok || !is_array)
-    return fail_type(env, "ad must be an array of Uint8Array");
-  if (napi_get_array_length(env, argv[2], &ad_count) != napi_ok) return NULL;
-  if (ad_count > SIV_MAX_AD) return fail_range(env, "AES-SIV takes at most 126 AD components");
-  /* Elements first: reading them may run JS, which must not run once we hold byte pointers. */
-  for (uint32_t i = 0; i < ad_count; i++)
-    if (napi_get_element(env, argv[2], i, &components[i]) != napi_ok) return NULL;
+  if (!get_byte_list(env, argv[2], SIV_MAX_AD, "ad must be an array of Uint8Array",
+                     "AES-SIV takes at most 126 AD components", components, ad, ad_len,
+                     &ad_count))
+    return NULL;
   if (!get_bytes(env, argv[0], "key must be a Uint8Array", &key, &key_len) ||
       !get_bytes(env, argv[1],
                  encrypt ? "plaintext must be a Uint8Array" : "sealed must be a Uint8Array",
                  &input, &input_len))
     return NULL;
-  for (uint32_t i = 0; i < ad_count; i++) {
-    if (!get_bytes(env, components[i], "ad must be an array of Uint8Array", &ad[i], &ad_len[i]))
-      return NULL;
+  for (uint32_t i = 0; i < ad_count; i++)
     if (ad_len[i] > INT_MAX) return fail_range(env, "AES-SIV AD component too long");
-  }
   if (key_len != 32 && key_len != 48 && key_len != 64)
     return fail_range(env, "AES-SIV key must be 32, 48 or 64 bytes");
   const EVP_CIPHER *cipher = s->siv[key_len / 16 - 2];
@@ -465,19 +482,10 @@ static napi_value sha256(napi_env env, napi_callback_info info) {
   const uint8_t *parts[SHA256_MAX_PARTS];
   size_t lengths[SHA256_MAX_PARTS];
   uint32_t count = 0;
-  bool is_array = false;
-  if (!get_args(env, info, 1, argv, &s)) return NULL;
-  if (napi_is_array(env, argv[0], &is_array) != napi_ok || !is_array)
-    return fail_type(env, "parts must be an array of Uint8Array");
-  if (napi_get_array_length(env, argv[0], &count) != napi_ok) return NULL;
-  if (count > SHA256_MAX_PARTS) return fail_range(env, "sha256 takes at most 16 parts");
-  /* Elements first: reading them may run JS, which must not run once we hold byte pointers. */
-  for (uint32_t i = 0; i < count; i++)
-    if (napi_get_element(env, argv[0], i, &elements[i]) != napi_ok) return NULL;
-  for (uint32_t i = 0; i < count; i++)
-    if (!get_bytes(env, elements[i], "parts must be an array of Uint8Array", &parts[i],
-                   &lengths[i]))
-      return NULL;
+  if (!get_args(env, info, 1, argv, &s) ||
+      !get_byte_list(env, argv[0], SHA256_MAX_PARTS, "parts must be an array of Uint8Array",
+                     "sha256 takes at most 16 parts", elements, parts, lengths, &count))
+    return NULL;
   uint8_t digest[SHA256_LEN];
   if (!sha256_parts(s, parts, lengths, count, digest)) return fail(env, "SHA-256 failed");
   return copy_bytes(env, digest, SHA256_LEN);
