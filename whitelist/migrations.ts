@@ -129,19 +129,6 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX unlisted_last_seen ON unlisted (last_seen);
     `,
   },
-  {
-    version: 3,
-    name: 'audit log without the indexes on time and kind',
-    // Nothing the daemon or the commands run reads the audit log by time or by kind (recovery
-    // looks records up by key hash), and each record paid for both: a daemon's exchange writes
-    // four records of four kinds, one more index page per kind and one for the time, in the WAL at
-    // every commit (docs/benchmarks.md, "Against hostap's configurator over DPP/TCP"). A query by
-    // time or kind now reads the table, newest first.
-    sql: `
-      DROP INDEX audit_at;
-      DROP INDEX audit_kind;
-    `,
-  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -114,36 +114,6 @@ describe('whitelist database', () => {
     }
   });
 
-  it('upgrades a version 2 database: its audit records stay, indexed by key hash only', () => {
-    const dir = temp.make();
-    openDatabase(dir).close();
-    const old = new BetterSqlite3(databasePath(dir));
-    try {
-      // Back to how release 2 left it.
-      old.exec(`DELETE FROM schema_migrations WHERE version > 2;
-        CREATE INDEX audit_at ON audit (at); CREATE INDEX audit_kind ON audit (kind);`);
-      old
-        .prepare(
-          "INSERT INTO audit (at, kind, key_hash) VALUES ('2026-01-01T00:00:00.000Z', 'x', ?)",
-        )
-        .run('ab'.repeat(32));
-    } finally {
-      old.close();
-    }
-    const db = openDatabase(dir);
-    try {
-      assert.equal(appliedVersion(db), SCHEMA_VERSION);
-      const indexes = db
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'audit'")
-        .pluck()
-        .all();
-      assert.deepEqual(indexes, ['audit_key_hash']);
-      assert.equal(db.prepare('SELECT count(*) FROM audit').pluck().get(), 1);
-    } finally {
-      db.close();
-    }
-  });
-
   it('refuses a database from a newer release without touching it', () => {
     const dir = temp.make();
     openDatabase(dir).close();
