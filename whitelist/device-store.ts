@@ -63,13 +63,99 @@ export const INTERRUPTED_DELIVERED =
 export const INTERRUPTED_UNDELIVERED =
   'the daemon stopped during the session; no configuration delivered';
 
+/** The daemon's writes to a device's row (DeviceStore.apply). */
+export type DeviceChange =
+  | { readonly kind: 'authenticated'; readonly keyHash: string; readonly fields: DeviceFields }
+  | {
+      readonly kind: 'delivered';
+      readonly keyHash: string;
+      readonly fields: DeviceFields & { readonly deviceInfo?: string | undefined };
+    }
+  | { readonly kind: 'withheld'; readonly keyHash: string; readonly at: Date }
+  | {
+      readonly kind: 'refused';
+      readonly keyHash: string;
+      readonly at: Date;
+      readonly reason: string;
+      readonly keepState: boolean;
+    }
+  | {
+      readonly kind: 'transition';
+      readonly keyHash: string;
+      readonly state: DeviceState;
+      readonly fields: TransitionFields;
+    };
+
+/** The two columns admission reads: where the device is, and how often it was given credentials. */
+export interface DeviceCounts {
+  readonly state: DeviceState;
+  readonly provisionedCount: number;
+}
+
+/** How the upsert treats a write: keep the stored state or last seen; the increments. */
+interface WriteHow {
+  readonly keepState?: boolean;
+  readonly keepSeen?: boolean;
+  readonly attempt?: number;
+  readonly delivered?: number;
+}
+
+function ruleOf(change: DeviceChange): {
+  state: DeviceState;
+  fields: TransitionFields;
+  how: WriteHow;
+} {
+  switch (change.kind) {
+    case 'authenticated':
+      return { state: 'configuring', fields: change.fields, how: { attempt: 1 } };
+    case 'delivered':
+      return {
+        state: 'configuring',
+        fields: change.fields,
+        how: { delivered: 1, keepState: true },
+      };
+    case 'withheld':
+      return {
+        state: 'refused',
+        fields: { at: change.at },
+        how: { delivered: -1, keepState: true, keepSeen: true },
+      };
+    case 'refused':
+      return {
+        state: 'refused',
+        fields: { at: change.at, reason: change.reason },
+        how: { keepState: change.keepState, keepSeen: true },
+      };
+    case 'transition':
+      return { state: change.state, fields: change.fields, how: {} };
+  }
+}
+
+/**
+ * The state and provisioned count a row has after `change`, from what it had before (undefined:
+ * no row yet): the upsert's rule for those two columns, for a reader of writes not yet committed.
+ */
+export function countsAfter(before: DeviceCounts | undefined, change: DeviceChange): DeviceCounts {
+  const { state, how } = ruleOf(change);
+  const delivered = how.delivered ?? 0;
+  if (before === undefined) return { state, provisionedCount: delivered };
+  return {
+    state: how.keepState === true ? before.state : state,
+    provisionedCount: Math.max(0, before.provisionedCount + delivered),
+  };
+}
+
 export class DeviceStore {
   private readonly one;
+  private readonly countsOf;
   private readonly upsert;
-  private readonly counts;
+  private readonly stateCounts;
 
   constructor(private readonly db: Database) {
     this.one = db.prepare<[string], DeviceRow>('SELECT * FROM devices WHERE key_hash = ?');
+    this.countsOf = db.prepare<[string], { state: DeviceState; provisioned_count: number }>(
+      'SELECT state, provisioned_count FROM devices WHERE key_hash = ?',
+    );
     // One statement for every write: @keepState and @keepSeen keep the stored state and last
     // seen, NULL fields keep the stored value, @attempt and @delivered are the increments. A new
     // attempt always starts the state afresh (its time marks the session's start for recovery).
@@ -96,7 +182,7 @@ export class DeviceStore {
          conn_status = coalesce(excluded.conn_status, devices.conn_status),
          last_error = coalesce(excluded.last_error, devices.last_error)`,
     );
-    this.counts = db.prepare<[], { state: DeviceState; n: number }>(
+    this.stateCounts = db.prepare<[], { state: DeviceState; n: number }>(
       'SELECT state, count(*) AS n FROM devices GROUP BY state',
     );
   }
@@ -106,18 +192,26 @@ export class DeviceStore {
     return row === undefined ? undefined : fromRow(row);
   }
 
+  /** Only what admission reads of the row (the daemon asks once per session). */
+  counts(keyHash: string): DeviceCounts | undefined {
+    const row = this.countsOf.get(keyHash.toLowerCase());
+    return row === undefined
+      ? undefined
+      : { state: row.state, provisionedCount: row.provisioned_count };
+  }
+
   /** A Presence Announcement: a new device starts as announced; a known one keeps its state. */
   recordAnnounced(keyHash: string, fields: DeviceFields): void {
     this.write(keyHash, 'announced', fields, { keepState: true });
   }
 
   transition(keyHash: string, state: DeviceState, fields: TransitionFields): void {
-    this.write(keyHash, state, fields, {});
+    this.apply({ kind: 'transition', keyHash, state, fields });
   }
 
   /** A session authenticated the device: configuring, attempts + 1. */
   recordAuthenticated(keyHash: string, fields: DeviceFields): void {
-    this.write(keyHash, 'configuring', fields, { attempt: 1 });
+    this.apply({ kind: 'authenticated', keyHash, fields });
   }
 
   /**
@@ -128,12 +222,12 @@ export class DeviceStore {
     keyHash: string,
     fields: DeviceFields & { readonly deviceInfo?: string | undefined },
   ): void {
-    this.write(keyHash, 'configuring', fields, { delivered: 1, keepState: true });
+    this.apply({ kind: 'delivered', keyHash, fields });
   }
 
   /** A delivery recorded by recordDelivered did not leave after all: provisioned_count - 1. */
   recordWithheld(keyHash: string, at: Date): void {
-    this.write(keyHash, 'refused', { at }, { delivered: -1, keepState: true, keepSeen: true });
+    this.apply({ kind: 'withheld', keyHash, at });
   }
 
   /**
@@ -145,12 +239,13 @@ export class DeviceStore {
     keyHash: string,
     fields: { readonly at: Date; readonly reason: string; readonly keepState: boolean },
   ): void {
-    this.write(
-      keyHash,
-      'refused',
-      { at: fields.at, reason: fields.reason },
-      { keepState: fields.keepState, keepSeen: true },
-    );
+    this.apply({ kind: 'refused', keyHash, ...fields });
+  }
+
+  /** One of the daemon's writes (the record… methods and transition() are its named forms). */
+  apply(change: DeviceChange): void {
+    const { state, fields, how } = ruleOf(change);
+    this.write(change.keyHash, state, fields, how);
   }
 
   /**
@@ -211,7 +306,7 @@ export class DeviceStore {
       DeviceState,
       number
     >;
-    for (const { state, n } of this.counts.all()) counts[state] = n;
+    for (const { state, n } of this.stateCounts.all()) counts[state] = n;
     return counts;
   }
 
@@ -219,7 +314,7 @@ export class DeviceStore {
     keyHash: string,
     state: DeviceState,
     fields: TransitionFields,
-    how: { keepState?: boolean; keepSeen?: boolean; attempt?: number; delivered?: number },
+    how: WriteHow,
   ): void {
     if (!DEVICE_STATES.includes(state)) {
       throw new ConfiguratorError(

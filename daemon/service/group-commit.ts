@@ -26,8 +26,6 @@ export class GroupCommit {
   private timer: NodeJS.Timeout | undefined;
   /** Called after the next commit with whether every write in it is on disk. */
   private waiters: ((ok: boolean) => void)[] = [];
-  /** Keys (device key hashes) with a write queued: a read of one commits first. */
-  private readonly keys = new Set<string>();
   /** Transactions committed and writes in them, for the benchmark. */
   readonly counters = { commits: 0, writes: 0, failed: 0 };
 
@@ -41,15 +39,9 @@ export class GroupCommit {
     return this.pending.length;
   }
 
-  /** Whether a write for `key` is queued (then commit before reading it back). */
-  has(key: string): boolean {
-    return this.keys.has(key);
-  }
-
   /** Queue a write for the next commit; `what` names it in the log if it fails. */
-  defer(what: string, write: () => void, key?: string): void {
+  defer(what: string, write: () => void): void {
     this.pending.push({ what, write });
-    if (key !== undefined) this.keys.add(key);
     this.timer ??= setTimeout(() => this.commit(), this.windowMs);
   }
 
@@ -70,7 +62,6 @@ export class GroupCommit {
     const waiters = this.waiters;
     this.pending = [];
     this.waiters = [];
-    this.keys.clear();
     const ok = batch.length === 0 || this.write(batch);
     for (const then of waiters) {
       try {

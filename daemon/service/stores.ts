@@ -6,9 +6,11 @@
 import { AuditLog } from '../../whitelist/audit-log.js';
 import { openDatabase, type Database } from '../../whitelist/database.js';
 import {
+  countsAfter,
   DeviceStore,
   INTERRUPTED_DELIVERED,
   INTERRUPTED_UNDELIVERED,
+  type DeviceChange,
 } from '../../whitelist/device-store.js';
 import { SecretStore } from '../../whitelist/secret-store.js';
 import { WhitelistStore } from '../../whitelist/whitelist-store.js';
@@ -55,43 +57,54 @@ export function openStores(dataDir: string, log: GroupCommitLog = STDERR_LOG): S
   const secretStore = new SecretStore(db);
   const lastSeen = new KeyedThrottle(LAST_SEEN_RESOLUTION_MS, LAST_SEEN_TRACKED_MAX);
   const whitelistViews = new WhitelistViews(whitelistStore, db);
+  // Device writes queued for the next commit, per key. A read of a device with some applies them
+  // to its stored row instead of committing first: a device served again at once (or read by
+  // admission while its last session's outcome waits for the commit) costs no commit of its own.
+  const queued = new Map<string, DeviceChange[]>();
+  const queue = (what: string, change: DeviceChange): void => {
+    const key = change.keyHash.toLowerCase();
+    const changes = queued.get(key);
+    if (changes !== undefined) changes.push(change);
+    else {
+      if (queued.size === 0) writes.afterCommit(() => queued.clear());
+      queued.set(key, [change]);
+    }
+    writes.defer(what, () => deviceStore.apply(change));
+  };
   const devices: DevicePort = {
     get: (keyHash) => {
-      if (writes.has(keyHash)) writes.commit();
-      return deviceStore.get(keyHash);
+      const stored = deviceStore.counts(keyHash);
+      const changes = queued.get(keyHash.toLowerCase());
+      return changes === undefined ? stored : changes.reduce(countsAfter, stored);
     },
     authenticated: (keyHash, info) =>
-      writes.defer(
-        'device authenticated',
-        () =>
-          deviceStore.recordAuthenticated(keyHash, {
-            at: info.at,
-            mac: info.transport === 'espnow' ? info.address : undefined,
-            transport: info.transport,
-            profile: info.profile,
-          }),
+      queue('device authenticated', {
+        kind: 'authenticated',
         keyHash,
-      ),
+        fields: {
+          at: info.at,
+          mac: info.transport === 'espnow' ? info.address : undefined,
+          transport: info.transport,
+          profile: info.profile,
+        },
+      }),
     setState: (keyHash, state, at, fields = {}) =>
-      writes.defer(
-        `device ${state}`,
-        () => deviceStore.transition(keyHash, state, { at, ...fields }),
-        keyHash,
-      ),
+      queue(`device ${state}`, { kind: 'transition', keyHash, state, fields: { at, ...fields } }),
     delivered: (keyHash, at, fields = {}) =>
-      writes.defer(
-        'device delivered',
-        () => deviceStore.recordDelivered(keyHash, { at, deviceInfo: fields.deviceInfo }),
+      queue('device delivered', {
+        kind: 'delivered',
         keyHash,
-      ),
-    withheld: (keyHash, at) =>
-      writes.defer('device withheld', () => deviceStore.recordWithheld(keyHash, at), keyHash),
+        fields: { at, deviceInfo: fields.deviceInfo },
+      }),
+    withheld: (keyHash, at) => queue('device withheld', { kind: 'withheld', keyHash, at }),
     refused: (keyHash, refusal, at) =>
-      writes.defer(
-        'device refused',
-        () => deviceStore.recordRefused(keyHash, { at, ...refusal }),
+      queue('device refused', {
+        kind: 'refused',
         keyHash,
-      ),
+        at,
+        reason: refusal.reason,
+        keepState: refusal.keepState,
+      }),
   };
   const unlistedStore = new UnlistedStore(db);
   // Sightings between two commits are summed per device: one row write per device per commit,

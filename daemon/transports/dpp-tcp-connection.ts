@@ -38,13 +38,15 @@ export class DppTcpConnection {
     private readonly log: Logger,
     private readonly limits: TcpConnectionLimits,
     private readonly clock: Clock,
+    /** The listener's port for an accepted connection (spares asking the socket, a system call). */
+    localPort = socket.localPort,
   ) {
     socket.setNoDelay(true);
     socket.setTimeout(limits.idleMs);
     const address = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
     this.channel = {
       // The local port too: outgoing connections to one enrollee share its address and port.
-      id: `tcp:${address}/${socket.localPort ?? 0}`,
+      id: `tcp:${address}/${localPort ?? 0}`,
       transport: 'tcp',
       address,
       // One write per message: frameForTcp gives the prefix and the body in one buffer.

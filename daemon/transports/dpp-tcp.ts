@@ -34,6 +34,7 @@ function peerHost(socket: Socket): string | undefined {
 
 export class DppTcpListener {
   private server: Server | undefined;
+  private port: number | undefined;
   private readonly connections = new Set<DppTcpConnection>();
   private readonly perAddress = new Map<string, number>();
 
@@ -70,7 +71,8 @@ export class DppTcpListener {
     });
     server.on('error', (e) => this.log.error({ err: e.message }, 'DPP/TCP listener error'));
     const address = server.address();
-    return typeof address === 'object' && address !== null ? address.port : this.options.port;
+    this.port = typeof address === 'object' && address !== null ? address.port : this.options.port;
+    return this.port;
   }
 
   private accepted(socket: Socket): void {
@@ -95,6 +97,7 @@ export class DppTcpListener {
       this.log,
       this.options,
       this.clock,
+      this.port,
     );
     this.connections.add(connection);
     socket.on('close', () => {

@@ -59,13 +59,4 @@ describe('group commit of the daemon writes', () => {
     );
     assert.ok(errors.includes('a database write failed'));
   });
-
-  it('tells whether a key has a write queued, until it is committed', () => {
-    const writes = new GroupCommit(db, log, 10);
-    writes.defer('device', () => void audit.append({ kind: 'x' }), 'abc');
-    assert.equal(writes.has('abc'), true);
-    writes.commit();
-    assert.equal(writes.has('abc'), false);
-    assert.equal(audit.count(), 1);
-  });
 });

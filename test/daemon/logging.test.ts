@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { createLogger, REDACTED_FIELDS } from '../../daemon/logging.js';
+import { createLogger, REDACTED_FIELDS, TurnBatchedWriter } from '../../daemon/logging.js';
 
 function capture(): { stream: Writable; text: () => string } {
   const chunks: string[] = [];
@@ -30,4 +30,79 @@ describe('daemon logger', () => {
       for (const f of REDACTED_FIELDS) assert.ok(!text.includes(secret(f)), `${f} leaked: ${text}`);
     });
   }
+
+  describe('stdout written once per turn', () => {
+    const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
+    const errno = (code: string): Error => Object.assign(new Error(code), { code });
+
+    /** A descriptor that takes at most `take` bytes a write, or throws what `fail` says. */
+    function sink(take = Infinity) {
+      const writes: string[] = [];
+      const fd = {
+        fail: undefined as string | undefined,
+        writes,
+        write: (_fd: number, data: Uint8Array): number => {
+          if (fd.fail !== undefined) throw errno(fd.fail);
+          const n = Math.min(take, data.length);
+          writes.push(Buffer.from(data.subarray(0, n)).toString());
+          return n;
+        },
+      };
+      return fd;
+    }
+
+    it('writes the lines of one turn together, after it', async () => {
+      const fd = sink();
+      const out = new TurnBatchedWriter(1, fd.write);
+      out.write('a\n');
+      out.write('b\n');
+      assert.deepEqual(fd.writes, [], 'nothing during the turn');
+      await turn();
+      assert.deepEqual(fd.writes, ['a\nb\n']);
+      out.write('c\n');
+      await turn();
+      assert.deepEqual(fd.writes, ['a\nb\n', 'c\n']);
+    });
+
+    it('writes the rest of a write that was cut short', async () => {
+      const fd = sink(3);
+      const out = new TurnBatchedWriter(1, fd.write);
+      out.write('hello\n');
+      await turn();
+      assert.equal(fd.writes.join(''), 'hello\n');
+    });
+
+    it('keeps what a full pipe refused, and writes it before newer lines', async () => {
+      const fd = sink();
+      const out = new TurnBatchedWriter(1, fd.write, 5);
+      fd.fail = 'EAGAIN';
+      out.write('first\n');
+      await turn();
+      out.write('second\n');
+      fd.fail = undefined;
+      await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(fd.writes, ['first\nsecond\n']);
+    });
+
+    it('drops the lines when stdout is gone, without throwing', async () => {
+      const fd = sink();
+      const out = new TurnBatchedWriter(1, fd.write);
+      fd.fail = 'EPIPE';
+      out.write('lost\n');
+      await turn();
+      fd.fail = undefined;
+      out.write('also lost\n');
+      await turn();
+      out.flushSync();
+      assert.deepEqual(fd.writes, []);
+    });
+
+    it('flushSync writes what is buffered at once (at exit)', () => {
+      const fd = sink();
+      const out = new TurnBatchedWriter(1, fd.write);
+      out.write('last words\n');
+      out.flushSync();
+      assert.deepEqual(fd.writes, ['last words\n']);
+    });
+  });
 });

@@ -76,5 +76,26 @@ describe('daemon stores', () => {
       assert.equal(d?.provisionedCount, 1);
       assert.equal(d?.deviceInfo, '{"serial":"SN-1"}');
     });
+
+    it('reads a device through its queued writes, without committing them', () => {
+      const at = new Date('2026-01-01T00:00:00Z');
+      stores.devices.authenticated(KEY, { address: 'x', transport: 'tcp', profile: 'p', at });
+      stores.devices.delivered(KEY, at);
+      stores.devices.setState(KEY, 'provisioned', at, { reason: 'done' });
+      assert.deepEqual(stores.devices.get(KEY), { state: 'provisioned', provisionedCount: 1 });
+      assert.equal(stores.deviceStore.get(KEY), undefined, 'nothing committed by the read');
+      stores.commit();
+      assert.equal(stores.devices.get(KEY)?.state, 'provisioned');
+      // A second session, queued on top of the stored row.
+      stores.devices.authenticated(KEY, { address: 'x', transport: 'tcp', profile: 'p', at });
+      stores.devices.delivered(KEY, at);
+      stores.devices.withheld(KEY, at);
+      assert.deepEqual(stores.devices.get(KEY), { state: 'configuring', provisionedCount: 1 });
+      assert.equal(stores.deviceStore.get(KEY)?.attempts, 1);
+      stores.commit();
+      const row = stores.deviceStore.get(KEY);
+      assert.equal(row?.attempts, 2);
+      assert.equal(row?.provisionedCount, 1);
+    });
   });
 });

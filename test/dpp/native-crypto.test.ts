@@ -27,6 +27,11 @@ import {
   nativeAesSivBackend,
   nodeAesSivBackend,
 } from '../../protocol/dpp/crypto/aes-siv.js';
+import {
+  activeHashBackendName,
+  nativeHashBackend,
+  nodeHashBackend,
+} from '../../protocol/dpp/crypto/kdf.js';
 import { appendixB } from '../vectors.js';
 
 const P256_P = p256.Point.Fp.ORDER;
@@ -41,6 +46,7 @@ describe('crypto backend selection', () => {
   it('uses the native backend exactly when it is loaded', () => {
     assert.equal(activeEcBackendName(), nativeCrypto ? 'native' : 'node:crypto');
     assert.equal(activeAesSivBackendName(), nativeCrypto?.aesSiv ? 'native' : 'node:crypto');
+    assert.equal(activeHashBackendName(), nativeCrypto ? 'native' : 'node:crypto');
     assert.equal(nativeCryptoUnavailableReason === undefined, nativeCrypto !== undefined);
   });
 
@@ -65,6 +71,44 @@ describe(title, () => {
   before(function () {
     if (!nativeCrypto) this.skip();
     native = nativeCrypto;
+  });
+
+  describe('SHA-256 and HKDF-SHA256', () => {
+    const bytes = (max: number) => fc.uint8Array({ minLength: 0, maxLength: max });
+
+    it('agree with node:crypto on random input, keys longer than a block too', () => {
+      const hashes = nativeHashBackend!;
+      fc.assert(
+        fc.property(fc.array(bytes(200), { maxLength: 16 }), (parts) => {
+          assert.deepEqual(hashes.sha256(parts), nodeHashBackend.sha256(parts));
+        }),
+        { numRuns: 200 },
+      );
+      fc.assert(
+        fc.property(bytes(150), bytes(100), bytes(40), (salt, ikm, info) => {
+          assert.deepEqual(hashes.hkdf(salt, ikm, info), nodeHashBackend.hkdf(salt, ikm, info));
+        }),
+        { numRuns: 200 },
+      );
+    });
+
+    it('RFC 5869 test case 3 (empty salt and info), first block', () => {
+      const ikm = new Uint8Array(22).fill(0x0b);
+      assert.equal(
+        toHex(native.hkdfSha256(new Uint8Array(0), ikm, new Uint8Array(0))),
+        '8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d',
+      );
+    });
+
+    it('refuses what is not bytes, and more than 16 parts', () => {
+      assert.throws(() => native.sha256(['x' as unknown as Uint8Array]), TypeError);
+      assert.throws(() => native.sha256(new Array(17).fill(new Uint8Array(1))), RangeError);
+      assert.throws(
+        () =>
+          native.hkdfSha256(new Uint8Array(0), 'ikm' as unknown as Uint8Array, new Uint8Array(0)),
+        TypeError,
+      );
+    });
   });
 
   describe('P-256', () => {

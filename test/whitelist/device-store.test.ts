@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { isConfiguratorError } from '../../protocol/errors.js';
 import { openDatabase, type Database } from '../../whitelist/database.js';
 import { AuditLog } from '../../whitelist/audit-log.js';
-import { DeviceStore } from '../../whitelist/device-store.js';
+import { countsAfter, DeviceStore, type DeviceChange } from '../../whitelist/device-store.js';
 import { TempDirs } from './fixtures.js';
 import { WhitelistErrorCode } from '../../whitelist/errors.js';
 
@@ -175,5 +175,47 @@ describe('DeviceStore', () => {
       refused: 1,
       interrupted: 0,
     });
+  });
+
+  it('countsAfter gives the state and count the upsert writes, for every change from every row', () => {
+    const changes: DeviceChange[] = [
+      { kind: 'authenticated', keyHash: H, fields: { at: at(5), transport: 'tcp' } },
+      { kind: 'delivered', keyHash: H, fields: { at: at(5) } },
+      { kind: 'withheld', keyHash: H, at: at(5) },
+      { kind: 'refused', keyHash: H, at: at(5), reason: 'revoked', keepState: false },
+      { kind: 'refused', keyHash: H, at: at(5), reason: 'provisioned', keepState: true },
+      { kind: 'transition', keyHash: H, state: 'provisioned', fields: { at: at(5) } },
+      { kind: 'transition', keyHash: H, state: 'failed', fields: { at: at(5), reason: 'x' } },
+    ];
+    // Rows before: none, and a device provisioned once or twice in a few states.
+    const befores: (undefined | { state: 'configuring' | 'provisioned' | 'refused'; n: number })[] =
+      [
+        undefined,
+        { state: 'configuring', n: 0 },
+        { state: 'provisioned', n: 1 },
+        { state: 'refused', n: 2 },
+      ];
+    for (const before of befores) {
+      for (const change of changes) {
+        db.exec('DELETE FROM devices');
+        if (before !== undefined) {
+          devices.recordAuthenticated(H, { at: at(0) });
+          for (let i = 0; i < before.n; i++) devices.recordDelivered(H, { at: at(1) });
+          devices.transition(H, before.state, { at: at(2) });
+        }
+        const stored = devices.counts(H);
+        devices.apply(change);
+        const row = devices.get(H)!;
+        assert.deepEqual(devices.counts(H), {
+          state: row.state,
+          provisionedCount: row.provisionedCount,
+        });
+        assert.deepEqual(
+          countsAfter(stored, change),
+          devices.counts(H),
+          `${change.kind} after ${JSON.stringify(before)}`,
+        );
+      }
+    }
   });
 });

@@ -16,6 +16,7 @@ import { Reloader } from '../../service/reload.js';
 import { startConsole } from '../../console/start-console.js';
 import { CliExit, EXIT_INVALID_INPUT } from '../support/exit.js';
 import { activeAesSivBackendName } from '../../../protocol/dpp/crypto/aes-siv.js';
+import { activeHashBackendName } from '../../../protocol/dpp/crypto/kdf.js';
 import { nativeCryptoUnavailableReason } from '../../../protocol/dpp/crypto/native-backend.js';
 import { activeEcBackendName } from '../../../protocol/dpp/crypto/p256.js';
 import { preflightInBackground } from '../../preflight/at-start.js';
@@ -29,6 +30,7 @@ function cryptoBackends(): Record<string, string> {
   return {
     ec: activeEcBackendName(),
     aesSiv: activeAesSivBackendName(),
+    hash: activeHashBackendName(),
     ...(nativeCryptoUnavailableReason === undefined
       ? {}
       : { nativeUnavailable: nativeCryptoUnavailableReason }),

@@ -9,6 +9,7 @@
  */
 import { createHash, createHmac } from 'node:crypto';
 import { concatBytes, utf8 } from '../../bytes.js';
+import { nativeCrypto, type NativeCrypto } from './native-backend.js';
 
 export const HASH_LEN = 32;
 export const NONCE_LEN = 16;
@@ -19,19 +20,57 @@ const EMPTY = new Uint8Array(0);
  * RFC 5869 HKDF-SHA256 for one output block (L = 32): PRK = HMAC(salt, IKM), OKM = HMAC(PRK, info ‖ 0x01).
  * Two HMACs directly: node's hkdfSync builds KeyObjects and costs 3× more here (docs/benchmarks.md).
  */
-function hkdf(salt: Uint8Array, ikm: Uint8Array, info: string): Uint8Array {
+function nodeHkdf(salt: Uint8Array, ikm: Uint8Array, info: Uint8Array): Uint8Array {
   const prk = createHmac('sha256', salt).update(ikm).digest();
-  return new Uint8Array(
-    createHmac('sha256', prk).update(utf8(info)).update(Uint8Array.of(1)).digest(),
-  );
+  return new Uint8Array(createHmac('sha256', prk).update(info).update(Uint8Array.of(1)).digest());
 }
 
+function nodeSha256(parts: readonly Uint8Array[]): Uint8Array {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(p);
+  return new Uint8Array(h.digest());
+}
+
+/** SHA-256 and HKDF: the native addon's when it is loaded (no Hash or Hmac object per call). */
+export interface HashBackend {
+  readonly name: string;
+  sha256(parts: readonly Uint8Array[]): Uint8Array;
+  hkdf(salt: Uint8Array, ikm: Uint8Array, info: Uint8Array): Uint8Array;
+}
+
+export const nodeHashBackend: HashBackend = {
+  name: 'node:crypto',
+  sha256: nodeSha256,
+  hkdf: nodeHkdf,
+};
+
+export const nativeHashBackend: HashBackend | undefined =
+  nativeCrypto && nativeHashes(nativeCrypto);
+
+function nativeHashes(native: NativeCrypto): HashBackend {
+  return {
+    name: 'native',
+    sha256: (parts) => native.sha256(parts),
+    hkdf: (salt, ikm, info) => native.hkdfSha256(salt, ikm, info),
+  };
+}
+
+/** The addon's when it is loaded (DPP_CRYPTO_BACKEND=node keeps it out, as for the rest). */
+const backend: HashBackend = nativeHashBackend ?? nodeHashBackend;
+
+/** "native" or "node:crypto": for the log line at startup. */
+export const activeHashBackendName = (): string => backend.name;
+
+const FIRST = utf8('first intermediate key');
+const SECOND = utf8('second intermediate key');
+const DPP_KEY = utf8('DPP Key');
+
 export function deriveK1(mx: Uint8Array): Uint8Array {
-  return hkdf(EMPTY, mx, 'first intermediate key');
+  return backend.hkdf(EMPTY, mx, FIRST);
 }
 
 export function deriveK2(nx: Uint8Array): Uint8Array {
-  return hkdf(EMPTY, nx, 'second intermediate key');
+  return backend.hkdf(EMPTY, nx, SECOND);
 }
 
 /** ke; `lx` present only for mutual authentication. */
@@ -43,13 +82,11 @@ export function deriveKe(
   lx?: Uint8Array,
 ): Uint8Array {
   const ikm = lx ? concatBytes(mx, nx, lx) : concatBytes(mx, nx);
-  return hkdf(concatBytes(iNonce, rNonce), ikm, 'DPP Key');
+  return backend.hkdf(concatBytes(iNonce, rNonce), ikm, DPP_KEY);
 }
 
 function sha256(...parts: Uint8Array[]): Uint8Array {
-  const h = createHash('sha256');
-  for (const p of parts) h.update(p);
-  return new Uint8Array(h.digest());
+  return backend.sha256(parts);
 }
 
 export interface AuthTagInputs {

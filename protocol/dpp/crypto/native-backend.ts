@@ -1,12 +1,12 @@
 /**
- * The optional native crypto backend: P-256 key generation and ECDH, and AES-SIV, in C on the
- * OpenSSL inside node (protocol/dpp/crypto/native/, built at install by `npm run build:native`
- * when a C compiler and node's headers are present). It does what node:crypto does minus
- * node's per-call validation of our own key, about half the cost per ECDH (docs/benchmarks.md,
- * "Crypto backend").
+ * The optional native crypto backend: P-256 key generation and ECDH, AES-SIV, SHA-256 and
+ * HKDF-SHA256, in C on the OpenSSL inside node (protocol/dpp/crypto/native/, built at install by
+ * `npm run build:native` when a C compiler and node's headers are present). It does what
+ * node:crypto does minus node's per-call validation of our own key, about half the cost per ECDH
+ * (docs/benchmarks.md, "Crypto backend"), and hashes without node's Hash and Hmac objects.
  *
  * Loaded once, here. When the addon is missing, disabled or unusable, `nativeCrypto` is undefined,
- * `nativeCryptoUnavailableReason` says why, and p256.ts and aes-siv.ts use node:crypto.
+ * `nativeCryptoUnavailableReason` says why, and p256.ts, aes-siv.ts and kdf.ts use node:crypto.
  * DPP_CRYPTO_BACKEND=node in the environment disables it (to compare, or to rule it out).
  */
 import { existsSync } from 'node:fs';
@@ -35,9 +35,13 @@ export interface NativeCrypto {
   aesSivEncrypt(key: Uint8Array, plaintext: Uint8Array, ad: readonly Uint8Array[]): Uint8Array;
   /** The plaintext, or null when V does not verify. Throws RangeError for an empty plaintext. */
   aesSivDecrypt(key: Uint8Array, sealed: Uint8Array, ad: readonly Uint8Array[]): Uint8Array | null;
+  /** SHA-256 of the parts in order (at most 16). */
+  sha256(parts: readonly Uint8Array[]): Uint8Array;
+  /** RFC 5869 HKDF-SHA256, one output block (32 bytes); an empty salt is a zero-length key. */
+  hkdfSha256(salt: Uint8Array, ikm: Uint8Array, info: Uint8Array): Uint8Array;
 }
 
-export const NATIVE_CRYPTO_ABI = 2;
+export const NATIVE_CRYPTO_ABI = 3;
 
 const FUNCTIONS = [
   'generateKeyPair',
@@ -47,6 +51,8 @@ const FUNCTIONS = [
   'decodeSec1Point',
   'aesSivEncrypt',
   'aesSivDecrypt',
+  'sha256',
+  'hkdfSha256',
 ] as const;
 
 /**

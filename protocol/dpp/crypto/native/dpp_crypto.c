@@ -1,10 +1,11 @@
 /*
- * P-256 ECDH and AES-SIV for DPP, calling the libcrypto that node itself carries: node exports
+ * P-256 ECDH, AES-SIV, SHA-256 and HKDF-SHA256 for DPP, calling the libcrypto that node itself carries: node exports
  * OpenSSL's symbols, so nothing is linked here and both sides use the same library.
  *
  * Why: node:crypto's ECDH.computeSecret checks our own key pair on every call (an order check and
  * priv·G = pub, about 1.5 extra scalar multiplications), and an AES-SIV built from node's Cipher
- * objects creates several of them per operation. Each function below is the bare libcrypto call.
+ * objects creates several of them per operation; node's Hash and Hmac objects cost more to make
+than the few blocks they hash. Each function below is the bare libcrypto call.
  *
  * Bytes as in protocol/dpp/crypto/p256.ts: points are x‖y (64 bytes, no 0x04), scalars 32 bytes
  * big-endian; AES-SIV output is V (16 bytes) ‖ C, keys are K1 (S2V) ‖ K2 (CTR), RFC 5297.
@@ -29,19 +30,24 @@
 #include <openssl/obj_mac.h>
 
 /* Bumped whenever an exported function changes, so a stale build is refused by the loader. */
-#define DPP_CRYPTO_ABI 2
+#define DPP_CRYPTO_ABI 3
 
 #define COORD_LEN 32
 #define POINT_LEN 64
 #define SIV_TAG_LEN 16
 /* RFC 5297 §7: S2V takes at most 126 AD components besides the plaintext. */
 #define SIV_MAX_AD 126
+#define SHA256_LEN 32
+#define SHA256_BLOCK 64
+/* sha256(parts): at most this many parts (DPP's tags hash seven). */
+#define SHA256_MAX_PARTS 16
 
 /* Per node environment (main thread or worker): created once at load, freed with the env. */
 typedef struct {
   EC_GROUP *group;
   /* AES-128/192/256-SIV for 32/48/64-byte keys; NULL when this OpenSSL does not offer them. */
   EVP_CIPHER *siv[3];
+  EVP_MD *sha256;
 } dpp_state;
 
 /* The error is ours to report: leave nothing on OpenSSL's queue for node's next call to find. */
@@ -121,6 +127,30 @@ static napi_value copy_bytes(napi_env env, const uint8_t *source, size_t length)
   napi_value array = new_bytes(env, length, &target);
   if (array != NULL) memcpy(target, source, length);
   return array;
+}
+
+/*
+ * The bytes of each Uint8Array in a JS array of at most `max`: elements first, since reading them
+ * may run JS, which must not run once we hold byte pointers. False with an error pending.
+ */
+static bool get_byte_list(napi_env env, napi_value list, uint32_t max, const char *type_message,
+                          const char *count_message, napi_value *elements, const uint8_t **bytes,
+                          size_t *lengths, uint32_t *count) {
+  bool is_array = false;
+  if (napi_is_array(env, list, &is_array) != napi_ok || !is_array) {
+    fail_type(env, type_message);
+    return false;
+  }
+  if (napi_get_array_length(env, list, count) != napi_ok) return false;
+  if (*count > max) {
+    fail_range(env, count_message);
+    return false;
+  }
+  for (uint32_t i = 0; i < *count; i++)
+    if (napi_get_element(env, list, i, &elements[i]) != napi_ok) return false;
+  for (uint32_t i = 0; i < *count; i++)
+    if (!get_bytes(env, elements[i], type_message, &bytes[i], &lengths[i])) return false;
+  return true;
 }
 
 /*
@@ -339,25 +369,18 @@ static napi_value aes_siv(napi_env env, napi_callback_info info, bool encrypt) {
   const uint8_t *key = NULL, *input = NULL, *ad[SIV_MAX_AD];
   size_t key_len = 0, input_len = 0, ad_len[SIV_MAX_AD];
   uint32_t ad_count = 0;
-  bool is_array = false;
   if (!get_args(env, info, 3, argv, &s)) return NULL;
-  if (napi_is_array(env, argv[2], &is_array) != napi_ok || !is_array)
-    return fail_type(env, "ad must be an array of Uint8Array");
-  if (napi_get_array_length(env, argv[2], &ad_count) != napi_ok) return NULL;
-  if (ad_count > SIV_MAX_AD) return fail_range(env, "AES-SIV takes at most 126 AD components");
-  /* Elements first: reading them may run JS, which must not run once we hold byte pointers. */
-  for (uint32_t i = 0; i < ad_count; i++)
-    if (napi_get_element(env, argv[2], i, &components[i]) != napi_ok) return NULL;
+  if (!get_byte_list(env, argv[2], SIV_MAX_AD, "ad must be an array of Uint8Array",
+                     "AES-SIV takes at most 126 AD components", components, ad, ad_len,
+                     &ad_count))
+    return NULL;
   if (!get_bytes(env, argv[0], "key must be a Uint8Array", &key, &key_len) ||
       !get_bytes(env, argv[1],
                  encrypt ? "plaintext must be a Uint8Array" : "sealed must be a Uint8Array",
                  &input, &input_len))
     return NULL;
-  for (uint32_t i = 0; i < ad_count; i++) {
-    if (!get_bytes(env, components[i], "ad must be an array of Uint8Array", &ad[i], &ad_len[i]))
-      return NULL;
+  for (uint32_t i = 0; i < ad_count; i++)
     if (ad_len[i] > INT_MAX) return fail_range(env, "AES-SIV AD component too long");
-  }
   if (key_len != 32 && key_len != 48 && key_len != 64)
     return fail_range(env, "AES-SIV key must be 32, 48 or 64 bytes");
   const EVP_CIPHER *cipher = s->siv[key_len / 16 - 2];
@@ -409,11 +432,98 @@ static napi_value aes_siv_decrypt(napi_env env, napi_callback_info info) {
   return aes_siv(env, info, false);
 }
 
+/* SHA-256 of the concatenation of parts[0..count); false if libcrypto failed. */
+static bool sha256_parts(const dpp_state *s, const uint8_t *const *parts, const size_t *lengths,
+                         size_t count, uint8_t out[SHA256_LEN]) {
+  EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+  bool ok = ctx != NULL && EVP_DigestInit_ex2(ctx, s->sha256, NULL) == 1;
+  for (size_t i = 0; ok && i < count; i++) ok = EVP_DigestUpdate(ctx, parts[i], lengths[i]) == 1;
+  unsigned int n = 0;
+  if (ok) ok = EVP_DigestFinal_ex(ctx, out, &n) == 1 && n == SHA256_LEN;
+  EVP_MD_CTX_free(ctx);
+  return ok;
+}
+
+/* HMAC-SHA256 (RFC 2104) of the concatenation of data[0..count), with two digests. */
+static bool hmac_sha256(const dpp_state *s, const uint8_t *key, size_t key_len,
+                        const uint8_t *const *data, const size_t *lengths, size_t count,
+                        uint8_t out[SHA256_LEN]) {
+  uint8_t block[SHA256_BLOCK] = {0}, pad[SHA256_BLOCK], inner[SHA256_LEN];
+  if (key_len > SHA256_BLOCK) {
+    const uint8_t *k[1] = {key};
+    if (!sha256_parts(s, k, &key_len, 1, block)) return false;
+  } else {
+    memcpy(block, key, key_len);
+  }
+  const uint8_t *parts[SHA256_MAX_PARTS + 1];
+  size_t part_lengths[SHA256_MAX_PARTS + 1];
+  for (size_t i = 0; i < SHA256_BLOCK; i++) pad[i] = block[i] ^ 0x36;
+  parts[0] = pad;
+  part_lengths[0] = SHA256_BLOCK;
+  for (size_t i = 0; i < count; i++) {
+    parts[i + 1] = data[i];
+    part_lengths[i + 1] = lengths[i];
+  }
+  bool ok = sha256_parts(s, parts, part_lengths, count + 1, inner);
+  for (size_t i = 0; i < SHA256_BLOCK; i++) pad[i] = block[i] ^ 0x5c;
+  parts[1] = inner;
+  part_lengths[1] = SHA256_LEN;
+  ok = ok && sha256_parts(s, parts, part_lengths, 2, out);
+  OPENSSL_cleanse(block, sizeof block);
+  OPENSSL_cleanse(pad, sizeof pad);
+  OPENSSL_cleanse(inner, sizeof inner);
+  return ok;
+}
+
+/* sha256(parts[]) → the 32-byte digest of the parts, in order. */
+static napi_value sha256(napi_env env, napi_callback_info info) {
+  dpp_state *s = NULL;
+  napi_value argv[1], elements[SHA256_MAX_PARTS];
+  const uint8_t *parts[SHA256_MAX_PARTS];
+  size_t lengths[SHA256_MAX_PARTS];
+  uint32_t count = 0;
+  if (!get_args(env, info, 1, argv, &s) ||
+      !get_byte_list(env, argv[0], SHA256_MAX_PARTS, "parts must be an array of Uint8Array",
+                     "sha256 takes at most 16 parts", elements, parts, lengths, &count))
+    return NULL;
+  uint8_t digest[SHA256_LEN];
+  if (!sha256_parts(s, parts, lengths, count, digest)) return fail(env, "SHA-256 failed");
+  return copy_bytes(env, digest, SHA256_LEN);
+}
+
+/*
+ * hkdfSha256(salt, ikm, info) → RFC 5869 HKDF-SHA256 with one output block (L = 32):
+ * PRK = HMAC(salt, IKM), OKM = HMAC(PRK, info ‖ 0x01). An empty salt is a zero-length key.
+ */
+static napi_value hkdf_sha256(napi_env env, napi_callback_info info) {
+  dpp_state *s = NULL;
+  napi_value argv[3];
+  const uint8_t *salt = NULL, *ikm = NULL, *label = NULL;
+  size_t salt_len = 0, ikm_len = 0, label_len = 0;
+  if (!get_args(env, info, 3, argv, &s)) return NULL;
+  if (!get_bytes(env, argv[0], "salt must be a Uint8Array", &salt, &salt_len) ||
+      !get_bytes(env, argv[1], "ikm must be a Uint8Array", &ikm, &ikm_len) ||
+      !get_bytes(env, argv[2], "info must be a Uint8Array", &label, &label_len))
+    return NULL;
+  static const uint8_t one[1] = {1};
+  uint8_t prk[SHA256_LEN], okm[SHA256_LEN];
+  const uint8_t *extract[1] = {ikm}, *expand[2] = {label, one};
+  size_t extract_len[1] = {ikm_len}, expand_len[2] = {label_len, 1};
+  bool ok = hmac_sha256(s, salt, salt_len, extract, extract_len, 1, prk) &&
+            hmac_sha256(s, prk, SHA256_LEN, expand, expand_len, 2, okm);
+  OPENSSL_cleanse(prk, sizeof prk);
+  if (!ok) return fail(env, "HKDF-SHA256 failed");
+  napi_value result = copy_bytes(env, okm, SHA256_LEN);
+  OPENSSL_cleanse(okm, sizeof okm);
+  return result;
+}
+
 static void free_state(napi_env env, void *data, void *hint) {
   (void)env;
   (void)hint;
   dpp_state *s = data;
   for (size_t i = 0; i < 3; i++) EVP_CIPHER_free(s->siv[i]);
+  EVP_MD_free(s->sha256);
   EC_GROUP_free(s->group);
   free(s);
 }
@@ -428,9 +538,11 @@ NAPI_MODULE_INIT() {
     s->siv[i] = EVP_CIPHER_fetch(NULL, siv_names[i], NULL);
     siv = siv && s->siv[i] != NULL;
   }
-  if (s->group == NULL || napi_set_instance_data(env, s, free_state, NULL) != napi_ok) {
+  s->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+  if (s->group == NULL || s->sha256 == NULL ||
+      napi_set_instance_data(env, s, free_state, NULL) != napi_ok) {
     free_state(env, s, NULL);
-    return fail(env, "P-256 is not available in this OpenSSL");
+    return fail(env, "P-256 or SHA-256 is not available in this OpenSSL");
   }
   ERR_clear_error();
 
@@ -448,6 +560,8 @@ NAPI_MODULE_INIT() {
       {"decodeSec1Point", NULL, decode_sec1_point, NULL, NULL, NULL, napi_enumerable, s},
       {"aesSivEncrypt", NULL, aes_siv_encrypt, NULL, NULL, NULL, napi_enumerable, s},
       {"aesSivDecrypt", NULL, aes_siv_decrypt, NULL, NULL, NULL, napi_enumerable, s},
+      {"sha256", NULL, sha256, NULL, NULL, NULL, napi_enumerable, s},
+      {"hkdfSha256", NULL, hkdf_sha256, NULL, NULL, NULL, napi_enumerable, s},
   };
   if (napi_define_properties(env, exports, sizeof properties / sizeof properties[0],
                              properties) != napi_ok)
