@@ -61,10 +61,16 @@ export function registerStartCommand(program: Command): void {
       const log = createLogger({ level: config.log.level, format: config.log.format });
       for (const w of config.warnings) log.warn(w);
       const notifier = new SystemdNotifier(log);
-      // Installed before anything starts: a SIGHUP's default action would end the process. One
-      // that comes before the daemon is up is carried out once it is.
+      // Installed before anything starts: a signal's default action would end the process at
+      // once, without its last records and log lines. A stop or a reload asked for before the
+      // daemon is up is carried out once it is.
       const reload: { run?: () => void; asked: boolean } = { asked: false };
       process.on('SIGHUP', () => (reload.run === undefined ? (reload.asked = true) : reload.run()));
+      const stop: { run?: (signal: NodeJS.Signals) => void; asked?: NodeJS.Signals } = {};
+      const onStopSignal = (signal: NodeJS.Signals): void =>
+        stop.run === undefined ? void (stop.asked ??= signal) : stop.run(signal);
+      process.on('SIGINT', onStopSignal);
+      process.on('SIGTERM', onStopSignal);
       const bundleWarnings: string[] = [];
       const bundles = createBundleBuilder(config, bundleWarnings);
       if (!bundles.ok) throw new CliExit(EXIT_INVALID_INPUT, bundles.error.message);
@@ -137,7 +143,7 @@ export function registerStartCommand(program: Command): void {
 
       await new Promise<void>((resolve) => {
         let stopping = false;
-        const onSignal = (signal: NodeJS.Signals): void => {
+        stop.run = (signal: NodeJS.Signals): void => {
           if (stopping) {
             log.warn(`${signal} again: exiting now`);
             process.exit(1);
@@ -155,8 +161,7 @@ export function registerStartCommand(program: Command): void {
               resolve();
             });
         };
-        process.on('SIGINT', onSignal);
-        process.on('SIGTERM', onSignal);
+        if (stop.asked !== undefined) stop.run(stop.asked);
         // A failed promise somewhere must not end the service; a thrown exception leaves unknown
         // state, so that one ends it and systemd restarts us (sessions resume from the database).
         process.on('unhandledRejection', (reason) =>
