@@ -2,6 +2,17 @@
 
 export type Role = 'admin' | 'viewer';
 
+/** The device states the views show (whitelist/types.ts has the daemon's list; authenticating is brief). */
+export const SHOWN_STATES = [
+  'announced',
+  'configuring',
+  'provisioned',
+  'connected',
+  'failed',
+  'refused',
+  'interrupted',
+] as const;
+
 export interface SessionInfo {
   role: Role;
   actor: string;

@@ -2,17 +2,9 @@
  * minute, the radio link, and the latest refusals with their reasons. Fed by the event stream. */
 import { api } from './api.js';
 import { h, show, shortHash, table, when } from './dom.js';
-import type { AuditRecord, LiveEvent, Status } from './types.js';
+import { SHOWN_STATES, type AuditRecord, type LiveEvent, type Status } from './types.js';
 
-const STATES = [
-  'announced',
-  'configuring',
-  'provisioned',
-  'connected',
-  'failed',
-  'refused',
-  'interrupted',
-];
+const STATES = SHOWN_STATES;
 const RECENT_REFUSALS = 20;
 
 interface Refusal {

@@ -1,18 +1,9 @@
 /** Devices by state, and one device with its whitelist entry and its history. */
 import { api } from './api.js';
 import { h, show, shortHash, table, when } from './dom.js';
-import type { AuditRecord, Device, Entry } from './types.js';
+import { SHOWN_STATES, type AuditRecord, type Device, type Entry } from './types.js';
 
-const STATES = [
-  '',
-  'announced',
-  'configuring',
-  'provisioned',
-  'connected',
-  'failed',
-  'refused',
-  'interrupted',
-];
+const STATES = ['', ...SHOWN_STATES];
 
 export async function showDevices(main: HTMLElement): Promise<void> {
   const state = h(
