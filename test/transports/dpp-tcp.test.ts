@@ -215,6 +215,9 @@ describe('DPP over TCP: outgoing connections', () => {
     const early = await Promise.race([settled, drain().then(() => undefined)]);
     if (early !== undefined) this.skip();
     await clock.advance(5000);
-    assert.equal(await settled, 'no connection within 5000 ms');
+    const result = await settled;
+    // The refusal may also come later, from a gateway that answers for the address.
+    if (/ECONNREFUSED|EHOSTUNREACH|ENETUNREACH/.test(result)) this.skip();
+    assert.equal(result, 'no connection within 5000 ms');
   });
 });
