@@ -60,11 +60,11 @@ export function createLogger(options: LogOptions): Logger {
 
 /**
  * JSON lines to stdout, one write(2) for the lines logged together: written as soon as the code
- * that logged them has run to its end (a microtask), before any I/O or timer. stdout to journald is a socket, which Node writes synchronously, and a
- * write per line cost a busy daemon more than its crypto; pino's asynchronous destination batched
- * them but sent each write through the thread pool, which woke a worker and then the event loop
- * once more for every line of a quiet daemon (docs/benchmarks.md). What is still buffered is
- * written before the process exits.
+ * that logged them has run to its end (a microtask), before any I/O or timer. stdout to journald
+ * is a socket, which Node writes synchronously, and a write per line cost a busy daemon more than
+ * its crypto; pino's asynchronous destination batched them but sent each write through the thread
+ * pool, which woke a worker and then the event loop once more for every line of a quiet daemon
+ * (docs/benchmarks.md). What is still buffered is written before the process exits.
  */
 function batchedStdout(): BatchedWriter {
   const out = new BatchedWriter(1);
