@@ -55,19 +55,19 @@ export function createLogger(options: LogOptions): Logger {
     );
   }
   if (options.destination !== undefined) return pino(base, destination);
-  return pino(base, stdoutByTurn());
+  return pino(base, batchedStdout());
 }
 
 /**
- * JSON lines to stdout, one write(2) per turn of the event loop: what a turn logs is written
- * together when it ends. stdout to journald is a socket, which Node writes synchronously, and a
- * write per line cost a busy daemon more than its crypto; pino's asynchronous destination batched
- * them but sent each write through the thread pool, which woke a worker and then the event loop
- * once more for every line of a quiet daemon (docs/benchmarks.md). What is still buffered is
- * written before the process exits.
+ * JSON lines to stdout, one write(2) for the lines logged together: written as soon as the code
+ * that logged them has run to its end (a microtask), before any I/O or timer. stdout to journald
+ * is a socket, which Node writes synchronously, and a write per line cost a busy daemon more than
+ * its crypto; pino's asynchronous destination batched them but sent each write through the thread
+ * pool, which woke a worker and then the event loop once more for every line of a quiet daemon
+ * (docs/benchmarks.md). What is still buffered is written before the process exits.
  */
-function stdoutByTurn(): TurnBatchedWriter {
-  const out = new TurnBatchedWriter(1);
+function batchedStdout(): BatchedWriter {
+  const out = new BatchedWriter(1);
   process.once('exit', () => out.flushSync());
   return out;
 }
@@ -76,11 +76,12 @@ function stdoutByTurn(): TurnBatchedWriter {
 export type WriteSync = (fd: number, data: Uint8Array) => number;
 
 /**
- * Lines buffered for the rest of the turn, then written with one synchronous write. A pipe or
+ * Lines buffered until the running code yields (a microtask), then written with one synchronous
+ * write: a line is not held while the event loop waits, nor across an `await`. A pipe or
  * socket that is full (EAGAIN) keeps the rest for `retryMs` later; one that is gone (EPIPE, a
  * closed descriptor) drops what is buffered and every later line: there is nothing to write to.
  */
-export class TurnBatchedWriter {
+export class BatchedWriter {
   private lines: string[] = [];
   /** Bytes a full pipe did not take, written before any newer line. */
   private leftover: Uint8Array | undefined;
@@ -100,12 +101,12 @@ export class TurnBatchedWriter {
     this.lines.push(line);
     if (!this.scheduled && this.retry === undefined) {
       this.scheduled = true;
-      setImmediate(this.endOfTurn);
+      queueMicrotask(this.flushBatch);
     }
     return true;
   }
 
-  private readonly endOfTurn = (): void => {
+  private readonly flushBatch = (): void => {
     this.scheduled = false;
     this.retry = undefined;
     this.writeOut(false);
@@ -138,7 +139,7 @@ export class TurnBatchedWriter {
         }
         this.leftover = data;
         if (!exiting) {
-          this.retry = setTimeout(this.endOfTurn, this.retryMs);
+          this.retry = setTimeout(this.flushBatch, this.retryMs);
           this.retry.unref();
         }
         return false;

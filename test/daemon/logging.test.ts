@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { createLogger, REDACTED_FIELDS, TurnBatchedWriter } from '../../daemon/logging.js';
+import { createLogger, REDACTED_FIELDS, BatchedWriter } from '../../daemon/logging.js';
 
 function capture(): { stream: Writable; text: () => string } {
   const chunks: string[] = [];
@@ -31,7 +31,7 @@ describe('daemon logger', () => {
     });
   }
 
-  describe('stdout written once per turn', () => {
+  describe('stdout: one write for the lines logged together', () => {
     const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
     const errno = (code: string): Error => Object.assign(new Error(code), { code });
 
@@ -51,14 +51,14 @@ describe('daemon logger', () => {
       return fd;
     }
 
-    it('writes the lines of one turn together, after it', async () => {
+    it('writes the lines logged together in one write, once the code that logged them ends', async () => {
       const fd = sink();
-      const out = new TurnBatchedWriter(1, fd.write);
+      const out = new BatchedWriter(1, fd.write);
       out.write('a\n');
       out.write('b\n');
-      assert.deepEqual(fd.writes, [], 'nothing during the turn');
-      await turn();
-      assert.deepEqual(fd.writes, ['a\nb\n']);
+      assert.deepEqual(fd.writes, [], 'nothing while that code runs');
+      await Promise.resolve();
+      assert.deepEqual(fd.writes, ['a\nb\n'], 'written before an await resumes');
       out.write('c\n');
       await turn();
       assert.deepEqual(fd.writes, ['a\nb\n', 'c\n']);
@@ -66,7 +66,7 @@ describe('daemon logger', () => {
 
     it('writes the rest of a write that was cut short', async () => {
       const fd = sink(3);
-      const out = new TurnBatchedWriter(1, fd.write);
+      const out = new BatchedWriter(1, fd.write);
       out.write('hello\n');
       await turn();
       assert.equal(fd.writes.join(''), 'hello\n');
@@ -74,7 +74,7 @@ describe('daemon logger', () => {
 
     it('keeps what a full pipe refused, and writes it before newer lines', async () => {
       const fd = sink();
-      const out = new TurnBatchedWriter(1, fd.write, 5);
+      const out = new BatchedWriter(1, fd.write, 5);
       fd.fail = 'EAGAIN';
       out.write('first\n');
       await turn();
@@ -86,7 +86,7 @@ describe('daemon logger', () => {
 
     it('drops the lines when stdout is gone, without throwing', async () => {
       const fd = sink();
-      const out = new TurnBatchedWriter(1, fd.write);
+      const out = new BatchedWriter(1, fd.write);
       fd.fail = 'EPIPE';
       out.write('lost\n');
       await turn();
@@ -99,7 +99,7 @@ describe('daemon logger', () => {
 
     it('flushSync writes what is buffered at once (at exit)', () => {
       const fd = sink();
-      const out = new TurnBatchedWriter(1, fd.write);
+      const out = new BatchedWriter(1, fd.write);
       out.write('last words\n');
       out.flushSync();
       assert.deepEqual(fd.writes, ['last words\n']);
