@@ -10,25 +10,10 @@ import type { DeviceEvent, RefusedEvent } from '../engine/device-records.js';
 import type { LinkChange } from '../service/daemon.js';
 import type { ConsoleDaemon } from './context.js';
 
+/** The engine's and the daemon's own events, as clients see them: without the internal peer id. */
 export type ConsoleEvent =
-  | {
-      readonly type: 'device';
-      readonly keyHash: string;
-      readonly state: string;
-      readonly address: string;
-      readonly transport: string;
-      readonly reason?: string | undefined;
-      readonly label?: string | undefined;
-      readonly at: string;
-    }
-  | {
-      readonly type: 'refused';
-      readonly subject: string;
-      readonly keyHash?: string | undefined;
-      readonly address: string;
-      readonly reason: string;
-      readonly at: string;
-    }
+  | ({ readonly type: 'device'; readonly at: string } & Omit<DeviceEvent, 'peerId'>)
+  | ({ readonly type: 'refused'; readonly at: string } & Omit<RefusedEvent, 'peerId'>)
   | {
       readonly type: 'whitelist';
       readonly kind: string;
@@ -36,12 +21,7 @@ export type ConsoleEvent =
       readonly actor?: string | undefined;
       readonly at: string;
     }
-  | {
-      readonly type: 'link';
-      readonly up: boolean;
-      readonly reason?: string | undefined;
-      readonly at: string;
-    };
+  | ({ readonly type: 'link' } & LinkChange);
 
 export type ConsoleEventListener = (event: ConsoleEvent) => void;
 
@@ -74,28 +54,11 @@ export class ConsoleEvents {
   start(): void {
     const now = (): string => new Date().toISOString();
     const records = this.daemon.engine.records;
-    const device = (e: DeviceEvent): void =>
-      this.publish({
-        type: 'device',
-        keyHash: e.keyHash,
-        state: e.state,
-        address: e.address,
-        transport: e.transport,
-        reason: e.reason,
-        label: e.label,
-        at: now(),
-      });
-    const refused = (e: RefusedEvent): void =>
-      this.publish({
-        type: 'refused',
-        subject: e.subject,
-        keyHash: e.keyHash,
-        address: e.address,
-        reason: e.reason,
-        at: now(),
-      });
-    const link = (c: LinkChange): void =>
-      this.publish({ type: 'link', up: c.up, reason: c.reason, at: c.at });
+    const device = ({ peerId: _, ...e }: DeviceEvent): void =>
+      this.publish({ type: 'device', ...e, at: now() });
+    const refused = ({ peerId: _, ...e }: RefusedEvent): void =>
+      this.publish({ type: 'refused', ...e, at: now() });
+    const link = (c: LinkChange): void => this.publish({ type: 'link', ...c });
     records.on('device', device);
     records.on('refused', refused);
     this.daemon.links.on('change', link);
