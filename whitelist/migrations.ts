@@ -129,6 +129,36 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX unlisted_last_seen ON unlisted (last_seen);
     `,
   },
+  {
+    version: 3,
+    name: 'devices heard but not listed: over Bluetooth LE too, and by which radio',
+    sql: `
+      -- heard_by: the radio that heard it (a bridge's serial port, a Bluetooth adapter), so an
+      -- admin knows where on the site the device is. 'ble': found by discovery, never served.
+      -- uri: the DPP URI as the device gave it (Bluetooth LE carries the whole URI).
+      CREATE TABLE unlisted_v3 (
+        id          TEXT PRIMARY KEY CHECK (${HEX64('id')}),
+        key_hash    TEXT CHECK (key_hash IS NULL OR (${HEX64('key_hash')})),
+        chirp_hash  TEXT CHECK (chirp_hash IS NULL OR (${HEX64('chirp_hash')})),
+        public_key  BLOB,
+        uri         TEXT,
+        address     TEXT NOT NULL,
+        rssi        INTEGER,
+        transport   TEXT NOT NULL CHECK (transport IN ('espnow', 'tcp', 'ble')),
+        heard_by    TEXT,
+        first_seen  TEXT NOT NULL,
+        last_seen   TEXT NOT NULL,
+        count       INTEGER NOT NULL
+      ) STRICT;
+      INSERT INTO unlisted_v3 (id, key_hash, chirp_hash, public_key, address, rssi, transport,
+          first_seen, last_seen, count)
+        SELECT id, key_hash, chirp_hash, public_key, address, rssi, transport, first_seen,
+          last_seen, count FROM unlisted;
+      DROP TABLE unlisted;
+      ALTER TABLE unlisted_v3 RENAME TO unlisted;
+      CREATE INDEX unlisted_last_seen ON unlisted (last_seen);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -11,6 +11,10 @@ import type { Database } from './database.js';
 import { isoTime } from './time.js';
 import type { Transport } from './types.js';
 
+/** How an unlisted device was heard: a transport we serve on, or Bluetooth LE discovery. */
+export const UNLISTED_TRANSPORTS = ['espnow', 'tcp', 'ble'] as const;
+export type UnlistedTransport = Transport | 'ble';
+
 /** Rows kept at most: a flood of made-up keys must not grow the file without bound. */
 export const UNLISTED_MAX = 1000;
 
@@ -21,9 +25,13 @@ export interface UnlistedSighting {
   readonly chirpHash?: string | undefined;
   /** DER SubjectPublicKeyInfo, when the announcement carried it. */
   readonly publicKey?: Uint8Array | undefined;
+  /** The DPP URI as the device gave it, when a carrier brought the whole URI (Bluetooth LE). */
+  readonly uri?: string | undefined;
   readonly address: string;
   readonly rssi?: number | undefined;
-  readonly transport: Transport;
+  readonly transport: UnlistedTransport;
+  /** The radio that heard it: a bridge's serial port, a Bluetooth adapter; none for TCP. */
+  readonly heardBy?: string | undefined;
   /** The latest sighting. */
   readonly at: Date;
   /** The earliest of the sightings summed here, when more than one. */
@@ -36,9 +44,11 @@ export interface UnlistedDevice {
   readonly keyHash?: string;
   readonly chirpHash?: string;
   readonly publicKey?: Uint8Array;
+  readonly uri?: string;
   readonly address: string;
   readonly rssi?: number;
-  readonly transport: Transport;
+  readonly transport: UnlistedTransport;
+  readonly heardBy?: string;
   readonly firstSeen: string;
   readonly lastSeen: string;
   readonly count: number;
@@ -48,9 +58,11 @@ interface UnlistedRow {
   key_hash: string | null;
   chirp_hash: string | null;
   public_key: Uint8Array | null;
+  uri: string | null;
   address: string;
   rssi: number | null;
-  transport: Transport;
+  transport: UnlistedTransport;
+  heard_by: string | null;
   first_seen: string;
   last_seen: string;
   count: number;
@@ -71,17 +83,19 @@ export class UnlistedStore {
     private readonly max = UNLISTED_MAX,
   ) {
     this.upsert = db.prepare(
-      `INSERT INTO unlisted (id, key_hash, chirp_hash, public_key, address, rssi, transport,
-         first_seen, last_seen, count)
-       VALUES (@id, @keyHash, @chirpHash, @publicKey, @address, @rssi, @transport, @firstAt, @at,
-         @count)
+      `INSERT INTO unlisted (id, key_hash, chirp_hash, public_key, uri, address, rssi, transport,
+         heard_by, first_seen, last_seen, count)
+       VALUES (@id, @keyHash, @chirpHash, @publicKey, @uri, @address, @rssi, @transport,
+         @heardBy, @firstAt, @at, @count)
        ON CONFLICT (id) DO UPDATE SET
          key_hash = coalesce(excluded.key_hash, unlisted.key_hash),
          chirp_hash = coalesce(excluded.chirp_hash, unlisted.chirp_hash),
          public_key = coalesce(excluded.public_key, unlisted.public_key),
+         uri = coalesce(excluded.uri, unlisted.uri),
          address = excluded.address,
          rssi = excluded.rssi,
          transport = excluded.transport,
+         heard_by = excluded.heard_by,
          last_seen = max(unlisted.last_seen, excluded.last_seen),
          count = unlisted.count + excluded.count`,
     );
@@ -104,9 +118,11 @@ export class UnlistedStore {
         keyHash: s.keyHash?.toLowerCase() ?? null,
         chirpHash: s.chirpHash?.toLowerCase() ?? null,
         publicKey: s.publicKey ?? null,
+        uri: s.uri ?? null,
         address: s.address,
         rssi: s.rssi ?? null,
         transport: s.transport,
+        heardBy: s.heardBy ?? null,
         at: isoTime(s.at),
         firstAt: isoTime(s.firstAt ?? s.at),
         count: s.count,
@@ -149,9 +165,11 @@ function fromRow(row: UnlistedRow): UnlistedDevice {
     ...(row.key_hash !== null ? { keyHash: row.key_hash } : {}),
     ...(row.chirp_hash !== null ? { chirpHash: row.chirp_hash } : {}),
     ...(row.public_key !== null ? { publicKey: new Uint8Array(row.public_key) } : {}),
+    ...(row.uri !== null ? { uri: row.uri } : {}),
     address: row.address,
     ...(row.rssi !== null ? { rssi: row.rssi } : {}),
     transport: row.transport,
+    ...(row.heard_by !== null ? { heardBy: row.heard_by } : {}),
     firstSeen: row.first_seen,
     lastSeen: row.last_seen,
     count: row.count,
@@ -176,4 +194,9 @@ export function uriOfAnnouncedKey(publicKey: Uint8Array | undefined): string | u
     supportedCurves: null,
     unknownTokens: [],
   });
+}
+
+/** The URI to show for an unlisted device: the one it gave (Bluetooth LE), else one of its key. */
+export function uriOfUnlisted(d: Pick<UnlistedDevice, 'uri' | 'publicKey'>): string | undefined {
+  return d.uri ?? uriOfAnnouncedKey(d.publicKey);
 }

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { DEVICE_STATES, TRANSPORTS, WHITELIST_STATUSES } from '../../whitelist/types.js';
 import type { AuditEntry, DeviceRecord, WhitelistEntry } from '../../whitelist/types.js';
-import type { UnlistedDevice } from '../../whitelist/unlisted-store.js';
+import { UNLISTED_TRANSPORTS, type UnlistedDevice } from '../../whitelist/unlisted-store.js';
 
 export const errorView = z.object({ error: z.string() }).loose();
 
@@ -147,7 +147,9 @@ export const unlistedView = z.object({
   uri: z.string().optional(),
   address: z.string(),
   rssi: z.number().optional(),
-  transport: z.enum(TRANSPORTS),
+  transport: z.enum(UNLISTED_TRANSPORTS),
+  /** The radio that heard it: a bridge's serial port, a Bluetooth adapter. */
+  heardBy: z.string().optional(),
   firstSeen: z.string(),
   lastSeen: z.string(),
   count: z.number(),
@@ -163,6 +165,7 @@ export function toUnlistedView(u: UnlistedDevice, uri: string | undefined): Unli
     address: u.address,
     rssi: u.rssi,
     transport: u.transport,
+    heardBy: u.heardBy,
     firstSeen: u.firstSeen,
     lastSeen: u.lastSeen,
     count: u.count,

@@ -118,6 +118,7 @@ export function openStores(dataDir: string, log: GroupCommitLog = STDERR_LOG): S
       sightings.set(id, {
         ...s,
         publicKey: s.publicKey ?? before?.publicKey,
+        uri: s.uri ?? before?.uri,
         firstAt: before?.firstAt ?? before?.at ?? s.at,
         count: (before?.count ?? 0) + 1,
       });

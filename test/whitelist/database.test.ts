@@ -6,6 +6,7 @@ import { isConfiguratorError } from '../../protocol/errors.js';
 import { appliedVersion, databasePath, migrate, openDatabase } from '../../whitelist/database.js';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../whitelist/migrations.js';
 import { TempDirs } from './fixtures.js';
+import { UnlistedStore } from '../../whitelist/unlisted-store.js';
 import { WhitelistErrorCode } from '../../whitelist/errors.js';
 
 describe('whitelist database', () => {
@@ -186,6 +187,59 @@ describe('whitelist database', () => {
     } finally {
       a.close();
       b.close();
+    }
+  });
+
+  it('keeps the devices heard but not listed across migration 3, which adds Bluetooth LE, the radio that heard them and the URI', () => {
+    const dir = temp.make();
+    const old = new BetterSqlite3(databasePath(dir));
+    try {
+      migrate(
+        old,
+        MIGRATIONS.filter((m) => m.version <= 2),
+      );
+      old
+        .prepare(
+          `INSERT INTO unlisted (id, key_hash, address, rssi, transport, first_seen, last_seen, count)
+           VALUES (?, ?, 'aa:bb:cc:dd:ee:01', -60, 'espnow', ?, ?, 7)`,
+        )
+        .run(
+          'c'.repeat(64),
+          'c'.repeat(64),
+          '2026-01-01T00:00:00.000Z',
+          '2026-01-02T00:00:00.000Z',
+        );
+    } finally {
+      old.close();
+    }
+    for (const file of ['', '-wal', '-shm'])
+      if (existsSync(databasePath(dir) + file)) chmodSync(databasePath(dir) + file, 0o600);
+    const db = openDatabase(dir);
+    try {
+      const store = new UnlistedStore(db);
+      const kept = store.get('c'.repeat(64));
+      assert.equal(kept?.count, 7);
+      assert.equal(kept?.transport, 'espnow');
+      assert.equal(kept?.heardBy, undefined);
+      const at = new Date('2026-01-03T00:00:00.000Z');
+      store.record([
+        {
+          keyHash: 'd'.repeat(64),
+          uri: 'DPP:K:abc;;',
+          address: '24:0a:c4:00:00:02',
+          rssi: -71,
+          transport: 'ble',
+          heardBy: 'hci0',
+          at,
+          count: 1,
+        },
+      ]);
+      const ble = store.get('d'.repeat(64));
+      assert.equal(ble?.transport, 'ble');
+      assert.equal(ble?.heardBy, 'hci0');
+      assert.equal(ble?.uri, 'DPP:K:abc;;');
+    } finally {
+      db.close();
     }
   });
 

@@ -4,7 +4,7 @@ import { DEVICE_STATES, type DeviceRecord, type DeviceState } from '../../../whi
 import { WhitelistStore } from '../../../whitelist/whitelist-store.js';
 import {
   UnlistedStore,
-  uriOfAnnouncedKey,
+  uriOfUnlisted,
   type UnlistedDevice,
 } from '../../../whitelist/unlisted-store.js';
 import { readDaemonState, type DaemonState } from '../../service/state-file.js';
@@ -74,7 +74,7 @@ function radioDown(radio: NonNullable<DaemonState['radio']>): string {
 
 function unlistedJson(d: UnlistedDevice): Record<string, unknown> {
   const { publicKey, ...rest } = d;
-  return { ...rest, uri: uriOfAnnouncedKey(publicKey) };
+  return { ...rest, uri: uriOfUnlisted({ uri: d.uri, publicKey }) };
 }
 
 function unlistedRow(d: UnlistedDevice): string[] {
@@ -85,6 +85,7 @@ function unlistedRow(d: UnlistedDevice): string[] {
     d.address,
     d.rssi === undefined ? '' : String(d.rssi),
     d.transport,
+    d.heardBy ?? '',
     String(d.count),
     time(d.firstSeen),
     time(d.lastSeen),
@@ -97,6 +98,7 @@ const UNLISTED_HEADER = [
   'PEER',
   'RSSI',
   'TRANSPORT',
+  'HEARD BY',
   'HEARD',
   'FIRST SEEN',
   'LAST SEEN',

@@ -71,6 +71,7 @@ export interface Unlisted {
   address: string;
   rssi?: number;
   transport: string;
+  heardBy?: string;
   firstSeen: string;
   lastSeen: string;
   count: number;

@@ -26,6 +26,12 @@ export async function showUnlisted(main: HTMLElement): Promise<void> {
           },
           { title: 'Address', cell: (u: Unlisted) => u.address },
           { title: 'RSSI', cell: (u: Unlisted) => u.rssi ?? '', wide: true },
+          {
+            title: 'Heard by',
+            cell: (u: Unlisted) =>
+              u.heardBy === undefined ? u.transport : `${u.transport} · ${u.heardBy}`,
+            wide: true,
+          },
           { title: 'Heard', cell: (u: Unlisted) => `${u.count}×, last ${when(u.lastSeen)}` },
           {
             title: 'URI',

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { findEntry } from '../../../whitelist/find-entry.js';
 import { DEVICE_STATES } from '../../../whitelist/types.js';
-import { uriOfAnnouncedKey } from '../../../whitelist/unlisted-store.js';
+import { uriOfUnlisted } from '../../../whitelist/unlisted-store.js';
 import { resolveKey } from '../../../whitelist/key-input.js';
 import { callerOf } from '../auth.js';
 import { requireKnownProfile } from '../profiles.js';
@@ -119,7 +119,7 @@ export function deviceRoutes(app: ConsoleApp, ctx: ConsoleContext): void {
         .list({ limit: request.query.limit })
         // Listed since it was heard (by the CLI, or another admin): no longer a question.
         .filter((u) => u.keyHash === undefined || whitelist.get(u.keyHash) === undefined)
-        .map((u) => toUnlistedView(u, uriOfAnnouncedKey(u.publicKey))),
+        .map((u) => toUnlistedView(u, uriOfUnlisted(u))),
     }),
   );
 
@@ -143,7 +143,7 @@ export function deviceRoutes(app: ConsoleApp, ctx: ConsoleContext): void {
       const heard = unlisted.get(request.params.id);
       if (heard === undefined)
         throw new HttpRefusal(404, 'no such device among those heard but not listed');
-      const uri = uriOfAnnouncedKey(heard.publicKey);
+      const uri = uriOfUnlisted(heard);
       if (uri === undefined)
         throw new HttpRefusal(
           400,
