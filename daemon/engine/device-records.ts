@@ -124,6 +124,7 @@ export class DeviceRecords extends EventEmitter<EngineEvents> {
       address: peer.address,
       rssi: peer.rssi,
       transport: peer.transport,
+      heardBy: peer.heardBy,
       at: this.deps.clock.date(),
     });
   }

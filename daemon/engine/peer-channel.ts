@@ -11,6 +11,8 @@ export interface PeerChannel {
   readonly address: string;
   /** Signal strength (dBm) of the frame that brought this message, when the radio reports it. */
   readonly rssi?: number | undefined;
+  /** The radio that heard it (a bridge's name or port), when the transport says. */
+  readonly heardBy?: string | undefined;
   /**
    * Hand one DPP message to the transport; delivery failures are the session's retransmission's
    * business. A radio that learns whether the peer's radio acknowledged it (ESP-NOW) resolves

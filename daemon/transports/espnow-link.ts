@@ -27,6 +27,8 @@ export interface EspnowMessage {
   readonly broadcast: boolean;
   readonly rssi: number;
   readonly bytes: Uint8Array;
+  /** The radio that heard its last fragment, when there are several (a group of bridges). */
+  readonly heardBy?: string | undefined;
 }
 
 export interface EspnowLinkEvents {
@@ -87,7 +89,13 @@ export class EspnowDppLink extends EventEmitter<EspnowLinkEvents> {
       const bytes = this.reassembler.push(f.src, f.payload, this.now());
       if (bytes === null) return;
       this.counters.messagesIn++;
-      this.emit('message', { src: f.src, broadcast: f.broadcast, rssi: f.rssi, bytes });
+      this.emit('message', {
+        src: f.src,
+        broadcast: f.broadcast,
+        rssi: f.rssi,
+        bytes,
+        heardBy: f.heardBy,
+      });
     });
     // After a bridge reset, half-received messages can never complete.
     radio.on('up', () => {

@@ -8,20 +8,35 @@ import type { PeerChannel, PeerHandler } from '../engine/peer-channel.js';
 import type { EspnowDppLink } from './espnow-link.js';
 import type { Mac } from './radio-transport.js';
 
-export function espnowPeer(link: EspnowDppLink, mac: Mac, rssi?: number): PeerChannel {
+export function espnowPeer(
+  link: EspnowDppLink,
+  mac: Mac,
+  rssi?: number,
+  heardBy?: string,
+): PeerChannel {
   return {
     id: `espnow:${mac}`,
     transport: 'espnow',
     address: mac,
     rssi,
+    heardBy,
     // Only a frame nothing acknowledged says the peer is not here; the link counts the rest.
     send: (message) => link.send(mac, message).then((result) => result !== 'notAcked'),
     close: () => {},
   };
 }
 
-/** Hands the link's messages to the engine, and tells it when the air has room again. */
-export function feedPeers(link: EspnowDppLink, handler: PeerHandler): void {
-  link.on('message', (m) => handler.onMessage(espnowPeer(link, m.src, m.rssi), m.bytes));
+/**
+ * Hands the link's messages to the engine, and tells it when the air has room again. `radioName`
+ * says which radio heard a message when the radio itself does not (one bridge: its port).
+ */
+export function feedPeers(
+  link: EspnowDppLink,
+  handler: PeerHandler,
+  radioName?: () => string,
+): void {
+  link.on('message', (m) =>
+    handler.onMessage(espnowPeer(link, m.src, m.rssi, m.heardBy ?? radioName?.()), m.bytes),
+  );
   link.on('drain', () => handler.admitWaiting());
 }

@@ -13,6 +13,8 @@ export interface RadioFrame {
   readonly channel: number;
   readonly broadcast: boolean;
   readonly payload: Uint8Array;
+  /** Which of several radios heard it (its name), when the daemon has more than one. */
+  readonly heardBy?: string | undefined;
 }
 
 export interface RadioInfo {

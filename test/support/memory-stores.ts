@@ -38,7 +38,10 @@ export class MemoryStores implements Stores {
   readonly deviceRecords = new Map<string, MemoryDevice>();
   readonly auditRecords: AuditRecord[] = [];
   /** Devices refused as unknown, by key hash or chirp hash: how often, and the last sighting. */
-  readonly unlistedRecords = new Map<string, { count: number; address: string; rssi?: number }>();
+  readonly unlistedRecords = new Map<
+    string,
+    { count: number; address: string; rssi?: number; heardBy?: string }
+  >();
   readonly secretRecords = new Map<string, string>();
   closed = false;
   /** How many audit records had been appended at the last commit (what a crash would keep). */
@@ -132,6 +135,7 @@ export class MemoryStores implements Stores {
         count: (before?.count ?? 0) + 1,
         address: s.address,
         ...(s.rssi !== undefined ? { rssi: s.rssi } : {}),
+        ...(s.heardBy !== undefined ? { heardBy: s.heardBy } : {}),
       });
     },
   };
