@@ -14,8 +14,9 @@ import { describeJsonError } from '../../protocol/json-error.js';
 import type { Profile } from '../engine/profile.js';
 import { DaemonErrorCode } from '../errors.js';
 import { openToOthers } from '../../whitelist/private-files.js';
+import { resolveBridges, type BridgeSetting } from './bridges.js';
 
-export type { Profile };
+export type { Profile, BridgeSetting };
 
 export const CONFIG_ENV = 'CONFIGURATOR_CONFIG';
 const MAX_CONFIG_BYTES = 1024 * 1024;
@@ -24,11 +25,12 @@ const MAX_CONFIG_BYTES = 1024 * 1024;
 export const ENV_OVERRIDES: readonly {
   readonly name: string;
   readonly path: readonly string[];
-  readonly type: 'string' | 'number' | 'boolean';
+  /** channel: a whole number, or `auto`. */
+  readonly type: 'string' | 'number' | 'boolean' | 'channel';
 }[] = [
   { name: 'CONFIGURATOR_RADIO_PORT', path: ['radio', 'port'], type: 'string' },
   { name: 'CONFIGURATOR_RADIO_BAUD', path: ['radio', 'baud'], type: 'number' },
-  { name: 'CONFIGURATOR_RADIO_CHANNEL', path: ['radio', 'channel'], type: 'number' },
+  { name: 'CONFIGURATOR_RADIO_CHANNEL', path: ['radio', 'channel'], type: 'channel' },
   { name: 'CONFIGURATOR_TCP_ENABLED', path: ['tcp', 'enabled'], type: 'boolean' },
   { name: 'CONFIGURATOR_TCP_HOST', path: ['tcp', 'host'], type: 'string' },
   { name: 'CONFIGURATOR_TCP_PORT', path: ['tcp', 'port'], type: 'number' },
@@ -41,7 +43,16 @@ export const ENV_OVERRIDES: readonly {
   { name: 'CONFIGURATOR_LOG_FORMAT', path: ['log', 'format'], type: 'string' },
 ];
 
-export interface DaemonConfig extends Omit<ConfigFile, 'profiles' | 'tcp'> {
+/** The radio part of the configuration, its bridges in one list whichever form named them. */
+export interface RadioSettings {
+  readonly baud: number;
+  readonly preflight: boolean;
+  /** radio.bridges, or the one bridge of radio.port / radio.channel; empty for radio.port: none. */
+  readonly bridges: readonly BridgeSetting[];
+}
+
+export interface DaemonConfig extends Omit<ConfigFile, 'profiles' | 'tcp' | 'radio'> {
+  readonly radio: RadioSettings;
   readonly tcp: ConfigFile['tcp'] & { readonly connectionTimeoutMs: number };
   /** The file it came from, if any; relative paths in it are resolved against its folder. */
   readonly file?: string | undefined;
@@ -113,8 +124,13 @@ function applyEnv(raw: unknown, env: NodeJS.ProcessEnv): Record<string, unknown>
     const text = env[o.name];
     if (text === undefined || text === '') continue;
     let value: string | number | boolean = text;
-    if (o.type === 'number') {
-      if (!/^\d+$/.test(text)) throw invalid(`${o.name}: "${text}" is not a whole number`);
+    if (o.type === 'channel' && text === 'auto') {
+      value = text;
+    } else if (o.type === 'number' || o.type === 'channel') {
+      if (!/^\d+$/.test(text))
+        throw invalid(
+          `${o.name}: "${text}" is not a whole number${o.type === 'channel' ? ' or auto' : ''}`,
+        );
       value = Number(text);
     } else if (o.type === 'boolean') {
       if (!/^(true|false|1|0|yes|no)$/i.test(text))
@@ -208,6 +224,12 @@ export function loadConfig(options: LoadOptions): DaemonConfig {
       );
     }
   }
+  const bridges = resolveBridges(
+    parsed.data.radio,
+    parsed.data.defaultProfile,
+    Object.keys(parsed.data.profiles),
+  );
+  if (!bridges.ok) throw invalid(`${file ?? 'configuration'}: ${bridges.error}`);
   const longest = longestTcpExchangeMs(parsed.data.sessions);
   const { connectionTimeoutMs = longest } = parsed.data.tcp;
   if (parsed.data.tcp.enabled && connectionTimeoutMs < longest) {
@@ -216,8 +238,10 @@ export function loadConfig(options: LoadOptions): DaemonConfig {
         `an exchange (${longest} ms): a slow DPP/TCP session may be closed before it ends`,
     );
   }
+  const { baud, preflight } = parsed.data.radio;
   return {
     ...parsed.data,
+    radio: { baud, preflight, bridges: bridges.bridges },
     tcp: { ...parsed.data.tcp, connectionTimeoutMs },
     file,
     baseDir,

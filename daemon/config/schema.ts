@@ -44,14 +44,45 @@ export const profileSchema = z.strictObject({
   lwm2m: z.unknown().optional(),
 });
 
+/** An ESP-NOW channel (2.4 GHz, 1–14), or `auto`: the channel of the profile's access point. */
+const bridgeChannel = z.union([z.number().int().min(1).max(14), z.literal('auto')], {
+  error: 'a channel 1–14, or auto',
+});
+
+/** One ESP32 bridge of several (`radio.bridges`): one per AP channel, or per area. */
+export const bridgeSchema = z.strictObject({
+  /** Its serial port: a path (best /dev/serial/by-id/…), or `auto` (discovery, once at most). */
+  port: z.string().min(1),
+  /** Default 6; `auto`: the channel of its profile's access point. */
+  channel: bridgeChannel.optional(),
+  /** The profile whose access point it serves (auto channel, channel warnings); default: defaultProfile. */
+  profile: z.string().min(1).optional(),
+  /** How the log and status call it; default: its port. */
+  name: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[^\p{Cc}]+$/u, 'no control characters')
+    .optional(),
+});
+
 export const configSchema = z.strictObject({
   radio: z
     .strictObject({
-      /** Serial port of the ESP32 bridge: a path, `auto` (discover by USB id), or `none`. */
-      port: z.string().min(1).default('auto'),
+      /**
+       * One bridge's serial port: a path, `auto` (discover by USB id), or `none`. Default `auto`;
+       * radio.bridges names several instead.
+       */
+      port: z.string().min(1).optional(),
       baud: z.number().int().min(9600).max(4_000_000).default(921_600),
-      /** Wi-Fi channel ESP-NOW runs on (the bridge's and the devices'). */
-      channel: z.number().int().min(1).max(14).default(6),
+      /** Wi-Fi channel ESP-NOW runs on (the bridge's and the devices'); default 6. */
+      channel: bridgeChannel.optional(),
+      /** Several bridges, each on its own channel; instead of radio.port and radio.channel. */
+      bridges: z
+        .array(bridgeSchema)
+        .min(1, 'list at least one bridge (for none: leave radio.bridges out, radio.port: none)')
+        .max(16)
+        .optional(),
       /** At start, check each profile's network with NetworkManager (docs/site-radio.md). */
       preflight: z.boolean().default(true),
     })
@@ -132,3 +163,4 @@ export const configSchema = z.strictObject({
 
 export type ConfigFile = z.infer<typeof configSchema>;
 export type ProfileConfig = z.infer<typeof profileSchema>;
+export type BridgeConfig = z.infer<typeof bridgeSchema>;

@@ -5,7 +5,7 @@
 import type { DaemonConfig } from './load.js';
 
 export function whyNotServable(config: DaemonConfig, dataDir: string): string | undefined {
-  if (config.radio.port === 'none' && !config.tcp.enabled)
+  if (config.radio.bridges.length === 0 && !config.tcp.enabled)
     return (
       'nothing to serve: radio.port is none and tcp.enabled is false, so no device could reach ' +
       'this daemon (set radio.port to the bridge, or auto, or enable tcp)'

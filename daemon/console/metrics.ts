@@ -96,6 +96,9 @@ export function metricsText(
   if (status.radio !== null) {
     out.push(...family('dpp_radio_up', 'gauge', 'Whether the ESP32 bridge link is up.'));
     out.push(`dpp_radio_up ${status.radio.up ? 1 : 0}`);
+    out.push(...family('dpp_bridge_up', 'gauge', 'Whether each ESP32 bridge is up.'));
+    for (const b of status.radio.bridges ?? [])
+      out.push(`dpp_bridge_up{bridge="${escapeLabel(b.name)}"} ${b.up ? 1 : 0}`);
   }
   if (status.link !== null) {
     out.push(...family('dpp_link_events_total', 'counter', 'Radio link and bridge counters.'));

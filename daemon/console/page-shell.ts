@@ -66,7 +66,7 @@ button.danger { color: var(--bad); }
 .muted { color: var(--muted); }
 .state-connected, .state-provisioned, .up { color: var(--good); }
 .state-failed, .state-refused, .down { color: var(--bad); }
-.state-interrupted { color: var(--warn); }
+.state-interrupted, .warn { color: var(--warn); }
 video { max-width: 100%; max-height: 50vh; background: #000; }
 .qr img { width: min(18rem, 80vw); image-rendering: pixelated; }
 code.uri { word-break: break-all; }

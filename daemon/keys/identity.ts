@@ -45,13 +45,14 @@ export function loadOrCreateIdentity(dataDir: string): {
   };
 }
 
-/** Our DPP URI: the key, and the ESP-NOW channel (operating class 81 = 2.4 GHz) when known. */
+/** Our DPP URI: the key, and the ESP-NOW channels (operating class 81 = 2.4 GHz) when known. */
 export function identityUri(
   identity: BootstrapIdentity,
-  options: { channel?: number; host?: string; info?: string } = {},
+  options: { channels?: readonly number[]; host?: string; info?: string } = {},
 ): string {
-  const channels: DppChannel[] =
-    options.channel === undefined ? [] : [{ opClass: 81, channel: options.channel }];
+  const channels: DppChannel[] = [...new Set(options.channels ?? [])]
+    .sort((a, b) => a - b)
+    .map((channel) => ({ opClass: 81, channel }));
   return formatDppUri({
     key: identity.key,
     channels,

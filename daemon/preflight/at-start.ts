@@ -6,11 +6,19 @@
 import type { Logger } from 'pino';
 import type { DaemonConfig } from '../config/load.js';
 import { runPreflight } from './preflight.js';
+import { scanWifi, type ScanResult } from './wifi-scan.js';
 
-/** Resolves once the warnings are logged; the start does not wait for it. */
-export function preflightInBackground(config: DaemonConfig, log: Logger): Promise<void> {
+/**
+ * Resolves once the warnings are logged; the start does not wait for it. The profiles' findings
+ * only: each bridge's channel warning is the daemon's to log (at start and whenever it comes up).
+ */
+export function preflightInBackground(
+  config: DaemonConfig,
+  log: Logger,
+  scan: () => Promise<ScanResult> = scanWifi,
+): Promise<void> {
   if (!config.radio.preflight) return Promise.resolve();
-  return runPreflight(config).then(
+  return runPreflight(config, undefined, scan).then(
     (r) => {
       if (!r.ok) {
         log.warn(`preflight: Wi-Fi not checked: ${r.reason} (radio.preflight: false skips it)`);

@@ -5,6 +5,7 @@
  */
 import type { Akm } from '../../protocol/dpp/config-object.js';
 import type { Profile } from '../engine/profile.js';
+import type { BridgeChannel } from './bridge-channels.js';
 import type { AccessPoint, KeyManagement } from './wifi-scan.js';
 
 export type Band = '2.4 GHz' | '5 GHz' | '6 GHz';
@@ -28,8 +29,10 @@ export interface ProfileFindings {
 
 export interface PreflightInput {
   readonly profiles: readonly Profile[];
-  /** The bridge's channel, or undefined when there is no bridge (radio.port: none). */
-  readonly bridgeChannel: number | undefined;
+  /** The bridges and their channels (none: radio.port none), with their own warnings. */
+  readonly bridges: readonly (Pick<BridgeChannel, 'channel' | 'profile' | 'warning'> & {
+    readonly key: string;
+  })[];
   readonly accessPoints: readonly AccessPoint[];
 }
 
@@ -117,11 +120,17 @@ function checkProfile(
     problems.push(
       `${name} is heard only on ${[...new Set(heard.map((h) => h.band ?? `${h.channel}`))].join(', ')} (channel ${channelList(mine.map((ap) => ap.channel))}); 2.4 GHz devices (most ESP32) cannot join it, and the bridge (channels 1–14) cannot follow them`,
     );
-  } else if (input.bridgeChannel !== undefined) {
-    const elsewhere = on24.filter((ap) => ap.channel !== input.bridgeChannel);
-    if (elsewhere.length > 0)
+  } else if (input.bridges.length > 0) {
+    const channels = [...new Set(input.bridges.map((b) => b.channel))].sort((a, b) => a - b);
+    const elsewhere = on24.filter((ap) => !channels.includes(ap.channel));
+    // A bridge of this profile on the wrong channel says so itself, naming every channel.
+    const said = input.bridges.some((b) => b.profile === profile.name && b.warning !== undefined);
+    const only = input.bridges.length === 1 ? input.bridges[0] : undefined;
+    if (elsewhere.length > 0 && !said)
       warnings.push(
-        `${name} is on channel ${channelList(elsewhere.map((ap) => ap.channel))}, the bridge on ${input.bridgeChannel} (radio.channel): devices that join it move to its channel, where the bridge does not hear their Connection Status Result`,
+        only !== undefined
+          ? `${name} is on channel ${channelList(elsewhere.map((ap) => ap.channel))}, the bridge on ${only.channel} (${only.key}.channel): devices that join it move to its channel, where the bridge does not hear their Connection Status Result`
+          : `${name} is on channel ${channelList(elsewhere.map((ap) => ap.channel))}, where no bridge is (they are on ${channels.join(', ')}): devices that join it there move to its channel, where no bridge hears their Connection Status Result`,
       );
   }
 

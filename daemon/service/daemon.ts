@@ -33,7 +33,13 @@ import {
 } from './state-file.js';
 import type { RadioTransport } from '../transports/radio-transport.js';
 import { feedPeers } from '../transports/espnow-peers.js';
-import { superviseRadio } from './radio.js';
+import { RadioGroup, type RadioMember } from '../transports/radio-group.js';
+import { SerialBridgeTransport } from '../transports/serial-bridge.js';
+import { DEFAULT_SEND_WINDOW } from '../transports/espnow-link.js';
+import { DEFAULT_BRIDGE_CHANNEL, type BridgeSetting } from '../config/bridges.js';
+import { needsScan, planBridgeChannels, type BridgeChannel } from '../preflight/bridge-channels.js';
+import { scanWifi, type ScanResult } from '../preflight/wifi-scan.js';
+import { BridgeSupervisor } from './bridge-supervisor.js';
 import { ControlSocket } from './control-socket.js';
 import type { ConnectRequest } from './control-protocol.js';
 import {
@@ -74,14 +80,21 @@ export interface DaemonParts {
   readonly clock?: Clock | undefined;
   /** Serve `<dataDir>/control.sock` for the admin commands (the service and the demo). */
   readonly controlSocket?: boolean | undefined;
+  /** Hears the air for `auto` channels and channel warnings; NetworkManager's nmcli by default. */
+  readonly scanWifi?: (() => Promise<ScanResult>) | undefined;
 }
 
-/** The radio link going up or down, for whoever shows it (the console). */
+/** A bridge going up or down, for whoever shows it (the console). */
 export interface LinkChange {
+  /** This bridge is up. */
   readonly up: boolean;
   /** Why it is down (the last reason the transport gave). */
   readonly reason?: string | undefined;
   readonly at: string;
+  /** The bridge (its name, else its port). */
+  readonly bridge?: string | undefined;
+  /** The radio as a whole is up: any of its bridges. */
+  readonly radioUp?: boolean | undefined;
 }
 
 /** What a reload changed at once, and what waits for a restart. */
@@ -100,6 +113,10 @@ export class ConfiguratorDaemon {
   /** Set by whoever serves the console, for `status`. */
   consoleInfo: DaemonState['console'];
   readonly espnow: EspnowDppLink | undefined;
+  /** Each bridge on its own (one, or the members of a group); undefined without a radio. */
+  private readonly bridges: BridgeSupervisor | undefined;
+  /** Bumped by every channel plan asked for, so an older scan answering late is ignored. */
+  private planGeneration = 0;
   private tcp: DppTcpListener | undefined;
   private control: ControlSocket | undefined;
   private readonly outgoing: OutgoingSessions;
@@ -146,7 +163,11 @@ export class ConfiguratorDaemon {
         this.espnow === undefined ||
         (this.espnow.up && this.espnow.backlog < this.espnow.window),
     });
-    this.espnow = parts.radio === undefined ? undefined : this.attachRadio(parts.radio);
+    if (parts.radio !== undefined) {
+      const members = this.membersOf(parts.radio);
+      this.bridges = this.superviseBridges(members);
+      this.espnow = this.attachRadio(parts.radio, members);
+    }
     this.outgoing = new OutgoingSessions({
       engine: this.engine,
       whitelist: {
@@ -175,6 +196,7 @@ export class ConfiguratorDaemon {
     }
     const daemon = new ConfiguratorDaemon(parts, identity);
     try {
+      await daemon.planChannelsAtStart();
       await daemon.startTransports();
       if (parts.controlSocket === true) await daemon.startControlSocket();
     } catch (e) {
@@ -189,20 +211,98 @@ export class ConfiguratorDaemon {
     return daemon;
   }
 
-  private attachRadio(radio: RadioTransport): EspnowDppLink {
+  /** The bridges of the radio: a group's members, or the radio itself as the one bridge. */
+  private membersOf(radio: RadioTransport): RadioMember[] {
+    if (radio instanceof RadioGroup) return [...radio.members];
+    return [{ name: this.config.radio.bridges[0]?.name ?? radio.name, transport: radio }];
+  }
+
+  private superviseBridges(members: readonly RadioMember[]): BridgeSupervisor {
+    const { config } = this;
+    // A radio handed in without a configured bridge (tests, radio.port: none) is on the default.
+    const settings = members.map(
+      (m, i): BridgeSetting =>
+        config.radio.bridges[i] ?? {
+          name: m.name,
+          port: m.name,
+          channel: DEFAULT_BRIDGE_CHANNEL,
+          profile: config.defaultProfile,
+          key: 'radio',
+        },
+    );
+    return new BridgeSupervisor(
+      members,
+      settings,
+      planBridgeChannels(settings, config.profiles, undefined),
+      {
+        log: this.parts.log,
+        changed: (change) =>
+          this.links.emit('change', { ...change, radioUp: this.parts.radio?.info != null }),
+      },
+    );
+  }
+
+  private attachRadio(radio: RadioTransport, members: readonly RadioMember[]): EspnowDppLink {
     const clock = this.parts.clock;
-    const link = new EspnowDppLink(radio, clock === undefined ? undefined : () => clock.now());
-    feedPeers(link, this.engine);
-    superviseRadio(radio, () => this.config.radio.channel, this.parts.log);
+    // The bridges' credits add up: each takes its own window of payloads at once.
+    const link = new EspnowDppLink(
+      radio,
+      clock === undefined ? undefined : () => clock.now(),
+      DEFAULT_SEND_WINDOW * members.length,
+    );
+    // One bridge tags nothing: a message is heard by it (`auto`: by the port it found).
+    const only = members.length === 1 ? members[0] : undefined;
+    const serial = only?.transport instanceof SerialBridgeTransport ? only.transport : undefined;
+    const heardBy =
+      only === undefined
+        ? undefined
+        : serial !== undefined && only.name === 'auto'
+          ? () => serial.path ?? only.name
+          : () => only.name;
+    feedPeers(link, this.engine, heardBy);
     radio.on('up', () => {
       this.radioDownReason = undefined;
-      this.links.emit('change', { up: true, at: new Date().toISOString() });
     });
     radio.on('down', (reason) => {
       this.radioDownReason = reason;
-      this.links.emit('change', { up: false, reason, at: new Date().toISOString() });
     });
     return link;
+  }
+
+  /**
+   * The bridges' channels before they open. `auto` waits for the scan (nmcli answers within
+   * seconds, 30 s at most): a bridge that opened on a guess and moved would break the sessions
+   * begun on it. Fixed channels only need the scan for their warnings, which come when it answers.
+   */
+  private async planChannelsAtStart(): Promise<void> {
+    const bridges = this.bridges;
+    if (bridges === undefined) return;
+    const settings = bridges.settings;
+    if (needsScan(settings)) {
+      this.parts.log.info(
+        'a bridge has channel auto: hearing the access points (nmcli) before the bridges open',
+      );
+      await this.replanChannels(settings, this.config.profiles);
+    } else if (this.config.radio.preflight) {
+      void this.replanChannels(settings, this.config.profiles);
+    }
+  }
+
+  /** Scan, then put each bridge on its channel and say its warnings; a newer plan wins. */
+  private async replanChannels(
+    settings: readonly BridgeSetting[],
+    profiles: DaemonConfig['profiles'],
+  ): Promise<void> {
+    const generation = ++this.planGeneration;
+    const scan = await (this.parts.scanWifi ?? scanWifi)().catch((e: unknown): ScanResult => ({
+      ok: false,
+      reason: e instanceof Error ? e.message : String(e),
+    }));
+    if (this.stopped || generation !== this.planGeneration) return;
+    if (!scan.ok && !needsScan(settings))
+      // The preflight says it once for all; no channel is at stake.
+      return;
+    this.bridges?.apply(settings, planBridgeChannels(settings, profiles, scan));
   }
 
   private async startTransports(): Promise<void> {
@@ -276,6 +376,7 @@ export class ConfiguratorDaemon {
     const { config } = this;
     const { radio } = this.parts;
     const info = radio?.info ?? null;
+    const bridges = this.bridges?.states() ?? [];
     return {
       pid: process.pid,
       startedAt: this.startedAt,
@@ -286,7 +387,7 @@ export class ConfiguratorDaemon {
         radio === undefined
           ? null
           : {
-              port: config.radio.port,
+              port: bridges.map((b) => b.port).join(', '),
               up: info !== null,
               ...(info === null
                 ? {
@@ -298,6 +399,7 @@ export class ConfiguratorDaemon {
               mac: info?.mac,
               channel: info?.channel,
               firmware: info?.firmware,
+              bridges,
             },
       activeSessions: this.engine.activeSessions,
       waitingSessions: this.engine.waitingSessions,
@@ -308,9 +410,9 @@ export class ConfiguratorDaemon {
     };
   }
 
-  /** Our DPP URI (devices that pin their configurator are given it), with the radio's channel. */
+  /** Our DPP URI (devices that pin their configurator are given it), with the bridges' channels. */
   identityUri(): string {
-    return identityUri(this.identity, { channel: this.config.radio.channel });
+    return identityUri(this.identity, { channels: this.bridges?.channels ?? [] });
   }
 
   /** The profiles a whitelist entry may name, the default first. */
@@ -336,70 +438,113 @@ export class ConfiguratorDaemon {
       delivery: new Delivery(this.parts.stores.secrets, bundles),
     });
     applied.push('profiles', 'defaultProfile');
-    if (next.radio.channel !== before.radio.channel) {
-      applied.push('radio.channel');
-      if (this.parts.radio?.info != null)
-        void this.parts.radio.setChannel(next.radio.channel).then((okay) => {
-          if (!okay)
-            this.parts.log.error(
-              { channel: next.radio.channel },
-              'the bridge refused the new channel',
-            );
-        });
-    }
-    if (next.radio.port !== before.radio.port) restartNeeded.push('radio.port');
+    const bridges = this.reconfigureBridges(next, before);
+    applied.push(...bridges.applied);
+    restartNeeded.push(...bridges.restartNeeded);
+    if (next.radio.preflight !== before.radio.preflight) applied.push('radio.preflight');
     if (next.radio.baud !== before.radio.baud) restartNeeded.push('radio.baud');
     if (!same(next.tcp, before.tcp)) restartNeeded.push('tcp');
     if (!same(next.sessions, before.sessions)) restartNeeded.push('sessions');
     this.config = {
       ...next,
-      radio: { ...before.radio, channel: next.radio.channel },
+      radio: {
+        ...before.radio,
+        preflight: next.radio.preflight,
+        bridges: bridges.restartNeeded.length === 0 ? next.radio.bridges : before.radio.bridges,
+      },
       tcp: before.tcp,
       sessions: before.sessions,
     };
     return { applied, restartNeeded };
   }
 
+  /**
+   * The bridges' channels and profiles apply at once (a fixed channel now, `auto` once the scan
+   * answers: the air is heard again at every reload, so a fallback is retried). Adding, removing,
+   * renaming or moving a bridge to another port waits for a restart.
+   */
+  private reconfigureBridges(
+    next: DaemonConfig,
+    before: DaemonConfig,
+  ): { applied: string[]; restartNeeded: string[] } {
+    const was = before.radio.bridges;
+    const now = next.radio.bridges;
+    const sameSet =
+      now.length === was.length &&
+      now.every((b, i) => b.port === was[i]!.port && b.name === was[i]!.name);
+    if (!sameSet) {
+      const form = now.some((b) => b.key !== 'radio') || was.some((b) => b.key !== 'radio');
+      return { applied: [], restartNeeded: [form ? 'radio.bridges' : 'radio.port'] };
+    }
+    const applied = now.flatMap((b, i) => [
+      ...(b.channel !== was[i]!.channel ? [`${b.key}.channel`] : []),
+      ...(b.profile !== was[i]!.profile ? [`${b.key}.profile`] : []),
+    ]);
+    const supervisor = this.bridges;
+    if (supervisor === undefined || now.length === 0) return { applied, restartNeeded: [] };
+    // Fixed channels now; a bridge that stays `auto` keeps its channel until the scan answers.
+    const current = supervisor.plans;
+    const interim = planBridgeChannels(now, next.profiles, undefined).map(
+      (plan, i): BridgeChannel =>
+        now[i]!.channel === 'auto' && current[i]?.configured === 'auto' ? current[i] : plan,
+    );
+    supervisor.apply(now, interim, { quiet: true });
+    if (needsScan(now) || next.radio.preflight) void this.replanChannels(now, next.profiles);
+    return { applied, restartNeeded: [] };
+  }
+
   /** ESP-NOW and serial counters, for status and the benchmark; null without a radio. */
   linkCounters(): Record<string, number> | null {
     if (this.espnow === undefined) return null;
-    const radio = this.parts.radio as
-      { serialBytes?: { in: number; out: number }; stats?: BridgeLinkStats } | undefined;
-    const host = radio?.stats?.host;
-    // The bridge's own view, from its last STATS (asked for every statsIntervalMs).
-    const own = radio?.stats?.bridge ?? null;
+    // Every bridge's counters, added up (one bridge: its own).
+    const serial = (
+      this.parts.radio instanceof RadioGroup
+        ? this.parts.radio.members.map((m) => m.transport)
+        : [this.parts.radio]
+    ).flatMap((t) => (t instanceof SerialBridgeTransport ? [t] : []));
+    const sum = (f: (t: SerialBridgeTransport) => number | undefined): number =>
+      serial.reduce((total, t) => total + (f(t) ?? 0), 0);
+    // The bridges' own view, from their last STATS (asked for every statsIntervalMs).
+    const reported = serial.filter((t) => t.stats.bridge !== null);
+    // By kind only when every reporting bridge says (a version-1 bridge does not).
+    const byKind = reported.every((t) => t.stats.bridge?.rxDroppedBroadcast !== undefined);
+    const own = (f: (b: NonNullable<BridgeLinkStats['bridge']>) => number | undefined): number =>
+      sum((t) => (t.stats.bridge === null ? 0 : f(t.stats.bridge)));
+    const group = this.parts.radio instanceof RadioGroup ? this.parts.radio.counters : undefined;
     return {
       ...this.espnow.counters,
-      ...(own === null
+      ...(reported.length === 0
         ? {}
         : {
-            bridgeRxDropped: own.rxDropped,
-            // By kind: a version-1 bridge does not say.
-            ...(own.rxDroppedBroadcast === undefined || own.rxDroppedUnicast === undefined
-              ? {}
-              : {
-                  bridgeRxDroppedBroadcast: own.rxDroppedBroadcast,
-                  bridgeRxDroppedUnicast: own.rxDroppedUnicast,
-                }),
-            bridgeSerialErrors:
-              own.serialBadCrc + own.serialBadFraming + own.serialOversize + own.serialUnknownType,
+            bridgeRxDropped: own((b) => b.rxDropped),
+            ...(byKind
+              ? {
+                  bridgeRxDroppedBroadcast: own((b) => b.rxDroppedBroadcast),
+                  bridgeRxDroppedUnicast: own((b) => b.rxDroppedUnicast),
+                }
+              : {}),
+            bridgeSerialErrors: own(
+              (b) => b.serialBadCrc + b.serialBadFraming + b.serialOversize + b.serialUnknownType,
+            ),
           }),
-      ...(host === undefined
+      ...(serial.length === 0
         ? {}
         : {
-            bridgeTxSent: host.txSent,
-            bridgeTxAcked: host.txAcked,
-            bridgeTxNotAcked: host.txNotAcked,
-            bridgeTxRefused: host.txRefused,
-            bridgeTxDeadline: host.txDeadline,
-            bridgeTxLinkDown: host.txLinkDown,
-            bridgeRxFrames: host.rxFrames,
-            bridgeResets: host.resets,
+            bridgeTxSent: sum((t) => t.stats.host.txSent),
+            bridgeTxAcked: sum((t) => t.stats.host.txAcked),
+            bridgeTxNotAcked: sum((t) => t.stats.host.txNotAcked),
+            bridgeTxRefused: sum((t) => t.stats.host.txRefused),
+            bridgeTxDeadline: sum((t) => t.stats.host.txDeadline),
+            bridgeTxLinkDown: sum((t) => t.stats.host.txLinkDown),
+            bridgeRxFrames: sum((t) => t.stats.host.rxFrames),
+            bridgeResets: sum((t) => t.stats.host.resets),
           }),
+      // Frames two bridges heard, passed on once.
+      ...(group === undefined ? {} : { bridgeCopies: group.copies }),
       reassembledMalformed: this.espnow.reassemblyCounters.malformed,
       reassembledDuplicate: this.espnow.reassemblyCounters.duplicate,
-      serialBytesIn: radio?.serialBytes?.in ?? 0,
-      serialBytesOut: radio?.serialBytes?.out ?? 0,
+      serialBytesIn: sum((t) => t.serialBytes.in),
+      serialBytesOut: sum((t) => t.serialBytes.out),
     };
   }
 

@@ -1,15 +1,27 @@
-/** The radio the configuration names: the ESP32 bridge on a serial port, or none (TCP only). */
+/**
+ * The radio the configuration names: the ESP32 bridge on a serial port, several of them as one
+ * radio (radio.bridges), or none (TCP only).
+ */
 import type { Logger } from 'pino';
-import type { DaemonConfig } from '../config/load.js';
+import type { BridgeSetting, DaemonConfig } from '../config/load.js';
+import { RadioGroup } from '../transports/radio-group.js';
 import type { RadioTransport } from '../transports/radio-transport.js';
 import { SerialBridgeTransport } from '../transports/serial-bridge.js';
 
-export function createRadio(config: DaemonConfig, log: Logger): RadioTransport | undefined {
-  if (config.radio.port === 'none') return undefined;
-  const bridgeLog = log.child({ component: 'bridge' });
+function serialBridge(
+  bridge: BridgeSetting,
+  others: readonly BridgeSetting[],
+  baudRate: number,
+  log: Logger,
+): SerialBridgeTransport {
+  const bridgeLog = log.child(
+    others.length === 0 ? { component: 'bridge' } : { component: 'bridge', bridge: bridge.name },
+  );
   return new SerialBridgeTransport({
-    port: config.radio.port,
-    baudRate: config.radio.baud,
+    port: bridge.port,
+    baudRate,
+    // `auto` beside named ports: discovery must not take one of theirs.
+    discovery: { exclude: others.map((o) => o.port).filter((p) => p !== 'auto') },
     logger: {
       info: (obj, msg) => bridgeLog.info(obj, msg),
       warn: (obj, msg) => bridgeLog.warn(obj, msg),
@@ -18,29 +30,20 @@ export function createRadio(config: DaemonConfig, log: Logger): RadioTransport |
   });
 }
 
-/**
- * Logs the radio's ups and downs, and puts the bridge on the configured channel whenever it comes
- * up elsewhere (after a reset it starts on its own default).
- */
-export function superviseRadio(radio: RadioTransport, channelNow: () => number, log: Logger): void {
-  radio.on('up', (info) => {
-    const channel = channelNow();
-    log.info(
-      {
-        mac: info.mac,
-        channel: info.channel,
-        maxPayload: info.maxPayload,
-        firmware: info.firmware,
-      },
-      'radio up',
-    );
-    if (info.channel === channel) return;
-    void radio.setChannel(channel).then((okay) => {
-      if (!okay) log.error({ channel }, 'the bridge refused the configured channel');
-    });
-  });
-  radio.on('down', (reason) =>
-    log.warn({ reason }, 'radio down: sessions keep their timers and resume if it returns'),
+export function createRadio(config: DaemonConfig, log: Logger): RadioTransport | undefined {
+  const { bridges, baud } = config.radio;
+  const [only] = bridges;
+  if (only === undefined) return undefined;
+  if (bridges.length === 1) return serialBridge(only, [], baud, log);
+  return new RadioGroup(
+    bridges.map((b) => ({
+      name: b.name,
+      transport: serialBridge(
+        b,
+        bridges.filter((o) => o !== b),
+        baud,
+        log,
+      ),
+    })),
   );
-  radio.on('problem', (e) => log.debug({ code: e.code }, `radio: ${e.message}`));
 }

@@ -8,13 +8,45 @@ import { join } from 'node:path';
 
 export const STATE_FILE = 'daemon.json';
 
+/** One ESP32 bridge as `status` shows it. */
+export interface BridgeState {
+  /** Its configured name, else its port. */
+  readonly name: string;
+  /** As configured: a path, or `auto`. */
+  readonly port: string;
+  /** The port it has open (what `auto` found), while one is open. */
+  readonly path?: string | undefined;
+  /** The profile whose access point it serves (auto channel, channel warning). */
+  readonly profile: string;
+  readonly configuredChannel: number | 'auto';
+  /** The channel the daemon puts it on (what `auto` found, or the fallback). */
+  readonly plannedChannel: number;
+  readonly channelSource: 'fixed' | 'access point' | 'fallback';
+  /** It is not on a channel its profile's access point is on, or `auto` found no access point. */
+  readonly channelWarning?: string | undefined;
+  readonly up: boolean;
+  readonly downReason?: string | undefined;
+  readonly lastAttemptAt?: string | undefined;
+  readonly nextAttemptAt?: string | undefined;
+  readonly mac?: string | undefined;
+  /** The channel the bridge reports being on (while up). */
+  readonly channel?: number | undefined;
+  readonly firmware?: string | undefined;
+}
+
 export interface DaemonState {
   readonly pid: number;
   readonly startedAt: string;
   readonly updatedAt: string;
   readonly version: string;
   readonly tcp: { host: string; port: number } | null;
+  /**
+   * The radio as one: up while any bridge is up; why it is down, its MAC, channel and firmware
+   * from the first bridge (the one that is up). Each bridge is in `bridges` (absent in older
+   * state files).
+   */
   readonly radio: {
+    /** The bridges' ports, comma separated. */
     port: string;
     up: boolean;
     /** Why the link is down, as the transport last said (absent while up). */
@@ -25,6 +57,7 @@ export interface DaemonState {
     mac?: string | undefined;
     channel?: number | undefined;
     firmware?: string | undefined;
+    bridges?: BridgeState[] | undefined;
   } | null;
   readonly activeSessions: number;
   /** Whitelisted devices heard and waiting for room to start their session (absent in older state files). */

@@ -39,6 +39,11 @@ export interface DiscoveryOptions {
   readonly sysRoot?: string;
   /** Root of the device nodes (holds serial/by-id). */
   readonly devRoot?: string;
+  /**
+   * Ports other bridges of this daemon are configured on (paths or by-id links): never a
+   * candidate, so one `auto` bridge can sit beside bridges that name their ports.
+   */
+  readonly exclude?: readonly string[];
 }
 
 export interface SerialCandidate {
@@ -121,8 +126,15 @@ export async function findBridgeCandidates(
   const devRoot = options.devRoot ?? '/dev';
   const byId = await byIdLinks(devRoot);
   const ttys = new Set([...(await listDir(join(sysRoot, 'class', 'tty'))), ...byId.keys()]);
+  // By tty name: a by-id link and the /dev node it points at are one port.
+  const excluded = new Set(
+    await Promise.all(
+      (options.exclude ?? []).map(async (p) => basename(await realpath(p).catch(() => p))),
+    ),
+  );
   const candidates: SerialCandidate[] = [];
   for (const tty of [...ttys].sort()) {
+    if (excluded.has(tty)) continue;
     const stable = byId.get(tty);
     const path = stable ?? join(devRoot, tty);
     const id = await usbIdOf(sysRoot, tty);

@@ -38,7 +38,9 @@ describe('daemon configuration', () => {
     assert.equal(c.file, undefined);
     assert.equal(c.tcp.port, 8908);
     assert.equal(c.tcp.host, '127.0.0.1');
-    assert.equal(c.radio.port, 'auto');
+    assert.deepEqual(c.radio.bridges, [
+      { name: 'auto', port: 'auto', channel: 6, profile: 'default', key: 'radio' },
+    ]);
     assert.equal(c.sessions.maxConcurrent, 1000);
     assert.equal(c.profiles.size, 0);
   });
@@ -156,7 +158,7 @@ describe('daemon configuration', () => {
     });
     assert.equal(c.tcp.port, 9000);
     assert.equal(c.tcp.enabled, false);
-    assert.equal(c.radio.port, 'none');
+    assert.deepEqual(c.radio.bridges, []);
     assert.match(
       refusal(() => loadConfig({ dataDir: dir, env: { CONFIGURATOR_TCP_PORT: 'eighty' } })),
       /CONFIGURATOR_TCP_PORT: "eighty" is not a whole number/,

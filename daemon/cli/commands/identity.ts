@@ -37,7 +37,7 @@ export function registerIdentityCommand(program: Command): void {
       const { identity, created } = loadOrCreateIdentity(dataDir);
       const formatted = attempt(() =>
         identityUri(identity, {
-          ...(channel !== undefined ? { channel } : {}),
+          ...(channel !== undefined ? { channels: [channel] } : {}),
           ...(options.host !== undefined ? { host: options.host } : {}),
         }),
       );

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import type { BridgeChannel } from '../../preflight/bridge-channels.js';
 import type { ProfileFindings } from '../../preflight/check.js';
+import { bridgeLabel } from '../../config/bridges.js';
 import { runPreflight } from '../../preflight/preflight.js';
 import { dataDirOf } from '../support/data-dir.js';
 import { CliExit, EXIT_INVALID_INPUT } from '../support/exit.js';
@@ -15,7 +17,21 @@ interface PreflightOptions {
 /** Exit code when the air could not be looked at (no NetworkManager, no Wi-Fi device). */
 export const EXIT_NOT_CHECKED = 3;
 
-function printFindings(profiles: readonly ProfileFindings[]): void {
+/** `bridge east: channel auto → 11 (…)`: where each bridge goes and why. */
+function bridgeLine(b: BridgeChannel): string {
+  const how =
+    b.source === 'fixed'
+      ? `channel ${b.channel}`
+      : b.source === 'access point'
+        ? `channel auto → ${b.channel}, from ${b.accessPoint?.bssid ?? '?'} (${b.accessPoint?.signal ?? '?'} %)`
+        : `channel auto → ${b.channel} (fallback)`;
+  return `${bridgeLabel(b)}${b.name === b.port ? '' : ` (${b.port})`}: ${how}, profile ${b.profile}`;
+}
+
+function printFindings(
+  profiles: readonly ProfileFindings[],
+  bridges: readonly BridgeChannel[],
+): void {
   for (const p of profiles) {
     process.stdout.write(`profile ${p.profile}: "${p.ssid}" (wifi.akm: ${p.akm})\n`);
     if (p.accessPoints.length > 0) {
@@ -30,10 +46,14 @@ function printFindings(profiles: readonly ProfileFindings[]): void {
       for (const row of table.trimEnd().split('\n')) process.stdout.write(`  ${row}\n`);
     }
   }
-  const lines = profiles.flatMap((p) => [
-    ...p.problems.map((l) => `problem: ${l}`),
-    ...p.warnings.map((l) => `warning: ${l}`),
-  ]);
+  for (const b of bridges) process.stdout.write(`${bridgeLine(b)}\n`);
+  const lines = [
+    ...profiles.flatMap((p) => [
+      ...p.problems.map((l) => `problem: ${l}`),
+      ...p.warnings.map((l) => `warning: ${l}`),
+    ]),
+    ...bridges.flatMap((b) => (b.warning === undefined ? [] : [`warning: ${b.warning}`])),
+  ];
   process.stdout.write(lines.length === 0 ? 'no problems found\n' : lines.join('\n') + '\n');
 }
 
@@ -42,7 +62,7 @@ export function registerPreflightCommand(program: Command): void {
   program
     .command('preflight')
     .description(
-      "check each profile's Wi-Fi network with NetworkManager: visible, channel and band, security, signal (exit 1 on a problem, 3 when it cannot look)",
+      "check each profile's Wi-Fi network with NetworkManager: visible, channel and band, security, signal, and each bridge's channel (exit 1 on a problem, 3 when it cannot look)",
     )
     .option('--profile <name>', 'check this profile only')
     .option('--json', 'print the findings as JSON')
@@ -72,7 +92,7 @@ export function registerPreflightCommand(program: Command): void {
         if (options.json === true) throw new CliExit(EXIT_NOT_CHECKED, '');
         throw new CliExit(EXIT_NOT_CHECKED, `Wi-Fi not checked: ${result.reason}`);
       }
-      if (options.json !== true) printFindings(result.profiles);
+      if (options.json !== true) printFindings(result.profiles, result.bridges);
       if (result.profiles.some((p) => p.problems.length > 0)) process.exitCode = 1;
     });
 }

@@ -20,6 +20,7 @@ import { activeHashBackendName } from '../../../protocol/dpp/crypto/kdf.js';
 import { nativeCryptoUnavailableReason } from '../../../protocol/dpp/crypto/native-backend.js';
 import { activeEcBackendName } from '../../../protocol/dpp/crypto/p256.js';
 import { preflightInBackground } from '../../preflight/at-start.js';
+import { sharedScan } from '../../preflight/shared-scan.js';
 
 interface StartOptions {
   config?: string;
@@ -80,7 +81,10 @@ export function registerStartCommand(program: Command): void {
       recoverInterruptedSessions(dataDir, stores, log);
       warnEntriesWithUnknownProfiles(stores.whitelistStore, config.profiles.keys(), log);
       const radio = createRadio(config, log);
+      // The preflight and the bridges' channels hear the air once at start.
+      const scan = sharedScan();
       const daemon = await ConfiguratorDaemon.start({
+        scanWifi: scan,
         publishState: true,
         controlSocket: true,
         config,
@@ -139,7 +143,7 @@ export function registerStartCommand(program: Command): void {
         'configurator running',
       );
       notifier.ready(`running; ${config.profiles.size} profile(s)`);
-      void preflightInBackground(config, log);
+      void preflightInBackground(config, log, scan);
 
       await new Promise<void>((resolve) => {
         let stopping = false;

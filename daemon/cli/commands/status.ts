@@ -7,7 +7,7 @@ import {
   uriOfUnlisted,
   type UnlistedDevice,
 } from '../../../whitelist/unlisted-store.js';
-import { readDaemonState, type DaemonState } from '../../service/state-file.js';
+import { readDaemonState, type BridgeState, type DaemonState } from '../../service/state-file.js';
 import { dataDirOf, openDatabaseForReading } from '../support/data-dir.js';
 import { CliExit, EXIT_INVALID_INPUT } from '../support/exit.js';
 import { positiveInt } from '../support/option-values.js';
@@ -62,7 +62,9 @@ function deviceRow(d: DeviceRecord, labels: Map<string, string | undefined>): st
 }
 
 /** Why the radio is down, and its retries: ` (reason; last tried …, next try …)`. */
-function radioDown(radio: NonNullable<DaemonState['radio']>): string {
+function radioDown(
+  radio: Pick<BridgeState, 'downReason' | 'lastAttemptAt' | 'nextAttemptAt'>,
+): string {
   const time = (t: string): string => t.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
   const parts = [
     radio.downReason,
@@ -70,6 +72,51 @@ function radioDown(radio: NonNullable<DaemonState['radio']>): string {
     radio.nextAttemptAt === undefined ? undefined : `next try ${time(radio.nextAttemptAt)}`,
   ].filter((p) => p !== undefined);
   return parts.length === 0 ? '' : ` (${parts.join('; ')})`;
+}
+
+/** `on channel 11 (auto)`, and where the daemon is moving it when it is not there yet. */
+function channelText(b: BridgeState): string {
+  const how =
+    b.configuredChannel === 'auto'
+      ? ` (auto${b.channelSource === 'fallback' ? ', fallback' : ''})`
+      : '';
+  const moving =
+    b.channel !== undefined && b.channel !== b.plannedChannel
+      ? `, moving to ${b.plannedChannel}`
+      : '';
+  return `channel ${b.channel ?? b.plannedChannel}${how}${moving}`;
+}
+
+/** One bridge: `up, <mac> on channel 6 (<firmware>) via <port>` or `DOWN (why …) via <port>`. */
+function bridgeText(b: BridgeState): string {
+  const via = b.path !== undefined && b.path !== b.port ? `${b.port} (${b.path})` : b.port;
+  return b.up
+    ? `up, ${b.mac ?? '?'} on ${channelText(b)} (${b.firmware ?? '?'}) via ${via}`
+    : `DOWN${radioDown(b)} via ${via}, ${channelText(b)}`;
+}
+
+/** The radio's lines: one for a single bridge (as ever), else a line per bridge under a total. */
+function radioLines(radio: NonNullable<DaemonState['radio']>): string[] {
+  const bridges = radio.bridges ?? [];
+  const only = bridges.length === 1 ? bridges[0] : undefined;
+  if (bridges.length === 0)
+    // A state file from before bridges were listed.
+    return [
+      `radio: ${radio.up ? `up, ${radio.mac ?? '?'} on channel ${radio.channel ?? '?'} (${radio.firmware ?? '?'})` : `DOWN${radioDown(radio)}`} via ${radio.port}`,
+    ];
+  if (only !== undefined)
+    return [
+      `radio: ${bridgeText(only)}`,
+      ...(only.channelWarning === undefined ? [] : [`radio: warning: ${only.channelWarning}`]),
+    ];
+  const up = bridges.filter((b) => b.up).length;
+  return [
+    `radio: ${bridges.length} bridges, ${up} up`,
+    ...bridges.flatMap((b) => [
+      `  bridge ${b.name}: ${bridgeText(b)}`,
+      ...(b.channelWarning === undefined ? [] : [`    warning: ${b.channelWarning}`]),
+    ]),
+  ];
 }
 
 function unlistedJson(d: UnlistedDevice): Record<string, unknown> {
@@ -159,9 +206,7 @@ export function registerStatusCommands(program: Command): void {
             `daemon: running, pid ${daemon.pid}, since ${daemon.startedAt}, ${daemon.activeSessions} session(s) in progress${(daemon.waitingSessions ?? 0) > 0 ? `, ${daemon.waitingSessions} device(s) waiting for their turn` : ''}`,
           );
           if (daemon.radio !== null) {
-            out.push(
-              `radio: ${daemon.radio.up ? `up, ${daemon.radio.mac ?? '?'} on channel ${daemon.radio.channel ?? '?'} (${daemon.radio.firmware ?? '?'})` : `DOWN${radioDown(daemon.radio)}`} via ${daemon.radio.port}`,
-            );
+            out.push(...radioLines(daemon.radio));
             const line = bridgeLine(daemon.link ?? {});
             if (line !== undefined) out.push(line);
           } else out.push('radio: none configured');

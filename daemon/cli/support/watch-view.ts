@@ -34,6 +34,14 @@ function clean(value: unknown): string {
 
 const short = (hash: unknown): string => clean(hash).slice(0, 16);
 
+/** `up`, or `up (1 of 2 bridges)` when some of several are down. */
+function bridgesUp(bridges: readonly { up: boolean }[] | undefined): string {
+  const up = (bridges ?? []).filter((b) => b.up).length;
+  return bridges === undefined || up === bridges.length
+    ? 'up'
+    : `up (${up} of ${bridges.length} bridges)`;
+}
+
 function summaryOf(data: unknown): StatusSummary {
   const s = (typeof data === 'object' && data !== null ? data : {}) as Partial<StatusView>;
   const devices = s.devices ?? {};
@@ -54,7 +62,7 @@ function summaryOf(data: unknown): StatusSummary {
       radio === undefined || radio === null
         ? 'none'
         : radio.up
-          ? 'up'
+          ? bridgesUp(radio.bridges)
           : `DOWN (${clean(radio.downReason ?? 'no reason given')})`,
   };
 }
@@ -81,8 +89,10 @@ function eventLine(type: string, data: unknown, time: (at: unknown) => string): 
       const key = e['keyHash'] === undefined ? '' : ` ${short(e['keyHash'])}`;
       return `${time(e['at'])} whitelist ${what}${key} by ${clean(e['actor'] ?? 'unknown')}`;
     }
-    case 'link':
-      return `${time(e['at'])} radio ${e['up'] === true ? 'up' : `DOWN${reason}`}`;
+    case 'link': {
+      const bridge = e['bridge'] === undefined ? '' : ` bridge ${clean(e['bridge'])}`;
+      return `${time(e['at'])} radio${bridge} ${e['up'] === true ? 'up' : `DOWN${reason}`}`;
+    }
     default:
       return undefined;
   }

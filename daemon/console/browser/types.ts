@@ -77,10 +77,30 @@ export interface Unlisted {
   count: number;
 }
 
+export interface Bridge {
+  name: string;
+  port: string;
+  configuredChannel: number | 'auto';
+  plannedChannel: number;
+  channelSource: string;
+  channelWarning?: string;
+  up: boolean;
+  downReason?: string;
+  channel?: number;
+  mac?: string;
+}
+
 export interface Status {
   version: string;
   startedAt: string;
-  radio: { port: string; up: boolean; downReason?: string; channel?: number; mac?: string } | null;
+  radio: {
+    port: string;
+    up: boolean;
+    downReason?: string;
+    channel?: number;
+    mac?: string;
+    bridges?: Bridge[];
+  } | null;
   tcp: { host: string; port: number } | null;
   sessions: { active: number; waiting: number };
   devices: Record<string, number>;
@@ -119,4 +139,4 @@ export type LiveEvent =
       at: string;
     }
   | { type: 'whitelist'; kind: string; keyHash?: string; actor?: string; at: string }
-  | { type: 'link'; up: boolean; reason?: string; at: string };
+  | { type: 'link'; up: boolean; reason?: string; at: string; bridge?: string; radioUp?: boolean };

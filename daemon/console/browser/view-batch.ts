@@ -2,7 +2,13 @@
  * minute, the radio link, and the latest refusals with their reasons. Fed by the event stream. */
 import { api } from './api.js';
 import { h, show, shortHash, table, when } from './dom.js';
-import { SHOWN_STATES, type AuditRecord, type LiveEvent, type Status } from './types.js';
+import {
+  SHOWN_STATES,
+  type AuditRecord,
+  type Bridge,
+  type LiveEvent,
+  type Status,
+} from './types.js';
 
 const STATES = SHOWN_STATES;
 const RECENT_REFUSALS = 20;
@@ -12,6 +18,53 @@ interface Refusal {
   who: string;
   address: string;
   reason: string;
+}
+
+/** One bridge: up on its channel, or down and why; its channel warning under it. */
+function bridgeItem(b: Bridge): HTMLElement {
+  const channel = `channel ${b.channel ?? b.plannedChannel}${b.configuredChannel === 'auto' ? ' (auto)' : ''}`;
+  return h(
+    'li',
+    { 'data-bridge': b.name },
+    b.up
+      ? h('span', { class: 'up' }, `${b.name}: up on ${channel}`)
+      : h(
+          'span',
+          { class: 'down' },
+          `${b.name}: DOWN (${channel}): ${b.downReason ?? 'no reason given'}`,
+        ),
+    b.channelWarning === undefined ? [] : [h('br'), h('span', { class: 'warn' }, b.channelWarning)],
+  );
+}
+
+/** The radio: one line for one bridge (and its warning), or a line per bridge. */
+function radioView(radio: Status['radio']): HTMLElement {
+  if (radio === null)
+    return h('p', { id: 'radio' }, h('span', { class: 'muted' }, 'No radio (DPP over TCP only)'));
+  const bridges = radio.bridges ?? [];
+  const only = bridges.length <= 1 ? bridges[0] : undefined;
+  if (bridges.length <= 1)
+    return h(
+      'p',
+      { id: 'radio' },
+      radio.up
+        ? h('span', { class: 'up' }, `Radio up on channel ${radio.channel ?? '?'} (${radio.port})`)
+        : h('span', { class: 'down' }, `Radio DOWN: ${radio.downReason ?? 'no reason given'}`),
+      only?.channelWarning === undefined
+        ? []
+        : [h('br'), h('span', { class: 'warn' }, only.channelWarning)],
+    );
+  const up = bridges.filter((b) => b.up).length;
+  return h(
+    'div',
+    { id: 'radio' },
+    h(
+      'p',
+      {},
+      h('span', { class: up > 0 ? 'up' : 'down' }, `Radio: ${up} of ${bridges.length} bridges up`),
+    ),
+    h('ul', { id: 'bridges' }, bridges.map(bridgeItem)),
+  );
 }
 
 export class BatchView {
@@ -56,8 +109,14 @@ export class BatchView {
     } else if (e.type === 'device' && (e.state === 'connected' || e.state === 'provisioned')) {
       this.done.push(Date.now());
     } else if (e.type === 'link' && this.status?.radio != null) {
-      this.status.radio.up = e.up;
-      this.status.radio.downReason = e.reason;
+      const radio = this.status.radio;
+      const bridge = radio.bridges?.find((b) => b.name === e.bridge);
+      if (bridge !== undefined) {
+        bridge.up = e.up;
+        bridge.downReason = e.reason;
+      }
+      radio.up = e.radioUp ?? e.up;
+      if (!radio.up) radio.downReason = e.reason;
     }
     this.render();
   }
@@ -82,23 +141,7 @@ export class BatchView {
     show(
       root,
       h('h1', {}, 'Batch'),
-      h(
-        'p',
-        { id: 'radio' },
-        s.radio === null
-          ? h('span', { class: 'muted' }, 'No radio (DPP over TCP only)')
-          : s.radio.up
-            ? h(
-                'span',
-                { class: 'up' },
-                `Radio up on channel ${s.radio.channel ?? '?'} (${s.radio.port})`,
-              )
-            : h(
-                'span',
-                { class: 'down' },
-                `Radio DOWN: ${s.radio.downReason ?? 'no reason given'}`,
-              ),
-      ),
+      radioView(s.radio),
       h(
         'div',
         { class: 'tiles', id: 'counts' },

@@ -8,6 +8,24 @@ import { z } from 'zod';
 import type { ConsoleApp, ConsoleContext } from '../context.js';
 import { metricsText, type ExchangeDurations } from '../metrics.js';
 
+const bridgeView = z.object({
+  name: z.string(),
+  port: z.string(),
+  path: z.string().optional(),
+  profile: z.string(),
+  configuredChannel: z.union([z.number(), z.literal('auto')]),
+  plannedChannel: z.number(),
+  channelSource: z.enum(['fixed', 'access point', 'fallback']),
+  channelWarning: z.string().optional(),
+  up: z.boolean(),
+  downReason: z.string().optional(),
+  lastAttemptAt: z.string().optional(),
+  nextAttemptAt: z.string().optional(),
+  mac: z.string().optional(),
+  channel: z.number().optional(),
+  firmware: z.string().optional(),
+});
+
 const statusView = z.object({
   version: z.string(),
   startedAt: z.string(),
@@ -21,6 +39,8 @@ const statusView = z.object({
       mac: z.string().optional(),
       channel: z.number().optional(),
       firmware: z.string().optional(),
+      /** Each bridge: its channel (configured, planned, actual), up or why down, its warning. */
+      bridges: z.array(bridgeView).optional(),
     })
     .nullable(),
   tcp: z.object({ host: z.string(), port: z.number() }).nullable(),
@@ -42,7 +62,13 @@ export function statusOf(ctx: ConsoleContext): StatusView {
   return {
     version: s.version,
     startedAt: s.startedAt,
-    radio: s.radio,
+    radio:
+      s.radio === null
+        ? null
+        : {
+            ...s.radio,
+            ...(s.radio.bridges === undefined ? {} : { bridges: [...s.radio.bridges] }),
+          },
     tcp: s.tcp,
     sessions: { active: s.activeSessions, waiting: s.waitingSessions ?? 0 },
     devices: ctx.stores.devices.countsByState(),
