@@ -118,6 +118,17 @@ async function byIdLinks(devRoot: string): Promise<Map<string, string>> {
   return links;
 }
 
+/** The tty a path names: itself, or what its link (a by-id link) points at, even dangling. */
+async function ttyNameOf(path: string): Promise<string> {
+  const target = await realpath(path).catch(() =>
+    readlink(path).then(
+      (to) => resolve(dirname(path), to),
+      () => path,
+    ),
+  );
+  return basename(target);
+}
+
 /** Every port that may be a bridge, in tty name order. Never throws. */
 export async function findBridgeCandidates(
   options: DiscoveryOptions = {},
@@ -127,11 +138,7 @@ export async function findBridgeCandidates(
   const byId = await byIdLinks(devRoot);
   const ttys = new Set([...(await listDir(join(sysRoot, 'class', 'tty'))), ...byId.keys()]);
   // By tty name: a by-id link and the /dev node it points at are one port.
-  const excluded = new Set(
-    await Promise.all(
-      (options.exclude ?? []).map(async (p) => basename(await realpath(p).catch(() => p))),
-    ),
-  );
+  const excluded = new Set(await Promise.all((options.exclude ?? []).map(ttyNameOf)));
   const candidates: SerialCandidate[] = [];
   for (const tty of [...ttys].sort()) {
     if (excluded.has(tty)) continue;

@@ -111,6 +111,22 @@ describe('serial bridge discovery', () => {
     assert.match(found.value.reason, /10c4:ea60.*CP210x/);
   });
 
+  it('leaves out the ports other bridges name (by path or by-id link): auto beside them finds the one left', async () => {
+    await fake.usbTty('ttyACM0', '1-1', '303a', '1001');
+    await fake.usbTty('ttyUSB0', '1-2', '1a86', '7523', true);
+    await fake.usbTty('ttyUSB1', '1-4', '10c4', 'ea60', true);
+    const named = await fake.byId('usb-1a86_USB_Serial-if00-port0', 'ttyUSB0');
+    const found = await discoverBridgePort({
+      sysRoot: fake.sysRoot,
+      devRoot: fake.devRoot,
+      exclude: [named, join(fake.devRoot, 'ttyUSB1')],
+    });
+    assert.ok(found.ok, found.ok ? '' : found.error.message);
+    assert.equal(found.value.tty, 'ttyACM0');
+    const all = await discoverBridgePort({ sysRoot: fake.sysRoot, devRoot: fake.devRoot });
+    assert.ok(!all.ok, 'without the exclusions, three candidates');
+  });
+
   it('two candidates are refused with an error naming both', async () => {
     await fake.usbTty('ttyACM0', '1-1', '303a', '4001');
     await fake.usbTty('ttyUSB0', '1-2', '1a86', '7523', true);
