@@ -154,6 +154,43 @@ describe('configurator preflight (fake nmcli replaying recorded output)', () => 
     assert.match(r.stdout, /no problems found/);
   });
 
+  it('says where each bridge goes (auto: the AP it found) and warns of a bridge off its profile’s channels, text and --json', async () => {
+    const bridges = [
+      'radio:',
+      '  bridges:',
+      '    - { port: /dev/ttyACM0, channel: 1, profile: plant, name: hall }',
+      '    - { port: /dev/ttyACM1, channel: auto, profile: lab, name: lab }',
+    ];
+    writeFileSync(config, [...bridges, ...PROFILES].join('\n'), { mode: 0o600 });
+    const r = await preflight('site', '--profile', 'plant');
+    assert.equal(r.status, 0, r.stderr);
+    const lines = r.stdout.split('\n');
+    assert.ok(lines.includes('bridge hall (/dev/ttyACM0): channel 1, profile plant'), r.stdout);
+    assert.ok(!lines.some((l) => l.startsWith('bridge lab')), '--profile plant: its bridges only');
+    const warnings = lines.filter((l) => l.startsWith('warning: '));
+    assert.deepEqual(warnings, [
+      `warning: bridge hall is on channel 1 (radio.bridges.0.channel), profile plant's "Plant-IoT" on channel 6, 11: devices that join it move there, where this bridge does not hear their Connection Status Result`,
+    ]);
+
+    const all = await preflight('site', '--json');
+    const out = JSON.parse(all.stdout) as {
+      bridges: { name: string; configured: unknown; channel: number; source: string }[];
+    };
+    assert.deepEqual(
+      out.bridges.map((b) => [b.name, b.configured, b.channel, b.source]),
+      [
+        ['hall', 1, 1, 'fixed'],
+        ['lab', 'auto', 1, 'access point'],
+      ],
+    );
+    const text = await preflight('site', '--profile', 'lab');
+    assert.match(
+      text.stdout,
+      /^bridge lab \(\/dev\/ttyACM1\): channel auto → 1, from B0:BE:76:11:22:33 \(74 %\), profile lab$/m,
+    );
+    assert.doesNotMatch(text.stdout, /"Lab:2" is on channel/, 'the bridge on channel 1 hears it');
+  });
+
   for (const [recording, reason] of [
     [undefined, 'nmcli not found: NetworkManager is not installed'],
     ['not-running', 'nmcli failed: NetworkManager is not running.'],
