@@ -178,10 +178,30 @@ export function bridgeDaemonConfig(
   linkPath: string,
   profile: Record<string, unknown> = {},
 ): DaemonConfig {
+  return radioDaemonConfig(dataDir, { port: linkPath }, { plant: profile });
+}
+
+/**
+ * The same with any `radio` section (several bridges, `auto` channels) and more profiles: each
+ * entry of `profiles` is added to the test network's credentials (an `ssid` of its own, options).
+ */
+export function radioDaemonConfig(
+  dataDir: string,
+  radio: Record<string, unknown>,
+  profiles: Record<string, Record<string, unknown>> = { plant: {} },
+  defaultProfile = 'plant',
+): DaemonConfig {
+  const withCredentials = Object.fromEntries(
+    Object.entries(profiles).map(([name, { ssid, ...options }]) => [
+      name,
+      { wifi: { ssid: ssid ?? TEST_SSID, passphrase: TEST_PASSPHRASE }, ...options },
+    ]),
+  );
   writeFileSync(
     join(dataDir, 'config.json'),
     JSON.stringify({
-      radio: { port: linkPath },
+      // No look at this machine's Wi-Fi unless a test asks (its air is not the test's).
+      radio: { preflight: false, ...radio },
       tcp: { enabled: false },
       sessions: {
         retransmitMs: 300,
@@ -190,8 +210,8 @@ export function bridgeDaemonConfig(
         connStatusTimeoutMs: 4000,
         announceIntervalMs: 200,
       },
-      defaultProfile: 'plant',
-      profiles: { plant: { wifi: { ssid: TEST_SSID, passphrase: TEST_PASSPHRASE }, ...profile } },
+      defaultProfile,
+      profiles: withCredentials,
     }),
     { mode: 0o600 },
   );
