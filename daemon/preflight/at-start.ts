@@ -5,6 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { DaemonConfig } from '../config/load.js';
+import { needsScan } from './bridge-channels.js';
 import { runPreflight } from './preflight.js';
 import { scanWifi, type ScanResult } from './wifi-scan.js';
 
@@ -18,10 +19,14 @@ export function preflightInBackground(
   scan: () => Promise<ScanResult> = scanWifi,
 ): Promise<void> {
   if (!config.radio.preflight) return Promise.resolve();
+  // A bridge on channel auto has already said why the air could not be heard: one line is enough.
+  const saidByBridges = needsScan(config.radio.bridges);
   return runPreflight(config, undefined, scan).then(
     (r) => {
       if (!r.ok) {
-        log.warn(`preflight: Wi-Fi not checked: ${r.reason} (radio.preflight: false skips it)`);
+        log[saidByBridges ? 'debug' : 'warn'](
+          `preflight: Wi-Fi not checked: ${r.reason} (radio.preflight: false skips it)`,
+        );
         return;
       }
       for (const p of r.profiles)

@@ -26,6 +26,8 @@ interface Supervised {
   setting: BridgeSetting;
   plan: BridgeChannel;
   downReason: string | undefined;
+  /** Its warning was logged since it last went down: its next up need not say it again. */
+  warned: boolean;
 }
 
 export interface BridgeSupervisorDeps {
@@ -48,6 +50,7 @@ export class BridgeSupervisor {
       setting: settings[i]!,
       plan: plans[i]!,
       downReason: 'not connected yet',
+      warned: false,
     }));
     for (const b of this.bridges) this.watch(b);
   }
@@ -73,11 +76,13 @@ export class BridgeSupervisor {
         'radio up',
       );
       this.putOnChannel(b, info);
-      if (b.plan.warning !== undefined) log.warn(b.plan.warning);
+      if (b.plan.warning !== undefined && !b.warned) log.warn(b.plan.warning);
+      b.warned = false;
       this.deps.changed({ bridge: b.member.name, up: true, at: new Date().toISOString() });
     });
     t.on('down', (reason) => {
       b.downReason = reason;
+      b.warned = false;
       log.warn(
         { ...this.fields(b), reason },
         this.bridges.length > 1
@@ -135,7 +140,10 @@ export class BridgeSupervisor {
           { ...this.fields(b), channel: plan.channel, accessPoint: plan.accessPoint },
           `${bridgeLabel(b.setting)}: channel auto → ${plan.channel}, the channel of profile ${plan.profile}'s access point`,
         );
-      if (!quiet && plan.warning !== undefined) log.warn(plan.warning);
+      if (!quiet && plan.warning !== undefined) {
+        log.warn(plan.warning);
+        b.warned = true;
+      }
       if (plan.channel !== before) this.putOnChannel(b, b.member.transport.info);
     }
   }
