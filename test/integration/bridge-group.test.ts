@@ -184,6 +184,18 @@ describe('two bridges on two channels, one daemon', function () {
     assert.ok(result.applied.includes('radio.bridges.1.channel'), JSON.stringify(result));
     assert.deepEqual(result.restartNeeded, []);
     await waitFor(() => bridgeState('east')?.channel === 1, 30_000, 'east moved to channel 1');
+    // Another bridge waits for a restart, named; the running ones stay as they are.
+    const more = radioDaemonConfig(dataDir, {
+      bridges: [...radio(1).bridges, { port: join(dataDir, 'ttyNEW'), channel: 6, name: 'new' }],
+    });
+    assert.deepEqual(daemon.reconfigure(more, undefined).restartNeeded, ['radio.bridges']);
+    assert.deepEqual(
+      bridgeStates().map((b) => [b.name, b.plannedChannel]),
+      [
+        ['west', 1],
+        ['east', 1],
+      ],
+    );
     const copiesBefore = daemon.linkCounters()?.['bridgeCopies'] ?? 0;
     const both = await device('02:00:00:c1:03:01', [1], 1);
     const report = await both.device.start().done;
