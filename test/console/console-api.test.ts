@@ -302,6 +302,15 @@ describe('console: the API', () => {
     const metrics = await c.call('GET', '/metrics');
     assert.match(metrics.body, /^dpp_devices\{state="connected"\} 1$/m);
     assert.match(metrics.body, /^dpp_exchange_duration_seconds_count\{result="connected"\} 1$/m);
+    assert.match(metrics.body, /^dpp_bridge_up\{bridge="memory radio"\} 1$/m);
+    const status = (await c.call('GET', '/api/status')).json<{
+      radio: { bridges: { name: string; up: boolean; channel: number; plannedChannel: number }[] };
+    }>();
+    assert.deepEqual(
+      status.radio.bridges.map((b) => [b.name, b.up, b.channel, b.plannedChannel]),
+      [['memory radio', true, 6, 6]],
+      'each bridge, with its channel',
+    );
 
     // Every secret the daemon made for the device, in every form it might leak in.
     const secrets = JSON.parse(c.stores.secretStore.get(hash)!.secrets) as {

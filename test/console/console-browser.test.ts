@@ -17,6 +17,8 @@ import { launchChromium } from '../support/browser.js';
 import { startConsoleHarness, type ConsoleHarness } from '../support/console-harness.js';
 import { newIdentity } from '../support/dpp-fixtures.js';
 import { writeQrVideo } from '../support/qr-video.js';
+import type { MemoryRadioTransport } from '../support/memory-radio.js';
+import type { RadioGroup } from '../../daemon/transports/radio-group.js';
 
 const hashOf = (id: BootstrapIdentity): string => toHex(id.hash);
 
@@ -81,6 +83,19 @@ describe('console: the page in Chromium', function () {
     await page.locator('[data-state=connected] b', { hasText: /^3$/ }).waitFor({ timeout: 60_000 });
     await page.waitForSelector('#rate:has-text("3 of 3 whitelisted devices provisioned")');
     await page.waitForSelector('text=not on the whitelist', { timeout: 30_000 });
+  });
+
+  it('shows each of several bridges, and one going down live, with why', async () => {
+    await c.close();
+    c = await startConsoleHarness({ bridges: ['hall', 'yard'] });
+    await logIn(c.tokens.admin);
+    await page.waitForSelector('#radio:has-text("Radio: 2 of 2 bridges up")');
+    assert.match((await page.textContent('[data-bridge=hall]')) ?? '', /^hall: up on channel 6$/);
+    const group = c.h.daemon.espnow!.radio as RadioGroup;
+    (group.members[1]!.transport as MemoryRadioTransport).drop('unplugged');
+    // Only the event stream can bring this: the page does not load the status again.
+    await page.waitForSelector('[data-bridge=yard]:has-text("yard: DOWN (channel 6): unplugged")');
+    await page.waitForSelector('#radio:has-text("Radio: 1 of 2 bridges up")');
   });
 
   it("adds a device by filming its label's QR code", async () => {

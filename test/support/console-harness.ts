@@ -33,11 +33,21 @@ export interface ConsoleHarness {
 }
 
 export async function startConsoleHarness(
-  options: { settings?: Partial<ConsoleSettings>; log?: Logger } = {},
+  options: {
+    settings?: Partial<ConsoleSettings>;
+    log?: Logger;
+    /** Several bridges by name (the daemon harness's radio group). */
+    bridges?: readonly string[];
+  } = {},
 ): Promise<ConsoleHarness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'configurator-console-'));
   const stores = openStores(dataDir);
-  const h = await startHarness({ stores, realBundles: true, profile: { lwm2m: PSK_LWM2M } });
+  const h = await startHarness({
+    stores,
+    realBundles: true,
+    profile: { lwm2m: PSK_LWM2M },
+    ...(options.bridges === undefined ? {} : { bridges: options.bridges }),
+  });
   const server = await ConsoleServer.start({
     settings: { host: '127.0.0.1', port: 0, tls: 'off', ...options.settings },
     dataDir,

@@ -10,6 +10,7 @@ import { ConfiguratorDaemon, type Stores } from '../../daemon/service/daemon.js'
 import assert from 'node:assert/strict';
 import type { DeviceState } from '../../whitelist/types.js';
 import { MemoryAir } from './memory-radio.js';
+import { RadioGroup } from '../../daemon/transports/radio-group.js';
 import { VirtualClock } from './virtual-clock.js';
 import type { AirEnrollee } from './air-enrollee.js';
 import type { EnrolleeOutcome } from '../../protocol/dpp/session/types.js';
@@ -54,6 +55,11 @@ export async function startHarness(
     commitWindowMs?: number;
     /** Serve the control socket in the data dir. */
     controlSocket?: boolean;
+    /**
+     * Several bridges on the air, by name, as one radio group (else the one radio, DAEMON_MAC):
+     * each a memory radio of its own MAC (DAEMON_MAC's last byte counting up).
+     */
+    bridges?: readonly string[];
   } = {},
 ): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'configurator-test-'));
@@ -95,7 +101,15 @@ export async function startHarness(
     dataDir,
     log: silentLogger(),
     stores: options.stores ?? stores,
-    radio: air.transport(DAEMON_MAC),
+    radio:
+      options.bridges === undefined
+        ? air.transport(DAEMON_MAC)
+        : new RadioGroup(
+            options.bridges.map((name, i) => ({
+              name,
+              transport: air.transport(`02:00:00:00:c0:${(i + 1).toString(16).padStart(2, '0')}`),
+            })),
+          ),
     bundles,
     tcpPort: 0,
     clock: options.clock,
