@@ -14,7 +14,8 @@ import type { BridgeState } from './state-file.js';
 
 /** One bridge going up or down, for whoever shows it (the console). */
 export interface BridgeChange {
-  readonly bridge: string;
+  /** Which, when there are several. */
+  readonly bridge?: string | undefined;
   readonly up: boolean;
   /** Why it is down (the last reason the transport gave). */
   readonly reason?: string | undefined;
@@ -55,7 +56,7 @@ export class BridgeSupervisor {
     for (const b of this.bridges) this.watch(b);
   }
 
-  /** Named in log lines only when there are several. */
+  /** Named in log lines and events only when there are several. */
   private fields(b: Supervised): { bridge?: string } {
     return this.bridges.length > 1 ? { bridge: b.member.name } : {};
   }
@@ -78,7 +79,7 @@ export class BridgeSupervisor {
       this.putOnChannel(b, info);
       if (b.plan.warning !== undefined && !b.warned) log.warn(b.plan.warning);
       b.warned = false;
-      this.deps.changed({ bridge: b.member.name, up: true, at: new Date().toISOString() });
+      this.deps.changed({ ...this.fields(b), up: true, at: new Date().toISOString() });
     });
     t.on('down', (reason) => {
       b.downReason = reason;
@@ -89,7 +90,7 @@ export class BridgeSupervisor {
           ? 'radio down: its sessions keep their timers and resume if it returns; the other bridges serve on'
           : 'radio down: sessions keep their timers and resume if it returns',
       );
-      this.deps.changed({ bridge: b.member.name, up: false, reason, at: new Date().toISOString() });
+      this.deps.changed({ ...this.fields(b), up: false, reason, at: new Date().toISOString() });
     });
     t.on('problem', (e) => log.debug({ ...this.fields(b), code: e.code }, `radio: ${e.message}`));
   }

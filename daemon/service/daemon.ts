@@ -91,7 +91,7 @@ export interface LinkChange {
   /** Why it is down (the last reason the transport gave). */
   readonly reason?: string | undefined;
   readonly at: string;
-  /** The bridge (its name, else its port). */
+  /** The bridge (its name, else its port), when there are several. */
   readonly bridge?: string | undefined;
   /** The radio as a whole is up: any of its bridges. */
   readonly radioUp?: boolean | undefined;
