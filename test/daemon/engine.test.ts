@@ -403,6 +403,7 @@ describe('session engine on the in-memory air', () => {
     const heard = h.stores.unlistedRecords.get(toHex(stranger.hash));
     assert.ok(heard !== undefined, 'the stranger is in the table');
     assert.ok(heard.count >= 2, `heard ${heard.count} times`);
+    assert.equal(heard.heardBy, 'memory radio', 'with the radio that heard it');
     assert.equal(h.stores.deviceRecords.size, 0, 'no device row for a stranger');
   });
 
