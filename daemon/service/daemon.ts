@@ -29,6 +29,7 @@ import {
   processResources,
   removeDaemonState,
   writeDaemonState,
+  type BleState,
   type DaemonState,
 } from './state-file.js';
 import type { RadioTransport } from '../transports/radio-transport.js';
@@ -36,6 +37,9 @@ import { feedPeers } from '../transports/espnow-peers.js';
 import { superviseRadio } from './radio.js';
 import { ControlSocket } from './control-socket.js';
 import type { ConnectRequest } from './control-protocol.js';
+import type { BleDiscovery } from '../ble/discovery.js';
+import type { ModuleImporter, NobleSource } from '../ble/load-noble.js';
+import { startBleDiscovery } from '../ble/start-discovery.js';
 import {
   OutgoingSessions,
   type ConnectOutcome,
@@ -51,6 +55,8 @@ export interface Stores {
   readonly unlisted: UnlistedPort;
   /** Whitelist entries whose key hash starts with `prefix`, at most `limit` (for `connect`). */
   findWhitelistByPrefix(prefix: string, limit: number): readonly WhitelistView[];
+  /** Whether a device heard but not listed, with its key known, has a key hash starting with `prefix`. */
+  hasUnlistedKeyWithPrefix(prefix: string): boolean;
   /** Make every write so far durable (writes may be grouped for a few milliseconds). */
   commit(): void;
   /** Call `then` once every write so far is durable, with false if any could not be written. */
@@ -74,6 +80,14 @@ export interface DaemonParts {
   readonly clock?: Clock | undefined;
   /** Serve `<dataDir>/control.sock` for the admin commands (the service and the demo). */
   readonly controlSocket?: boolean | undefined;
+  /** What Bluetooth LE discovery runs on, when `ble.enabled`: tests hand in simulated bindings. */
+  readonly ble?:
+    | {
+        readonly source?: NobleSource | undefined;
+        readonly importer?: ModuleImporter | undefined;
+        readonly adapterExists?: ((adapter: string) => boolean) | undefined;
+      }
+    | undefined;
 }
 
 /** The radio link going up or down, for whoever shows it (the console). */
@@ -102,6 +116,10 @@ export class ConfiguratorDaemon {
   readonly espnow: EspnowDppLink | undefined;
   private tcp: DppTcpListener | undefined;
   private control: ControlSocket | undefined;
+  /** Bluetooth LE discovery while it runs. */
+  bleDiscovery: BleDiscovery | undefined;
+  /** Why Bluetooth LE discovery is not running although enabled (noble could not be loaded). */
+  private bleUnavailable: string | undefined;
   private readonly outgoing: OutgoingSessions;
   tcpPort: number | undefined;
   private stopped = false;
@@ -236,6 +254,31 @@ export class ConfiguratorDaemon {
       }
       log.info({ host: config.tcp.host, port: this.tcpPort }, 'listening for DPP over TCP');
     }
+    const { stores } = this.parts;
+    const ble = await startBleDiscovery({
+      config: config.ble,
+      log,
+      unlisted: stores.unlisted,
+      keys: {
+        whitelisted: (prefix) => stores.findWhitelistByPrefix(prefix, 1).length > 0,
+        heard: (prefix) => stores.hasUnlistedKeyWithPrefix(prefix),
+      },
+      ...this.parts.ble,
+    });
+    if (ble !== undefined && 'discovery' in ble) this.bleDiscovery = ble.discovery;
+    else if (ble !== undefined) this.bleUnavailable = ble.unavailable;
+  }
+
+  private bleState(): BleState | undefined {
+    if (this.bleDiscovery !== undefined) return this.bleDiscovery.status();
+    if (this.bleUnavailable === undefined) return undefined;
+    return {
+      adapter: this.config.ble.adapter,
+      state: 'unavailable',
+      scanning: false,
+      offReason: this.bleUnavailable,
+      counters: { heard: 0, read: 0, refused: 0 },
+    };
   }
 
   /** Without it the daemon still runs; only the admin commands that need it cannot reach it. */
@@ -304,6 +347,7 @@ export class ConfiguratorDaemon {
       counters: { ...this.engine.counters },
       process: processResources(),
       link: this.linkCounters(),
+      ble: this.bleState(),
       console: this.consoleInfo,
     };
   }
@@ -351,11 +395,13 @@ export class ConfiguratorDaemon {
     if (next.radio.baud !== before.radio.baud) restartNeeded.push('radio.baud');
     if (!same(next.tcp, before.tcp)) restartNeeded.push('tcp');
     if (!same(next.sessions, before.sessions)) restartNeeded.push('sessions');
+    if (!same(next.ble, before.ble)) restartNeeded.push('ble');
     this.config = {
       ...next,
       radio: { ...before.radio, channel: next.radio.channel },
       tcp: before.tcp,
       sessions: before.sessions,
+      ble: before.ble,
     };
     return { applied, restartNeeded };
   }
@@ -429,6 +475,7 @@ export class ConfiguratorDaemon {
     // Stop accepting first; open connections end with their sessions (or are parked below), and
     // a control client waiting for an outcome gets it as its session ends.
     this.outgoing.stop();
+    this.bleDiscovery?.stop();
     // Its clients wait for sessions that may take the whole grace period.
     const controlClosed = this.control?.stop(graceMs + 10_000);
     const tcpClosed = this.tcp?.stop();
