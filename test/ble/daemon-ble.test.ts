@@ -144,4 +144,21 @@ describe('the daemon with Bluetooth LE discovery', function () {
       await daemon.stop(0);
     }
   });
+
+  it('ble is off by default; a bad adapter name is refused naming the key', () => {
+    writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ radio: { port: 'none' } }));
+    assert.deepEqual(loadConfig({ dataDir, env: {} }).ble, {
+      enabled: false,
+      adapter: 'hci0',
+      connectTimeoutMs: 10_000,
+    });
+    writeFileSync(
+      join(dataDir, 'config.json'),
+      JSON.stringify({ ble: { enabled: true, adapter: '/dev/hci0' } }),
+    );
+    assert.throws(
+      () => loadConfig({ dataDir, env: {} }),
+      /ble\.adapter: an adapter name as Linux gives it: hci0, hci1/,
+    );
+  });
 });
