@@ -27,7 +27,11 @@ import {
   type NoblePeripheral,
 } from './noble-port.js';
 import { readUriValue } from './read-uri.js';
-import { TrackedAddresses, type TrackedAddress } from './tracked-addresses.js';
+import {
+  TRACKED_ADDRESSES_MAX,
+  TrackedAddresses,
+  type TrackedAddress,
+} from './tracked-addresses.js';
 
 /** A refusal for one address and reason is logged at most this often. */
 export const REFUSAL_LOG_INTERVAL_MS = 10 * 60_000;
@@ -115,9 +119,12 @@ export class BleDiscovery extends EventEmitter<BleDiscoveryEvents> {
   private readonly sightings = new KeyedThrottle(SIGHTING_INTERVAL_MS);
   private readonly seenLog = new KeyedThrottle(SEEN_LOG_INTERVAL_MS);
 
+  private readonly maxWaiting: number;
+
   constructor(private readonly options: BleDiscoveryOptions) {
     super();
     this.tracked = new TrackedAddresses(options.trackedMax);
+    this.maxWaiting = options.trackedMax ?? TRACKED_ADDRESSES_MAX;
   }
 
   /** Listen to the adapter; scanning starts whenever it is powered on. */
@@ -248,6 +255,11 @@ export class BleDiscovery extends EventEmitter<BleDiscoveryEvents> {
     }
     this.queue.delete(address);
     this.queue.set(address, p);
+    // Bounded like the addresses: a flood of made-up ones pushes out the oldest waiting.
+    if (this.queue.size > this.maxWaiting) {
+      const oldest = this.queue.keys().next();
+      if (oldest.done !== true) this.queue.delete(oldest.value);
+    }
     void this.pump();
   }
 
