@@ -45,7 +45,10 @@ status=0
 idf_check_files "$T V2=$V2 ${#files[@]} files" "${files[@]}" || status=1
 
 NIMBLE=$1/components/bt/host/nimble
-if [ -f "$NIMBLE/nimble/nimble/host/include/host/ble_gap.h" ]; then
+CAPS=$1/components/soc/$T/include/soc/soc_caps.h
+if ! grep -q "define SOC_BT_SUPPORTED" "$CAPS" 2>/dev/null; then
+    echo "idf_header_check: $T BLE_DISCOVERY: not checked, the chip has no Bluetooth"
+elif [ -f "$NIMBLE/nimble/nimble/host/include/host/ble_gap.h" ]; then
     # NimBLE's Kconfig defaults that the glue's #error checks, and ours
     ble_opts=("BT_ENABLED=1" "BT_CONTROLLER_ENABLED=1" "BT_NIMBLE_ENABLED=1" "BT_NIMBLE_ROLE_CENTRAL=1"
         "BT_NIMBLE_ROLE_PERIPHERAL=1" "BT_NIMBLE_ROLE_BROADCASTER=1" "BT_NIMBLE_ROLE_OBSERVER=1"
@@ -60,7 +63,7 @@ if [ -f "$NIMBLE/nimble/nimble/host/include/host/ble_gap.h" ]; then
     ble_files=("$FW/esp/ble_advertise.c" "$FW/esp/dpp_enrollee.c" "$FW/core/ble_discovery.c")
     for ext in 0 1; do
         if [ "$ext" = 1 ]; then
-            [ "$T" = esp32 ] && continue # Bluetooth 4.2: no extended advertising
+            grep -q "define SOC_BLE_50_SUPPORTED" "$CAPS" || continue # Bluetooth 4.2: no extended advertising
             idf_sdkconfig "${opts[@]}" "${ble_opts[@]}" "BT_NIMBLE_50_FEATURE_SUPPORT=1" "BT_NIMBLE_EXT_ADV=1"
         else
             idf_sdkconfig "${opts[@]}" "${ble_opts[@]}"
