@@ -40,13 +40,14 @@ const layers = [
     target: './daemon/engine',
     from: [
       './daemon/transports',
+      './daemon/ble',
       './daemon/service',
       './daemon/cli',
       './daemon/config',
       './daemon/keys',
     ],
     message:
-      'daemon/engine/ sits below the transports, the service, the configuration and the CLI: they implement or call its ports.',
+      'daemon/engine/ sits below the transports, Bluetooth LE discovery, the service, the configuration and the CLI: they implement or call its ports.',
   },
 ];
 

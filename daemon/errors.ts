@@ -1,6 +1,6 @@
 /**
  * Error codes of the daemon layer: its configuration, the serial port, the control socket and
- * `connect`, the console, backups, per-device LwM2M material.
+ * `connect`, the console, Bluetooth LE discovery, backups, per-device LwM2M material.
  */
 import { defineErrorCodes } from '../protocol/errors.js';
 
@@ -29,6 +29,12 @@ export const DaemonErrorCode = defineErrorCodes(
     ConsoleTokensInvalid: 770,
     ConsoleUnavailable: 771,
     ConsoleTlsInvalid: 772,
+    // 780–789: Bluetooth LE discovery (daemon/ble/)
+    BleUnavailable: 780,
+    BleConnectFailed: 781,
+    BleConnectTimeout: 782,
+    BleNoUriCharacteristic: 783,
+    BleReadFailed: 784,
     // 790–799: backup and restore of the data dir (daemon/backup/)
     BackupInvalid: 790,
     BackupRefused: 791,

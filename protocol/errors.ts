@@ -113,6 +113,15 @@ export const ErrorCode = defineErrorCodes(
     BridgeBadText: 509,
     BridgeFieldRange: 510,
     EspNowBadFragment: 511,
+    // 550–569: the Bluetooth LE carrier of a DPP URI (protocol/ble/, docs/ble-discovery.md)
+    BleBadAdvertisement: 550,
+    BleNoServiceData: 551,
+    BleBadServiceData: 552,
+    BleUnsupportedVersion: 553,
+    BleUriEmpty: 554,
+    BleUriTooLong: 555,
+    BleUriNotAscii: 556,
+    BleUriKeyMismatch: 557,
     // 530–549: the host half of the bridge serial link (protocol/bridge/bridge-link.ts)
     BridgeVersionUnsupported: 530,
     BridgeReportedError: 531,

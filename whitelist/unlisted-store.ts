@@ -148,6 +148,21 @@ export class UnlistedStore {
     return row === undefined ? undefined : fromRow(row);
   }
 
+  /** Whether a row whose key is known (announced, or given in a URI) has a key hash starting with `prefix` (hex). */
+  hasKeyWithPrefix(prefix: string): boolean {
+    const p = prefix.toLowerCase();
+    if (!/^[0-9a-f]+$/.test(p)) return false;
+    // Hex has no GLOB metacharacters; GLOB on the primary key uses its index.
+    return (
+      this.db
+        .prepare<[string], { one: number }>(
+          `SELECT 1 AS one FROM unlisted WHERE id GLOB ? AND key_hash IS NOT NULL
+             AND (public_key IS NOT NULL OR uri IS NOT NULL) LIMIT 1`,
+        )
+        .get(`${p}*`) !== undefined
+    );
+  }
+
   /** Drop a row (its device is on the whitelist now). */
   forget(id: string): void {
     this.db.prepare('DELETE FROM unlisted WHERE id = ?').run(id.toLowerCase());

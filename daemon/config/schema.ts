@@ -152,6 +152,19 @@ export const configSchema = z.strictObject({
       message: 'certFile and keyFile are given but tls is off',
     })
     .prefault({}),
+  /** Discovery of devices over Bluetooth LE (docs/ble-discovery.md): heard, never admitted. */
+  ble: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      /** The adapter to scan with, as Linux names it (`hciconfig`, /sys/class/bluetooth). */
+      adapter: z
+        .string()
+        .regex(/^hci\d{1,3}$/, 'an adapter name as Linux gives it: hci0, hci1 …')
+        .default('hci0'),
+      /** A connection to read a device's URI must be done within this, else it is dropped. */
+      connectTimeoutMs: ms(1000, 60_000).default(10_000),
+    })
+    .prefault({}),
   log: z
     .strictObject({
       level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),

@@ -85,12 +85,28 @@ export function loadOrCreateTokens(dataDir: string): { tokens: ConsoleTokens; cr
   return { tokens, created: true };
 }
 
-/** A new token for `role`; the other role's stays. */
-export function rotateToken(dataDir: string, role: ConsoleRole): ConsoleTokens {
-  const current = loadOrCreateTokens(dataDir).tokens;
+/**
+ * A new token for `role`; the other role's stays. A file that is not JSON or lacks a valid token
+ * (the fix its refusal names) is replaced whole: both roles get new tokens. A file open to others
+ * is still refused: its tokens may have been read, and the admin should know.
+ */
+export function rotateToken(
+  dataDir: string,
+  role: ConsoleRole,
+): { tokens: ConsoleTokens; replacedBrokenFile: boolean } {
+  let current: ConsoleTokens;
+  let replacedBrokenFile = false;
+  try {
+    current = loadOrCreateTokens(dataDir).tokens;
+  } catch (e) {
+    if (!(e instanceof ConfiguratorError) || e.code !== DaemonErrorCode.ConsoleTokensInvalid)
+      throw e;
+    current = { admin: newToken('admin'), viewer: newToken('viewer') };
+    replacedBrokenFile = true;
+  }
   const tokens = { ...current, [role]: newToken(role) };
   writeTokens(dataDir, tokens);
-  return tokens;
+  return { tokens, replacedBrokenFile };
 }
 
 const digest = (text: string): Buffer => createHash('sha256').update(text).digest();

@@ -29,6 +29,7 @@ import {
   processResources,
   removeDaemonState,
   writeDaemonState,
+  type BleState,
   type DaemonState,
 } from './state-file.js';
 import type { RadioTransport } from '../transports/radio-transport.js';
@@ -42,6 +43,9 @@ import { scanWifi, type ScanResult } from '../preflight/wifi-scan.js';
 import { BridgeSupervisor } from './bridge-supervisor.js';
 import { ControlSocket } from './control-socket.js';
 import type { ConnectRequest } from './control-protocol.js';
+import type { BleDiscovery } from '../ble/discovery.js';
+import type { ModuleImporter, NobleSource } from '../ble/load-noble.js';
+import { startBleDiscovery } from '../ble/start-discovery.js';
 import {
   OutgoingSessions,
   type ConnectOutcome,
@@ -57,6 +61,8 @@ export interface Stores {
   readonly unlisted: UnlistedPort;
   /** Whitelist entries whose key hash starts with `prefix`, at most `limit` (for `connect`). */
   findWhitelistByPrefix(prefix: string, limit: number): readonly WhitelistView[];
+  /** Whether a device heard but not listed, with its key known, has a key hash starting with `prefix`. */
+  hasUnlistedKeyWithPrefix(prefix: string): boolean;
   /** Make every write so far durable (writes may be grouped for a few milliseconds). */
   commit(): void;
   /** Call `then` once every write so far is durable, with false if any could not be written. */
@@ -82,6 +88,14 @@ export interface DaemonParts {
   readonly controlSocket?: boolean | undefined;
   /** Hears the air for `auto` channels and channel warnings; NetworkManager's nmcli by default. */
   readonly scanWifi?: (() => Promise<ScanResult>) | undefined;
+  /** What Bluetooth LE discovery runs on, when `ble.enabled`: tests hand in simulated bindings. */
+  readonly ble?:
+    | {
+        readonly source?: NobleSource | undefined;
+        readonly importer?: ModuleImporter | undefined;
+        readonly adapterExists?: ((adapter: string) => boolean) | undefined;
+      }
+    | undefined;
 }
 
 /** A bridge going up or down, for whoever shows it (the console). */
@@ -119,6 +133,10 @@ export class ConfiguratorDaemon {
   private planGeneration = 0;
   private tcp: DppTcpListener | undefined;
   private control: ControlSocket | undefined;
+  /** Bluetooth LE discovery while it runs. */
+  bleDiscovery: BleDiscovery | undefined;
+  /** Why Bluetooth LE discovery is not running although enabled (noble could not be loaded). */
+  private bleUnavailable: string | undefined;
   private readonly outgoing: OutgoingSessions;
   tcpPort: number | undefined;
   private stopped = false;
@@ -336,6 +354,31 @@ export class ConfiguratorDaemon {
       }
       log.info({ host: config.tcp.host, port: this.tcpPort }, 'listening for DPP over TCP');
     }
+    const { stores } = this.parts;
+    const ble = await startBleDiscovery({
+      config: config.ble,
+      log,
+      unlisted: stores.unlisted,
+      keys: {
+        whitelisted: (prefix) => stores.findWhitelistByPrefix(prefix, 1).length > 0,
+        heard: (prefix) => stores.hasUnlistedKeyWithPrefix(prefix),
+      },
+      ...this.parts.ble,
+    });
+    if (ble !== undefined && 'discovery' in ble) this.bleDiscovery = ble.discovery;
+    else if (ble !== undefined) this.bleUnavailable = ble.unavailable;
+  }
+
+  private bleState(): BleState | undefined {
+    if (this.bleDiscovery !== undefined) return this.bleDiscovery.status();
+    if (this.bleUnavailable === undefined) return undefined;
+    return {
+      adapter: this.config.ble.adapter,
+      state: 'unavailable',
+      scanning: false,
+      offReason: this.bleUnavailable,
+      counters: { heard: 0, read: 0, refused: 0 },
+    };
   }
 
   /** Without it the daemon still runs; only the admin commands that need it cannot reach it. */
@@ -406,6 +449,7 @@ export class ConfiguratorDaemon {
       counters: { ...this.engine.counters },
       process: processResources(),
       link: this.linkCounters(),
+      ble: this.bleState(),
       console: this.consoleInfo,
     };
   }
@@ -445,6 +489,7 @@ export class ConfiguratorDaemon {
     if (next.radio.baud !== before.radio.baud) restartNeeded.push('radio.baud');
     if (!same(next.tcp, before.tcp)) restartNeeded.push('tcp');
     if (!same(next.sessions, before.sessions)) restartNeeded.push('sessions');
+    if (!same(next.ble, before.ble)) restartNeeded.push('ble');
     this.config = {
       ...next,
       radio: {
@@ -454,6 +499,7 @@ export class ConfiguratorDaemon {
       },
       tcp: before.tcp,
       sessions: before.sessions,
+      ble: before.ble,
     };
     return { applied, restartNeeded };
   }
@@ -574,6 +620,7 @@ export class ConfiguratorDaemon {
     // Stop accepting first; open connections end with their sessions (or are parked below), and
     // a control client waiting for an outcome gets it as its session ends.
     this.outgoing.stop();
+    this.bleDiscovery?.stop();
     // Its clients wait for sessions that may take the whole grace period.
     const controlClosed = this.control?.stop(graceMs + 10_000);
     const tcpClosed = this.tcp?.stop();

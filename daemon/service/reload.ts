@@ -9,7 +9,9 @@ import { ConfiguratorError } from '../../protocol/errors.js';
 import { loadConfig, type DaemonConfig } from '../config/load.js';
 import { whyNotServable } from '../config/servable.js';
 import { createBundleBuilder } from './bundles.js';
+import type { WhitelistStore } from '../../whitelist/whitelist-store.js';
 import type { ConfiguratorDaemon } from './daemon.js';
+import { warnEntriesWithUnknownProfiles } from './known-profiles.js';
 import type { SystemdNotifier } from './sd-notify.js';
 
 export interface ReloadDeps {
@@ -18,6 +20,8 @@ export interface ReloadDeps {
   readonly daemon: ConfiguratorDaemon;
   readonly log: Logger;
   readonly notifier: SystemdNotifier;
+  /** Entries naming a profile the new configuration lacks are warned of, as at start. */
+  readonly whitelist?: WhitelistStore | undefined;
   /** Serve the console by the new settings (stop, start again); throws when it cannot. */
   readonly restartConsole: (next: DaemonConfig) => Promise<void>;
 }
@@ -80,6 +84,8 @@ export class Reloader {
     }
     this.current = next;
     log.info({ applied, restartNeeded }, 'configuration reloaded');
+    if (this.deps.whitelist !== undefined)
+      warnEntriesWithUnknownProfiles(this.deps.whitelist, next.profiles.keys(), log);
     notifier.reloaded(`running; ${next.profiles.size} profile(s)`);
   }
 }

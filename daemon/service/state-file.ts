@@ -67,8 +67,20 @@ export interface DaemonState {
   readonly process: { cpuUserMs: number; cpuSystemMs: number; rssMb: number; peakRssMb: number };
   /** Link counters (ESP-NOW messages and payloads, serial bytes) when there is a radio. */
   readonly link: Readonly<Record<string, number>> | null;
+  /** Bluetooth LE discovery, when `ble.enabled` (absent otherwise, and in older state files). */
+  readonly ble?: BleState | undefined;
   /** Where the console is served (absent while it serves none, and in older state files). */
   readonly console?: ConsoleAddress | undefined;
+}
+
+/** Bluetooth LE discovery: its adapter's state, why it is off, what it heard, read and refused. */
+export interface BleState {
+  readonly adapter: string;
+  /** noble's adapter state, or `unavailable` when noble could not be loaded. */
+  readonly state: string;
+  readonly scanning: boolean;
+  readonly offReason?: string | undefined;
+  readonly counters: { heard: number; read: number; refused: number };
 }
 
 /** Where the console is served: the address it really got (a port 0 made real), its certificate. */

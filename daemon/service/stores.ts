@@ -154,6 +154,14 @@ export function openStores(dataDir: string, log: GroupCommitLog = STDERR_LOG): S
         writes.defer('whitelist provisioned', () => whitelistStore.markProvisioned(keyHash, at)),
     },
     findWhitelistByPrefix: (prefix, limit) => whitelistStore.findByPrefix(prefix, limit),
+    hasUnlistedKeyWithPrefix: (prefix) =>
+      unlistedStore.hasKeyWithPrefix(prefix) ||
+      // Sightings not yet committed count too.
+      [...sightings.values()].some(
+        (s) =>
+          (s.publicKey !== undefined || s.uri !== undefined) &&
+          s.keyHash?.toLowerCase().startsWith(prefix.toLowerCase()) === true,
+      ),
     devices,
     audit: {
       append: (r) =>

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ble_advertise.h"
 #include "dpp_crypto.h"
 #include "dpp_err.h"
 #include "enrollee.h"
@@ -111,6 +112,7 @@ static void apply(const enr_effects_t *fx)
 {
     uint64_t now = now_ms();
     static uint8_t payload[RADIO_PAYLOAD_MAX];
+    bool delivered = false;
     for (size_t i = 0; i < fx->n; i++) {
         const enr_fx_t *f = &fx->fx[i];
         switch (f->type) {
@@ -133,6 +135,7 @@ static void apply(const enr_effects_t *fx)
             break;
         case ENR_FX_CREDENTIALS:
             deliver(f->config);
+            delivered = true;
             break;
         case ENR_FX_STATE:
             ESP_LOGI(TAG, "%s (%d %s)", enrollee_state_name(f->state), f->reason, dpp_err_name((dpp_err_t)f->reason));
@@ -143,6 +146,9 @@ static void apply(const enr_effects_t *fx)
             break;
         }
     }
+    /* The device has its network: Bluetooth LE discovery ends. After the loop, so the
+       Configuration Result above went out first (NimBLE may wait for a connection to end). */
+    if (delivered) ble_advertise_stop();
 }
 
 static void enrollee_task(void *arg)
@@ -252,10 +258,15 @@ esp_err_t dpp_enrollee_start(const dpp_enrollee_config_t *cfg)
         radio_deinit();
         return err;
     }
+    /* Before the task that may stop it exists. ESP-NOW announces the device either way, so a
+       Bluetooth failure is logged, not fatal. */
+    err = ble_advertise_start(&s_e.own, s_channels, s_n_channels);
+    if (err != ESP_OK) ESP_LOGE(TAG, "Bluetooth LE discovery did not start: %s", esp_err_to_name(err));
     s_running = true;
     TaskHandle_t task = NULL;
     if (xTaskCreate(enrollee_task, "dpp_enrollee", CONFIG_DPP_ENROLLEE_TASK_STACK, NULL, 5, &task) != pdPASS) {
         s_running = false;
+        ble_advertise_stop();
         wifi_join_deinit();
         radio_deinit();
         return ESP_ERR_NO_MEM;
@@ -270,6 +281,7 @@ esp_err_t dpp_enrollee_stop(void)
     ctrl_t c = {.kind = CTRL_STOP, .status = 0};
     (void)xQueueSend(s_ctrl, &c, portMAX_DELAY);
     while (s_task != NULL) vTaskDelay(pdMS_TO_TICKS(10));
+    ble_advertise_stop(); /* nothing if the credentials stopped it already */
     wifi_join_deinit();
     radio_deinit();
     dpp_wipe(&s_e, sizeof(s_e));

@@ -10,7 +10,11 @@
  *
  * Needs ESP-IDF 5.5 or newer, NVS initialised, Wi-Fi initialised and
  * started in station mode, not connected. Callbacks run in the enrollee's
- * task: keep them short, copy what you keep. */
+ * task: keep them short, copy what you keep.
+ *
+ * With CONFIG_DPP_ENROLLEE_BLE_DISCOVERY the device is also found over
+ * Bluetooth LE until it has its network (docs/ble-discovery.md): no call of
+ * its own, dpp_enrollee_start() and dpp_enrollee_stop() do it (see there). */
 #ifndef DPP_ENROLLEE_H
 #define DPP_ENROLLEE_H
 
@@ -64,6 +68,11 @@ typedef struct {
 /* The device's DPP URI, making and storing its key on first use. */
 esp_err_t dpp_enrollee_get_uri(char *buf, size_t len);
 
+/* With CONFIG_DPP_ENROLLEE_BLE_DISCOVERY, start also brings NimBLE up and
+ * advertises the URI until the credentials are delivered, then shuts NimBLE
+ * down (as stop does): the application must not use NimBLE itself while the
+ * enrollee runs. A Bluetooth failure is logged, not returned: the device is
+ * still announced over ESP-NOW. */
 esp_err_t dpp_enrollee_start(const dpp_enrollee_config_t *cfg);
 esp_err_t dpp_enrollee_stop(void);
 

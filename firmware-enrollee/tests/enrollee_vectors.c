@@ -19,11 +19,14 @@
  *   send MAC LIMIT ID HEX, then one "payload HEX" line per ESP-NOW fragment
  *   credentials SSIDHEX AKM PASS|PSKHEX BUNDLEHEX|-
  *   uri URI (after start)
+ *   ble_adv HEX, ble_uri TEXT (after start): the Bluetooth LE advertisement and the URI
+ *     characteristic's value (core/ble_discovery.c)
  *   error TEXT (a bad command; exit status 2) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ble_discovery.h"
 #include "dpp_err.h"
 #include "enrollee.h"
 #include "test_util.h"
@@ -88,6 +91,20 @@ static void emit(const enr_effects_t *fx)
         }
     }
     fflush(stdout);
+}
+
+/* The Bluetooth LE carrier of the same key and channels as the uri line. */
+static void print_ble(const uint8_t *channels, size_t n)
+{
+    uint8_t adv[BLE_DISC_ADV_LEN], value[BLE_DISC_URI_MAX];
+    size_t len = 0;
+    if (ble_discovery_adv(&s_e.own, adv, sizeof(adv)) == DPP_OK) {
+        printf("ble_adv ");
+        print_hex(adv, sizeof(adv));
+        printf("\n");
+    }
+    if (ble_discovery_uri_value(&s_e.own, channels, n, value, sizeof(value), &len) == DPP_OK)
+        printf("ble_uri %.*s\n", (int)len, (const char *)value);
 }
 
 static int fail(const char *what)
@@ -155,6 +172,7 @@ int main(void)
             if (dpp_uri_format(&s_e.own, s_e.plan.ch, s_cfg.channels ? s_e.plan.n : 0, uri, sizeof(uri)) !=
                 (size_t)-1)
                 printf("uri %s\n", uri);
+            print_ble(s_cfg.channels ? s_e.plan.ch : NULL, s_cfg.channels ? s_e.plan.n : 0);
             enrollee_start(&s_e, &fx);
             started = true;
         } else if (!started) {

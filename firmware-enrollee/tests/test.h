@@ -20,5 +20,6 @@ void group_auth(const char *vectors_dir);
 void group_enrollee(void);
 void group_malformed(void);
 void group_fuzz(unsigned long iterations);
+void group_ble(const char *vectors_dir);
 
 #endif

@@ -15,6 +15,7 @@ int main(int argc, char **argv)
     group_auth(vectors);
     group_enrollee();
     group_malformed();
+    group_ble(vectors);
     group_fuzz(iters);
     return t_summary();
 }

@@ -65,4 +65,23 @@ describe('configurator console token (CLI)', () => {
     assert.match(r.stderr, /open to group or others/);
     assert.match(r.stderr, /chmod 600/);
   });
+
+  it('refuses a token file that is not JSON, or lacks a valid token, and says how to make a new one; --rotate does', async () => {
+    await runConfigurator('--data-dir', dataDir, 'console', 'token');
+    for (const [text, why] of [
+      ['{"admin": "admin-', /not JSON/],
+      ['{"admin": "viewer-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}', /no valid admin token/],
+    ] as const) {
+      writeFileSync(tokensPath(dataDir), text, { mode: 0o600 });
+      const r = await runConfigurator('--data-dir', dataDir, 'console', 'token');
+      assert.notEqual(r.status, 0);
+      assert.match(r.stderr, why);
+      assert.match(r.stderr, /console token --rotate/);
+      assert.doesNotMatch(r.stdout, /admin-/, 'no token printed from a broken file');
+    }
+    const rotated = await runConfigurator('--data-dir', dataDir, 'console', 'token', '--rotate');
+    assert.equal(rotated.status, 0, rotated.stderr);
+    assert.match(rotated.stderr, /both roles have new tokens/);
+    assert.ok(readTokens(dataDir)?.admin.startsWith('admin-'));
+  });
 });

@@ -129,7 +129,7 @@ describe('console: authentication and roles', () => {
       headers: { cookie },
     });
     assert.equal(before.statusCode, 200);
-    const rotated = rotateToken(c.dataDir, 'viewer');
+    const rotated = rotateToken(c.dataDir, 'viewer').tokens;
     assert.notEqual(rotated.viewer, c.tokens.viewer);
     assert.equal(rotated.admin, c.tokens.admin);
     const after = await c.server.app.inject({

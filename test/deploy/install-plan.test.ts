@@ -3,8 +3,11 @@
  * it takes, and the paths it refuses because the unit's sandbox would hide them.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bleEnabledIn } from '../../daemon/cli/service/host-facts.js';
 import {
   InstallRefused,
   planInstall,
@@ -188,5 +191,69 @@ describe('service install plan', () => {
         }),
       /the unit template has 0 lines starting "ExecStart=", not one/,
     );
+  });
+
+  it('without Bluetooth LE discovery: no Bluetooth address family and no capability at all', () => {
+    const { unit } = planInstall(FRESH_PI);
+    assert.deepEqual(values(unit, 'RestrictAddressFamilies'), ['AF_UNIX AF_INET AF_INET6']);
+    assert.deepEqual(values(unit, 'CapabilityBoundingSet'), ['']);
+    assert.deepEqual(values(unit, 'AmbientCapabilities'), []);
+  });
+
+  it('with ble.enabled: AF_BLUETOOTH and CAP_NET_RAW for the raw HCI socket, and nothing else changes', () => {
+    const plain = planInstall(FRESH_PI).unit;
+    const { unit } = planInstall({ ...FRESH_PI, bleEnabled: true });
+    assert.deepEqual(values(unit, 'RestrictAddressFamilies'), [
+      'AF_UNIX AF_INET AF_INET6 AF_BLUETOOTH',
+    ]);
+    assert.deepEqual(values(unit, 'CapabilityBoundingSet'), ['CAP_NET_RAW']);
+    assert.deepEqual(values(unit, 'AmbientCapabilities'), ['CAP_NET_RAW']);
+    const changed = (text: string): string[] =>
+      text
+        .split('\n')
+        .filter((l) =>
+          /^(RestrictAddressFamilies|CapabilityBoundingSet|AmbientCapabilities)=|^# Bluetooth LE/.test(
+            l,
+          ),
+        );
+    const rest = (text: string): string =>
+      text
+        .split('\n')
+        .filter((l) => !changed(l).length)
+        .join('\n');
+    assert.equal(rest(unit), rest(plain));
+    assert.deepEqual(
+      values(unit, 'NoNewPrivileges'),
+      ['yes'],
+      'ambient capabilities need no new privileges',
+    );
+  });
+
+  it('reads ble.enabled from the configuration, YAML or JSON; a missing file is no BLE; a bad ble section is refused', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dpp-install-ble-'));
+    try {
+      const yaml = join(dir, 'config.yaml');
+      writeFileSync(yaml, 'radio:\n  port: none\nble:\n  enabled: true\n  adapter: hci1\n');
+      assert.equal(bleEnabledIn(yaml), true);
+      writeFileSync(yaml, 'radio:\n  port: none\n');
+      assert.equal(bleEnabledIn(yaml), false);
+      const json = join(dir, 'config.json');
+      writeFileSync(json, JSON.stringify({ ble: { enabled: true } }));
+      assert.equal(bleEnabledIn(json), true);
+      assert.equal(bleEnabledIn(join(dir, 'none.yaml')), false);
+      writeFileSync(yaml, 'ble:\n  enabled: true\n  adapter: bluetooth0\n');
+      assert.throws(
+        () => bleEnabledIn(yaml),
+        (e: unknown) =>
+          e instanceof InstallRefused && /ble: an adapter name as Linux gives it/.test(e.message),
+      );
+      writeFileSync(yaml, 'ble: [unclosed\n');
+      assert.throws(
+        () => bleEnabledIn(yaml),
+        /cannot be read .*the unit depends on its ble section/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

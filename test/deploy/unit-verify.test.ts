@@ -19,7 +19,7 @@ const TEMPLATE = readFileSync(`${ROOT}/deploy/dpp-configurator.service`, 'utf8')
 const UNIT = 'dpp-configurator.service';
 
 /** The unit for this machine: verify checks that ExecStart's node exists. */
-const { unit } = planInstall({
+const facts = {
   nodePath: process.execPath,
   packageRoot: ROOT,
   user: 'dpp-configurator',
@@ -29,7 +29,10 @@ const { unit } = planInstall({
   configExists: true,
   configDirExists: true,
   unitTemplate: TEMPLATE,
-});
+};
+const { unit } = planInstall(facts);
+/** The same with Bluetooth LE discovery on. */
+const bleUnit = planInstall({ ...facts, bleEnabled: true }).unit;
 
 describe('the systemd unit, checked by systemd-analyze', function () {
   this.timeout(60_000);
@@ -63,5 +66,18 @@ describe('the systemd unit, checked by systemd-analyze', function () {
   it('security rates it well under the 6.7 of the unit before', () => {
     const exposure = exposureOf(UNIT, unit);
     assert.ok(exposure < 3, `exposure ${exposure}`);
+  });
+
+  it('with Bluetooth LE discovery on, verify still accepts it, and it still rates under 3', () => {
+    const wanted = wantedUnits(bleUnit).filter((u) => u.startsWith('modprobe@'));
+    const r = verifyUnit(UNIT, bleUnit, wanted);
+    assert.equal(r.output, '');
+    assert.equal(r.status, 0);
+    const exposure = exposureOf(UNIT, bleUnit);
+    assert.ok(exposure < 3, `exposure ${exposure}`);
+    assert.ok(
+      exposure >= exposureOf(UNIT, unit),
+      'a capability and an address family cost something',
+    );
   });
 });

@@ -124,6 +124,36 @@ describe('daemon process: reload, status and refusals', function () {
     assert.deepEqual(line.restartNeeded, ['tcp']);
   });
 
+  it('warns after a reload, as at start, of entries naming a profile the configuration no longer has', async () => {
+    const port = await freePort();
+    writeTcpConfig(dataDir, port);
+    const configPath = join(dataDir, 'config.yaml');
+    const office = [
+      '  office:',
+      '    wifi: { ssid: Office, passphrase: "another long passphrase" }',
+    ].join('\n');
+    const original = readFileSync(configPath, 'utf8').replace('level: warn', 'level: info');
+    const withOffice = original.replace('profiles:\n', `profiles:\n${office}\n`);
+    writeFileSync(configPath, withOffice, { mode: 0o600 });
+    const device = newIdentity();
+    assert.equal(
+      cli('whitelist', 'add', '--uri', uriOfIdentity(device), '--profile', 'office').status,
+      0,
+    );
+    daemon = await startDaemonProcess(dataDir, { onLog: (l) => logLines.push(l) });
+    assert.equal(
+      logLines.find((l) => /profile the configuration lacks/.test(l)),
+      undefined,
+      'nothing to warn of while the profile exists',
+    );
+    writeFileSync(configPath, original, { mode: 0o600 });
+    const mark = logLines.length;
+    daemon.kill('SIGHUP');
+    await logged(/"msg":"configuration reloaded"/, mark);
+    const warning = await logged(/profile the configuration lacks/, mark);
+    assert.match(warning, /office/);
+  });
+
   it('status says why the radio is down and when it tries again', async () => {
     writeFileSync(
       join(dataDir, 'config.yaml'),

@@ -85,6 +85,10 @@ export class MemoryStores implements Stores {
       .map((e) => ({ ...e }));
   }
 
+  hasUnlistedKeyWithPrefix(prefix: string): boolean {
+    return [...this.unlistedRecords.keys()].some((id) => id.startsWith(prefix));
+  }
+
   private device(keyHash: string): MemoryDevice {
     let d = this.deviceRecords.get(keyHash);
     if (d === undefined) {

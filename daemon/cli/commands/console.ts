@@ -46,11 +46,11 @@ export function registerConsoleCommands(program: Command): void {
         throw new CliExit(EXIT_INVALID_INPUT, `--role: "${role}" is not admin or viewer`);
       const dataDir = dataDirOf(command);
       let tokens;
+      let replacedBrokenFile = false;
       try {
-        tokens =
-          options.rotate === true
-            ? rotateToken(dataDir, role as ConsoleRole)
-            : loadOrCreateTokens(dataDir).tokens;
+        if (options.rotate === true)
+          ({ tokens, replacedBrokenFile } = rotateToken(dataDir, role as ConsoleRole));
+        else tokens = loadOrCreateTokens(dataDir).tokens;
       } catch (e) {
         if (e instanceof ConfiguratorError) throw new CliExit(1, e.message);
         throw e;
@@ -68,7 +68,9 @@ export function registerConsoleCommands(program: Command): void {
         return;
       }
       process.stdout.write(`${tokens[role as ConsoleRole]}\n`);
-      if (options.rotate === true)
+      if (replacedBrokenFile)
+        process.stderr.write('the token file could not be read: both roles have new tokens\n');
+      else if (options.rotate === true)
         process.stderr.write(`a new ${role} token: sessions opened with the old one have ended\n`);
       if (url !== undefined) process.stderr.write(`console: ${url}\n`);
       if (fingerprint !== undefined) process.stderr.write(`certificate SHA-256: ${fingerprint}\n`);

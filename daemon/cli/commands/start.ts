@@ -116,6 +116,7 @@ export function registerStartCommand(program: Command): void {
           daemon,
           log,
           notifier,
+          whitelist: stores.whitelistStore,
           // The old one goes first (the new one may want its port); if the new one cannot
           // start, the old settings are served again.
           restartConsole: async (next) => {

@@ -7,7 +7,12 @@ import {
   uriOfUnlisted,
   type UnlistedDevice,
 } from '../../../whitelist/unlisted-store.js';
-import { readDaemonState, type BridgeState, type DaemonState } from '../../service/state-file.js';
+import {
+  readDaemonState,
+  type BleState,
+  type BridgeState,
+  type DaemonState,
+} from '../../service/state-file.js';
 import { dataDirOf, openDatabaseForReading } from '../support/data-dir.js';
 import { CliExit, EXIT_INVALID_INPUT } from '../support/exit.js';
 import { positiveInt } from '../support/option-values.js';
@@ -166,6 +171,15 @@ function bridgeLine(link: Record<string, number>): string | undefined {
   return `bridge: ${dropped} received frame(s) dropped (its receive queue was full${byKind}), ${serialErrors} serial frame(s) from the daemon refused (as of its last report)`;
 }
 
+/** Bluetooth LE discovery: on or off (and why), and what it heard, read and refused. */
+function bleLine(ble: BleState): string {
+  const { heard, read, refused } = ble.counters;
+  const what = `${heard} advertisement(s) heard, ${read} URI(s) read, ${refused} refused`;
+  return ble.state === 'poweredOn'
+    ? `Bluetooth LE: ${ble.scanning ? 'scanning' : 'on'} with ${ble.adapter}; ${what}`
+    : `Bluetooth LE: OFF (${ble.offReason ?? ble.state}); ${what}`;
+}
+
 const DEVICE_HEADER = [
   'KEY HASH',
   'LABEL',
@@ -211,6 +225,7 @@ export function registerStatusCommands(program: Command): void {
             if (line !== undefined) out.push(line);
           } else out.push('radio: none configured');
           if (daemon.tcp !== null) out.push(`DPP over TCP: ${daemon.tcp.host}:${daemon.tcp.port}`);
+          if (daemon.ble !== undefined) out.push(bleLine(daemon.ble));
           if (daemon.console !== undefined) out.push(`console: ${daemon.console.url}`);
         }
         out.push(`whitelist: ${whitelisted} entr${whitelisted === 1 ? 'y' : 'ies'}`);

@@ -6,7 +6,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { InstallFacts } from './install-plan.js';
+import { parse as parseYaml } from 'yaml';
+import { configSchema } from '../../config/schema.js';
+import { InstallRefused, type InstallFacts } from './install-plan.js';
 
 /** The installed package: this file is dist/daemon/cli/service/host-facts.js inside it. */
 export function packageRoot(): string {
@@ -29,6 +31,31 @@ function primaryGroupOf(user: string): string | undefined {
   }
 }
 
+/**
+ * Whether the configuration turns Bluetooth LE discovery on: the unit then allows what it needs.
+ * Only its `ble` section is read; the rest is checked when the daemon starts.
+ */
+export function bleEnabledIn(configFile: string): boolean {
+  if (!existsSync(configFile)) return false;
+  let raw: unknown;
+  try {
+    const text = readFileSync(configFile, 'utf8');
+    raw = configFile.toLowerCase().endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  } catch (e) {
+    throw new InstallRefused(
+      `--config: ${configFile} cannot be read (${(e as Error).message.split('\n')[0]}): the unit depends on its ble section; fix it and run the install again`,
+    );
+  }
+  const ble = configSchema.shape.ble.safeParse(
+    raw !== null && typeof raw === 'object' ? (raw as { ble?: unknown }).ble : undefined,
+  );
+  if (!ble.success)
+    throw new InstallRefused(
+      `--config: ${configFile}: ble: ${ble.error.issues.map((i) => i.message).join('; ')}`,
+    );
+  return ble.data.enabled;
+}
+
 export interface InstallChoices {
   readonly user: string;
   readonly dataDir: string;
@@ -48,5 +75,6 @@ export function gatherFacts(choices: InstallChoices): InstallFacts {
     configExists: existsSync(configFile),
     configDirExists: existsSync(dirname(configFile)),
     unitTemplate: readFileSync(unitTemplatePath(root), 'utf8'),
+    bleEnabled: bleEnabledIn(configFile),
   };
 }

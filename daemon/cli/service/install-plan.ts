@@ -23,6 +23,8 @@ export interface InstallFacts {
   readonly configExists: boolean;
   readonly configDirExists: boolean;
   readonly unitTemplate: string;
+  /** The configuration (when there is one) sets `ble.enabled`. */
+  readonly bleEnabled?: boolean | undefined;
 }
 
 export type InstallStep =
@@ -106,6 +108,7 @@ export function planInstall(f: InstallFacts): InstallPlan {
     group,
     dataDir: f.dataDir,
     configFile: f.configFile,
+    ble: f.bleEnabled === true,
   };
   const unit = renderUnit(f.unitTemplate, settings);
   const steps: InstallStep[] = [];

@@ -14,7 +14,13 @@ export interface UnitSettings {
   readonly group: string;
   readonly dataDir: string;
   readonly configFile: string;
+  /** The configuration enables Bluetooth LE discovery: the unit lets noble open its HCI socket. */
+  readonly ble?: boolean | undefined;
 }
+
+/** What noble's raw HCI socket needs (docs/ble-discovery.md, "Under systemd"). */
+const BLE_ADDRESS_FAMILY = 'AF_BLUETOOTH';
+const BLE_CAPABILITY = 'CAP_NET_RAW';
 
 /** Under /var/lib, systemd makes the data dir itself (StateDirectory=, mode 0700, owned by User=). */
 const STATE_ROOT = '/var/lib';
@@ -49,6 +55,29 @@ function withoutLeadingComment(template: string): string {
   return lines.slice(first).join('\n');
 }
 
+/**
+ * With Bluetooth LE discovery on: the Bluetooth address family and CAP_NET_RAW (LE commands and
+ * ACL data on a raw HCI socket, Linux's hci_sock.c), and nothing more; without it, neither.
+ */
+function bleEdits(template: string, ble: boolean): Edit[] {
+  if (!ble) return [];
+  const families = template.split('\n').find((l) => l.startsWith('RestrictAddressFamilies='));
+  return [
+    [
+      'RestrictAddressFamilies=',
+      [`${families ?? 'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6'} ${BLE_ADDRESS_FAMILY}`],
+    ],
+    [
+      'CapabilityBoundingSet=',
+      [
+        '# Bluetooth LE discovery (ble.enabled): noble sends LE commands on a raw HCI socket.',
+        `CapabilityBoundingSet=${BLE_CAPABILITY}`,
+        `AmbientCapabilities=${BLE_CAPABILITY}`,
+      ],
+    ],
+  ];
+}
+
 export function renderUnit(template: string, s: UnitSettings): string {
   const stateDir = stateDirectoryName(s.dataDir);
   const entry = posix.join(s.packageRoot, 'dist', 'harness', 'configurator.js');
@@ -74,6 +103,7 @@ export function renderUnit(template: string, s: UnitSettings): string {
       'StateDirectoryMode=',
       stateDir !== undefined ? ['StateDirectoryMode=0700'] : [`ReadWritePaths=${s.dataDir}`],
     ],
+    ...bleEdits(template, s.ble === true),
   ]);
   return [
     '# Written by `configurator service install` (docs/deployment.md). Run it again after moving',

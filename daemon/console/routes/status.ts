@@ -51,6 +51,16 @@ const statusView = z.object({
   counters: z.record(z.string(), z.number()),
   refusals: z.record(z.string(), z.number()),
   link: z.record(z.string(), z.number()).nullable(),
+  /** Bluetooth LE discovery, when enabled: the adapter's state, why it is off, its counters. */
+  ble: z
+    .object({
+      adapter: z.string(),
+      state: z.string(),
+      scanning: z.boolean(),
+      offReason: z.string().optional(),
+      counters: z.object({ heard: z.number(), read: z.number(), refused: z.number() }),
+    })
+    .nullable(),
   /** The profiles a whitelist entry may name, the default first. */
   profiles: z.array(z.string()),
 });
@@ -77,6 +87,7 @@ export function statusOf(ctx: ConsoleContext): StatusView {
     counters: { ...s.counters },
     refusals: Object.fromEntries(ctx.daemon.engine.refusalTotals),
     link: s.link === null ? null : { ...s.link },
+    ble: s.ble ?? null,
     profiles: [...ctx.daemon.profileNames],
   };
 }
