@@ -8,6 +8,17 @@ import { z } from 'zod';
 import type { ConsoleApp, ConsoleContext } from '../context.js';
 import { metricsText, type ExchangeDurations } from '../metrics.js';
 
+/** A radio link: up, or why it is down and its retries; what the bridge said of itself. */
+const linkFields = {
+  up: z.boolean(),
+  downReason: z.string().optional(),
+  lastAttemptAt: z.string().optional(),
+  nextAttemptAt: z.string().optional(),
+  mac: z.string().optional(),
+  channel: z.number().optional(),
+  firmware: z.string().optional(),
+};
+
 const bridgeView = z.object({
   name: z.string(),
   port: z.string(),
@@ -17,13 +28,7 @@ const bridgeView = z.object({
   plannedChannel: z.number(),
   channelSource: z.enum(['fixed', 'access point', 'fallback']),
   channelWarning: z.string().optional(),
-  up: z.boolean(),
-  downReason: z.string().optional(),
-  lastAttemptAt: z.string().optional(),
-  nextAttemptAt: z.string().optional(),
-  mac: z.string().optional(),
-  channel: z.number().optional(),
-  firmware: z.string().optional(),
+  ...linkFields,
 });
 
 const statusView = z.object({
@@ -32,13 +37,7 @@ const statusView = z.object({
   radio: z
     .object({
       port: z.string(),
-      up: z.boolean(),
-      downReason: z.string().optional(),
-      lastAttemptAt: z.string().optional(),
-      nextAttemptAt: z.string().optional(),
-      mac: z.string().optional(),
-      channel: z.number().optional(),
-      firmware: z.string().optional(),
+      ...linkFields,
       /** Each bridge: its channel (configured, planned, actual), up or why down, its warning. */
       bridges: z.array(bridgeView).optional(),
     })
