@@ -38,7 +38,12 @@ import { RadioGroup, type RadioMember } from '../transports/radio-group.js';
 import { SerialBridgeTransport } from '../transports/serial-bridge.js';
 import { DEFAULT_SEND_WINDOW } from '../transports/espnow-link.js';
 import { DEFAULT_BRIDGE_CHANNEL, type BridgeSetting } from '../config/bridges.js';
-import { needsScan, planBridgeChannels, type BridgeChannel } from '../preflight/bridge-channels.js';
+import {
+  needsScan,
+  planBridgeChannels,
+  type BridgeChannel,
+  type KeepChannel,
+} from '../preflight/bridge-channels.js';
 import { scanWifi, type ScanResult } from '../preflight/wifi-scan.js';
 import { BridgeSupervisor } from './bridge-supervisor.js';
 import { ControlSocket } from './control-socket.js';
@@ -129,8 +134,10 @@ export class ConfiguratorDaemon {
   readonly espnow: EspnowDppLink | undefined;
   /** Each bridge on its own (one, or the members of a group); undefined without a radio. */
   private readonly bridges: BridgeSupervisor | undefined;
-  /** Bumped by every channel plan asked for, so an older scan answering late is ignored. */
+  /** Bumped by every channel plan asked for and every reload, so an older scan answering late is ignored. */
   private planGeneration = 0;
+  /** Bridges (by index) whose configuration a reload changed since a scan last placed them. */
+  private readonly reconfiguredBridges = new Set<number>();
   private tcp: DppTcpListener | undefined;
   private control: ControlSocket | undefined;
   /** Bluetooth LE discovery while it runs. */
@@ -306,10 +313,14 @@ export class ConfiguratorDaemon {
     }
   }
 
-  /** Scan, then put each bridge on its channel and say its warnings; a newer plan wins. */
+  /**
+   * Scan, then put each bridge on its channel and say its warnings; a newer plan wins. `keep`: a
+   * reload's view of where each bridge is now (see planBridgeChannels).
+   */
   private async replanChannels(
     settings: readonly BridgeSetting[],
     profiles: DaemonConfig['profiles'],
+    keep?: readonly (KeepChannel | undefined)[],
   ): Promise<void> {
     const generation = ++this.planGeneration;
     const scan = await (this.parts.scanWifi ?? scanWifi)().catch((e: unknown): ScanResult => ({
@@ -320,7 +331,8 @@ export class ConfiguratorDaemon {
     if (!scan.ok && !needsScan(settings))
       // The preflight says it once for all; no channel is at stake.
       return;
-    this.bridges?.apply(settings, planBridgeChannels(settings, profiles, scan));
+    this.bridges?.apply(settings, planBridgeChannels(settings, profiles, scan, keep));
+    this.reconfiguredBridges.clear();
   }
 
   private async startTransports(): Promise<void> {
@@ -506,8 +518,9 @@ export class ConfiguratorDaemon {
 
   /**
    * The bridges' channels and profiles apply at once (a fixed channel now, `auto` once the scan
-   * answers: the air is heard again at every reload, so a fallback is retried). Adding, removing,
-   * renaming or moving a bridge to another port waits for a restart.
+   * answers: the air is heard again at every reload, so a fallback is retried). An `auto` bridge
+   * stays on its channel unless the scan tells it to move (see planBridgeChannels' `keep`).
+   * Adding, removing, renaming or moving a bridge to another port waits for a restart.
    */
   private reconfigureBridges(
     next: DaemonConfig,
@@ -519,23 +532,43 @@ export class ConfiguratorDaemon {
       now.length === was.length &&
       now.every((b, i) => b.port === was[i]!.port && b.name === was[i]!.name);
     if (!sameSet) {
+      // The settings in force stay, so a scan still pending for them may still land.
       const form = now.some((b) => b.key !== 'radio') || was.some((b) => b.key !== 'radio');
       return { applied: [], restartNeeded: [form ? 'radio.bridges' : 'radio.port'] };
     }
+    // A scan still pending (from start, or an earlier reload) would apply the older settings.
+    this.planGeneration++;
     const applied = now.flatMap((b, i) => [
       ...(b.channel !== was[i]!.channel ? [`${b.key}.channel`] : []),
       ...(b.profile !== was[i]!.profile ? [`${b.key}.profile`] : []),
     ]);
+    const ssid = (config: DaemonConfig, profile: string): string | undefined =>
+      config.profiles.get(profile)?.ssid;
+    now.forEach((b, i) => {
+      const old = was[i]!;
+      if (
+        b.channel !== old.channel ||
+        b.profile !== old.profile ||
+        ssid(next, b.profile) !== ssid(before, old.profile)
+      )
+        this.reconfiguredBridges.add(i);
+    });
     const supervisor = this.bridges;
     if (supervisor === undefined || now.length === 0) return { applied, restartNeeded: [] };
-    // Fixed channels now; a bridge that stays `auto` keeps its channel until the scan answers.
     const current = supervisor.plans;
-    const interim = planBridgeChannels(now, next.profiles, undefined).map(
+    const keep = now.map((_, i): KeepChannel | undefined =>
+      current[i] === undefined
+        ? undefined
+        : { channel: current[i].channel, changed: this.reconfiguredBridges.has(i) },
+    );
+    // Fixed channels now; an `auto` bridge stays where it is until the scan answers (one that was
+    // `auto` keeps its plan as it was, one that turned `auto` its channel).
+    const interim = planBridgeChannels(now, next.profiles, undefined, keep).map(
       (plan, i): BridgeChannel =>
         now[i]!.channel === 'auto' && current[i]?.configured === 'auto' ? current[i] : plan,
     );
     supervisor.apply(now, interim, { quiet: true });
-    if (needsScan(now) || next.radio.preflight) void this.replanChannels(now, next.profiles);
+    if (needsScan(now) || next.radio.preflight) void this.replanChannels(now, next.profiles, keep);
     return { applied, restartNeeded: [] };
   }
 

@@ -21,7 +21,7 @@ export interface BridgeState {
   readonly configuredChannel: number | 'auto';
   /** The channel the daemon puts it on (what `auto` found, or the fallback). */
   readonly plannedChannel: number;
-  readonly channelSource: 'fixed' | 'access point' | 'fallback';
+  readonly channelSource: 'fixed' | 'access point' | 'fallback' | 'kept';
   /** It is not on a channel its profile's access point is on, or `auto` found no access point. */
   readonly channelWarning?: string | undefined;
   readonly up: boolean;

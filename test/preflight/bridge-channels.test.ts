@@ -2,7 +2,8 @@
  * Each bridge's channel from one scan (daemon/preflight/bridge-channels.ts), on the recorded
  * site: `auto` takes the strongest 2.4 GHz access point of the profile's SSID, falls back to
  * channel 6 with a warning when it cannot; a fixed channel that none of its profile's access
- * points is on is a warning.
+ * points is on is a warning. At a reload, a bridge stays on its channel unless the scan says it
+ * must move.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -113,5 +114,63 @@ describe('the bridges’ channels from a scan', () => {
       undefined,
       'not on 2.4 GHz at all: the preflight names that problem itself',
     );
+  });
+
+  describe('at a reload (the bridge’s current channel kept where it can be)', () => {
+    const on11 = { channel: 11, changed: false };
+
+    it('a failed scan, or an SSID not heard, keeps the bridge where it is, with a warning', () => {
+      const [blind] = planBridgeChannels(
+        [bridge('hall', 'auto', 'plant')],
+        PROFILES,
+        { ok: false, reason: 'nmcli failed: NetworkManager is not running' },
+        [on11],
+      );
+      assert.equal(blind?.channel, 11, 'not moved to the fallback');
+      assert.equal(blind?.source, 'kept');
+      assert.match(
+        blind?.warning ?? '',
+        /^bridge hall: radio\.bridges\.0\.channel auto, but Wi-Fi was not checked \(nmcli failed: NetworkManager is not running\).*: kept on channel 11 until a reload \(SIGHUP\) finds it$/,
+      );
+      const [unheard] = planBridgeChannels([bridge('roof', 'auto', 'fast')], PROFILES, heard, [
+        on11,
+      ]);
+      assert.deepEqual([unheard?.channel, unheard?.source], [11, 'kept']);
+      assert.match(
+        unheard?.warning ?? '',
+        /"Fast5" is not heard on 2\.4 GHz here: kept on channel 11/,
+      );
+    });
+
+    it('an unchanged bridge stays on its channel while an AP of the SSID is there', () => {
+      // Plant-IoT: 82 % on 6, 41 % on 11.
+      const [hall] = planBridgeChannels([bridge('hall', 'auto', 'plant')], PROFILES, heard, [on11]);
+      assert.deepEqual(
+        [hall?.channel, hall?.source, hall?.warning],
+        [11, 'access point', undefined],
+      );
+      assert.equal(hall?.accessPoint?.signal, 41);
+    });
+
+    it('moves to the strongest AP when its channel has none of the SSID, or its configuration changed', () => {
+      const [gone] = planBridgeChannels([bridge('hall', 'auto', 'plant')], PROFILES, heard, [
+        { channel: 1, changed: false },
+      ]);
+      assert.deepEqual([gone?.channel, gone?.source], [6, 'access point']);
+      const [changed] = planBridgeChannels([bridge('hall', 'auto', 'plant')], PROFILES, heard, [
+        { channel: 11, changed: true },
+      ]);
+      assert.deepEqual([changed?.channel, changed?.source], [6, 'access point']);
+    });
+
+    it('before its scan answers, a bridge turned auto stays on its channel, with no warning yet', () => {
+      const [interim] = planBridgeChannels([bridge('hall', 'auto', 'plant')], PROFILES, undefined, [
+        { channel: 11, changed: true },
+      ]);
+      assert.deepEqual(
+        [interim?.channel, interim?.source, interim?.warning],
+        [11, 'kept', undefined],
+      );
+    });
   });
 });

@@ -83,7 +83,7 @@ function radioDown(
 function channelText(b: BridgeState): string {
   const how =
     b.configuredChannel === 'auto'
-      ? ` (auto${b.channelSource === 'fallback' ? ', fallback' : ''})`
+      ? ` (auto${b.channelSource === 'fallback' || b.channelSource === 'kept' ? `, ${b.channelSource}` : ''})`
       : '';
   const moving =
     b.channel !== undefined && b.channel !== b.plannedChannel

@@ -26,7 +26,7 @@ const bridgeView = z.object({
   profile: z.string(),
   configuredChannel: z.union([z.number(), z.literal('auto')]),
   plannedChannel: z.number(),
-  channelSource: z.enum(['fixed', 'access point', 'fallback']),
+  channelSource: z.enum(['fixed', 'access point', 'fallback', 'kept']),
   channelWarning: z.string().optional(),
   ...linkFields,
 });
