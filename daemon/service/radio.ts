@@ -45,5 +45,6 @@ export function createRadio(config: DaemonConfig, log: Logger): RadioTransport |
         log,
       ),
     })),
+    { log },
   );
 }

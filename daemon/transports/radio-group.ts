@@ -10,7 +10,9 @@
  *   not heard goes through the first member that is up;
  * - `up` when the first member comes up, `down` when the last one goes down: one member's ups
  *   and downs do not touch the sessions served through the others (their sends fail `linkDown`
- *   and are retransmitted like any lost frame). Each member's own events are on its transport.
+ *   and are retransmitted like any lost frame). Each member's own events are on its transport;
+ * - no `setChannel`: each member has its own channel, put there one by one (BridgeSupervisor);
+ *   one channel for the whole group would undo that, so the group refuses it.
  *
  * A DPP retransmission carries a fresh ESP-NOW message id, so equal bytes within the window are
  * copies, not a device repeating itself.
@@ -50,6 +52,11 @@ interface Source {
   recent: Heard[];
 }
 
+/** What the group logs to (a pino logger fits). */
+export interface GroupLog {
+  warn(fields: Record<string, unknown>, msg: string): void;
+}
+
 export interface RadioGroupCounters {
   /** Frames passed on, from every member. */
   frames: number;
@@ -69,11 +76,20 @@ export class RadioGroup extends RadioTransportEmitter implements RadioTransport 
   private readonly sources = new Map<Mac, Source>();
   private wasUp = false;
 
+  private readonly now: () => number;
+  private readonly log: GroupLog | undefined;
+
   constructor(
     readonly members: readonly RadioMember[],
-    private readonly now: () => number = () => performance.now(),
+    options: {
+      readonly now?: (() => number) | undefined;
+      /** Where a refused setChannel says why. */
+      readonly log?: GroupLog | undefined;
+    } = {},
   ) {
     super();
+    this.now = options.now ?? (() => performance.now());
+    this.log = options.log;
     if (members.length === 0) throw new RangeError('a radio group needs at least one member');
     for (const member of members) {
       const t = member.transport;
@@ -127,10 +143,16 @@ export class RadioGroup extends RadioTransportEmitter implements RadioTransport 
     return member.transport.send(dst, payload);
   }
 
-  /** Every member to `channel`; true when all of them took it. */
+  /**
+   * Refused (false): the members are on channels of their own, one per AP channel or area, each
+   * set on its transport; putting them all on one would leave every other channel unheard.
+   */
   async setChannel(channel: number): Promise<boolean> {
-    const results = await Promise.all(this.members.map((m) => m.transport.setChannel(channel)));
-    return results.every((ok) => ok);
+    this.log?.warn(
+      { channel },
+      'refused to put every bridge of the group on one channel: each bridge keeps its own (set it per bridge)',
+    );
+    return false;
   }
 
   private memberChanged(reason?: string): void {

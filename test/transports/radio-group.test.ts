@@ -49,7 +49,10 @@ class StandInRadio extends RadioTransportEmitter implements RadioTransport {
     return this.info === null ? 'linkDown' : 'acked';
   }
 
-  async setChannel(): Promise<boolean> {
+  readonly channelsAsked: number[] = [];
+
+  async setChannel(channel: number): Promise<boolean> {
+    this.channelsAsked.push(channel);
     return true;
   }
 
@@ -89,7 +92,7 @@ describe('a group of radios as one radio', () => {
       { name: 'west', transport: west },
       { name: 'east', transport: east },
     ];
-    group = new RadioGroup(members, () => now);
+    group = new RadioGroup(members, { now: () => now });
     frames = [];
     group.on('frame', (f) => frames.push(f));
     west.comeUp(1);
@@ -192,5 +195,20 @@ describe('a group of radios as one radio', () => {
       );
     assert.equal(group.heardBy('02:00:00:00:00:00'), undefined, 'the first one is forgotten');
     assert.equal(group.heardBy('02:00:00:00:13:87')?.name, 'west', 'the last one is kept');
+  });
+
+  it('refuses to put every member on one channel, saying why, and leaves each on its own', async () => {
+    const warned: string[] = [];
+    const logged = new RadioGroup(
+      [
+        { name: 'west', transport: west },
+        { name: 'east', transport: east },
+      ],
+      { log: { warn: (_fields, msg) => warned.push(msg) } },
+    );
+    assert.equal(await logged.setChannel(6), false);
+    assert.deepEqual([west.channelsAsked, east.channelsAsked], [[], []], 'no member was moved');
+    assert.equal(warned.length, 1);
+    assert.match(warned[0]!, /each bridge keeps its own/);
   });
 });
