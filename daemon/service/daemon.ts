@@ -269,11 +269,15 @@ export class ConfiguratorDaemon {
 
   private attachRadio(radio: RadioTransport, members: readonly RadioMember[]): EspnowDppLink {
     const clock = this.parts.clock;
-    // The bridges' credits add up: each takes its own window of payloads at once.
+    // Each bridge takes its own window of payloads at once (its credits): a stalled one fills
+    // only its own, and the others send on.
     const link = new EspnowDppLink(
       radio,
       clock === undefined ? undefined : () => clock.now(),
-      DEFAULT_SEND_WINDOW * members.length,
+      DEFAULT_SEND_WINDOW,
+      radio instanceof RadioGroup
+        ? { of: (dst) => radio.routeFor(dst).name, count: members.length }
+        : undefined,
     );
     // One bridge tags nothing: a message is heard by it (`auto`: by the port it found).
     const only = members.length === 1 ? members[0] : undefined;

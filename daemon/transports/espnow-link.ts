@@ -14,9 +14,9 @@ import {
 } from '../../protocol/espnow/fragment.js';
 import { Reassembler } from '../../protocol/espnow/reassembler.js';
 import type { Mac, RadioTransport } from './radio-transport.js';
-import { EspnowSendQueue, type QueuedSendResult } from './espnow-send-queue.js';
+import { EspnowSendQueue, type QueuedSendResult, type SendLanes } from './espnow-send-queue.js';
 
-/** Payloads at the radio at once by default: the bridge grants 16 credits. */
+/** Payloads at a bridge at once by default: the bridge grants 16 credits. */
 export const DEFAULT_SEND_WINDOW = 16;
 
 /** Peers remembered as speaking ESP-NOW v2. */
@@ -70,6 +70,8 @@ export class EspnowDppLink extends EventEmitter<EspnowLinkEvents> {
     readonly radio: RadioTransport,
     private readonly now: () => number = () => performance.now(),
     window = DEFAULT_SEND_WINDOW,
+    /** Several bridges behind `radio` (a group): `window` payloads at each. */
+    lanes?: SendLanes,
   ) {
     super();
     this.queue = new EspnowSendQueue(
@@ -80,6 +82,7 @@ export class EspnowDppLink extends EventEmitter<EspnowLinkEvents> {
       },
       window,
       () => this.emit('drain'),
+      lanes,
     );
     radio.on('frame', (f) => {
       // Every fragment says it: a device that no longer does (another one under the same MAC, a
@@ -140,8 +143,9 @@ export class EspnowDppLink extends EventEmitter<EspnowLinkEvents> {
     return this.queue.backlog;
   }
 
+  /** Payloads at the radio at once, every bridge together. */
   get window(): number {
-    return this.queue.window;
+    return this.queue.totalWindow;
   }
 
   /**

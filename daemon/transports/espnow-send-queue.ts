@@ -5,6 +5,8 @@
  * after our own retransmission has already been queued behind them. So:
  *
  * - at most `window` payloads are at the radio at once; the rest wait here, one message per peer;
+ *   with several bridges, `window` at each (its lane: the bridge a peer is sent through), so a
+ *   stalled bridge holds up only the peers it serves, never those of the others;
  * - a newer message to a peer replaces its waiting one (a retransmission of the same message, or
  *   the next message, which makes the older one pointless), so the queue never holds stale copies;
  * - peers take turns payload by payload, so one long Configuration Response does not hold up the
@@ -40,11 +42,21 @@ interface PeerQueue {
   busy: boolean;
 }
 
+/** Several radios behind one send function: which one a peer goes through, and how many. */
+export interface SendLanes {
+  /** The lane (the bridge) a payload to `dst` goes through now. */
+  readonly of: (dst: Mac) => string;
+  readonly count: number;
+}
+
+const ONE_LANE: SendLanes = { of: () => '', count: 1 };
+
 export class EspnowSendQueue {
   private readonly peers = new Map<Mac, PeerQueue>();
   /** Peers with a payload ready to go, in turn order. */
   private readonly ready: Mac[] = [];
-  private inFlight = 0;
+  /** Payloads at the radio, per lane (absent: none). */
+  private readonly inFlight = new Map<string, number>();
   private messages = 0;
   /** While the radio link is down nothing is handed to it; messages wait (one per peer). */
   private paused = false;
@@ -52,11 +64,17 @@ export class EspnowSendQueue {
 
   constructor(
     private readonly radioSend: (dst: Mac, payload: Uint8Array) => Promise<TxResult>,
-    /** Payloads at the radio at once: the bridge's credits are a good choice. */
+    /** Payloads at each radio at once: the bridge's credits are a good choice. */
     readonly window: number,
     /** Called whenever the backlog went down, so a waiting session can be started. */
     private readonly onDrain: () => void = () => {},
+    private readonly lanes: SendLanes = ONE_LANE,
   ) {}
+
+  /** Payloads at the radios at once, every lane together. */
+  get totalWindow(): number {
+    return this.window * this.lanes.count;
+  }
 
   /** Hold everything until resume() (the radio link is down: sending would only fail). */
   pause(): void {
@@ -106,23 +124,36 @@ export class EspnowSendQueue {
   }
 
   private pump(): void {
-    while (!this.paused && this.inFlight < this.window && this.ready.length > 0) {
-      const dst = this.ready.shift()!;
+    if (this.paused) return;
+    // Peers whose lane is full keep their turn; the others go past them.
+    const full = new Set<string>();
+    for (let i = 0; i < this.ready.length && full.size < this.lanes.count;) {
+      const dst = this.ready[i]!;
+      const lane = this.lanes.of(dst);
+      const busy = this.inFlight.get(lane) ?? 0;
+      if (busy >= this.window) {
+        full.add(lane);
+        i++;
+        continue;
+      }
+      this.ready.splice(i, 1);
       const peer = this.peers.get(dst);
       const message = peer?.current;
       if (peer === undefined || message === undefined) continue;
       const payload = message.payloads[message.next++]!;
       peer.busy = true;
-      this.inFlight++;
+      this.inFlight.set(lane, busy + 1);
       void this.radioSend(dst, payload).then(
-        (result) => this.sent(peer, message, result),
-        () => this.sent(peer, message, 'linkDown'),
+        (result) => this.sent(peer, message, lane, result),
+        () => this.sent(peer, message, lane, 'linkDown'),
       );
     }
   }
 
-  private sent(peer: PeerQueue, message: OutgoingMessage, result: TxResult): void {
-    this.inFlight--;
+  private sent(peer: PeerQueue, message: OutgoingMessage, lane: string, result: TxResult): void {
+    const busy = (this.inFlight.get(lane) ?? 1) - 1;
+    if (busy > 0) this.inFlight.set(lane, busy);
+    else this.inFlight.delete(lane);
     peer.busy = false;
     // The rest of a message whose payload was lost is useless: the DPP retransmission resends it all.
     if (result !== 'acked' || message.next >= message.payloads.length) {

@@ -137,10 +137,14 @@ export class RadioGroup extends RadioTransportEmitter implements RadioTransport 
     await Promise.all(this.members.map((m) => m.transport.stop()));
   }
 
-  send(dst: Mac, payload: Uint8Array): Promise<TxResult> {
+  /** The member a send to `dst` goes through now: the one that heard it, else the first up. */
+  routeFor(dst: Mac): RadioMember {
     const route = this.sources.get(dst.toLowerCase())?.route;
-    const member = route ?? this.members.find((m) => m.transport.info !== null) ?? this.members[0]!;
-    return member.transport.send(dst, payload);
+    return route ?? this.members.find((m) => m.transport.info !== null) ?? this.members[0]!;
+  }
+
+  send(dst: Mac, payload: Uint8Array): Promise<TxResult> {
+    return this.routeFor(dst).transport.send(dst, payload);
   }
 
   /**

@@ -105,4 +105,23 @@ describe('ESP-NOW send queue', () => {
     q.resume();
     assert.deepEqual(radio.order(), ['a:new', 'b:b']);
   });
+
+  it('with several bridges, a stalled one fills only its own window: the others send on', async () => {
+    const radio = new HeldRadio();
+    // Peers w* go through bridge west, e* through east; west never answers.
+    const lanes = { of: (dst: string) => (dst.startsWith('w') ? 'west' : 'east'), count: 2 };
+    const q = new EspnowSendQueue(radio.send, 2, () => {}, lanes);
+    assert.equal(q.totalWindow, 4);
+    for (const peer of ['w1', 'w2', 'w3', 'w4', 'w5', 'e1', 'e2', 'e3'])
+      void q.send(peer, bytes('m'));
+    assert.deepEqual(
+      radio.order(),
+      ['w1:m', 'w2:m', 'e1:m', 'e2:m'],
+      'two at each bridge, east not held up behind west’s waiting peers',
+    );
+    radio.sent[2]!.answer('acked');
+    await tick();
+    assert.deepEqual(radio.order().slice(4), ['e3:m'], 'east’s freed credit goes to east’s peer');
+    assert.equal(q.backlog, 7, 'west’s five messages wait on their own bridge');
+  });
 });
