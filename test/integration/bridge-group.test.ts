@@ -11,6 +11,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DaemonConfig } from '../../daemon/config/load.js';
+import type { RadioTransport } from '../../daemon/transports/radio-transport.js';
 import { silentLogger } from '../../daemon/logging.js';
 import { ConfiguratorDaemon } from '../../daemon/service/daemon.js';
 import { createRadio } from '../../daemon/service/radio.js';
@@ -41,6 +42,8 @@ interface Device {
   readonly keyHash: string;
   /** The MACs of every frame the device received: the bridges that talked to it. */
   readonly heardFrom: Set<string>;
+  /** ESP-NOW payloads the device put on the air. */
+  readonly sent: { payloads: number };
 }
 
 describe('two bridges on two channels, one daemon', function () {
@@ -52,6 +55,7 @@ describe('two bridges on two channels, one daemon', function () {
   let dataDir: string;
   let stores: MemoryStores;
   let config: DaemonConfig;
+  let group: RadioTransport | undefined;
   const nodes: RadioNode[] = [];
   const devices: SimDevice[] = [];
 
@@ -74,12 +78,13 @@ describe('two bridges on two channels, one daemon', function () {
     dataDir = mkdtempSync(join(tmpdir(), 'configurator-bridges-'));
     stores = new MemoryStores();
     config = radioDaemonConfig(dataDir, radio(11));
+    group = createRadio(config, silentLogger());
     daemon = await ConfiguratorDaemon.start({
       config,
       dataDir,
       log: silentLogger(),
       stores,
-      radio: createRadio(config, silentLogger()),
+      radio: group,
     });
   });
 
@@ -110,10 +115,14 @@ describe('two bridges on two channels, one daemon', function () {
     });
     nodes.push(node);
     const heardFrom = new Set<string>();
+    const sent = { payloads: 0 };
     const endpoint = {
       mac,
       onFrame: (() => {}) as SimDevice['endpoint']['onFrame'],
-      send: (dst: string, payload: Uint8Array) => node.send(dst, payload),
+      send: (dst: string, payload: Uint8Array) => {
+        sent.payloads++;
+        return node.send(dst, payload);
+      },
       setChannel: (channel: number) => node.setChannel(channel),
     };
     node.onFrame = (f) => {
@@ -123,7 +132,7 @@ describe('two bridges on two channels, one daemon', function () {
     const ap: SimulatedAp = { ssid: TEST_SSID, passphrase: TEST_PASSPHRASE, channel: apChannel };
     const d = new SimDevice(endpoint, { identity, ap, channels, chirpMs: 300, retries: 5 });
     devices.push(d);
-    return { device: d, keyHash: toHex(identity.hash), heardFrom };
+    return { device: d, keyHash: toHex(identity.hash), heardFrom, sent };
   }
 
   const admissions = (keyHash: string): number =>
@@ -197,10 +206,24 @@ describe('two bridges on two channels, one daemon', function () {
       ],
     );
     const copiesBefore = daemon.linkCounters()?.['bridgeCopies'] ?? 0;
-    const both = await device('02:00:00:c1:03:01', [1], 1);
+    const BOTH_MAC = '02:00:00:c1:03:01';
+    // What the radio group passes on to the link from this device: each payload once, however
+    // many bridges heard it (its broadcasts reach both, its unicasts the bridge they are for).
+    let passedOn = 0;
+    group!.on('frame', (f) => {
+      if (f.src === BOTH_MAC) passedOn++;
+    });
+    const both = await device(BOTH_MAC, [1], 1);
     const report = await both.device.start().done;
     assert.equal(report.outcome.result, 'configured');
     assert.equal(admissions(both.keyHash), 1, 'one session');
+    await waitFor(
+      () => stores.deviceRecords.get(both.keyHash)?.state === 'connected',
+      30_000,
+      'its Connection Status Result heard',
+    );
+    await waitFor(() => passedOn >= both.sent.payloads, 30_000, 'every payload it sent passed on');
+    assert.equal(passedOn, both.sent.payloads, 'no payload passed on twice');
     assert.equal(
       both.heardFrom.size,
       1,
