@@ -5,12 +5,14 @@
  *
  * One connection at a time, within a deadline, with a backoff per address after a failure. A
  * prefix already on the whitelist, or already in the table with its key, is not connected to.
- * Every refusal is logged with its reason, once per address and reason per interval.
+ * Every refusal is logged with its reason, once per address and reason per interval. Memory per
+ * address is bounded here and, as far as noble allows, inside noble too (noble-internals.ts).
  */
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { fromHex, toHex } from '../../protocol/bytes.js';
+import { systemClock, type Clock, type Timer } from '../../protocol/clock.js';
 import {
   DPP_BLE_SERVICE_UUID,
   parseServiceData,
@@ -20,6 +22,11 @@ import { ConfiguratorError, errorCodeName } from '../../protocol/errors.js';
 import type { UnlistedPort } from '../engine/ports.js';
 import { KeyedThrottle } from '../engine/keyed-throttle.js';
 import { whyDiscoveryIsOff } from './adapter-state.js';
+import {
+  advertisersRemembered,
+  forgetAdvertisers,
+  forgetNoblePeripheral,
+} from './noble-internals.js';
 import {
   nobleUuid,
   type AdapterState,
@@ -39,6 +46,16 @@ export const REFUSAL_LOG_INTERVAL_MS = 10 * 60_000;
 export const SIGHTING_INTERVAL_MS = 10_000;
 /** A seen whitelisted or known prefix is noted in the debug log at most this often per address. */
 const SEEN_LOG_INTERVAL_MS = 10 * 60_000;
+/**
+ * An address waiting for its read that has not been heard for this long is dropped when its turn
+ * comes: it has most likely left, and connecting to it would hold the one connection slot for
+ * the whole connect deadline.
+ */
+export const WAITING_STALE_MS = 30_000;
+/** How often the HCI layer's record of every advertiser heard is looked at. */
+export const ADVERTISER_SWEEP_INTERVAL_MS = 30_000;
+/** Above this many advertisers remembered by the HCI layer, its record is emptied. */
+export const ADVERTISERS_MAX = 1024;
 
 const SERVICE = nobleUuid(DPP_BLE_SERVICE_UUID);
 
@@ -59,6 +76,8 @@ export interface BleDiscoveryOptions {
   /** Whether the adapter exists, to tell "no adapter" from "not allowed" (Linux: sysfs). */
   readonly adapterExists?: ((adapter: string) => boolean) | undefined;
   readonly trackedMax?: number | undefined;
+  /** The system clock unless a test hands in a virtual one. */
+  readonly clock?: Clock | undefined;
 }
 
 export interface BleCounters {
@@ -99,6 +118,12 @@ function sysfsAdapterExists(adapter: string): boolean {
   return existsSync(`/sys/class/bluetooth/${adapter}`);
 }
 
+/** An address waiting for its read: noble's object for it, and when it was last heard. */
+interface Waiting {
+  peripheral: NoblePeripheral;
+  heardAtMs: number;
+}
+
 function addressOf(p: NoblePeripheral): string {
   return p.address !== '' && p.address !== 'unknown'
     ? p.address.toLowerCase()
@@ -111,10 +136,17 @@ export class BleDiscovery extends EventEmitter<BleDiscoveryEvents> {
   private offLogged = false;
   private scanning = false;
   private stopped = false;
+  private internalsMissingLogged = false;
   private readonly tracked: TrackedAddresses;
-  /** Addresses waiting for their read, with their latest peripheral object, first come first. */
-  private readonly queue = new Map<string, NoblePeripheral>();
+  /**
+   * Addresses waiting for their read, first come first; heard again, an address keeps its place.
+   * Emptied when the adapter leaves poweredOn: noble then throws its peripheral objects away,
+   * and one of those never completes a connection.
+   */
+  private readonly queue = new Map<string, Waiting>();
   private reading: string | undefined;
+  private readonly clock: Clock;
+  private sweepTimer: Timer | undefined;
   private readonly refusalLog = new KeyedThrottle(REFUSAL_LOG_INTERVAL_MS);
   private readonly sightings = new KeyedThrottle(SIGHTING_INTERVAL_MS);
   private readonly seenLog = new KeyedThrottle(SEEN_LOG_INTERVAL_MS);
@@ -123,7 +155,10 @@ export class BleDiscovery extends EventEmitter<BleDiscoveryEvents> {
 
   constructor(private readonly options: BleDiscoveryOptions) {
     super();
-    this.tracked = new TrackedAddresses(options.trackedMax);
+    this.clock = options.clock ?? systemClock;
+    this.tracked = new TrackedAddresses(options.trackedMax, (address, entry) =>
+      this.onEvicted(address, entry),
+    );
     this.maxWaiting = options.trackedMax ?? TRACKED_ADDRESSES_MAX;
   }
 
@@ -141,6 +176,9 @@ export class BleDiscovery extends EventEmitter<BleDiscoveryEvents> {
     noble.on('discover', (p) => this.onDiscover(p));
     // The bindings may have reported before anyone listened.
     this.onState(noble.state);
+    this.sweepTimer = this.clock.setTimer(ADVERTISER_SWEEP_INTERVAL_MS, () =>
+      this.sweepAdvertisers(),
+    );
   }
 
   status(): BleStatus {
@@ -157,6 +195,7 @@ export class BleDiscovery extends EventEmitter<BleDiscoveryEvents> {
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
+    this.sweepTimer?.cancel();
     this.queue.clear();
     const { noble } = this.options;
     noble.stopScanningAsync().catch(() => undefined);
@@ -187,6 +226,7 @@ export class BleDiscovery extends EventEmitter<BleDiscoveryEvents> {
       return;
     }
     this.scanning = false;
+    this.queue.clear();
     if (state === before) return;
     // One line when it goes off; a host without an adapter passes through several off states.
     if (this.offLogged)
@@ -210,10 +250,10 @@ export class BleDiscovery extends EventEmitter<BleDiscoveryEvents> {
 
   private refuse(address: string, error: ConfiguratorError, entry?: TrackedAddress): void {
     this.counters.refused += 1;
-    const wait = entry === undefined ? undefined : this.tracked.failed(entry, Date.now());
+    const wait = entry === undefined ? undefined : this.tracked.failed(entry, this.clock.now());
     const refusal: BleRefusal = { address, code: error.code, reason: error.message };
     this.emit('refused', refusal);
-    if (!this.refusalLog.due(`${address} ${error.code}`, Date.now())) return;
+    if (!this.refusalLog.due(`${address} ${error.code}`, this.clock.now())) return;
     this.options.log.warn(
       {
         address,
@@ -232,19 +272,26 @@ export class BleDiscovery extends EventEmitter<BleDiscoveryEvents> {
     this.counters.heard += 1;
     const address = addressOf(p);
     const parsed = parseServiceData(new Uint8Array(ours.data));
-    if (!parsed.ok) return this.refuse(address, parsed.error);
+    if (!parsed.ok) {
+      // Nothing of ours refers to it: noble's object for it need not stay either.
+      if (this.tracked.get(address) === undefined) this.forgetPeripheral(address, p.id);
+      return this.refuse(address, parsed.error);
+    }
     const prefix = toHex(parsed.value.keyHashPrefix);
     const entry = this.tracked.heard(address, prefix, p.rssi);
+    entry.peripheralId = p.id;
     if (entry.verified !== undefined) return this.noteSighting(address, entry);
-    if (Date.now() < entry.retryAtMs || this.reading === address) return;
+    const now = this.clock.now();
+    if (now < entry.retryAtMs || this.reading === address) return;
     const known = this.options.keys.whitelisted(prefix)
       ? 'whitelisted'
       : this.options.keys.heard(prefix)
         ? 'heard'
         : undefined;
     if (known !== undefined) {
+      this.queue.delete(address);
       this.emit('known', { address, prefix, as: known });
-      if (this.seenLog.due(address, Date.now()))
+      if (this.seenLog.due(address, now))
         this.options.log.debug(
           { address, prefix, rssi: p.rssi },
           known === 'whitelisted'
@@ -253,8 +300,14 @@ export class BleDiscovery extends EventEmitter<BleDiscoveryEvents> {
         );
       return;
     }
-    this.queue.delete(address);
-    this.queue.set(address, p);
+    const waiting = this.queue.get(address);
+    if (waiting !== undefined) {
+      // Heard again while waiting: fresher, but not further back in the line.
+      waiting.peripheral = p;
+      waiting.heardAtMs = now;
+      return;
+    }
+    this.queue.set(address, { peripheral: p, heardAtMs: now });
     // Bounded like the addresses: a flood of made-up ones pushes out the oldest waiting.
     if (this.queue.size > this.maxWaiting) {
       const oldest = this.queue.keys().next();
@@ -263,10 +316,23 @@ export class BleDiscovery extends EventEmitter<BleDiscoveryEvents> {
     void this.pump();
   }
 
-  /** A device read before is heard again: its RSSI and last-heard time, now and then. */
+  /**
+   * A device read before is heard again: its RSSI and last-heard time, now and then, while it is
+   * not on the whitelist. Once an admin has added it (which takes it out of the table), it is
+   * no longer noted, and from then on it is seen as a whitelisted key.
+   */
   private noteSighting(address: string, entry: TrackedAddress): void {
     const v = entry.verified;
-    if (v === undefined || !this.sightings.due(address, Date.now())) return;
+    if (v === undefined || !this.sightings.due(address, this.clock.now())) return;
+    if (this.options.keys.whitelisted(v.keyHash)) {
+      entry.verified = undefined;
+      this.sightings.forget(address);
+      this.options.log.debug(
+        { address, keyHash: v.keyHash },
+        'Bluetooth LE: a device read before is now on the whitelist; no longer noted',
+      );
+      return;
+    }
     this.options.unlisted.heard({
       keyHash: v.keyHash,
       publicKey: v.publicKey,
@@ -275,7 +341,7 @@ export class BleDiscovery extends EventEmitter<BleDiscoveryEvents> {
       rssi: entry.rssi,
       transport: 'ble',
       heardBy: this.options.adapter,
-      at: new Date(),
+      at: this.clock.date(),
     });
   }
 
@@ -285,16 +351,63 @@ export class BleDiscovery extends EventEmitter<BleDiscoveryEvents> {
     while (!this.stopped && this.state === 'poweredOn') {
       const next = this.queue.entries().next();
       if (next.done === true) break;
-      const [address, peripheral] = next.value;
+      const [address, waiting] = next.value;
       this.queue.delete(address);
+      const silentMs = this.clock.now() - waiting.heardAtMs;
+      if (silentMs > WAITING_STALE_MS) {
+        this.options.log.debug(
+          { address, silentMs },
+          'Bluetooth LE: not heard for a while; dropped from the addresses waiting for a read',
+        );
+        continue;
+      }
       this.reading = address;
       try {
-        await this.readOne(address, peripheral);
+        await this.readOne(address, waiting.peripheral);
       } finally {
         this.reading = undefined;
+        // Pushed out of the tracked addresses while being read: noble's object goes now.
+        if (this.tracked.get(address) === undefined)
+          this.forgetPeripheral(address, waiting.peripheral.id);
       }
     }
     if (this.queue.size === 0 || this.state !== 'poweredOn') this.scan();
+  }
+
+  /** An address pushed out of the tracked ones by a newer one: what refers to it goes too. */
+  private onEvicted(address: string, entry: TrackedAddress): void {
+    this.queue.delete(address);
+    if (entry.peripheralId !== undefined && address !== this.reading)
+      this.forgetPeripheral(address, entry.peripheralId);
+  }
+
+  private forgetPeripheral(address: string, id: string): void {
+    if (address === this.reading || this.queue.has(address)) return;
+    if (!forgetNoblePeripheral(this.options.noble, id) && !this.internalsMissingLogged) {
+      this.internalsMissingLogged = true;
+      this.options.log.warn(
+        { adapter: this.options.adapter },
+        'Bluetooth LE discovery: cannot drop addresses from noble (not the noble version this daemon knows); its memory grows with every address heard',
+      );
+    }
+  }
+
+  /**
+   * noble's HCI layer remembers every advertiser heard, ours or not, until the adapter goes off:
+   * emptied now and then, once it holds more than its bound.
+   */
+  private sweepAdvertisers(): void {
+    if (this.stopped) return;
+    this.sweepTimer = this.clock.setTimer(ADVERTISER_SWEEP_INTERVAL_MS, () =>
+      this.sweepAdvertisers(),
+    );
+    const remembered = advertisersRemembered(this.options.noble);
+    if (remembered === undefined || remembered <= ADVERTISERS_MAX) return;
+    forgetAdvertisers(this.options.noble);
+    this.options.log.debug(
+      { adapter: this.options.adapter, advertisers: remembered },
+      'Bluetooth LE: noble’s record of advertisers heard emptied',
+    );
   }
 
   private async readOne(address: string, peripheral: NoblePeripheral): Promise<void> {

@@ -4,6 +4,7 @@
  * why and the daemon runs without it.
  */
 import type { Logger } from 'pino';
+import type { Clock } from '../../protocol/clock.js';
 import type { DaemonConfig } from '../config/load.js';
 import type { UnlistedPort } from '../engine/ports.js';
 import { BleDiscovery, type BleKeyLookup } from './discovery.js';
@@ -18,6 +19,8 @@ export interface BleDiscoveryParts {
   readonly source?: NobleSource | undefined;
   readonly importer?: ModuleImporter | undefined;
   readonly adapterExists?: ((adapter: string) => boolean) | undefined;
+  /** The system clock unless a test hands in a virtual one. */
+  readonly clock?: Clock | undefined;
 }
 
 /** Discovery running, or why it is not (undefined: not enabled). */
@@ -46,6 +49,7 @@ export async function startBleDiscovery(parts: BleDiscoveryParts): Promise<BleSt
     keys: parts.keys,
     log,
     adapterExists: parts.adapterExists,
+    clock: parts.clock,
   });
   discovery.start();
   return { discovery };

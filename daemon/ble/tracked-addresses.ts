@@ -18,12 +18,18 @@ export interface TrackedAddress {
   failures: number;
   /** No connection before this (ms, the discovery's clock). */
   retryAtMs: number;
+  /** noble's id for the address, to drop noble's own object when the entry goes. */
+  peripheralId?: string | undefined;
 }
 
 export class TrackedAddresses {
   private readonly entries = new Map<string, TrackedAddress>();
 
-  constructor(private readonly max = TRACKED_ADDRESSES_MAX) {}
+  constructor(
+    private readonly max = TRACKED_ADDRESSES_MAX,
+    /** Told of each address pushed out by a newer one, so what refers to it can go too. */
+    private readonly evicted: (address: string, entry: TrackedAddress) => void = () => undefined,
+  ) {}
 
   get size(): number {
     return this.entries.size;
@@ -47,8 +53,11 @@ export class TrackedAddresses {
     entry.rssi = rssi;
     this.entries.set(address, entry);
     if (this.entries.size > this.max) {
-      const oldest = this.entries.keys().next();
-      if (oldest.done !== true) this.entries.delete(oldest.value);
+      const oldest = this.entries.entries().next();
+      if (oldest.done !== true) {
+        this.entries.delete(oldest.value[0]);
+        this.evicted(...oldest.value);
+      }
     }
     return entry;
   }

@@ -379,6 +379,7 @@ export class ConfiguratorDaemon {
         whitelisted: (prefix) => stores.findWhitelistByPrefix(prefix, 1).length > 0,
         heard: (prefix) => stores.hasUnlistedKeyWithPrefix(prefix),
       },
+      clock: this.parts.clock,
       ...this.parts.ble,
     });
     if (ble !== undefined && 'discovery' in ble) this.bleDiscovery = ble.discovery;

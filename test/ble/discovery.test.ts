@@ -1,8 +1,9 @@
 /**
  * Bluetooth LE discovery through real noble on simulated bindings (no adapter exists here): a
  * device's URI read over the carrier and listed with RSSI and adapter; bad advertisements and bad
- * URIs refused with their reasons and nothing stored; known keys not connected to; the adapter
- * going away and coming back; noble failing to load.
+ * URIs refused with their reasons and nothing stored; known keys not connected to; the addresses
+ * waiting for a read (their order, the ones gone silent, the adapter going off under them); the
+ * adapter going away and coming back; noble failing to load.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -16,13 +17,19 @@ import {
 import { ErrorCode, errorCodeName } from '../../protocol/errors.js';
 import { formatDppUri } from '../../protocol/dpp/uri.js';
 import { DaemonErrorCode } from '../../daemon/errors.js';
-import { BleDiscovery, type BleDiscoveryEvents } from '../../daemon/ble/discovery.js';
+import {
+  BleDiscovery,
+  SIGHTING_INTERVAL_MS,
+  WAITING_STALE_MS,
+  type BleDiscoveryEvents,
+} from '../../daemon/ble/discovery.js';
 import { loadNoble } from '../../daemon/ble/load-noble.js';
 import { startBleDiscovery } from '../../daemon/ble/start-discovery.js';
 import type { UnlistedSighting } from '../../whitelist/unlisted-store.js';
 import type { BootstrapIdentity } from '../../protocol/dpp/auth-common.js';
 import { newIdentity } from '../support/dpp-fixtures.js';
 import { SimulatedBleBindings, type SimulatedPeripheral } from '../support/simulated-ble.js';
+import { VirtualClock } from '../support/virtual-clock.js';
 
 const WITHIN_MS = 20_000;
 
@@ -96,13 +103,20 @@ interface World {
   discovery: BleDiscovery;
   heard: Omit<UnlistedSighting, 'count'>[];
   lines: LogLine[];
+  /** Whitelisted key hashes (hex). */
   whitelisted: Set<string>;
 }
 
 async function world(
-  options: { state?: 'poweredOn' | 'unsupported'; connectTimeoutMs?: number } = {},
+  options: {
+    state?: 'poweredOn' | 'unsupported';
+    connectTimeoutMs?: number;
+    clock?: VirtualClock;
+    keepScanningWhileConnecting?: boolean;
+  } = {},
 ): Promise<World> {
   const bindings = new SimulatedBleBindings(options.state);
+  bindings.keepScanningWhileConnecting = options.keepScanningWhileConnecting ?? false;
   const noble = await loadNoble({ kind: 'bindings', bindings });
   assert.ok(noble.ok, noble.ok ? '' : noble.error.describe());
   const { log, lines } = capturingLogger();
@@ -114,11 +128,12 @@ async function world(
     connectTimeoutMs: options.connectTimeoutMs ?? 5000,
     unlisted: { heard: (s) => void heard.push(s) },
     keys: {
-      whitelisted: (prefix) => whitelisted.has(prefix),
+      whitelisted: (prefix) => [...whitelisted].some((h) => h.startsWith(prefix)),
       heard: (prefix) => heard.some((s) => s.keyHash?.startsWith(prefix) === true),
     },
     log,
     adapterExists: () => false,
+    clock: options.clock,
   });
   const scanning = options.state === 'unsupported' ? undefined : onScanStart(bindings);
   discovery.start();
@@ -128,6 +143,20 @@ async function world(
 
 function onScanStart(bindings: SimulatedBleBindings): Promise<void> {
   return new Promise((resolve) => bindings.once('scanStart', () => resolve()));
+}
+
+/** Until `condition` holds; fails after a generous deadline instead of hanging. */
+async function until(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + WITHIN_MS;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${WITHIN_MS} ms`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Until the adapter scans again (the bindings stop scanning to connect). */
+function untilScanning(w: World): Promise<void> {
+  return until(() => w.bindings.scanning, 'scanning again');
 }
 
 /** Advertise until the discovery has noticed (scanning may be paused while a read runs). */
@@ -179,10 +208,7 @@ describe('Bluetooth LE discovery, through noble on simulated bindings', function
     assert.deepEqual(s.publicKey, identity.key.der);
     assert.equal(w.bindings.connectsTo(device.address), 1);
     // The bindings stopped scanning to connect; discovery starts it again.
-    await new Promise<void>((resolve) => {
-      const check = (): void => (w!.bindings.scanning ? resolve() : void setTimeout(check, 10));
-      check();
-    });
+    await untilScanning(w);
     assert.ok(w.bindings.scanStarts > scansBefore);
     assert.deepEqual(w.discovery.status().counters.read, 1);
     assert.ok(
@@ -260,7 +286,9 @@ describe('Bluetooth LE discovery, through noble on simulated bindings', function
       const [r] = await advertiseUntil(w, device, next(w.discovery, 'refused'));
       assert.equal(errorCodeName(r.code), errorCodeName(code), r.reason);
       assert.deepEqual(w.heard, []);
-      for (let i = 0; i < 5; i++) w.bindings.advertise(device);
+      await untilScanning(w);
+      for (let i = 0; i < 5; i++)
+        assert.ok(w.bindings.advertise(device), 'heard during the backoff, scanning again');
       assert.equal(
         w.bindings.connectsTo(device.address),
         1,
@@ -307,7 +335,7 @@ describe('Bluetooth LE discovery, through noble on simulated bindings', function
   it('a whitelisted prefix, or one already in the table, is noted and not connected to', async () => {
     w = await world();
     const listed = newIdentity();
-    w.whitelisted.add(toHex(listed.hash.subarray(0, KEY_HASH_PREFIX_LENGTH)));
+    w.whitelisted.add(toHex(listed.hash));
     const device = w.bindings.add(deviceOf(listed));
     const [k] = await advertiseUntil(w, device, next(w.discovery, 'known'));
     assert.equal(k.as, 'whitelisted');
@@ -331,6 +359,102 @@ describe('Bluetooth LE discovery, through noble on simulated bindings', function
     );
     assert.equal(k2.as, 'heard');
     assert.equal(w.bindings.connectsTo(again.address), 0);
+  });
+
+  it('a device read once and then whitelisted is no longer written to the table', async () => {
+    const clock = new VirtualClock();
+    w = await world({ clock });
+    const identity = newIdentity();
+    const device = w.bindings.add(deviceOf(identity));
+    await advertiseUntil(w, device, next(w.discovery, 'read'));
+    assert.equal(w.heard.length, 1);
+    await untilScanning(w);
+    // Not listed yet: heard again after the interval, its sighting is written.
+    await clock.advance(SIGHTING_INTERVAL_MS + 1);
+    assert.ok(w.bindings.advertise(device));
+    assert.equal(w.heard.length, 2);
+
+    // An admin adds it (which takes its row out of the table).
+    w.whitelisted.add(toHex(identity.hash));
+    await clock.advance(SIGHTING_INTERVAL_MS + 1);
+    for (let i = 0; i < 3; i++) assert.ok(w.bindings.advertise(device));
+    assert.equal(w.heard.length, 2, 'no row written back for a whitelisted key');
+    await clock.advance(SIGHTING_INTERVAL_MS + 1);
+    const known = next(w.discovery, 'known', (k) => k.address === device.address);
+    assert.ok(w.bindings.advertise(device));
+    assert.equal((await known)[0].as, 'whitelisted');
+    assert.equal(w.heard.length, 2);
+    assert.equal(w.bindings.connectsTo(device.address), 1);
+  });
+
+  it('an address heard again while waiting for its read keeps its place in the line', async () => {
+    w = await world({ keepScanningWhileConnecting: true, connectTimeoutMs: 60_000 });
+    const hanging = w.bindings.add(deviceOf(newIdentity(), { connect: 'hang' }));
+    const a = w.bindings.add(deviceOf(newIdentity()));
+    const b = w.bindings.add(deviceOf(newIdentity()));
+    assert.ok(w.bindings.advertise(hanging));
+    await until(() => w!.bindings.connectsTo(hanging.address) === 1, 'connecting');
+    for (const d of [a, b, a]) assert.ok(w.bindings.advertise(d));
+    const bRead = next(w.discovery, 'read', (r) => r.address === b.address);
+    w.bindings.finishConnect(hanging, 'fail');
+    await bRead;
+    assert.deepEqual(w.bindings.connectOrder, [hanging.address, a.address, b.address]);
+  });
+
+  it('an address not heard for a while is dropped when its turn to be read comes', async () => {
+    const clock = new VirtualClock();
+    w = await world({ clock, keepScanningWhileConnecting: true, connectTimeoutMs: 60_000 });
+    const hanging = w.bindings.add(deviceOf(newIdentity(), { connect: 'hang' }));
+    const stays = w.bindings.add(deviceOf(newIdentity()));
+    const left = w.bindings.add(deviceOf(newIdentity()));
+    assert.ok(w.bindings.advertise(hanging));
+    await until(() => w!.bindings.connectsTo(hanging.address) === 1, 'connecting');
+    assert.ok(w.bindings.advertise(stays));
+    assert.ok(w.bindings.advertise(left));
+    await clock.advance(WAITING_STALE_MS - 10_000);
+    assert.ok(w.bindings.advertise(stays), 'heard again: fresh again');
+    await clock.advance(10_001);
+    const staysRead = next(w.discovery, 'read', (r) => r.address === stays.address);
+    w.bindings.finishConnect(hanging, 'fail');
+    await staysRead;
+    await until(
+      () =>
+        w!.lines.some(
+          (l) => l.address === left.address && /dropped from the addresses waiting/.test(l.msg),
+        ),
+      'the silent address dropped',
+    );
+    assert.equal(w.bindings.connectsTo(left.address), 0);
+    assert.deepEqual(
+      w.heard.map((h) => h.address),
+      [stays.address],
+    );
+  });
+
+  it('the addresses waiting for a read are forgotten when the adapter goes off; back on, new devices come first', async () => {
+    w = await world({ keepScanningWhileConnecting: true, connectTimeoutMs: 60_000 });
+    const hanging = w.bindings.add(deviceOf(newIdentity(), { connect: 'hang' }));
+    const ghosts = [
+      w.bindings.add(deviceOf(newIdentity())),
+      w.bindings.add(deviceOf(newIdentity())),
+    ];
+    assert.ok(w.bindings.advertise(hanging));
+    await until(() => w!.bindings.connectsTo(hanging.address) === 1, 'connecting');
+    for (const g of ghosts) assert.ok(w.bindings.advertise(g));
+    // rfkill: noble fails the connection under way and throws its peripheral objects away.
+    const failed = next(w.discovery, 'refused', (r) => r.address === hanging.address);
+    w.bindings.setState('poweredOff');
+    await failed;
+    const scanning = onScanStart(w.bindings);
+    w.bindings.setState('poweredOn');
+    await scanning;
+    const fresh = w.bindings.add(deviceOf(newIdentity()));
+    await advertiseUntil(
+      w,
+      fresh,
+      next(w.discovery, 'read', (r) => r.address === fresh.address),
+    );
+    assert.deepEqual(w.bindings.connectOrder, [hanging.address, fresh.address]);
   });
 
   it('the adapter going away is said once; coming back, scanning restarts and devices are read', async () => {

@@ -7,13 +7,15 @@ import {
 } from '../../daemon/ble/tracked-addresses.js';
 
 describe('tracked Bluetooth LE addresses', () => {
-  it('keeps at most its bound, dropping the least recently heard', () => {
-    const t = new TrackedAddresses(3);
+  it('keeps at most its bound, dropping the least recently heard and saying which', () => {
+    const evicted: string[] = [];
+    const t = new TrackedAddresses(3, (address) => evicted.push(address));
     for (const a of ['a', 'b', 'c']) t.heard(a, '00', -40);
     t.heard('a', '00', -41); // heard again: now the most recent
     t.heard('d', '00', -40);
     assert.equal(t.size, 3);
     assert.equal(t.get('b'), undefined);
+    assert.deepEqual(evicted, ['b'], 'told, so what refers to it goes too');
     assert.equal(t.get('a')?.rssi, -41);
   });
 

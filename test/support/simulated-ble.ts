@@ -24,7 +24,7 @@ export interface SimulatedPeripheral {
   rssi: number;
   /** The URI characteristic's value; none: the device has no DPP discovery service. */
   uriValue?: Uint8Array | undefined;
-  /** How it answers a connection: at once, with an error, or never. */
+  /** How it answers a connection: at once, with an error, or never (unless `finishConnect`). */
   connect?: 'ok' | 'fail' | 'hang';
 }
 
@@ -61,6 +61,13 @@ export class SimulatedBleBindings extends EventEmitter {
   /** Calls to startScanning, and connection attempts per address: what tests count. */
   scanStarts = 0;
   readonly connects = new Map<string, number>();
+  /** The addresses connected to, in order. */
+  readonly connectOrder: string[] = [];
+  /**
+   * The HCI bindings stop scanning to connect; BlueZ (the D-Bus bindings) goes on scanning, so
+   * advertisements keep coming while a read is under way.
+   */
+  keepScanningWhileConnecting = false;
 
   constructor(initial: State = 'poweredOn') {
     super();
@@ -136,9 +143,12 @@ export class SimulatedBleBindings extends EventEmitter {
 
   connect(id: string): void {
     const d = this.device(id);
-    if (d !== undefined) this.connects.set(d.address, this.connectsTo(d.address) + 1);
+    if (d !== undefined) {
+      this.connects.set(d.address, this.connectsTo(d.address) + 1);
+      this.connectOrder.push(d.address);
+    }
     // As the HCI bindings do, scanning stops while a connection is made.
-    if (this.scanning) {
+    if (this.scanning && !this.keepScanningWhileConnecting) {
       this.scanning = false;
       this.emit('scanStop');
     }
@@ -151,6 +161,17 @@ export class SimulatedBleBindings extends EventEmitter {
         d.connect === 'fail' ? new Error('connection failed (0x3e)') : undefined,
       );
     });
+  }
+
+  /** A connection left hanging completes now, or fails. */
+  finishConnect(device: SimulatedPeripheral, outcome: 'ok' | 'fail'): void {
+    const id = SimulatedBleBindings.idOf(device.address);
+    device.connect = outcome;
+    this.emit(
+      'connect',
+      id,
+      outcome === 'fail' ? new Error('connection failed (0x3e)') : undefined,
+    );
   }
 
   cancelConnect(): void {}
