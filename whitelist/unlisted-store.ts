@@ -5,7 +5,7 @@
  * on its own. Bounded: the least recently heard rows go first.
  */
 import { parseBootstrapKey } from '../protocol/dpp/bootstrap-key.js';
-import { formatDppUri } from '../protocol/dpp/uri.js';
+import { dppUriOfKey } from '../protocol/dpp/uri.js';
 import { attempt } from '../protocol/errors.js';
 import type { Database } from './database.js';
 import { isoTime } from './time.js';
@@ -199,16 +199,7 @@ export function uriOfAnnouncedKey(publicKey: Uint8Array | undefined): string | u
   if (publicKey === undefined) return undefined;
   const key = attempt(() => parseBootstrapKey(publicKey));
   if (!key.ok) return undefined;
-  return formatDppUri({
-    key: key.value,
-    channels: [],
-    mac: null,
-    info: null,
-    version: null,
-    host: null,
-    supportedCurves: null,
-    unknownTokens: [],
-  });
+  return dppUriOfKey(key.value);
 }
 
 /** The URI to show for an unlisted device: the one it gave (Bluetooth LE), else one of its key. */

@@ -172,6 +172,21 @@ export function parseDppUri(text: string): Result<DppUri> {
   });
 }
 
+/** The URI of `key` with only the tokens given (no channel list, MAC, info … unless named). */
+export function dppUriOfKey(key: BootstrapKey, tokens: Partial<Omit<DppUri, 'key'>> = {}): string {
+  return formatDppUri({
+    channels: [],
+    mac: null,
+    info: null,
+    version: null,
+    host: null,
+    supportedCurves: null,
+    unknownTokens: [],
+    ...tokens,
+    key,
+  });
+}
+
 /**
  * The URI of `uri`, tokens in hostap's order. Throws ConfiguratorError (the parser's code) when a field
  * holds a value the parser would refuse, so it never writes a URI we cannot read back.

@@ -16,7 +16,7 @@ import {
   KEY_HASH_PREFIX_LENGTH,
 } from '../../protocol/ble/carrier.js';
 import { ErrorCode, errorCodeName, type Result } from '../../protocol/errors.js';
-import { formatDppUri, parseDppUri } from '../../protocol/dpp/uri.js';
+import { dppUriOfKey, parseDppUri } from '../../protocol/dpp/uri.js';
 import { newIdentity } from '../support/dpp-fixtures.js';
 
 /** The field notes' hostap key; its key hash starts bc4cbe2a7f4735f6. */
@@ -32,15 +32,11 @@ function refused<T>(r: Result<T>, code: number): string {
 }
 
 function uriOf(identity = newIdentity(), info: string | null = null): string {
-  return formatDppUri({
-    key: identity.key,
+  return dppUriOfKey(identity.key, {
     channels: [{ opClass: 81, channel: 6 }],
     mac: fromHex('02aabbccddee'),
     info,
     version: 2,
-    host: null,
-    supportedCurves: null,
-    unknownTokens: [],
   });
 }
 

@@ -14,7 +14,7 @@ import {
   encodeUriValue,
   KEY_HASH_PREFIX_LENGTH,
 } from '../../protocol/ble/carrier.js';
-import { formatDppUri } from '../../protocol/dpp/uri.js';
+import { dppUriOfKey } from '../../protocol/dpp/uri.js';
 import { loadConfig } from '../../daemon/config/load.js';
 import { silentLogger } from '../../daemon/logging.js';
 import { ConfiguratorDaemon } from '../../daemon/service/daemon.js';
@@ -60,16 +60,7 @@ describe('the daemon with Bluetooth LE discovery', function () {
       assert.ok(discovery !== undefined, 'discovery runs');
       await scanning;
       const stranger = newIdentity();
-      const uri = formatDppUri({
-        key: stranger.key,
-        channels: [],
-        mac: null,
-        info: 'box 12',
-        version: 2,
-        host: null,
-        supportedCurves: null,
-        unknownTokens: [],
-      });
+      const uri = dppUriOfKey(stranger.key, { info: 'box 12', version: 2 });
       const device = bindings.add({
         address: 'd4:12:34:56:78:9a',
         advertisement: encodeAdvertisement(stranger.hash.subarray(0, KEY_HASH_PREFIX_LENGTH)),

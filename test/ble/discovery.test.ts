@@ -15,7 +15,7 @@ import {
   KEY_HASH_PREFIX_LENGTH,
 } from '../../protocol/ble/carrier.js';
 import { ErrorCode, errorCodeName } from '../../protocol/errors.js';
-import { formatDppUri } from '../../protocol/dpp/uri.js';
+import { dppUriOfKey } from '../../protocol/dpp/uri.js';
 import { DaemonErrorCode } from '../../daemon/errors.js';
 import {
   BleDiscovery,
@@ -70,16 +70,7 @@ function next<K extends keyof BleDiscoveryEvents>(
 }
 
 function uriOf(identity: BootstrapIdentity, info: string | null = 'sensor-7'): string {
-  return formatDppUri({
-    key: identity.key,
-    channels: [{ opClass: 81, channel: 6 }],
-    mac: null,
-    info,
-    version: 2,
-    host: null,
-    supportedCurves: null,
-    unknownTokens: [],
-  });
+  return dppUriOfKey(identity.key, { channels: [{ opClass: 81, channel: 6 }], info, version: 2 });
 }
 
 let nextAddress = 1;

@@ -21,7 +21,7 @@ import {
   type GasInitialResponse,
 } from '../../protocol/dpp/frames.js';
 import { ConfiguratorError, ErrorCode, type Result, errorCodeName } from '../../protocol/errors.js';
-import { formatDppUri } from '../../protocol/dpp/uri.js';
+import { dppUriOfKey } from '../../protocol/dpp/uri.js';
 
 /** A fresh P-256 bootstrapping identity. */
 export function newIdentity(): BootstrapIdentity {
@@ -120,14 +120,5 @@ export function uriOfIdentity(id: BootstrapIdentity): string {
 
 /** The DPP URI of a bootstrapping key, with nothing else in it. */
 export function uriOfKey(key: BootstrapKey): string {
-  return formatDppUri({
-    key,
-    channels: [],
-    mac: null,
-    info: null,
-    version: 2,
-    host: null,
-    supportedCurves: null,
-    unknownTokens: [],
-  });
+  return dppUriOfKey(key, { version: 2 });
 }
