@@ -38,13 +38,9 @@ import { RadioGroup, type RadioMember } from '../transports/radio-group.js';
 import { SerialBridgeTransport } from '../transports/serial-bridge.js';
 import { DEFAULT_SEND_WINDOW } from '../transports/espnow-link.js';
 import { DEFAULT_BRIDGE_CHANNEL, type BridgeSetting } from '../config/bridges.js';
-import {
-  needsScan,
-  planBridgeChannels,
-  type BridgeChannel,
-  type KeepChannel,
-} from '../preflight/bridge-channels.js';
+import { planBridgeChannels } from '../preflight/bridge-channels.js';
 import { scanWifi, type ScanResult } from '../preflight/wifi-scan.js';
+import { BridgeChannels } from './bridge-channels.js';
 import { BridgeSupervisor } from './bridge-supervisor.js';
 import { ControlSocket } from './control-socket.js';
 import type { ConnectRequest } from './control-protocol.js';
@@ -134,10 +130,7 @@ export class ConfiguratorDaemon {
   readonly espnow: EspnowDppLink | undefined;
   /** Each bridge on its own (one, or the members of a group); undefined without a radio. */
   private readonly bridges: BridgeSupervisor | undefined;
-  /** Bumped by every channel plan asked for and every reload, so an older scan answering late is ignored. */
-  private planGeneration = 0;
-  /** Bridges (by index) whose configuration a reload changed since a scan last placed them. */
-  private readonly reconfiguredBridges = new Set<number>();
+  private readonly channels: BridgeChannels;
   private tcp: DppTcpListener | undefined;
   private control: ControlSocket | undefined;
   /** Bluetooth LE discovery while it runs. */
@@ -193,6 +186,12 @@ export class ConfiguratorDaemon {
       this.bridges = this.superviseBridges(members);
       this.espnow = this.attachRadio(parts.radio, members);
     }
+    this.channels = new BridgeChannels({
+      supervisor: this.bridges,
+      log,
+      scanWifi: parts.scanWifi ?? scanWifi,
+      stopped: () => this.stopped,
+    });
     this.outgoing = new OutgoingSessions({
       engine: this.engine,
       whitelist: {
@@ -221,7 +220,7 @@ export class ConfiguratorDaemon {
     }
     const daemon = new ConfiguratorDaemon(parts, identity);
     try {
-      await daemon.planChannelsAtStart();
+      await daemon.channels.planAtStart(daemon.config);
       await daemon.startTransports();
       if (parts.controlSocket === true) await daemon.startControlSocket();
     } catch (e) {
@@ -296,47 +295,6 @@ export class ConfiguratorDaemon {
       this.radioDownReason = reason;
     });
     return link;
-  }
-
-  /**
-   * The bridges' channels before they open. `auto` waits for the scan (nmcli answers within
-   * seconds, 30 s at most): a bridge that opened on a guess and moved would break the sessions
-   * begun on it. Fixed channels only need the scan for their warnings, which come when it answers.
-   */
-  private async planChannelsAtStart(): Promise<void> {
-    const bridges = this.bridges;
-    if (bridges === undefined) return;
-    const settings = bridges.settings;
-    if (needsScan(settings)) {
-      this.parts.log.info(
-        'a bridge has channel auto: hearing the access points (nmcli) before the bridges open',
-      );
-      await this.replanChannels(settings, this.config.profiles);
-    } else if (this.config.radio.preflight) {
-      void this.replanChannels(settings, this.config.profiles);
-    }
-  }
-
-  /**
-   * Scan, then put each bridge on its channel and say its warnings; a newer plan wins. `keep`: a
-   * reload's view of where each bridge is now (see planBridgeChannels).
-   */
-  private async replanChannels(
-    settings: readonly BridgeSetting[],
-    profiles: DaemonConfig['profiles'],
-    keep?: readonly (KeepChannel | undefined)[],
-  ): Promise<void> {
-    const generation = ++this.planGeneration;
-    const scan = await (this.parts.scanWifi ?? scanWifi)().catch((e: unknown): ScanResult => ({
-      ok: false,
-      reason: e instanceof Error ? e.message : String(e),
-    }));
-    if (this.stopped || generation !== this.planGeneration) return;
-    if (!scan.ok && !needsScan(settings))
-      // The preflight says it once for all; no channel is at stake.
-      return;
-    this.bridges?.apply(settings, planBridgeChannels(settings, profiles, scan, keep));
-    this.reconfiguredBridges.clear();
   }
 
   private async startTransports(): Promise<void> {
@@ -499,7 +457,7 @@ export class ConfiguratorDaemon {
       delivery: new Delivery(this.parts.stores.secrets, bundles),
     });
     applied.push('profiles', 'defaultProfile');
-    const bridges = this.reconfigureBridges(next, before);
+    const bridges = this.channels.reconfigure(next, before);
     applied.push(...bridges.applied);
     restartNeeded.push(...bridges.restartNeeded);
     if (next.radio.preflight !== before.radio.preflight) applied.push('radio.preflight');
@@ -519,62 +477,6 @@ export class ConfiguratorDaemon {
       ble: before.ble,
     };
     return { applied, restartNeeded };
-  }
-
-  /**
-   * The bridges' channels and profiles apply at once (a fixed channel now, `auto` once the scan
-   * answers: the air is heard again at every reload, so a fallback is retried). An `auto` bridge
-   * stays on its channel unless the scan tells it to move (see planBridgeChannels' `keep`).
-   * Adding, removing, renaming or moving a bridge to another port waits for a restart.
-   */
-  private reconfigureBridges(
-    next: DaemonConfig,
-    before: DaemonConfig,
-  ): { applied: string[]; restartNeeded: string[] } {
-    const was = before.radio.bridges;
-    const now = next.radio.bridges;
-    const sameSet =
-      now.length === was.length &&
-      now.every((b, i) => b.port === was[i]!.port && b.name === was[i]!.name);
-    if (!sameSet) {
-      // The settings in force stay, so a scan still pending for them may still land.
-      const form = now.some((b) => b.key !== 'radio') || was.some((b) => b.key !== 'radio');
-      return { applied: [], restartNeeded: [form ? 'radio.bridges' : 'radio.port'] };
-    }
-    // A scan still pending (from start, or an earlier reload) would apply the older settings.
-    this.planGeneration++;
-    const applied = now.flatMap((b, i) => [
-      ...(b.channel !== was[i]!.channel ? [`${b.key}.channel`] : []),
-      ...(b.profile !== was[i]!.profile ? [`${b.key}.profile`] : []),
-    ]);
-    const ssid = (config: DaemonConfig, profile: string): string | undefined =>
-      config.profiles.get(profile)?.ssid;
-    now.forEach((b, i) => {
-      const old = was[i]!;
-      if (
-        b.channel !== old.channel ||
-        b.profile !== old.profile ||
-        ssid(next, b.profile) !== ssid(before, old.profile)
-      )
-        this.reconfiguredBridges.add(i);
-    });
-    const supervisor = this.bridges;
-    if (supervisor === undefined || now.length === 0) return { applied, restartNeeded: [] };
-    const current = supervisor.plans;
-    const keep = now.map((_, i): KeepChannel | undefined =>
-      current[i] === undefined
-        ? undefined
-        : { channel: current[i].channel, changed: this.reconfiguredBridges.has(i) },
-    );
-    // Fixed channels now; an `auto` bridge stays where it is until the scan answers (one that was
-    // `auto` keeps its plan as it was, one that turned `auto` its channel).
-    const interim = planBridgeChannels(now, next.profiles, undefined, keep).map(
-      (plan, i): BridgeChannel =>
-        now[i]!.channel === 'auto' && current[i]?.configured === 'auto' ? current[i] : plan,
-    );
-    supervisor.apply(now, interim, { quiet: true });
-    if (needsScan(now) || next.radio.preflight) void this.replanChannels(now, next.profiles, keep);
-    return { applied, restartNeeded: [] };
   }
 
   /** ESP-NOW and serial counters, for status and the benchmark; null without a radio. */
